@@ -1,0 +1,5 @@
+import type { Command } from '../command';
+import { startCommand } from './start';
+
+/** Every `duban` command; `duban --help` lists them in this order. Add new commands here. */
+export const commands: Command[] = [startCommand];

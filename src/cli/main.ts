@@ -1,0 +1,53 @@
+import { type Command, UsageError, parseCommandArgs } from './command';
+import { commands } from './commands';
+
+function help(): string {
+  const width = Math.max(...commands.map((c) => c.path.join(' ').length));
+  return [
+    'duban (督办) — deadline reminders and escalations for government task tables, on Temporal',
+    '',
+    'Usage: duban <command> [options]   (duban <command> --help for details)',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`),
+  ].join('\n');
+}
+
+function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
+  let best: { command: Command; rest: string[] } | undefined;
+  for (const command of commands) {
+    const n = command.path.length;
+    if (argv.length >= n && command.path.every((w, i) => argv[i] === w)) {
+      if (!best || n > best.command.path.length) best = { command, rest: argv.slice(n) };
+    }
+  }
+  return best;
+}
+
+/** Entry point of the `duban` command. Resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    console.log(help());
+    return argv.length === 0 ? 2 : 0;
+  }
+  const found = findCommand(argv);
+  if (!found) {
+    console.error(`duban: unknown command '${argv.join(' ')}'\n\n${help()}`);
+    return 2;
+  }
+  try {
+    const parsed = parseCommandArgs(found.command, found.rest);
+    if (parsed.values.help) {
+      console.log(found.command.usage);
+      return 0;
+    }
+    return await found.command.run(parsed as { values: Record<string, unknown>; positionals: string[] });
+  } catch (err) {
+    if (err instanceof UsageError || (err as { name?: string }).name === 'UsageError') {
+      console.error(`duban ${found.command.path.join(' ')}: ${(err as Error).message}`);
+      return (err as UsageError).exitCode ?? 2;
+    }
+    console.error(`duban ${found.command.path.join(' ')}: ${(err as Error).stack ?? String(err)}`);
+    return 1;
+  }
+}

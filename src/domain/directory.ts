@@ -1,0 +1,46 @@
+/** The unit directory: who a unit is, who its officer and head are. Pure data types. */
+
+export type UnitKind = 'provincial' | 'city' | 'district' | 'office';
+
+export interface Contact {
+  name: string;
+  email: string;
+  /** Language of the messages this person receives. (Default: 'zh') */
+  locale?: 'zh' | 'en';
+}
+
+export interface Unit {
+  /** Stable ASCII code, used in workflow IDs, e.g. `fj-czt`. */
+  code: string;
+  /** Official name as the table writes it, e.g. `省财政厅`. */
+  name: string;
+  kind: UnitKind;
+  /** Other names the table may use, e.g. `省审改办`. */
+  aliases: string[];
+  /** 联络员: receives reminders. */
+  officer: Contact;
+  /** 单位负责人: receives the first escalation. */
+  head: Contact;
+}
+
+export interface Directory {
+  /** Code of the general office (省政府办公厅), top of every escalation. */
+  generalOffice: string;
+  units: Unit[];
+}
+
+/** Unit groups the tables name instead of units. */
+export const UNIT_GROUPS = {
+  allProvincial: '省直各部门',
+  relevantProvincial: '省直有关部门',
+  allCities: '各设区市',
+} as const;
+
+export type AssignmentRole = 'lead' | 'responsible';
+
+/** One concrete (task, unit, role) pair after groups are expanded. */
+export interface Assignment {
+  taskNo: number;
+  unitCode: string;
+  role: AssignmentRole;
+}
