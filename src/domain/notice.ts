@@ -1,0 +1,90 @@
+/**
+ * What workflows hand to activities: notices (reminders, escalations, breaches) and outcomes.
+ * Shared by workflows/, activities/ and src/store; pure types and key helpers only.
+ */
+import type { IsoDate, ObligationKind } from './plan';
+
+/** Deadline stages (design: default policy) and emergency-window stages (issue 5). */
+export type Stage =
+  | 'reminder-5'
+  | 'reminder-2'
+  | 'reminder-1'
+  | 'reminder-0'
+  | 'escalation-1'
+  | 'escalation-2'
+  | 'escalation-3'
+  | 'opened'
+  | 'reminder-2h'
+  | 'reminder-1h'
+  | 'reminder-12h'
+  | 'reminder-4h'
+  | 'breach'
+  // A stage name built from a configured offset, e.g. `reminder-7` when a policy file asks for 7 working days.
+  | `reminder-${number}`
+  | `escalation-${number}`;
+
+/** Who a notice goes to; activities resolve roles to contacts through the unit directory. */
+export type RecipientRole =
+  | 'officer' // the unit's 联络员
+  | 'head' // the unit's 单位负责人
+  | 'lead-units' // heads of the task's lead units (牵头单位)
+  | 'general-office'; // 省政府办公厅
+
+export interface Notice {
+  /** Idempotency key: plan/task/unit/obligation/period/stage (see {@link noticeKey}). */
+  key: string;
+  planId: string;
+  /** null for unit-wide obligations (implementation plan, quarterly progress, year-end report). */
+  taskNo: number | null;
+  unitCode: string;
+  obligation: ObligationKind;
+  /** Period label for recurring duties (`2017-W40`, `2017-09`, `2017-Q3`, `2017`), incident or request id for windows. */
+  period: string | null;
+  /** `YYYY-MM-DD` for date deadlines, an ISO instant with offset for emergency windows. */
+  due: string;
+  stage: Stage;
+  /** The instant the workflow scheduled this notice, ISO 8601 with `+08:00`. */
+  at: string;
+  notify: RecipientRole[];
+  /** Unit codes behind the `lead-units` role. */
+  leadUnitCodes: string[];
+  /** Context for the message body. */
+  taskTitle?: string;
+  requirement?: string;
+}
+
+export type OutcomeStatus = 'on-time' | 'late' | 'missed' | 'waived' | 'open';
+
+export interface Evidence {
+  /** Document reference (文号) or file name. */
+  document?: string;
+  /** Publication URL. */
+  url?: string;
+  /** Who recorded it (operator or officer id; no personal data beyond that). */
+  recordedBy: string;
+  note?: string;
+}
+
+export interface Outcome {
+  planId: string;
+  taskNo: number | null;
+  unitCode: string;
+  obligation: ObligationKind;
+  period: string | null;
+  due: string;
+  status: OutcomeStatus;
+  /** ISO instant with `+08:00`, or null when not fulfilled. */
+  fulfilledAt: string | null;
+  evidence?: Evidence;
+}
+
+/** Operator actions kept in the store beside outcomes. */
+export type ObligationEvent =
+  | { type: 'fulfilment'; at: string; evidence: Evidence }
+  | { type: 'extension'; at: string; newDue: IsoDate; reason: string; approver: string }
+  | { type: 'waiver'; at: string; reason: string; approver: string };
+
+/** Builds the idempotency key of a notice: `plan/task/unit/obligation/period/stage` (`-` for absent parts). */
+export function noticeKey(n: Pick<Notice, 'planId' | 'taskNo' | 'unitCode' | 'obligation' | 'period' | 'stage'>): string {
+  return [n.planId, n.taskNo ?? '-', n.unitCode, n.obligation, n.period ?? '-', n.stage].join('/');
+}
