@@ -21,6 +21,11 @@ export interface Unit {
   officer: Contact;
   /** 单位负责人: receives the first escalation. */
   head: Contact;
+  /**
+   * 中央驻闽垂直管理单位 (人行, 证监局, 银监局, 国税局 …): named individually by a table, never part of 省直各部门.
+   * (Default: false)
+   */
+  vertical?: boolean;
 }
 
 export interface Directory {
