@@ -6,6 +6,10 @@
 import { ensureExecutables, findExecutable } from '../src/temporal/executables';
 
 const soft = process.argv.includes('--soft');
+if (process.env.DUBAN_SKIP_TEMPORAL_BIN) {
+  // Images that talk to a real cluster (docker-compose) need no local Temporal executables.
+  process.exit(0);
+}
 try {
   const paths = ensureExecutables((line) => console.error(line));
   if (process.argv.includes('--print')) {

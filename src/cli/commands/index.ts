@@ -1,5 +1,6 @@
 import type { Command } from '../command';
+import { bundleCommand } from './bundle';
 import { startCommand } from './start';
 
 /** Every `duban` command; `duban --help` lists them in this order. Add new commands here. */
-export const commands: Command[] = [startCommand];
+export const commands: Command[] = [startCommand, bundleCommand];

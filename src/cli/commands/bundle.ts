@@ -1,0 +1,25 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { WORKFLOWS_PATH, workflowBundlePath } from '../../temporal/worker';
+import type { Command } from '../command';
+
+export const bundleCommand: Command = {
+  path: ['bundle'],
+  summary: 'pre-bundle the workflow code for production workers (NODE_ENV=production)',
+  usage: [
+    'Usage: duban bundle [--out FILE]',
+    '',
+    'Writes the workflow bundle that production workers load instead of bundling at start-up.',
+    'Default output: dist/workflow-bundle.js (or $DUBAN_WORKFLOW_BUNDLE).',
+  ].join('\n'),
+  options: { out: { type: 'string' } },
+  async run({ values }) {
+    const out = path.resolve((values.out as string | undefined) ?? workflowBundlePath());
+    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
+    mkdirSync(path.dirname(out), { recursive: true });
+    writeFileSync(out, code);
+    console.log(`duban: workflow bundle written to ${out} (${(code.length / 1024).toFixed(0)} KiB)`);
+    return 0;
+  },
+};

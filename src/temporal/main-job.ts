@@ -1,0 +1,117 @@
+import { DefaultLogger, type LogLevel, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
+import { type TemporalConfig } from './config';
+import { connectWorker, temporalAddress } from './connection';
+import { type DevServer, startDevServer } from './dev-server';
+import { ensureSearchAttributes } from './search-attributes';
+import { createWorker, watchServer } from './worker';
+
+/** What the main job runs once the worker is up (start the example plan, serve the dashboard, …). */
+export interface MainJobHooks {
+  /** Activities for the worker. */
+  activities: () => Promise<object> | object;
+  /** Called once the worker polls; the returned function is called on shutdown. */
+  onReady?: (info: { address: string; uiUrl?: string }) => Promise<(() => Promise<void>) | void>;
+  log?: (line: string) => void;
+}
+
+/** Connects with bounded retries, so a server that is still starting (or briefly away) is waited for. */
+export async function connectWithRetry(
+  config: TemporalConfig,
+  log: (line: string) => void,
+  isStopping: () => boolean = () => false,
+): Promise<NativeConnection> {
+  const deadline = Date.now() + config.serverLossTimeoutS * 1000;
+  let delay = 250;
+  for (;;) {
+    try {
+      return await connectWorker(config);
+    } catch (err) {
+      if (Date.now() > deadline || isStopping()) {
+        throw new Error(
+          `cannot reach the Temporal server at ${temporalAddress(config)} after ${config.serverLossTimeoutS} s ` +
+            `(DUBAN_SERVER_LOSS_TIMEOUT_S): ${(err as Error).message}`,
+        );
+      }
+      log(`duban: waiting for the Temporal server at ${temporalAddress(config)}…`);
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 5000);
+    }
+  }
+}
+
+/**
+ * The main job (`duban start`): the embedded dev server unless `TEMPORAL_ADDRESS` is set, then the worker,
+ * until SIGINT/SIGTERM (exit 0, everything it started stopped) or a server lost past the retry bound (exit 1).
+ */
+export async function runMainJob(config: TemporalConfig, hooks: MainJobHooks): Promise<number> {
+  const log = hooks.log ?? ((l: string) => console.error(l));
+  let stopping = false;
+  let worker: Worker | undefined;
+  let devServer: DevServer | undefined;
+  let exitCode = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log(`duban: ${signal} received, stopping…`);
+    worker?.shutdown();
+  };
+  // Our own handlers, so a signal during start-up still stops the dev server we launched.
+  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(config.logLevel as LogLevel) });
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let cleanup: (() => Promise<void>) | void = undefined;
+  try {
+    if (!config.address) {
+      log(`duban: starting the embedded Temporal dev server (state in ${config.dataDir})…`);
+      devServer = await startDevServer(config, { log });
+      log(`duban: Temporal dev server on ${devServer.address}; Web UI at ${devServer.uiUrl}`);
+      void devServer.exited.then((code) => {
+        if (!stopping) {
+          log(`duban: the Temporal dev server exited unexpectedly (code ${code}); stopping the worker`);
+          exitCode = 1;
+          stopping = true;
+          worker?.shutdown();
+        }
+      });
+    } else {
+      log(`duban: connecting to the Temporal server at ${config.address} (namespace ${config.namespace})`);
+    }
+    if (stopping) return exitCode;
+    const connection = await connectWithRetry(config, log, () => stopping);
+    if (config.address) {
+      const added = await ensureSearchAttributes(config, log);
+      if (added.length > 0) log(`duban: registered search attributes ${added.join(', ')}`);
+    }
+    worker = await createWorker(config, connection, await hooks.activities());
+    if (stopping) worker.shutdown();
+    const stopWatch = watchServer(connection, config.serverLossTimeoutS, (downForS) => {
+      log(`duban: lost the Temporal server for ${downForS.toFixed(0)} s; the worker exits`);
+      exitCode = 1;
+      stopping = true;
+      worker?.shutdown();
+      // Shutdown talks to the server it just lost; never let that keep a dead worker alive.
+      setTimeout(() => process.exit(1), 20_000).unref();
+    });
+    const running = worker.run();
+    log(`duban: worker polling task queue '${config.taskQueue}'`);
+    cleanup = await hooks.onReady?.({ address: temporalAddress(config), uiUrl: devServer?.uiUrl });
+    if (devServer) log(`duban: ready. Temporal Web UI: ${devServer.uiUrl}  (Ctrl-C to stop)`);
+    try {
+      await running;
+    } catch (err) {
+      log(`duban: worker failed: ${(err as Error).message}`);
+      exitCode = 1;
+    }
+    stopWatch();
+    await connection.close().catch(() => undefined);
+    return exitCode;
+  } finally {
+    if (cleanup) await cleanup().catch(() => undefined);
+    if (devServer) {
+      await devServer.stop();
+      log('duban: dev server stopped');
+    }
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

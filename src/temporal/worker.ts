@@ -1,0 +1,82 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { TemporalConfig } from './config';
+import { PROJECT_ROOT } from './executables';
+
+/** Pre-bundled workflow code for production (`duban bundle` writes it). (Default: `<project>/dist/workflow-bundle.js`) */
+export function workflowBundlePath(): string {
+  return process.env.DUBAN_WORKFLOW_BUNDLE ?? path.join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
+}
+
+/** Entry point of the workflow code, bundled by the worker in development. */
+export const WORKFLOWS_PATH = path.join(PROJECT_ROOT, 'workflows', 'index.ts');
+
+/**
+ * Workflow code for the worker: the pre-bundled file in production (`NODE_ENV=production` or
+ * `DUBAN_WORKFLOW_BUNDLE` set), otherwise `workflowsPath`, bundled at start-up.
+ */
+export function workflowSource(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  const production = process.env.NODE_ENV === 'production' || process.env.DUBAN_WORKFLOW_BUNDLE !== undefined;
+  if (production) {
+    const codePath = workflowBundlePath();
+    if (!existsSync(codePath)) throw new Error(`workflow bundle ${codePath} not found: run 'duban bundle' first`);
+    return { workflowBundle: { codePath } };
+  }
+  return { workflowsPath: WORKFLOWS_PATH };
+}
+
+/** Creates the duban worker on the configured task queue with the given activities. */
+export function createWorker(
+  config: TemporalConfig,
+  connection: NativeConnection,
+  activities: object,
+  overrides: Partial<WorkerOptions> = {},
+): Promise<Worker> {
+  return Worker.create({
+    connection,
+    namespace: config.namespace,
+    taskQueue: config.taskQueue,
+    activities,
+    ...workflowSource(),
+    shutdownGraceTime: '10s',
+    ...overrides,
+  });
+}
+
+/**
+ * Watches the server while the worker runs: after `timeoutS` seconds without a successful health check the
+ * worker is shut down and `onLost` is called, so a worker that lost its server exits instead of idling.
+ */
+export function watchServer(
+  connection: NativeConnection,
+  timeoutS: number,
+  onLost: (downForS: number) => void,
+  intervalMs = 2000,
+): () => void {
+  let lastOk = Date.now();
+  let stopped = false;
+  let reported = false;
+  const check = async () => {
+    try {
+      await connection.withDeadline(Date.now() + Math.min(intervalMs, 5000), () =>
+        connection.workflowService.getSystemInfo({}),
+      );
+      lastOk = Date.now();
+    } catch {
+      const downForS = (Date.now() - lastOk) / 1000;
+      if (downForS >= timeoutS && !reported) {
+        reported = true;
+        onLost(downForS);
+      }
+    }
+  };
+  const timer = setInterval(() => {
+    if (!stopped) void check();
+  }, intervalMs);
+  timer.unref();
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
+}

@@ -1,0 +1,95 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { loadTemporalConfig } from '../../src/temporal/config';
+import { startDevServer } from '../../src/temporal/dev-server';
+import { alive, freePort, spawnDuban } from '../helpers/process';
+
+jest.setTimeout(180_000);
+
+async function listWorkflowIds(address: string): Promise<string[]> {
+  const connection = await Connection.connect({ address });
+  try {
+    const client = new Client({ connection });
+    const ids: string[] = [];
+    for await (const wf of client.workflow.list()) ids.push(wf.workflowId);
+    return ids;
+  } finally {
+    await connection.close();
+  }
+}
+
+describe('duban start (the main job)', () => {
+  let dataDir: string;
+  beforeEach(() => {
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'duban-start-'));
+  });
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('starts the dev server and worker, stops both on SIGTERM, and keeps workflows across restarts', async () => {
+    const env = {
+      DUBAN_DATA_DIR: dataDir,
+      DUBAN_DEV_SERVER_PORT: String(await freePort()),
+      DUBAN_DEV_UI_PORT: String(await freePort()),
+    };
+    const address = `127.0.0.1:${env.DUBAN_DEV_SERVER_PORT}`;
+    const first = spawnDuban(['start'], env);
+    await first.waitFor('ready. Temporal Web UI: http://127.0.0.1:', 90_000);
+    const serverPid = Number(readFileSync(path.join(dataDir, 'temporal.pid'), 'utf8'));
+    expect(alive(serverPid)).toBe(true);
+
+    const connection = await Connection.connect({ address });
+    await new Client({ connection }).workflow.start('notRegisteredAnywhere', {
+      taskQueue: 'nobody-polls-this',
+      workflowId: 'survives-restart',
+    });
+    await connection.close();
+
+    first.child.kill('SIGTERM');
+    expect(await first.exit).toBe(0);
+    expect(alive(serverPid)).toBe(false);
+
+    const second = spawnDuban(['start'], env);
+    await second.waitFor('worker polling', 90_000);
+    expect(await listWorkflowIds(address)).toContain('survives-restart');
+    second.child.kill('SIGINT');
+    expect(await second.exit).toBe(0);
+  });
+
+  it('exits non-zero when the server is lost for longer than the retry bound', async () => {
+    const port = await freePort();
+    const config = loadTemporalConfig({
+      DUBAN_DATA_DIR: path.join(dataDir, 'server'),
+      DUBAN_DEV_SERVER_PORT: String(port),
+      DUBAN_DEV_UI_PORT: String(await freePort()),
+    });
+    const server = await startDevServer(config, { log: () => undefined });
+    const worker = spawnDuban(['start'], {
+      TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
+      DUBAN_DATA_DIR: dataDir,
+      DUBAN_SERVER_LOSS_TIMEOUT_S: '3',
+    });
+    try {
+      await worker.waitFor('worker polling', 90_000);
+      await server.stop();
+      const lostAt = Date.now();
+      expect(await worker.exit).toBe(1);
+      expect(Date.now() - lostAt).toBeLessThan(40_000);
+      expect(worker.output()).toContain('lost the Temporal server');
+    } finally {
+      worker.child.kill('SIGKILL');
+      await server.stop();
+    }
+  });
+
+  it('exits non-zero when no server answers at start-up', async () => {
+    const worker = spawnDuban(['start'], {
+      TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
+      DUBAN_DATA_DIR: dataDir,
+      DUBAN_SERVER_LOSS_TIMEOUT_S: '2',
+    });
+    expect(await worker.exit).toBe(1);
+    expect(worker.output()).toContain('cannot reach the Temporal server');
+  });
+});

@@ -1,0 +1,2 @@
+// Workflow entry point bundled by the worker: every workflow duban runs is exported from here.
+export {};
