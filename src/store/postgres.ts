@@ -1,0 +1,78 @@
+/** PostgreSQL through `pg`, used when DATABASE_URL is set. */
+import pg from 'pg';
+import type { SqlDriver } from './driver';
+
+/** Rewrites `?` placeholders to `$1, $2, …` (the store's SQL has no `?` inside literals). */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+// BIGINT columns hold epoch milliseconds, well inside the exact range of a JS number.
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+function driverOn(queryable: pg.Pool | pg.PoolClient, description: string, pool: pg.Pool | null): SqlDriver {
+  return {
+    dialect: 'postgres',
+    description,
+    all: async <T>(sql: string, params: readonly unknown[] = []) =>
+      (await queryable.query(numbered(sql), params as unknown[])).rows as T[],
+    run: async (sql, params = []) => (await queryable.query(numbered(sql), params as unknown[])).rowCount ?? 0,
+    exec: async (script) => void (await queryable.query(script)),
+    async transaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
+      if (!pool) throw new Error('nested transactions are not supported');
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(driverOn(client, description, null));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    close: async () => {
+      if (pool) await pool.end();
+    },
+  };
+}
+
+/** Describes a connection URL without its password. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+/**
+ * Connects to PostgreSQL. With `schema`, every connection works in that schema (created if absent),
+ * which is how tests get a private namespace inside the shared `test` database.
+ */
+export async function openPostgres(url: string, schema?: string): Promise<SqlDriver> {
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`invalid PostgreSQL schema name '${schema}' (lower-case letters, digits, underscore)`);
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 8,
+    types,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle client losing its server must not crash the worker; the next query reconnects.
+  pool.on('error', () => undefined);
+  const description = `PostgreSQL ${redactUrl(url)}${schema ? ` (schema ${schema})` : ''}`;
+  if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  return driverOn(pool, description, pool);
+}

@@ -1,0 +1,500 @@
+/** The Store on any {@link SqlDriver}: one implementation, so SQLite and PostgreSQL behave the same. */
+import type { ObligationEvent, Outcome, OutcomeStatus } from '../domain/notice';
+import type { ObligationKind } from '../domain/plan';
+import type { SqlDriver } from './driver';
+import { SchemaTooNewError, latestVersion, migrationSql, migrations } from './migrations';
+import {
+  type ClaimedDelivery,
+  type DeliveryRecord,
+  type DeliveryStatus,
+  type EventFilter,
+  type NoticeFilter,
+  type NoticeRecord,
+  type NoticeStatus,
+  type ObligationEventRecord,
+  type ObligationRef,
+  type OutboxEntry,
+  type OutboxPayload,
+  type OutcomeFilter,
+  type OutcomeRecord,
+  type Recipient,
+  type Store,
+  obligationKey,
+} from './types';
+
+interface DeliveryRow {
+  id: number;
+  notice_key: string;
+  address: string;
+  name: string;
+  role: string;
+  unit_code: string;
+  locale: string;
+  at_ms: number;
+  status: string;
+  attempts: number;
+  queued_ms: number;
+  sent_ms: number | null;
+  message_id: string | null;
+  last_error: string | null;
+}
+
+interface NoticeRow {
+  key: string;
+  kind: string;
+  plan_id: string;
+  task_no: number | null;
+  unit_code: string;
+  obligation: string;
+  period: string | null;
+  stage: string;
+  due: string;
+  at: string;
+  payload: string;
+  recipients: string;
+  created_ms: number;
+}
+
+const DELIVERY_COLUMNS =
+  'id, notice_key, address, name, role, unit_code, locale, at_ms, status, attempts, queued_ms, sent_ms, message_id, last_error';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function toDelivery(r: DeliveryRow): DeliveryRecord {
+  return {
+    id: Number(r.id),
+    noticeKey: r.notice_key,
+    address: r.address,
+    name: r.name,
+    role: r.role as DeliveryRecord['role'],
+    unitCode: r.unit_code,
+    locale: r.locale === 'en' ? 'en' : 'zh',
+    status: r.status as DeliveryStatus,
+    attempts: Number(r.attempts),
+    atMs: Number(r.at_ms),
+    queuedAt: iso(Number(r.queued_ms)),
+    sentAt: r.sent_ms === null ? null : iso(Number(r.sent_ms)),
+    messageId: r.message_id,
+    lastError: r.last_error,
+  };
+}
+
+/** A notice is pending while any delivery is; otherwise sent if anyone got it. */
+function noticeStatus(deliveries: DeliveryRecord[]): NoticeStatus {
+  if (deliveries.some((d) => d.status === 'queued' || d.status === 'sending')) return 'queued';
+  if (deliveries.some((d) => d.status === 'sent')) return 'sent';
+  if (deliveries.some((d) => d.status === 'failed')) return 'failed';
+  return deliveries.length > 0 ? 'undeliverable' : 'queued';
+}
+
+/** Builds `col = ?` / `col IS NULL` conditions from a filter; `undefined` means no condition. */
+function where(conditions: [column: string, value: unknown][]): { sql: string; params: unknown[] } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  for (const [column, value] of conditions) {
+    if (value === undefined) continue;
+    if (value === null) parts.push(`${column} IS NULL`);
+    else {
+      parts.push(column.includes('?') ? column : `${column} = ?`);
+      params.push(value);
+    }
+  }
+  return { sql: parts.length ? ` WHERE ${parts.join(' AND ')}` : '', params };
+}
+
+function placeholders(n: number): string {
+  return Array.from({ length: n }, () => '?').join(', ');
+}
+
+/** Applies pending migrations in one transaction; refuses a schema newer than the code. */
+export async function migrate(db: SqlDriver): Promise<number> {
+  return db.transaction(async (tx) => {
+    if (tx.dialect === 'postgres') {
+      // Two workers starting together must not both run step 1.
+      await tx.all('SELECT pg_advisory_xact_lock(hashtext(current_schema()))');
+    }
+    await tx.exec(
+      'CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms BIGINT NOT NULL)',
+    );
+    const [row] = await tx.all<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_version');
+    const current = Number(row?.v ?? 0);
+    if (current > latestVersion) throw new SchemaTooNewError(current, latestVersion, tx.description);
+    for (const m of migrations) {
+      if (m.version <= current) continue;
+      await tx.exec(migrationSql(m, tx.dialect));
+      await tx.run('INSERT INTO schema_version (version, name, applied_ms) VALUES (?, ?, ?)', [
+        m.version,
+        m.name,
+        Date.now(),
+      ]);
+    }
+    return Math.max(current, latestVersion);
+  });
+}
+
+/** A {@link Store} over an already migrated driver. */
+export class SqlStore implements Store {
+  constructor(private readonly db: SqlDriver) {}
+
+  get dialect() {
+    return this.db.dialect;
+  }
+
+  async schemaVersion(): Promise<number> {
+    const [row] = await this.db.all<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_version');
+    return Number(row?.v ?? 0);
+  }
+
+  async enqueue(entry: OutboxEntry, nowMs: number): Promise<{ created: boolean; recipients: Recipient[] }> {
+    const ref = refOf(entry.payload);
+    return this.db.transaction(async (tx) => {
+      const inserted = await tx.run(
+        `INSERT INTO notices (key, kind, plan_id, task_no, unit_code, obligation, period, obligation_key, stage, due, at, at_ms,
+           payload, recipients, created_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+        [
+          entry.key,
+          entry.payload.kind,
+          ref.planId,
+          ref.taskNo,
+          ref.unitCode,
+          ref.obligation,
+          ref.period,
+          obligationKey(ref),
+          ref.stage,
+          ref.due,
+          ref.at,
+          entry.atMs,
+          JSON.stringify(entry.payload),
+          JSON.stringify(entry.recipients),
+          nowMs,
+        ],
+      );
+      if (inserted === 0) {
+        const [existing] = await tx.all<{ recipients: string }>('SELECT recipients FROM notices WHERE key = ?', [
+          entry.key,
+        ]);
+        return { created: false, recipients: JSON.parse(existing?.recipients ?? '[]') as Recipient[] };
+      }
+      for (const r of entry.recipients) {
+        await tx.run(
+          `INSERT INTO deliveries (notice_key, address, name, role, unit_code, locale, at_ms, status, attempts, queued_ms,
+             not_before_ms, next_attempt_ms, updated_ms)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?) ON CONFLICT (notice_key, address) DO NOTHING`,
+          [
+            entry.key,
+            r.address,
+            r.name,
+            r.role,
+            r.unitCode,
+            r.locale,
+            entry.atMs,
+            nowMs,
+            entry.notBeforeMs,
+            entry.notBeforeMs,
+            nowMs,
+          ],
+        );
+      }
+      return { created: true, recipients: entry.recipients };
+    });
+  }
+
+  async dueGroups(nowMs: number, limit: number): Promise<{ address: string; atMs: number }[]> {
+    const rows = await this.db.all<{ address: string; at_ms: number }>(
+      `SELECT address, at_ms FROM deliveries
+       WHERE status = 'queued' AND next_attempt_ms <= ?
+       GROUP BY address, at_ms ORDER BY MIN(next_attempt_ms), at_ms LIMIT ?`,
+      [nowMs, limit],
+    );
+    return rows.map((r) => ({ address: r.address, atMs: Number(r.at_ms) }));
+  }
+
+  async nextDueMs(): Promise<number | null> {
+    const [row] = await this.db.all<{ m: number | null }>(
+      "SELECT MIN(next_attempt_ms) AS m FROM deliveries WHERE status = 'queued'",
+    );
+    return row?.m === null || row?.m === undefined ? null : Number(row.m);
+  }
+
+  async claimGroup(
+    group: { address: string; atMs: number },
+    nowMs: number,
+    leaseMs: number,
+  ): Promise<ClaimedDelivery[]> {
+    return this.db.transaction(async (tx) => {
+      // The status test in WHERE makes a concurrent claimer (another worker on PostgreSQL) skip rows already taken.
+      const rows = await tx.all<DeliveryRow>(
+        `UPDATE deliveries SET status = 'sending', attempts = attempts + 1, lease_until_ms = ?, updated_ms = ?
+         WHERE status = 'queued' AND address = ? AND at_ms = ?
+         RETURNING ${DELIVERY_COLUMNS}`,
+        [nowMs + leaseMs, nowMs, group.address, group.atMs],
+      );
+      if (rows.length === 0) return [];
+      const keys = [...new Set(rows.map((r) => r.notice_key))];
+      const notices = await tx.all<{ key: string; payload: string; recipients: string }>(
+        `SELECT key, payload, recipients FROM notices WHERE key IN (${placeholders(keys.length)})`,
+        keys,
+      );
+      const byKey = new Map(notices.map((n) => [n.key, n]));
+      return rows
+        .map((r) => {
+          const n = byKey.get(r.notice_key);
+          if (!n) throw new Error(`delivery ${r.id} has no notice ${r.notice_key}`);
+          return {
+            ...toDelivery(r),
+            payload: JSON.parse(n.payload) as OutboxPayload,
+            recipients: JSON.parse(n.recipients) as Recipient[],
+          };
+        })
+        .sort((a, b) => a.noticeKey.localeCompare(b.noticeKey));
+    });
+  }
+
+  async markSent(ids: number[], info: { messageId: string; nowMs: number }): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.run(
+      `UPDATE deliveries SET status = 'sent', sent_ms = ?, message_id = ?, lease_until_ms = NULL, last_error = NULL, updated_ms = ?
+       WHERE id IN (${placeholders(ids.length)})`,
+      [info.nowMs, info.messageId, info.nowMs, ...ids],
+    );
+  }
+
+  async markRetry(ids: number[], info: { error: string; nextAttemptMs: number; nowMs: number }): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.run(
+      `UPDATE deliveries SET status = 'queued', next_attempt_ms = ?, lease_until_ms = NULL, last_error = ?, updated_ms = ?
+       WHERE id IN (${placeholders(ids.length)})`,
+      [info.nextAttemptMs, info.error, info.nowMs, ...ids],
+    );
+  }
+
+  async markFinal(
+    ids: number[],
+    status: 'failed' | 'undeliverable',
+    info: { error: string; nowMs: number },
+  ): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.run(
+      `UPDATE deliveries SET status = ?, lease_until_ms = NULL, last_error = ?, updated_ms = ?
+       WHERE id IN (${placeholders(ids.length)})`,
+      [status, info.error, info.nowMs, ...ids],
+    );
+  }
+
+  async recoverExpiredLeases(nowMs: number): Promise<DeliveryRecord[]> {
+    const rows = await this.db.all<DeliveryRow>(
+      `UPDATE deliveries SET status = 'queued', next_attempt_ms = ?, lease_until_ms = NULL, updated_ms = ?,
+         last_error = 'lease expired while sending: possibly delivered already'
+       WHERE status = 'sending' AND lease_until_ms <= ?
+       RETURNING ${DELIVERY_COLUMNS}`,
+      [nowMs, nowMs, nowMs],
+    );
+    return rows.map(toDelivery);
+  }
+
+  async deliveriesOf(noticeKey: string): Promise<DeliveryRecord[]> {
+    const rows = await this.db.all<DeliveryRow>(
+      `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE notice_key = ? ORDER BY id`,
+      [noticeKey],
+    );
+    return rows.map(toDelivery);
+  }
+
+  async listNotices(filter: NoticeFilter = {}): Promise<NoticeRecord[]> {
+    const w = where([
+      // Qualified: the deliveries query below joins a table with unit_code and at_ms of its own.
+      ['notices.plan_id', filter.planId],
+      ['notices.unit_code', filter.unitCode],
+      ['notices.task_no', filter.taskNo],
+      ['notices.obligation', filter.obligation],
+      ['notices.period', filter.period],
+      ['notices.kind', filter.kind],
+      ['notices.at_ms < ?', filter.beforeAtMs],
+    ]);
+    const notices = await this.db.all<NoticeRow>(
+      `SELECT key, kind, plan_id, task_no, unit_code, obligation, period, stage, due, at, payload, recipients, created_ms
+       FROM notices${w.sql} ORDER BY at_ms, key`,
+      w.params,
+    );
+    if (notices.length === 0) return [];
+    const deliveries = await this.db.all<DeliveryRow>(
+      `SELECT ${DELIVERY_COLUMNS.split(', ')
+        .map((c) => `d.${c}`)
+        .join(', ')} FROM deliveries d JOIN notices ON notices.key = d.notice_key${w.sql} ORDER BY d.id`,
+      w.params,
+    );
+    const byKey = new Map<string, DeliveryRecord[]>();
+    for (const d of deliveries.map(toDelivery)) {
+      const list = byKey.get(d.noticeKey) ?? [];
+      list.push(d);
+      byKey.set(d.noticeKey, list);
+    }
+    return notices.map((n) => {
+      const ds = byKey.get(n.key) ?? [];
+      return {
+        key: n.key,
+        kind: n.kind as OutboxPayload['kind'],
+        planId: n.plan_id,
+        taskNo: n.task_no === null ? null : Number(n.task_no),
+        unitCode: n.unit_code,
+        obligation: n.obligation as ObligationKind,
+        period: n.period,
+        stage: n.stage,
+        due: n.due,
+        at: n.at,
+        status: noticeStatus(ds),
+        createdAt: iso(Number(n.created_ms)),
+        payload: JSON.parse(n.payload) as OutboxPayload,
+        recipients: JSON.parse(n.recipients) as Recipient[],
+        deliveries: ds,
+      };
+    });
+  }
+
+  async countDeliveries(filter: { planId?: string } = {}): Promise<Record<DeliveryStatus, number>> {
+    const rows = await this.db.all<{ status: DeliveryStatus; n: number }>(
+      filter.planId === undefined
+        ? 'SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status'
+        : `SELECT d.status AS status, COUNT(*) AS n FROM deliveries d JOIN notices ON notices.key = d.notice_key
+           WHERE notices.plan_id = ? GROUP BY d.status`,
+      filter.planId === undefined ? [] : [filter.planId],
+    );
+    const counts: Record<DeliveryStatus, number> = { queued: 0, sending: 0, sent: 0, failed: 0, undeliverable: 0 };
+    for (const r of rows) counts[r.status] = Number(r.n);
+    return counts;
+  }
+
+  async upsertOutcome(outcome: Outcome, nowMs: number): Promise<void> {
+    await this.db.run(
+      `INSERT INTO outcomes (obligation_key, plan_id, task_no, unit_code, obligation, period, due, status, fulfilled_at, evidence, updated_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (obligation_key) DO UPDATE SET due = excluded.due, status = excluded.status,
+         fulfilled_at = excluded.fulfilled_at, evidence = excluded.evidence, updated_ms = excluded.updated_ms`,
+      [
+        obligationKey(outcome),
+        outcome.planId,
+        outcome.taskNo,
+        outcome.unitCode,
+        outcome.obligation,
+        outcome.period,
+        outcome.due,
+        outcome.status,
+        outcome.fulfilledAt,
+        outcome.evidence ? JSON.stringify(outcome.evidence) : null,
+        nowMs,
+      ],
+    );
+  }
+
+  async listOutcomes(filter: OutcomeFilter = {}): Promise<OutcomeRecord[]> {
+    const w = where([
+      ['plan_id', filter.planId],
+      ['unit_code', filter.unitCode],
+      ['task_no', filter.taskNo],
+      ['obligation', filter.obligation],
+      ['status', filter.status],
+    ]);
+    const rows = await this.db.all<{
+      plan_id: string;
+      task_no: number | null;
+      unit_code: string;
+      obligation: string;
+      period: string | null;
+      due: string;
+      status: string;
+      fulfilled_at: string | null;
+      evidence: string | null;
+      updated_ms: number;
+    }>(
+      `SELECT plan_id, task_no, unit_code, obligation, period, due, status, fulfilled_at, evidence, updated_ms
+       FROM outcomes${w.sql} ORDER BY plan_id, task_no, unit_code, obligation, period, due`,
+      w.params,
+    );
+    return rows.map((r) => ({
+      planId: r.plan_id,
+      taskNo: r.task_no === null ? null : Number(r.task_no),
+      unitCode: r.unit_code,
+      obligation: r.obligation as ObligationKind,
+      period: r.period,
+      due: r.due,
+      status: r.status as OutcomeStatus,
+      fulfilledAt: r.fulfilled_at,
+      ...(r.evidence ? { evidence: JSON.parse(r.evidence) as Outcome['evidence'] } : {}),
+      updatedAt: iso(Number(r.updated_ms)),
+    }));
+  }
+
+  async recordEvent(ref: ObligationRef, event: ObligationEvent, nowMs: number): Promise<{ created: boolean }> {
+    const changed = await this.db.run(
+      `INSERT INTO obligation_events (obligation_key, plan_id, task_no, unit_code, obligation, period, type, at, event, recorded_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (obligation_key, type, at) DO NOTHING`,
+      [
+        obligationKey(ref),
+        ref.planId,
+        ref.taskNo,
+        ref.unitCode,
+        ref.obligation,
+        ref.period,
+        event.type,
+        event.at,
+        JSON.stringify(event),
+        nowMs,
+      ],
+    );
+    return { created: changed > 0 };
+  }
+
+  async listEvents(filter: EventFilter = {}): Promise<ObligationEventRecord[]> {
+    const w = where([
+      ['plan_id', filter.planId],
+      ['task_no', filter.taskNo],
+      ['unit_code', filter.unitCode],
+      ['obligation', filter.obligation],
+      ['period', filter.period],
+      ['type', filter.type],
+    ]);
+    const rows = await this.db.all<{
+      id: number;
+      plan_id: string;
+      task_no: number | null;
+      unit_code: string;
+      obligation: string;
+      period: string | null;
+      event: string;
+      recorded_ms: number;
+    }>(
+      `SELECT id, plan_id, task_no, unit_code, obligation, period, event, recorded_ms FROM obligation_events${w.sql} ORDER BY at, id`,
+      w.params,
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      planId: r.plan_id,
+      taskNo: r.task_no === null ? null : Number(r.task_no),
+      unitCode: r.unit_code,
+      obligation: r.obligation as ObligationKind,
+      period: r.period,
+      event: JSON.parse(r.event) as ObligationEvent,
+      recordedAt: iso(Number(r.recorded_ms)),
+    }));
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
+
+/** The columns a notice row is indexed by, for either payload kind. */
+function refOf(payload: OutboxPayload) {
+  const n = payload.kind === 'notice' ? payload.notice : payload.report.notice;
+  return {
+    planId: n.planId,
+    taskNo: n.taskNo,
+    unitCode: n.unitCode,
+    obligation: n.obligation,
+    period: n.period,
+    stage: payload.kind === 'notice' ? n.stage : 'undeliverable',
+    due: n.due,
+    at: n.at,
+  };
+}

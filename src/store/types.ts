@@ -1,0 +1,189 @@
+/**
+ * The store's contract: the outbox of notices and their deliveries, outcomes, and operator events
+ * (fulfilments, extensions, waivers). Kept outside Temporal so reports survive namespace retention.
+ */
+import type { Notice, ObligationEvent, Outcome, OutcomeStatus, RecipientRole } from '../domain/notice';
+import type { ObligationKind } from '../domain/plan';
+
+/**
+ * State of one delivery (one notice to one address). `sending` is a claim with a lease: a row still
+ * `sending` after its lease means the dispatcher died between handing the message over and marking it.
+ */
+export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'undeliverable';
+
+/** State of a notice as a whole, derived from its deliveries (any still pending → `queued`). */
+export type NoticeStatus = 'queued' | 'sent' | 'failed' | 'undeliverable';
+
+/** A resolved recipient of a notice. */
+export interface Recipient {
+  address: string;
+  name: string;
+  /** The role this person was reached through (the first one when several roles resolve to one address). */
+  role: RecipientRole;
+  /** The unit whose officer or head this person is. */
+  unitCode: string;
+  /** Message language. (Default: 'zh') */
+  locale: 'zh' | 'en';
+}
+
+/** A report to the general office that an address refused a notice. */
+export interface UndeliverableReport {
+  notice: Notice;
+  failed: Recipient;
+  /** The SMTP server's answer, e.g. `550 5.1.1 user unknown`. */
+  response: string;
+}
+
+/** What an outbox row carries: a workflow's notice, or the store's own report about a refused address. */
+export type OutboxPayload =
+  { kind: 'notice'; notice: Notice } | { kind: 'undeliverable-report'; report: UndeliverableReport };
+
+/** Input to {@link Store.enqueue}. */
+export interface OutboxEntry {
+  /** Idempotency key; a second enqueue with the same key changes nothing. */
+  key: string;
+  payload: OutboxPayload;
+  recipients: Recipient[];
+  /** The scheduled instant (digest grouping key together with the address), epoch ms. */
+  atMs: number;
+  /** Earliest dispatch time, epoch ms: the grouping grace after queueing. */
+  notBeforeMs: number;
+}
+
+/** One delivery row as stored. */
+export interface DeliveryRecord {
+  id: number;
+  noticeKey: string;
+  address: string;
+  name: string;
+  role: RecipientRole;
+  unitCode: string;
+  locale: 'zh' | 'en';
+  status: DeliveryStatus;
+  /** Hand-overs to the mail transport so far (a claim counts as one). */
+  attempts: number;
+  atMs: number;
+  queuedAt: string;
+  sentAt: string | null;
+  messageId: string | null;
+  lastError: string | null;
+}
+
+/** A delivery claimed for sending, with what it carries. */
+export interface ClaimedDelivery extends DeliveryRecord {
+  payload: OutboxPayload;
+  /** Every recipient of the same notice, so a message can say who else was told. */
+  recipients: Recipient[];
+}
+
+/** A notice as stored, with its deliveries. */
+export interface NoticeRecord {
+  key: string;
+  kind: OutboxPayload['kind'];
+  planId: string;
+  taskNo: number | null;
+  unitCode: string;
+  obligation: ObligationKind;
+  period: string | null;
+  /** A {@link Notice} stage, or `undeliverable` for reports. */
+  stage: string;
+  due: string;
+  at: string;
+  status: NoticeStatus;
+  createdAt: string;
+  payload: OutboxPayload;
+  recipients: Recipient[];
+  deliveries: DeliveryRecord[];
+}
+
+/** Identifies one obligation (and period): the key outcomes are upserted by. */
+export interface ObligationRef {
+  planId: string;
+  taskNo: number | null;
+  unitCode: string;
+  obligation: ObligationKind;
+  period: string | null;
+}
+
+/** An operator event as stored. */
+export interface ObligationEventRecord extends ObligationRef {
+  id: number;
+  event: ObligationEvent;
+  recordedAt: string;
+}
+
+/** A stored outcome with the time it was last written. */
+export interface OutcomeRecord extends Outcome {
+  updatedAt: string;
+}
+
+/** Filters for {@link Store.listNotices}; all optional, combined with AND. */
+export interface NoticeFilter {
+  planId?: string;
+  unitCode?: string;
+  taskNo?: number | null;
+  obligation?: ObligationKind;
+  period?: string | null;
+  kind?: OutboxPayload['kind'];
+  /** Only notices scheduled strictly before this instant, epoch ms. */
+  beforeAtMs?: number;
+}
+
+/** Filters for {@link Store.listOutcomes}; all optional, combined with AND. */
+export interface OutcomeFilter {
+  planId?: string;
+  unitCode?: string;
+  taskNo?: number | null;
+  obligation?: ObligationKind;
+  status?: OutcomeStatus;
+}
+
+/** Filters for {@link Store.listEvents}. */
+export type EventFilter = Partial<ObligationRef> & { type?: ObligationEvent['type'] };
+
+/**
+ * The outcome and outbox store. Async because PostgreSQL is; the SQLite implementation serialises
+ * access on its one connection. Times are passed in (epoch ms) so the caller's clock decides.
+ */
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** The schema version after migrations ran on open. */
+  schemaVersion(): Promise<number>;
+
+  /** Inserts a notice and its deliveries unless the key exists; returns the stored recipients either way. */
+  enqueue(entry: OutboxEntry, nowMs: number): Promise<{ created: boolean; recipients: Recipient[] }>;
+  /** Digest groups (address, scheduled instant) with a queued delivery due at `nowMs`, oldest first. */
+  dueGroups(nowMs: number, limit: number): Promise<{ address: string; atMs: number }[]>;
+  /** Earliest instant a queued delivery becomes due, or null when none is queued. */
+  nextDueMs(): Promise<number | null>;
+  /** Claims every queued delivery of a group (`sending`, attempts + 1, lease until `nowMs + leaseMs`). */
+  claimGroup(group: { address: string; atMs: number }, nowMs: number, leaseMs: number): Promise<ClaimedDelivery[]>;
+  /** Marks claimed deliveries sent. */
+  markSent(ids: number[], info: { messageId: string; nowMs: number }): Promise<void>;
+  /** Puts claimed deliveries back in the queue after a transient failure. */
+  markRetry(ids: number[], info: { error: string; nextAttemptMs: number; nowMs: number }): Promise<void>;
+  /** Ends claimed deliveries for good: `failed` (message refused) or `undeliverable` (address refused). */
+  markFinal(ids: number[], status: 'failed' | 'undeliverable', info: { error: string; nowMs: number }): Promise<void>;
+  /** Re-queues deliveries whose lease expired and returns them: each may already have been delivered once. */
+  recoverExpiredLeases(nowMs: number): Promise<DeliveryRecord[]>;
+  /** Deliveries of one notice. */
+  deliveriesOf(noticeKey: string): Promise<DeliveryRecord[]>;
+  /** Notices with their deliveries, ordered by scheduled instant then key. */
+  listNotices(filter?: NoticeFilter): Promise<NoticeRecord[]>;
+  /** Delivery counts by status (every status present, zero when none). */
+  countDeliveries(filter?: { planId?: string }): Promise<Record<DeliveryStatus, number>>;
+
+  /** Inserts or replaces the outcome of an obligation (and period). */
+  upsertOutcome(outcome: Outcome, nowMs: number): Promise<void>;
+  listOutcomes(filter?: OutcomeFilter): Promise<OutcomeRecord[]>;
+  /** Records a fulfilment, extension or waiver; the same event (type and instant) twice is stored once. */
+  recordEvent(ref: ObligationRef, event: ObligationEvent, nowMs: number): Promise<{ created: boolean }>;
+  listEvents(filter?: EventFilter): Promise<ObligationEventRecord[]>;
+
+  close(): Promise<void>;
+}
+
+/** The key outcomes and events are stored under: `plan/task/unit/obligation/period` (`-` for absent parts). */
+export function obligationKey(ref: ObligationRef): string {
+  return [ref.planId, ref.taskNo ?? '-', ref.unitCode, ref.obligation, ref.period ?? '-'].join('/');
+}
