@@ -1,0 +1,681 @@
+/**
+ * The policy: turns an obligation into its agenda, the instants at which notices go out (design: "Default policy").
+ *
+ * Pure and deterministic (imported by workflow code): every instant is computed from the arguments, the holiday
+ * data and luxon in the explicit zone Asia/Shanghai; nothing reads the host clock or time zone.
+ *
+ * Instants (`at`, `due` of emergency steps, `deadlineEnd`) are ISO 8601 strings in Asia/Shanghai with milliseconds
+ * and the offset, exactly as luxon's `toISO()` writes them: `2017-05-22T09:00:00.000+08:00`. Calendar dates are
+ * `YYYY-MM-DD`.
+ */
+import { DateTime } from 'luxon';
+import { addCalendarDays, addWorkingDays, assertIsoDate, isWorkingDay, lastWorkingDayOnOrBefore } from './calendar';
+import type { RecipientRole, Stage } from './notice';
+import { PLAN_TIMEZONE, type Cadence, type IsoDate } from './plan';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Policy shape and defaults
+// ---------------------------------------------------------------------------------------------------------------
+
+/** One escalation step of a deadline; its stage is `escalation-<position>` (1-based). */
+export interface Escalation {
+  /** Working days after the due date D: the step fires at the notice time on wd(D, workingDaysAfter). */
+  readonly workingDaysAfter: number;
+  /**
+   * Who is notified. `lead-units` goes to the general office instead when the agenda is asked to
+   * (`escalateTo: 'general-office'`).
+   */
+  readonly notify: readonly RecipientRole[];
+}
+
+/** Reminders and escalations around a date deadline. */
+export interface DeadlineRule {
+  /**
+   * Working days before the anchor A (D, or the last working day before D) for each reminder; stage `reminder-N`.
+   * 0 means on A itself.
+   */
+  readonly remindWorkingDaysBefore: readonly number[];
+  /** Who reminders go to. (Default: `['officer']`) */
+  readonly remindNotify: readonly RecipientRole[];
+  /** Escalations while the obligation is still open, in increasing `workingDaysAfter`. */
+  readonly escalations: readonly Escalation[];
+}
+
+/** One emergency window (task 55), counted in hours from the incident's occurrence t0. */
+export interface EmergencyStepRule {
+  /** Hours after t0 when the step is due and, if not done, breached. */
+  readonly withinHours: number;
+  /** Hours before the due instant for each reminder; stage `reminder-<N>h`. */
+  readonly remindHoursBefore: readonly number[];
+}
+
+/** Emergency windows: information and press conference. */
+export interface EmergencyRule {
+  /** Authoritative information (权威信息). (Default: within 5 hours, reminders 2 h and 1 h before) */
+  readonly information: EmergencyStepRule;
+  /** Press conference (新闻发布会). (Default: within 24 hours, reminders 12 h and 4 h before) */
+  readonly pressConference: EmergencyStepRule;
+  /** Who reminders go to. (Default: `['officer']`) */
+  readonly remindNotify: readonly RecipientRole[];
+  /** Who the `opened` notice goes to when the incident is reported. (Default: `['officer', 'head']`) */
+  readonly openedNotify: readonly RecipientRole[];
+  /** Who a breach goes to (通报批评和约谈). (Default: `['head', 'general-office']`) */
+  readonly breachNotify: readonly RecipientRole[];
+}
+
+/** Statutory reply limits for information requests (依申请公开, task 60). */
+export interface InformationRequestRule {
+  /** Working days to reply to requests received before 2019-05-15 (2008 regulation, art. 24). (Default: 15) */
+  readonly replyWorkingDays2008: number;
+  /** Working days to reply to requests received from 2019-05-15 (2019 regulation, art. 33). (Default: 20) */
+  readonly replyWorkingDays2019: number;
+}
+
+/** Every number of the design's default policy, configurable. Validate untrusted input with {@link parsePolicy}. */
+export interface Policy {
+  /** Hour of day (Asia/Shanghai) at which date-based notices go out. (Default: 9) */
+  readonly noticeHour: number;
+  /** Minute of that hour. (Default: 0) */
+  readonly noticeMinute: number;
+  /**
+   * Deadline obligations (implementation plan, quarterly progress, year-end report, task deadlines, information
+   * requests). (Default: reminders 5, 2, 1, 0 working days before A to the officer; escalations 1, 3, 5 working days
+   * after D to the head, the lead units, the general office)
+   */
+  readonly deadline: DeadlineRule;
+  /** Recurring publication periods. (Default: reminder on A to the officer; escalation 1 working day after D to the head) */
+  readonly recurring: DeadlineRule;
+  /** Emergency windows. (Default: see {@link EmergencyRule}) */
+  readonly emergency: EmergencyRule;
+  /** Information requests. (Default: 15 / 20 working days) */
+  readonly informationRequest: InformationRequestRule;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/** The design's default policy ("Default policy", normative). Frozen: workflows share it within a worker. */
+export const DEFAULT_POLICY: Policy = deepFreeze({
+  noticeHour: 9,
+  noticeMinute: 0,
+  deadline: {
+    remindWorkingDaysBefore: [5, 2, 1, 0],
+    remindNotify: ['officer'],
+    escalations: [
+      { workingDaysAfter: 1, notify: ['head'] },
+      { workingDaysAfter: 3, notify: ['lead-units'] },
+      { workingDaysAfter: 5, notify: ['general-office'] },
+    ],
+  },
+  recurring: {
+    remindWorkingDaysBefore: [0],
+    remindNotify: ['officer'],
+    escalations: [{ workingDaysAfter: 1, notify: ['head'] }],
+  },
+  emergency: {
+    information: { withinHours: 5, remindHoursBefore: [2, 1] },
+    pressConference: { withinHours: 24, remindHoursBefore: [12, 4] },
+    remindNotify: ['officer'],
+    openedNotify: ['officer', 'head'],
+    breachNotify: ['head', 'general-office'],
+  },
+  informationRequest: { replyWorkingDays2008: 15, replyWorkingDays2019: 20 },
+} satisfies Policy);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Policy parsing
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Thrown by {@link parsePolicy}; the message starts with the offending field's path, e.g. `policy.noticeHour`. */
+export class PolicyError extends Error {
+  /** Stable error type for callers. */
+  readonly type = 'InvalidPolicy';
+  override readonly name = 'PolicyError';
+}
+
+const ROLES: readonly RecipientRole[] = ['officer', 'head', 'lead-units', 'general-office'];
+
+type Json = Record<string, unknown>;
+
+function fail(path: string, expected: string, got: unknown): never {
+  throw new PolicyError(`${path}: expected ${expected}, got ${JSON.stringify(got) ?? String(got)}`);
+}
+
+function section(value: unknown, path: string, known: readonly string[]): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'an object', value);
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) throw new PolicyError(`${path}.${key}: unknown field (known: ${known.join(', ')})`);
+  }
+  return value as Json;
+}
+
+function integer(value: unknown, path: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    fail(path, `an integer from ${min} to ${max}`, value);
+  }
+  return value;
+}
+
+function integers(value: unknown, path: string, min: number, max: number): number[] {
+  if (!Array.isArray(value)) fail(path, 'an array of integers', value);
+  const list = value.map((v, i) => integer(v, `${path}[${i}]`, min, max));
+  const duplicate = list.find((v, i) => list.indexOf(v) !== i);
+  if (duplicate !== undefined) throw new PolicyError(`${path}: ${duplicate} appears twice`);
+  return list;
+}
+
+function roles(value: unknown, path: string): RecipientRole[] {
+  if (!Array.isArray(value) || value.length === 0) fail(path, `a non-empty array of ${ROLES.join(' | ')}`, value);
+  return value.map((v, i) => {
+    if (!ROLES.includes(v as RecipientRole)) fail(`${path}[${i}]`, ROLES.join(' | '), v);
+    return v as RecipientRole;
+  });
+}
+
+/** Working-day offsets above this are rejected: they would be a typo, and each costs a calendar walk. */
+const MAX_WORKING_DAYS = 250;
+
+function deadlineRule(value: unknown, path: string, base: DeadlineRule): DeadlineRule {
+  const o = section(value, path, ['remindWorkingDaysBefore', 'remindNotify', 'escalations']);
+  const escalations =
+    o.escalations === undefined
+      ? base.escalations
+      : Array.isArray(o.escalations)
+        ? o.escalations.map((e, i) => {
+            const p = `${path}.escalations[${i}]`;
+            const s = section(e, p, ['workingDaysAfter', 'notify']);
+            return {
+              workingDaysAfter: integer(s.workingDaysAfter, `${p}.workingDaysAfter`, 1, MAX_WORKING_DAYS),
+              notify: roles(s.notify, `${p}.notify`),
+            };
+          })
+        : fail(`${path}.escalations`, 'an array of {workingDaysAfter, notify}', o.escalations);
+  escalations.forEach((e, i) => {
+    const previous = escalations[i - 1];
+    if (previous && e.workingDaysAfter <= previous.workingDaysAfter) {
+      throw new PolicyError(`${path}.escalations[${i}].workingDaysAfter: must be greater than the step before`);
+    }
+  });
+  return {
+    remindWorkingDaysBefore:
+      o.remindWorkingDaysBefore === undefined
+        ? base.remindWorkingDaysBefore
+        : integers(o.remindWorkingDaysBefore, `${path}.remindWorkingDaysBefore`, 0, MAX_WORKING_DAYS),
+    remindNotify: o.remindNotify === undefined ? base.remindNotify : roles(o.remindNotify, `${path}.remindNotify`),
+    escalations,
+  };
+}
+
+function emergencyStepRule(value: unknown, path: string, base: EmergencyStepRule): EmergencyStepRule {
+  const o = section(value, path, ['withinHours', 'remindHoursBefore']);
+  const withinHours =
+    o.withinHours === undefined ? base.withinHours : integer(o.withinHours, `${path}.withinHours`, 1, 720);
+  const remindHoursBefore =
+    o.remindHoursBefore === undefined
+      ? base.remindHoursBefore
+      : integers(o.remindHoursBefore, `${path}.remindHoursBefore`, 1, 720);
+  remindHoursBefore.forEach((h, i) => {
+    if (h >= withinHours) {
+      throw new PolicyError(`${path}.remindHoursBefore[${i}]: ${h} h is not inside the ${withinHours} h window`);
+    }
+  });
+  return { withinHours, remindHoursBefore };
+}
+
+/**
+ * Validates a policy read from JSON (a config file, a CLI flag) and returns a complete, frozen {@link Policy}.
+ * Every field is optional and falls back to `base`; arrays replace the base's array; unknown fields are errors (so a
+ * misspelt field is never silently ignored). Throws {@link PolicyError} naming the field.
+ * (Default base: {@link DEFAULT_POLICY})
+ */
+export function parsePolicy(json: unknown, base: Policy = DEFAULT_POLICY): Policy {
+  const o = section(json, 'policy', [
+    'noticeHour',
+    'noticeMinute',
+    'deadline',
+    'recurring',
+    'emergency',
+    'informationRequest',
+  ]);
+  const e =
+    o.emergency === undefined
+      ? {}
+      : section(o.emergency, 'policy.emergency', [
+          'information',
+          'pressConference',
+          'remindNotify',
+          'openedNotify',
+          'breachNotify',
+        ]);
+  const r =
+    o.informationRequest === undefined
+      ? {}
+      : section(o.informationRequest, 'policy.informationRequest', ['replyWorkingDays2008', 'replyWorkingDays2019']);
+  const b = base.emergency;
+  return deepFreeze({
+    noticeHour: o.noticeHour === undefined ? base.noticeHour : integer(o.noticeHour, 'policy.noticeHour', 0, 23),
+    noticeMinute:
+      o.noticeMinute === undefined ? base.noticeMinute : integer(o.noticeMinute, 'policy.noticeMinute', 0, 59),
+    deadline: o.deadline === undefined ? base.deadline : deadlineRule(o.deadline, 'policy.deadline', base.deadline),
+    recurring:
+      o.recurring === undefined ? base.recurring : deadlineRule(o.recurring, 'policy.recurring', base.recurring),
+    emergency: {
+      information:
+        e.information === undefined
+          ? b.information
+          : emergencyStepRule(e.information, 'policy.emergency.information', b.information),
+      pressConference:
+        e.pressConference === undefined
+          ? b.pressConference
+          : emergencyStepRule(e.pressConference, 'policy.emergency.pressConference', b.pressConference),
+      remindNotify:
+        e.remindNotify === undefined ? b.remindNotify : roles(e.remindNotify, 'policy.emergency.remindNotify'),
+      openedNotify:
+        e.openedNotify === undefined ? b.openedNotify : roles(e.openedNotify, 'policy.emergency.openedNotify'),
+      breachNotify:
+        e.breachNotify === undefined ? b.breachNotify : roles(e.breachNotify, 'policy.emergency.breachNotify'),
+    },
+    informationRequest: {
+      replyWorkingDays2008:
+        r.replyWorkingDays2008 === undefined
+          ? base.informationRequest.replyWorkingDays2008
+          : integer(r.replyWorkingDays2008, 'policy.informationRequest.replyWorkingDays2008', 1, MAX_WORKING_DAYS),
+      replyWorkingDays2019:
+        r.replyWorkingDays2019 === undefined
+          ? base.informationRequest.replyWorkingDays2019
+          : integer(r.replyWorkingDays2019, 'policy.informationRequest.replyWorkingDays2019', 1, MAX_WORKING_DAYS),
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Instants
+// ---------------------------------------------------------------------------------------------------------------
+
+/** One scheduled notice of an agenda. */
+export interface AgendaItem {
+  /** The instant, ISO 8601 in Asia/Shanghai with milliseconds and offset: `2017-05-22T09:00:00.000+08:00`. */
+  at: string;
+  stage: Stage;
+  notify: RecipientRole[];
+}
+
+const ISO_DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Reads an instant argument: an ISO 8601 date-time with an offset (`Z` or `+08:00`), a date-time without offset
+ * (read as Asia/Shanghai wall time), or a bare `YYYY-MM-DD` (00:00 Asia/Shanghai that day, e.g. a publish date).
+ */
+function parseInstant(value: unknown, field: string): DateTime {
+  if (typeof value === 'string') {
+    if (ISO_DATE_ONLY.test(value)) assertIsoDate(value, field);
+    const dt = DateTime.fromISO(value, { zone: PLAN_TIMEZONE });
+    if (dt.isValid) return dt;
+  }
+  throw new RangeError(
+    `${field}: expected an ISO 8601 instant such as 2017-05-05T00:00:00+08:00, got ${JSON.stringify(value)}`,
+  );
+}
+
+function iso(dt: DateTime): string {
+  // toISO() is null only for invalid DateTimes; every DateTime here comes from validated input.
+  return dt.setZone(PLAN_TIMEZONE).toISO() as string;
+}
+
+function atNoticeTime(date: IsoDate, policy: Policy): DateTime {
+  return DateTime.fromISO(date, { zone: PLAN_TIMEZONE }).set({ hour: policy.noticeHour, minute: policy.noticeMinute });
+}
+
+function byInstant(items: { item: AgendaItem; ms: number }[]): AgendaItem[] {
+  // Array.prototype.sort is stable, so items at the same instant keep their creation order.
+  return items.sort((a, b) => a.ms - b.ms).map((x) => x.item);
+}
+
+function unique<T>(list: readonly T[]): T[] {
+  return list.filter((v, i) => list.indexOf(v) === i);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Date deadlines
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The agenda of one date deadline. */
+export interface DeadlineAgenda {
+  /** The due date D. */
+  due: IsoDate;
+  /** A: D if it is a working day, else the last working day before D. */
+  anchor: IsoDate;
+  /** D+1 00:00 Asia/Shanghai: fulfilled on time when recorded before this instant. */
+  deadlineEnd: string;
+  /** Reminders and escalations at or after `activeFrom`, sorted by `at`. */
+  items: AgendaItem[];
+}
+
+/** Where escalations addressed to `lead-units` go. */
+export type LeadEscalationTarget = 'lead-units' | 'general-office';
+
+/** wd(anchor, -n), or null when the count passes below `floor` (every such item precedes activeFrom anyway). */
+function workingDaysBeforeNotBelow(anchor: IsoDate, n: number, floor: IsoDate): IsoDate | null {
+  let current = anchor;
+  for (let remaining = n; remaining > 0;) {
+    current = addCalendarDays(current, -1);
+    // Stopping here also avoids asking the calendar about years before the data (e.g. 2016) needlessly.
+    if (current < floor) return null;
+    if (isWorkingDay(current)) remaining -= 1;
+  }
+  return current;
+}
+
+function dateDeadlineAgenda(
+  due: IsoDate,
+  activeFrom: DateTime,
+  rule: DeadlineRule,
+  policy: Policy,
+  escalateTo: LeadEscalationTarget,
+): DeadlineAgenda {
+  const anchor = lastWorkingDayOnOrBefore(due);
+  const floor = activeFrom.toISODate() as IsoDate;
+  const activeMs = activeFrom.toMillis();
+  const items: { item: AgendaItem; ms: number }[] = [];
+  const push = (date: IsoDate, stage: Stage, notify: readonly RecipientRole[]): void => {
+    const at = atNoticeTime(date, policy);
+    // Design: notices never go out for instants before the obligation became active.
+    if (at.toMillis() >= activeMs) items.push({ item: { at: iso(at), stage, notify: [...notify] }, ms: at.toMillis() });
+  };
+  for (const n of rule.remindWorkingDaysBefore) {
+    const date = workingDaysBeforeNotBelow(anchor, n, floor);
+    if (date !== null) push(date, `reminder-${n}`, rule.remindNotify);
+  }
+  rule.escalations.forEach((step, i) => {
+    const notify = unique(step.notify.map((r) => (r === 'lead-units' ? escalateTo : r)));
+    push(addWorkingDays(due, step.workingDaysAfter), `escalation-${i + 1}`, notify);
+  });
+  const deadlineEnd = iso(DateTime.fromISO(addCalendarDays(due, 1), { zone: PLAN_TIMEZONE }));
+  return { due, anchor, deadlineEnd, items: byInstant(items) };
+}
+
+/**
+ * Agenda of a deadline obligation (implementation plan, quarterly progress, year-end report, task deadline,
+ * information request): reminders at wd(A,-5), wd(A,-2), wd(A,-1) and A, escalations at wd(D,+1), wd(D,+3),
+ * wd(D,+5), all at 09:00 Asia/Shanghai, dropping instants before `activeFrom`.
+ *
+ * `activeFrom` is when the obligation became active: an ISO instant (import time) or a `YYYY-MM-DD` date (publish
+ * date, meaning 00:00 that day). `escalateTo: 'general-office'` sends escalations addressed to the lead units to the
+ * general office instead, for unit-wide obligations and tasks without lead units. (Default: `'lead-units'`)
+ * Throws {@link CalendarDataError} when an instant needs a year without holiday data.
+ */
+export function deadlineAgenda(args: {
+  due: IsoDate;
+  activeFrom: string;
+  policy?: Policy;
+  escalateTo?: LeadEscalationTarget;
+}): DeadlineAgenda {
+  assertIsoDate(args.due, 'due');
+  const policy = args.policy ?? DEFAULT_POLICY;
+  const activeFrom = parseInstant(args.activeFrom, 'activeFrom');
+  return dateDeadlineAgenda(args.due, activeFrom, policy.deadline, policy, args.escalateTo ?? 'lead-units');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Recurring publication
+// ---------------------------------------------------------------------------------------------------------------
+
+/** One period of a recurring duty. */
+export interface Period {
+  /** `2017-W40` (ISO week), `2017-05`, `2017-Q2`, `2017`. */
+  label: string;
+  start: IsoDate;
+  /** Last day of the period. */
+  end: IsoDate;
+  /** The due date D: the same as `end`. */
+  due: IsoDate;
+}
+
+function period(label: string, start: DateTime, end: DateTime): Period {
+  const last = end.toISODate() as IsoDate;
+  return { label, start: start.toISODate() as IsoDate, end: last, due: last };
+}
+
+/**
+ * The periods of a cadence in the plan year that end on or after `publishedOn`, in order.
+ *
+ * Weeks are the ISO weeks (Monday–Sunday) of ISO week-year `year`, labelled `YYYY-Www`: every week belongs to exactly
+ * one plan year and its label always carries that year, but the first week may start in December of the year before
+ * (2019-W01 starts 2018-12-31) and the last may end in January of the year after (2020-W53 ends 2021-01-03).
+ */
+export function periodsOf(cadence: Cadence, year: number, publishedOn: IsoDate): Period[] {
+  if (!Number.isInteger(year) || year < 1000 || year > 9999)
+    throw new RangeError(`year: expected a 4-digit year, got ${year}`);
+  assertIsoDate(publishedOn, 'publishedOn');
+  const zone = PLAN_TIMEZONE;
+  const all: Period[] = [];
+  switch (cadence) {
+    case 'week': {
+      const weeks = DateTime.fromObject({ year, month: 12, day: 28 }, { zone }).weeksInWeekYear;
+      for (let w = 1; w <= weeks; w++) {
+        const monday = DateTime.fromObject({ weekYear: year, weekNumber: w, weekday: 1 }, { zone });
+        all.push(period(`${year}-W${String(w).padStart(2, '0')}`, monday, monday.plus({ days: 6 })));
+      }
+      break;
+    }
+    case 'month':
+      for (let m = 1; m <= 12; m++) {
+        const first = DateTime.fromObject({ year, month: m, day: 1 }, { zone });
+        all.push(period(`${year}-${String(m).padStart(2, '0')}`, first, first.endOf('month')));
+      }
+      break;
+    case 'quarter':
+      for (let q = 1; q <= 4; q++) {
+        const first = DateTime.fromObject({ year, month: 3 * q - 2, day: 1 }, { zone });
+        all.push(period(`${year}-Q${q}`, first, first.endOf('quarter')));
+      }
+      break;
+    case 'year': {
+      const first = DateTime.fromObject({ year, month: 1, day: 1 }, { zone });
+      all.push(period(String(year), first, first.endOf('year')));
+      break;
+    }
+    default: {
+      const never: never = cadence;
+      throw new RangeError(`cadence: expected week | month | quarter | year, got ${JSON.stringify(never)}`);
+    }
+  }
+  return all.filter((p) => p.end >= publishedOn);
+}
+
+/** The agenda of one period of a recurring duty. */
+export interface RecurringPeriodAgenda extends DeadlineAgenda {
+  period: Period;
+}
+
+/**
+ * Agenda of one period of a recurring publication: `reminder-0` at 09:00 on A and `escalation-1` at 09:00 on
+ * wd(D,+1) to the unit's head, D being the period's last day; instants before `activeFrom` are dropped.
+ * (Default escalateTo: `'lead-units'`, which only matters for a policy that escalates recurring duties to leads)
+ */
+export function recurringPeriodAgenda(args: {
+  period: Period;
+  activeFrom: string;
+  policy?: Policy;
+  escalateTo?: LeadEscalationTarget;
+}): RecurringPeriodAgenda {
+  assertIsoDate(args.period.end, 'period.end');
+  const policy = args.policy ?? DEFAULT_POLICY;
+  const activeFrom = parseInstant(args.activeFrom, 'activeFrom');
+  const agenda = dateDeadlineAgenda(
+    args.period.end,
+    activeFrom,
+    policy.recurring,
+    policy,
+    args.escalateTo ?? 'lead-units',
+  );
+  return { period: args.period, ...agenda };
+}
+
+/**
+ * Agendas of every period of a recurring publication in the plan year ending on or after `publishedOn` (see
+ * {@link periodsOf}), each as {@link recurringPeriodAgenda}. `activeFrom` defaults to `publishedOn`.
+ */
+export function recurringAgenda(args: {
+  cadence: Cadence;
+  year: number;
+  publishedOn: IsoDate;
+  activeFrom?: string;
+  policy?: Policy;
+  escalateTo?: LeadEscalationTarget;
+}): RecurringPeriodAgenda[] {
+  const activeFrom = args.activeFrom ?? args.publishedOn;
+  return periodsOf(args.cadence, args.year, args.publishedOn).map((p) =>
+    recurringPeriodAgenda({ period: p, activeFrom, policy: args.policy, escalateTo: args.escalateTo }),
+  );
+}
+
+/**
+ * Due dates of the quarterly progress inspection (按季度督查): the last day of each quarter of `year` that ends after
+ * `publishedOn` and before the quarter of the year-end report. 2017 (published 2017-05-05, report 2017-12-08):
+ * 2017-06-30 and 2017-09-30.
+ */
+export function quarterlyProgressDues(year: number, publishedOn: IsoDate, yearEndDue: IsoDate): IsoDate[] {
+  assertIsoDate(yearEndDue, 'yearEndDue');
+  const reportQuarterStart = DateTime.fromISO(yearEndDue, { zone: PLAN_TIMEZONE })
+    .startOf('quarter')
+    .toISODate() as IsoDate;
+  return periodsOf('quarter', year, publishedOn)
+    .filter((p) => p.end > publishedOn && p.end < reportQuarterStart)
+    .map((p) => p.end);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Emergency windows
+// ---------------------------------------------------------------------------------------------------------------
+
+/** One emergency step's agenda. */
+export interface EmergencyStepAgenda {
+  kind: 'emergency-information' | 'emergency-press-conference';
+  /** t0 + the window, ISO 8601 with `+08:00`. */
+  due: string;
+  /** Sorted by `at`; ends with the `breach` item, which fires if the step is not done before it. */
+  items: AgendaItem[];
+}
+
+/** Both emergency steps of an incident. */
+export interface EmergencyAgenda {
+  /** t0, normalised to ISO 8601 with `+08:00`. */
+  occurredAt: string;
+  reportedAt: string;
+  information: EmergencyStepAgenda;
+  pressConference: EmergencyStepAgenda;
+}
+
+/** A stage for an hour-based reminder, e.g. `reminder-2h`. */
+function hourReminderStage(hours: number): Stage {
+  // The default hours (2, 1, 12, 4) are members of Stage; other configured hours produce the same pattern, which
+  // notice.ts's union does not spell out (`reminder-${number}h`), hence the cast.
+  return `reminder-${hours}h` as Stage;
+}
+
+function emergencyStep(
+  kind: EmergencyStepAgenda['kind'],
+  rule: EmergencyStepRule,
+  occurred: DateTime,
+  reported: DateTime,
+  policy: Policy,
+  opened: boolean,
+): EmergencyStepAgenda {
+  const due = occurred.plus({ hours: rule.withinHours });
+  const reportedMs = reported.toMillis();
+  const items: { item: AgendaItem; ms: number }[] = [];
+  if (opened) {
+    items.push({
+      item: { at: iso(reported), stage: 'opened', notify: [...policy.emergency.openedNotify] },
+      ms: reportedMs,
+    });
+  }
+  for (const h of rule.remindHoursBefore) {
+    const at = due.minus({ hours: h });
+    // Reminders for instants before the report are pointless once the report is in: dropped.
+    if (at.toMillis() >= reportedMs) {
+      items.push({
+        item: { at: iso(at), stage: hourReminderStage(h), notify: [...policy.emergency.remindNotify] },
+        ms: at.toMillis(),
+      });
+    }
+  }
+  // A report after the window has passed breaches the step at once.
+  const breachAt = due.toMillis() >= reportedMs ? due : reported;
+  items.push({
+    item: { at: iso(breachAt), stage: 'breach', notify: [...policy.emergency.breachNotify] },
+    ms: breachAt.toMillis(),
+  });
+  return { kind, due: iso(due), items: byInstant(items) };
+}
+
+/**
+ * Agenda of an incident's emergency windows (task 55), counted from its occurrence t0, not its report, with no
+ * working-day rules: information due t0+5h (reminders t0+3h `reminder-2h`, t0+4h `reminder-1h`), press conference
+ * due t0+24h (reminders t0+12h `reminder-12h`, t0+20h `reminder-4h`), `breach` at each due instant to the head and
+ * the general office, and `opened` at `reportedAt` (on the information step) to the officer and the head. Reminders
+ * before `reportedAt` are dropped; a breach instant before `reportedAt` fires at `reportedAt`.
+ */
+export function emergencyAgenda(args: { occurredAt: string; reportedAt: string; policy?: Policy }): EmergencyAgenda {
+  const policy = args.policy ?? DEFAULT_POLICY;
+  const occurred = parseInstant(args.occurredAt, 'occurredAt');
+  const reported = parseInstant(args.reportedAt, 'reportedAt');
+  if (reported.toMillis() < occurred.toMillis()) {
+    throw new RangeError(`reportedAt: ${iso(reported)} is before the incident occurred (${iso(occurred)})`);
+  }
+  const e = policy.emergency;
+  return {
+    occurredAt: iso(occurred),
+    reportedAt: iso(reported),
+    information: emergencyStep('emergency-information', e.information, occurred, reported, policy, true),
+    pressConference: emergencyStep('emergency-press-conference', e.pressConference, occurred, reported, policy, false),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Information requests
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The day the revised Regulation on the Disclosure of Government Information (2019) took effect. */
+export const REVISED_REGULATION_EFFECTIVE: IsoDate = '2019-05-15';
+
+/** The statutory reply due date of an information request. */
+export interface InformationRequestDue {
+  receivedOn: IsoDate;
+  /** The due date D, to be run through {@link deadlineAgenda}. */
+  due: IsoDate;
+  /** Working days counted after the receipt date. */
+  workingDays: number;
+  /** Which regulation applies: `2008` (art. 24) or `2019` (art. 33). */
+  regulation: '2008' | '2019';
+}
+
+/**
+ * Reply due date of an information request (依申请公开) received on `receivedOn`: wd(R, +15) for requests received
+ * before 2019-05-15 (《政府信息公开条例》2008, 第二十四条), wd(R, +20) from that day (2019 revision, 第三十三条). The day
+ * of receipt is not counted. An approved extension (`extended`) adds the same length once, as both regulations cap
+ * it. `pausedWorkingDays` adds working days the limit does not run, e.g. while third parties are consulted (both
+ * articles exclude that time). Which day counts as receipt (in person, by post, online) is the caller's to decide.
+ * (Default: not extended, 0 paused days)
+ */
+export function informationRequestDue(
+  receivedOn: IsoDate,
+  options: { extended?: boolean; pausedWorkingDays?: number; policy?: Policy } = {},
+): InformationRequestDue {
+  assertIsoDate(receivedOn, 'receivedOn');
+  const paused = options.pausedWorkingDays ?? 0;
+  if (!Number.isInteger(paused) || paused < 0) {
+    throw new RangeError(`pausedWorkingDays: expected a non-negative integer, got ${paused}`);
+  }
+  const rule = (options.policy ?? DEFAULT_POLICY).informationRequest;
+  const regulation = receivedOn < REVISED_REGULATION_EFFECTIVE ? '2008' : '2019';
+  const limit = regulation === '2008' ? rule.replyWorkingDays2008 : rule.replyWorkingDays2019;
+  const workingDays = limit * (options.extended ? 2 : 1) + paused;
+  return { receivedOn, due: addWorkingDays(receivedOn, workingDays), workingDays, regulation };
+}
