@@ -1,6 +1,8 @@
 import type { Command } from '../command';
 import { bundleCommand } from './bundle';
+import { planAssignmentsCommand } from './plan-assignments';
+import { planImportCommand } from './plan-import';
 import { startCommand } from './start';
 
 /** Every `duban` command; `duban --help` lists them in this order. Add new commands here. */
-export const commands: Command[] = [startCommand, bundleCommand];
+export const commands: Command[] = [startCommand, bundleCommand, planImportCommand, planAssignmentsCommand];
