@@ -9,7 +9,7 @@ const CADENCE_WORD: Record<string, Cadence> = { 周: 'week', 月: 'month', 季: 
 /** 每周 / 按月 / 每月 / 按季度 / 每年, and enumerations like 按月度、季度 (one phrase, several cadences). */
 const CADENCE_PHRASE = /(?:每|按)([周月季年])度?((?:[、和及与,，](?:[周月季年])度)*)/g;
 /** 定期 without a cadence: imported for an operator to set. */
-const PERIODIC = /定期/;
+const PERIODIC = /(?<!法)定期(?!限)/; // not 法定期限
 /** 年内 → end of the plan year. */
 const WITHIN_YEAR = /年内/g;
 /** 2017年底前 / 年底前 → 12-31 of that year (the plan year when no year is written). */
@@ -22,7 +22,7 @@ const DATE_BEFORE = /(?:(\d{4})年)?(\d{1,2})月(?:(\d{1,2})日|(底))前/g;
 const HOURS_WITHIN = /(\d{1,3})\s*(?:个)?小时内([^、，,。；;]*)/g;
 /** 依申请公开 with a statutory reply limit (法定时限 / 法定期限). */
 const REQUEST_TOPIC = /依申请公开/;
-const STATUTORY_LIMIT = /[^、，,。；;]*法定(?:时限|期限)[^、，,。；;]*/;
+const STATUTORY_LIMIT = /[^、，,。；;.\s]*法定(?:时限|期限)[^、，,。；;.\s]*/;
 
 /** A duty with where its phrase starts in the text, so duties come out in reading order. */
 interface Found {

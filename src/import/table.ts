@@ -220,14 +220,19 @@ function findMilestones(
     else found.set(milestone.kind, milestone);
   };
   notice.forEach((line, i) => {
-    for (const sentence of line.split(/[。；;]/)) {
+    // ASCII '.' ends a sentence too (tables typed with ASCII punctuation), but not inside a number.
+    for (const sentence of line.split(/[。；;]|\.(?!\d)/)) {
       for (const m of sentence.matchAll(/(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日前/g)) {
         const due =
           calendarDate(m[1] ? Number(m[1]) : year, Number(m[2]), Number(m[3])) ??
           fail(lineOf(i), `impossible date '${m[0]}'`);
-        if (/实施方案|工作方案|工作安排|工作计划/.test(sentence)) {
+        // The clause around the date decides first (two deadlines may share a sentence), then the sentence.
+        const clause = clauseAround(sentence, m.index);
+        const isPlan = (t: string) => /实施方案|工作方案|工作安排|工作计划/.test(t);
+        const isReport = (t: string) => /全年|年度|总结/.test(t);
+        if (isPlan(clause) || (!isReport(clause) && isPlan(sentence))) {
           add(lineOf(i), { kind: 'implementation-plan', due, source: m[0] });
-        } else if (/全年|年度|总结/.test(sentence)) {
+        } else if (isReport(clause) || isReport(sentence)) {
           add(lineOf(i), { kind: 'year-end-report', due, source: m[0] });
         } else {
           warn(lineOf(i), `deadline '${m[0]}' in the notice is not an implementation plan or a year-end report`);
@@ -238,6 +243,13 @@ function findMilestones(
     }
   });
   return MILESTONE_ORDER.flatMap((kind) => found.get(kind) ?? []);
+}
+
+/** The comma-delimited clause of a sentence that contains the character at `index`. */
+function clauseAround(sentence: string, index: number): string {
+  const start = Math.max(sentence.lastIndexOf('，', index), sentence.lastIndexOf(',', index)) + 1;
+  const ends = [sentence.indexOf('，', index), sentence.indexOf(',', index)].filter((e) => e >= 0);
+  return sentence.slice(start, ends.length > 0 ? Math.min(...ends) : sentence.length);
 }
 
 /**
