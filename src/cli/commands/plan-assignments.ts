@@ -3,6 +3,7 @@ import { BUNDLED_DIRECTORY_PATH } from '../../import/directory';
 import { type Command, UsageError } from '../command';
 import { importForCommand } from './plan-import';
 
+/** `duban plan assignments FILE [--directory FILE] [--json]`. */
 export const planAssignmentsCommand: Command = {
   path: ['plan', 'assignments'],
   summary: 'list the concrete (task, unit, role) assignments of a task table, groups expanded',

@@ -35,6 +35,7 @@ export function describeDuty(duty: Duty): string {
   return `${duty.kind}${what ? ` ${what}` : ''} (${duty.source})`;
 }
 
+/** `duban plan import FILE [--json] [--directory FILE] [--id ID]`. */
 export const planImportCommand: Command = {
   path: ['plan', 'import'],
   summary: 'read a task breakdown table (任务分解表) and print the plan',
