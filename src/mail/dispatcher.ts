@@ -1,0 +1,368 @@
+/**
+ * The outbox dispatcher: sends queued deliveries as one digest per (recipient address, scheduled instant),
+ * marks them, retries transient failures with backoff, and reports refused addresses to the general office.
+ *
+ * Delivery guarantee: a row is claimed (`sending`, with a lease) before the hand-over to SMTP and marked
+ * `sent` after. If the process dies in between, the lease expires, the row is re-queued and logged as a
+ * "possible duplicate", and sent again: at most one duplicate per crash, with the same Message-ID.
+ */
+import crypto from 'node:crypto';
+import type { Directory } from '../domain/directory';
+import type { Stage } from '../domain/notice';
+import type { ClaimedDelivery, DeliveryRecord, OutboxPayload, Recipient, Store } from '../store/types';
+import { DEFAULT_PUBLIC_URL } from './config';
+import { type Logger, consoleLogger } from './logger';
+import { type DigestItem, type PriorNotice, renderDigest } from './message';
+import { type Mailer, type OutgoingMail, classifySendError, describeSendError } from './transport';
+
+/** Tuning of a {@link Dispatcher}. */
+export interface DispatcherOptions {
+  /** How long a queued notice waits for others of the same instant and recipient. (Default: 2000) */
+  graceMs?: number;
+  /** Stages sent without grace, where latency matters more than grouping. (Default: ['opened', 'breach']) */
+  urgentStages?: Stage[];
+  /** Interval of the safety-net poll once {@link Dispatcher.start} ran (rows queued by other processes, expired leases). (Default: 1000) */
+  pollMs?: number;
+  /** How long a claimed group may stay `sending` before it counts as crashed; must exceed a send's timeouts. (Default: 300000) */
+  leaseMs?: number;
+  /** Groups claimed per round. (Default: 50) */
+  batchSize?: number;
+  /** Groups sent at once. (Default: 4) */
+  concurrency?: number;
+  /** First retry delay after a transient failure; doubles per attempt. (Default: 5000) */
+  retryBaseMs?: number;
+  /** Longest retry delay; transient failures retry forever at this pace, so nothing queued is lost. (Default: 600000) */
+  retryMaxMs?: number;
+  /** Base of dashboard links in messages. (Default: 'http://localhost:8080') */
+  publicUrl?: string;
+}
+
+export interface DispatcherDeps {
+  store: Store;
+  mailer: Mailer;
+  directory: Directory;
+  /** (Default: () => new Date()) */
+  clock?: () => Date;
+  /** (Default: consoleLogger) */
+  logger?: Logger;
+}
+
+/** What one {@link Dispatcher.runOnce} did, counted in deliveries. */
+export interface DispatchSummary {
+  sent: number;
+  retried: number;
+  undeliverable: number;
+  failed: number;
+  /** Deliveries found `sending` past their lease: each may reach its recipient twice. */
+  possibleDuplicates: number;
+}
+
+export class Dispatcher {
+  private readonly store: Store;
+  private readonly mailer: Mailer;
+  private readonly directory: Directory;
+  private readonly clock: () => Date;
+  private readonly logger: Logger;
+  private readonly options: Required<DispatcherOptions>;
+  private timer: NodeJS.Timeout | null = null;
+  private timerAtMs = Infinity;
+  private poller: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(deps: DispatcherDeps, options: DispatcherOptions = {}) {
+    this.store = deps.store;
+    this.mailer = deps.mailer;
+    this.directory = deps.directory;
+    this.clock = deps.clock ?? (() => new Date());
+    this.logger = deps.logger ?? consoleLogger;
+    this.options = {
+      graceMs: 2000,
+      urgentStages: ['opened', 'breach'],
+      pollMs: 1000,
+      leaseMs: 300_000,
+      batchSize: 50,
+      concurrency: 4,
+      retryBaseMs: 5000,
+      retryMaxMs: 600_000,
+      publicUrl: DEFAULT_PUBLIC_URL,
+      ...options,
+    };
+  }
+
+  /**
+   * Queues a payload for its recipients unless its key is already queued (idempotent), then arranges a
+   * dispatch after the grace. Returns the stored recipients (the first enqueue's, on a repeat).
+   */
+  async enqueue(
+    key: string,
+    payload: OutboxPayload,
+    recipients: Recipient[],
+  ): Promise<{ created: boolean; recipients: Recipient[] }> {
+    const nowMs = this.clock().getTime();
+    const notice = payload.kind === 'notice' ? payload.notice : payload.report.notice;
+    const atMs = Date.parse(notice.at);
+    const urgent = payload.kind === 'notice' && this.options.urgentStages.includes(notice.stage);
+    const notBeforeMs = urgent ? nowMs : nowMs + this.options.graceMs;
+    const result = await this.store.enqueue({ key, payload, recipients, atMs, notBeforeMs }, nowMs);
+    this.wake(result.created ? notBeforeMs : nowMs);
+    return result;
+  }
+
+  /** Starts the safety-net poll and recovers expired leases at once. The worker process calls this. */
+  start(): void {
+    this.stopped = false;
+    if (this.poller) return;
+    this.poller = setInterval(() => this.wake(0), this.options.pollMs);
+    this.poller.unref();
+    this.wake(0);
+  }
+
+  /** Stops timers and waits for the round in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.poller) clearInterval(this.poller);
+    if (this.timer) clearTimeout(this.timer);
+    this.poller = this.timer = null;
+    this.timerAtMs = Infinity;
+    await this.running;
+  }
+
+  /** Waits until no delivery of `key` is pending, or `timeoutMs` passed; returns its deliveries. */
+  async waitForDelivery(key: string, timeoutMs: number): Promise<DeliveryRecord[]> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const deliveries = await this.store.deliveriesOf(key);
+      if (!deliveries.some((d) => d.status === 'queued' || d.status === 'sending') || Date.now() >= until)
+        return deliveries;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** Arranges a round at `atMs` (epoch, by the injected clock) unless one is due sooner. */
+  private wake(atMs: number): void {
+    if (this.stopped || atMs >= this.timerAtMs) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAtMs = atMs;
+    this.timer = setTimeout(() => void this.tick(), Math.max(0, atMs - this.clock().getTime()));
+    // The worker keeps the process alive; a pending dispatch alone must not.
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    this.timer = null;
+    this.timerAtMs = Infinity;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    const round = this.runOnce()
+      .catch((err: unknown) => {
+        this.logger.error('outbox dispatch round failed; will retry', { error: (err as Error).message });
+        return null;
+      })
+      .finally(() => (this.running = null));
+    this.running = round;
+    const summary = await round;
+    if (this.stopped) return;
+    if (this.again || summary === null) {
+      this.again = false;
+      this.wake(this.clock().getTime() + (summary === null ? this.options.pollMs : 0));
+      return;
+    }
+    const next = await this.store.nextDueMs().catch(() => null);
+    if (next !== null) this.wake(next);
+  }
+
+  /** One round: recover expired leases, then send every due group. Tests and the bench call it directly. */
+  async runOnce(): Promise<DispatchSummary> {
+    const summary: DispatchSummary = { sent: 0, retried: 0, undeliverable: 0, failed: 0, possibleDuplicates: 0 };
+    for (const r of await this.store.recoverExpiredLeases(this.clock().getTime())) {
+      summary.possibleDuplicates++;
+      this.logger.warn('possible duplicate: delivery was still sending when its lease expired; re-queued', {
+        key: r.noticeKey,
+        deliveryId: r.id,
+        attempts: r.attempts,
+      });
+    }
+    for (;;) {
+      const groups = await this.store.dueGroups(this.clock().getTime(), this.options.batchSize);
+      if (groups.length === 0) break;
+      let next = 0;
+      const lanes = Array.from({ length: Math.min(this.options.concurrency, groups.length) }, async () => {
+        while (next < groups.length) {
+          const group = groups[next++];
+          if (group) await this.sendGroup(group, summary);
+        }
+      });
+      await Promise.all(lanes);
+      if (groups.length < this.options.batchSize) break;
+    }
+    return summary;
+  }
+
+  private async sendGroup(group: { address: string; atMs: number }, summary: DispatchSummary): Promise<void> {
+    const rows = await this.store.claimGroup(group, this.clock().getTime(), this.options.leaseMs);
+    if (rows.length === 0) return;
+    const ids = rows.map((r) => r.id);
+    const keys = rows.map((r) => r.noticeKey);
+    let mail: OutgoingMail;
+    try {
+      mail = await this.compose(rows);
+    } catch (err) {
+      await this.store.markFinal(ids, 'failed', { error: (err as Error).message, nowMs: this.clock().getTime() });
+      summary.failed += ids.length;
+      this.logger.error('could not compose a digest; marked failed', { keys, error: (err as Error).message });
+      return;
+    }
+    let messageId: string;
+    try {
+      messageId = (await this.mailer.send(mail)).messageId;
+    } catch (err) {
+      await this.onSendError(err, rows, summary);
+      return;
+    }
+    // Outside the send's try: a failure to mark must leave the rows `sending` for lease recovery, not retry them now.
+    await this.store.markSent(ids, { messageId, nowMs: this.clock().getTime() });
+    summary.sent += ids.length;
+    this.logger.info('digest sent', { keys, messageId, transport: this.mailer.kind });
+  }
+
+  private async onSendError(err: unknown, rows: ClaimedDelivery[], summary: DispatchSummary): Promise<void> {
+    const ids = rows.map((r) => r.id);
+    const keys = rows.map((r) => r.noticeKey);
+    const e = err as { code?: string; responseCode?: number };
+    const nowMs = this.clock().getTime();
+    const error = describeSendError(err);
+    switch (classifySendError(err)) {
+      case 'undeliverable':
+        await this.store.markFinal(ids, 'undeliverable', { error, nowMs });
+        summary.undeliverable += ids.length;
+        this.logger.warn('recipient address refused; deliveries undeliverable', {
+          keys,
+          code: e.code,
+          responseCode: e.responseCode,
+        });
+        await this.reportUndeliverable(rows, error);
+        return;
+      case 'failed':
+        await this.store.markFinal(ids, 'failed', { error, nowMs });
+        summary.failed += ids.length;
+        this.logger.error('message refused by the mail server; deliveries failed', {
+          keys,
+          code: e.code,
+          responseCode: e.responseCode,
+        });
+        return;
+      case 'transient': {
+        const attempts = Math.max(...rows.map((r) => r.attempts));
+        const delay = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** Math.min(attempts - 1, 20));
+        // Jitter so many groups failing together do not all hit the server again in the same instant.
+        const nextAttemptMs = nowMs + Math.round(delay * (0.8 + Math.random() * 0.4));
+        await this.store.markRetry(ids, { error, nextAttemptMs, nowMs });
+        summary.retried += ids.length;
+        this.logger.warn('transient mail failure; will retry', {
+          keys,
+          code: e.code,
+          responseCode: e.responseCode,
+          attempts,
+          nextAttemptAt: new Date(nextAttemptMs).toISOString(),
+        });
+      }
+    }
+  }
+
+  /** Queues a report per refused notice delivery to the general office (never about a report). */
+  private async reportUndeliverable(rows: ClaimedDelivery[], response: string): Promise<void> {
+    const office = this.directory.units.find((u) => u.code === this.directory.generalOffice);
+    for (const row of rows) {
+      if (row.payload.kind !== 'notice') continue;
+      const failed: Recipient = {
+        address: row.address,
+        name: row.name,
+        role: row.role,
+        unitCode: row.unitCode,
+        locale: row.locale,
+      };
+      const to: Recipient[] = office
+        ? [
+            { contact: office.head, role: 'general-office' as const },
+            { contact: office.officer, role: 'general-office' as const },
+          ]
+            .filter(({ contact }) => contact.email.toLowerCase() !== row.address.toLowerCase())
+            .map(({ contact, role }) => ({
+              address: contact.email,
+              name: contact.name,
+              role,
+              unitCode: office.code,
+              locale: contact.locale ?? 'zh',
+            }))
+        : [];
+      if (to.length === 0) {
+        this.logger.error('undeliverable notice cannot be reported: no other general office contact', {
+          key: row.noticeKey,
+        });
+        continue;
+      }
+      const key = `${row.noticeKey}#undeliverable#${row.role}@${row.unitCode}#${row.id}`;
+      await this.enqueue(
+        key,
+        { kind: 'undeliverable-report', report: { notice: row.payload.notice, failed, response } },
+        to,
+      );
+      this.logger.info('undeliverable notice reported to the general office', { key: row.noticeKey, reportKey: key });
+    }
+  }
+
+  private async compose(rows: ClaimedDelivery[]): Promise<OutgoingMail> {
+    const first = rows[0];
+    if (!first) throw new Error('empty digest');
+    const items: DigestItem[] = [];
+    for (const row of rows) {
+      items.push({
+        payload: row.payload,
+        others: row.recipients.filter((r) => r.address.toLowerCase() !== row.address.toLowerCase()),
+        history: await this.history(row),
+      });
+    }
+    const rendered = renderDigest(items, {
+      directory: this.directory,
+      publicUrl: this.options.publicUrl,
+      recipient: { name: first.name, locale: first.locale },
+    });
+    const digestId = crypto
+      .createHash('sha256')
+      .update([first.address.toLowerCase(), ...rows.map((r) => r.noticeKey).sort()].join('\n'))
+      .digest('hex')
+      .slice(0, 32);
+    // The From domain keeps the Message-ID plausible to spam filters; `.invalid` only when From has none.
+    const domain = /@([^\s<>@]+)>?\s*$/.exec(this.mailer.from)?.[1] ?? 'duban.invalid';
+    return { to: { name: first.name, address: first.address }, ...rendered, messageId: `<${digestId}@${domain}>` };
+  }
+
+  /** Earlier notices of the same obligation that reached someone; only escalations and breaches show them. */
+  private async history(row: ClaimedDelivery): Promise<PriorNotice[]> {
+    if (row.payload.kind !== 'notice') return [];
+    const n = row.payload.notice;
+    if (!(n.stage.startsWith('escalation') || n.stage === 'breach')) return [];
+    const earlier = await this.store.listNotices({
+      planId: n.planId,
+      taskNo: n.taskNo,
+      unitCode: n.unitCode,
+      obligation: n.obligation,
+      period: n.period,
+      kind: 'notice',
+      beforeAtMs: row.atMs,
+    });
+    return earlier
+      .map((e) => ({
+        stage: e.stage,
+        at: e.at,
+        recipients: e.deliveries
+          .filter((d) => d.status === 'sent')
+          .map((d) => ({ name: d.name, role: d.role, unitCode: d.unitCode })),
+      }))
+      .filter((p) => p.recipients.length > 0);
+  }
+}

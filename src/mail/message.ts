@@ -1,0 +1,379 @@
+/**
+ * Renders the messages officers and leads read: one digest per recipient and instant, Chinese by default,
+ * English for contacts with `locale: 'en'`. Pure: all inputs are passed in, including the history.
+ */
+import { DateTime } from 'luxon';
+import type { Directory } from '../domain/directory';
+import type { Notice, RecipientRole } from '../domain/notice';
+import { type ObligationKind, PLAN_TIMEZONE } from '../domain/plan';
+import type { OutboxPayload, Recipient } from '../store/types';
+
+type Locale = 'zh' | 'en';
+
+/** An earlier notice of the same obligation, for "who was reminded before". */
+export interface PriorNotice {
+  stage: string;
+  at: string;
+  /** Recipients that actually received it. */
+  recipients: Pick<Recipient, 'name' | 'role' | 'unitCode'>[];
+}
+
+/** One entry of a digest. */
+export interface DigestItem {
+  payload: OutboxPayload;
+  /** The notice's other recipients ("who else was told"). */
+  others: Recipient[];
+  /** Earlier notices of the same obligation; shown for escalations and breaches. */
+  history: PriorNotice[];
+}
+
+export interface RenderContext {
+  directory: Directory;
+  /** Base of dashboard links, without trailing slash. */
+  publicUrl: string;
+  recipient: Pick<Recipient, 'name' | 'locale'>;
+}
+
+export interface RenderedMessage {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Official names of obligations, as the notices and tables write them. */
+export const OBLIGATION_NAMES: Record<ObligationKind, Record<Locale, string>> = {
+  'implementation-plan': { zh: '实施方案', en: 'implementation plan' },
+  'quarterly-progress': { zh: '季度落实情况', en: 'quarterly progress report' },
+  'year-end-report': { zh: '全年落实情况', en: 'year-end report' },
+  'task-deadline': { zh: '任务期限', en: 'task deadline' },
+  'recurring-publication': { zh: '定期公开', en: 'periodic publication' },
+  'emergency-information': { zh: '突发事件权威信息发布', en: 'authoritative information on an incident' },
+  'emergency-press-conference': { zh: '新闻发布会', en: 'press conference on an incident' },
+  'information-request': { zh: '依申请公开答复', en: 'reply to an information request' },
+};
+
+const ROLE_NAMES: Record<RecipientRole, Record<Locale, string>> = {
+  officer: { zh: '联络员', en: 'liaison officer' },
+  head: { zh: '单位负责人', en: 'head of unit' },
+  'lead-units': { zh: '牵头单位负责人', en: 'head of a lead unit' },
+  'general-office': { zh: '省政府办公厅', en: 'general office' },
+};
+
+/** How urgent a stage reads; a digest takes its most severe item's tone. */
+type Severity = 'reminder' | 'opened' | 'escalation' | 'breach';
+const SEVERITY_ORDER: Severity[] = ['reminder', 'opened', 'escalation', 'breach'];
+
+function severityOf(stage: string): Severity {
+  if (stage === 'breach') return 'breach';
+  if (stage === 'opened') return 'opened';
+  if (stage.startsWith('escalation')) return 'escalation';
+  return 'reminder';
+}
+
+const SUBJECT_TAGS: Record<Severity | 'undeliverable', Record<Locale, string>> = {
+  reminder: { zh: '【督办提醒】', en: '[duban reminder] ' },
+  opened: { zh: '【突发事件时限】', en: '[duban incident deadlines] ' },
+  escalation: { zh: '【逾期督办】', en: '[duban overdue] ' },
+  breach: { zh: '【超时通报】', en: '[duban deadline breached] ' },
+  undeliverable: { zh: '【邮件无法投递】', en: '[duban undeliverable] ' },
+};
+
+/** The instant a due value ends: a date is due before the next day's 00:00 (Asia/Shanghai). */
+function deadlineOf(due: string): DateTime {
+  return due.includes('T')
+    ? DateTime.fromISO(due, { setZone: false }).setZone(PLAN_TIMEZONE)
+    : DateTime.fromISO(due, { zone: PLAN_TIMEZONE }).plus({ days: 1 }).startOf('day');
+}
+
+function formatDate(d: DateTime, locale: Locale): string {
+  return locale === 'zh' ? `${d.year}年${d.month}月${d.day}日` : d.setLocale('en-GB').toFormat('d LLL yyyy');
+}
+
+function formatInstant(iso: string, locale: Locale): string {
+  const d = DateTime.fromISO(iso).setZone(PLAN_TIMEZONE);
+  return `${formatDate(d, locale)} ${d.toFormat('HH:mm')}`;
+}
+
+function formatDue(due: string, locale: Locale): string {
+  if (due.includes('T')) return formatInstant(due, locale);
+  return formatDate(DateTime.fromISO(due, { zone: PLAN_TIMEZONE }), locale);
+}
+
+function formatSpan(ms: number, locale: Locale): string {
+  const minutes = Math.floor(Math.abs(ms) / 60_000);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  const parts: string[] =
+    days > 0
+      ? [
+          locale === 'zh' ? `${days}天` : `${days} day${days === 1 ? '' : 's'}`,
+          ...(hours ? [locale === 'zh' ? `${hours}小时` : `${hours} h`] : []),
+        ]
+      : [
+          ...(hours ? [locale === 'zh' ? `${hours}小时` : `${hours} h`] : []),
+          ...(mins || !hours ? [locale === 'zh' ? `${mins}分钟` : `${mins} min`] : []),
+        ];
+  return parts.join(locale === 'zh' ? '' : ' ');
+}
+
+/** "还剩 9天15小时" / "已逾期 1天9小时", relative to the notice's scheduled instant. */
+function timeLeft(notice: Notice, locale: Locale): string {
+  const ms = deadlineOf(notice.due).toMillis() - DateTime.fromISO(notice.at).toMillis();
+  if (ms >= 0) return locale === 'zh' ? `还剩 ${formatSpan(ms, locale)}` : `${formatSpan(ms, locale)} left`;
+  return locale === 'zh' ? `已逾期 ${formatSpan(ms, locale)}` : `overdue by ${formatSpan(ms, locale)}`;
+}
+
+function unitName(directory: Directory, code: string): string {
+  return directory.units.find((u) => u.code === code)?.name ?? code;
+}
+
+function person(r: Pick<Recipient, 'name' | 'role' | 'unitCode'>, ctx: RenderContext, locale: Locale): string {
+  const unit = unitName(ctx.directory, r.unitCode);
+  return locale === 'zh'
+    ? `${r.name}（${unit} ${ROLE_NAMES[r.role].zh}）`
+    : `${r.name} (${ROLE_NAMES[r.role].en}, ${unit})`;
+}
+
+function taskLabel(n: Notice, locale: Locale): string {
+  const name = OBLIGATION_NAMES[n.obligation][locale];
+  const period = n.period ? (locale === 'zh' ? `（${n.period}）` : ` (${n.period})`) : '';
+  if (n.taskNo === null) return `${name}${period}`;
+  const title = n.taskTitle ? ` ${n.taskTitle}` : '';
+  return locale === 'zh' ? `任务${n.taskNo}${title} — ${name}${period}` : `Task ${n.taskNo}${title} — ${name}${period}`;
+}
+
+/** The CLI line that records fulfilment of this obligation. */
+export function fulfilCommand(n: Pick<Notice, 'planId' | 'unitCode' | 'obligation' | 'taskNo' | 'period'>): string {
+  return [
+    'duban fulfil',
+    `--plan ${n.planId}`,
+    `--unit ${n.unitCode}`,
+    `--obligation ${n.obligation}`,
+    ...(n.taskNo !== null ? [`--task ${n.taskNo}`] : []),
+    ...(n.period !== null ? [`--period ${n.period}`] : []),
+    '--url <URL> | --document <文号>',
+  ].join(' ');
+}
+
+/** The dashboard page of the notice's unit within its plan. */
+export function dashboardLink(publicUrl: string, n: Pick<Notice, 'planId' | 'unitCode'>): string {
+  return `${publicUrl}/plans/${encodeURIComponent(n.planId)}/units/${encodeURIComponent(n.unitCode)}`;
+}
+
+/** A line of body text, or a labelled field. */
+type Line = { label?: string; text: string; href?: string };
+
+interface Section {
+  heading: string;
+  lines: Line[];
+}
+
+function historyLines(history: PriorNotice[], ctx: RenderContext, locale: Locale): string {
+  if (history.length === 0) return locale === 'zh' ? '此前没有发送提醒的记录' : 'no earlier notice on record';
+  // The most recent few are what the reader needs; the dashboard has the rest.
+  return history
+    .slice(-6)
+    .map(
+      (h) =>
+        `${formatInstant(h.at, locale)} ${h.recipients.map((r) => person(r, ctx, locale)).join(locale === 'zh' ? '、' : ', ')}`,
+    )
+    .join(locale === 'zh' ? '；' : '; ');
+}
+
+function noticeSection(item: DigestItem, n: Notice, ctx: RenderContext, locale: Locale): Section {
+  const zh = locale === 'zh';
+  const severity = severityOf(n.stage);
+  const unit = unitName(ctx.directory, n.unitCode);
+  const due = formatDue(n.due, locale);
+  const lines: Line[] = [];
+  if (severity === 'escalation' || severity === 'breach') {
+    const since = formatInstant(deadlineOf(n.due).toISO() ?? n.due, locale);
+    lines.push({
+      text: zh
+        ? `${unit}未在截止时间（${due}${n.due.includes('T') ? '' : '当日'}）前完成${OBLIGATION_NAMES[n.obligation].zh}，自 ${since} 起${timeLeft(n, locale)}。`
+        : `${unit} did not complete the ${OBLIGATION_NAMES[n.obligation].en} by ${due}; since ${since} it is ${timeLeft(n, locale)}.`,
+    });
+  }
+  lines.push({ label: zh ? '责任单位' : 'Unit', text: unit });
+  if (n.requirement) lines.push({ label: zh ? '工作要求' : 'What is due', text: n.requirement });
+  lines.push({
+    label: zh ? '截止时间' : 'Due',
+    text: zh ? `${due}（${timeLeft(n, locale)}）` : `${due} (${timeLeft(n, locale)})`,
+  });
+  if (severity === 'escalation' || severity === 'breach') {
+    lines.push({ label: zh ? '此前已提醒' : 'Reminded before', text: historyLines(item.history, ctx, locale) });
+  }
+  lines.push({
+    label: zh ? '同时通知' : 'Also sent to',
+    text: item.others.length
+      ? item.others.map((r) => person(r, ctx, locale)).join(zh ? '、' : ', ')
+      : zh
+        ? '无'
+        : 'nobody else',
+  });
+  lines.push({ label: zh ? '登记完成' : 'Record fulfilment', text: fulfilCommand(n) });
+  const link = dashboardLink(ctx.publicUrl, n);
+  lines.push({ label: zh ? '查看详情' : 'Dashboard', text: link, href: link });
+  const tag =
+    severity === 'escalation'
+      ? zh
+        ? '【已逾期】'
+        : '[overdue] '
+      : severity === 'breach'
+        ? zh
+          ? '【已超时】'
+          : '[breached] '
+        : '';
+  return { heading: `${tag}${taskLabel(n, locale)}`, lines };
+}
+
+function reportSection(item: DigestItem, ctx: RenderContext, locale: Locale): Section {
+  if (item.payload.kind !== 'undeliverable-report') throw new Error('not a report');
+  const { notice: n, failed, response } = item.payload.report;
+  const zh = locale === 'zh';
+  return {
+    heading: `${taskLabel(n, locale)}`,
+    lines: [
+      { label: zh ? '未能送达' : 'Not delivered to', text: `${person(failed, ctx, locale)} <${failed.address}>` },
+      { label: zh ? '服务器答复' : 'Server answer', text: response },
+      { label: zh ? '通知阶段' : 'Stage', text: `${n.stage}, ${formatInstant(n.at, locale)}` },
+      { label: zh ? '截止时间' : 'Due', text: formatDue(n.due, locale) },
+      {
+        label: zh ? '处理建议' : 'What to do',
+        text: zh
+          ? '请核实该联系人的邮箱并更新单位通讯录，之后的通知将发往新地址。'
+          : 'Check the contact and correct the unit directory; later notices go to the new address.',
+      },
+    ],
+  };
+}
+
+function summarise(names: string[], locale: Locale): string {
+  const distinct = [...new Set(names)];
+  const shown = distinct.slice(0, 3).join(locale === 'zh' ? '、' : ', ');
+  return distinct.length > 3 ? (locale === 'zh' ? `${shown}等` : `${shown} and more`) : shown;
+}
+
+function subjectOf(items: DigestItem[], ctx: RenderContext, locale: Locale): string {
+  const zh = locale === 'zh';
+  const notices = items.map((i) => (i.payload.kind === 'notice' ? i.payload.notice : i.payload.report.notice));
+  const units = summarise(
+    notices.map((n) => unitName(ctx.directory, n.unitCode)),
+    locale,
+  );
+  const obligations = summarise(
+    notices.map((n) => OBLIGATION_NAMES[n.obligation][locale]),
+    locale,
+  );
+  if (items.every((i) => i.payload.kind === 'undeliverable-report')) {
+    return zh
+      ? `${SUBJECT_TAGS.undeliverable.zh}${units}的${obligations}通知未能送达`
+      : `${SUBJECT_TAGS.undeliverable.en}${obligations} notice for ${units}`;
+  }
+  const severity = notices
+    .map((n) => severityOf(n.stage))
+    .reduce((a, b) => (SEVERITY_ORDER.indexOf(b) > SEVERITY_ORDER.indexOf(a) ? b : a));
+  const earliest =
+    notices.map((n) => n.due).sort((a, b) => deadlineOf(a).toMillis() - deadlineOf(b).toMillis())[0] ?? '';
+  const count = items.length > 1 ? (zh ? `共${items.length}项` : ` (${items.length} items)`) : '';
+  const due = formatDue(earliest, locale);
+  return zh
+    ? `${SUBJECT_TAGS[severity].zh}${units}：${obligations}${count}（${items.length > 1 ? '最早' : ''}截止 ${due}）`
+    : `${SUBJECT_TAGS[severity].en}${units}: ${obligations}${count}, ${items.length > 1 ? 'earliest due' : 'due'} ${due}`;
+}
+
+function intro(items: DigestItem[], ctx: RenderContext, locale: Locale): string {
+  const zh = locale === 'zh';
+  const first = items[0]?.payload;
+  const at = first ? formatInstant(first.kind === 'notice' ? first.notice.at : first.report.notice.at, locale) : '';
+  if (items.every((i) => i.payload.kind === 'undeliverable-report')) {
+    return zh
+      ? '以下通知的收件地址被邮件服务器拒收，通知未能送达：'
+      : 'The mail server refused the address of the following notices; they were not delivered:';
+  }
+  const severities = items.map((i) => (i.payload.kind === 'notice' ? severityOf(i.payload.notice.stage) : 'reminder'));
+  if (severities.some((s) => s === 'escalation' || s === 'breach')) {
+    return zh
+      ? `以下 ${items.length} 项工作已超过截止时间仍未登记完成（${at}）：`
+      : `${items.length} item(s) below are past their deadline and not recorded as done (${at}):`;
+  }
+  if (severities.some((s) => s === 'opened')) {
+    return zh
+      ? `突发事件已报告，以下时限自事件发生时起算（${at}）：`
+      : `An incident was reported; the deadlines below run from its occurrence (${at}):`;
+  }
+  return zh
+    ? `以下 ${items.length} 项工作即将到期，请按时完成（${at}）：`
+    : `${items.length} item(s) below are coming due (${at}):`;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
+}
+
+/** Renders one digest for one recipient: subject, plain text and HTML. */
+export function renderDigest(items: DigestItem[], ctx: RenderContext): RenderedMessage {
+  if (items.length === 0) throw new Error('a digest needs at least one item');
+  const locale: Locale = ctx.recipient.locale === 'en' ? 'en' : 'zh';
+  const zh = locale === 'zh';
+  const sections = items.map((item) =>
+    item.payload.kind === 'notice'
+      ? noticeSection(item, item.payload.notice, ctx, locale)
+      : reportSection(item, ctx, locale),
+  );
+  const greeting = zh ? `${ctx.recipient.name}，您好：` : `Dear ${ctx.recipient.name},`;
+  const lead = intro(items, ctx, locale);
+  const footer = zh
+    ? '此邮件由 duban 督办系统自动发送，请勿直接回复。'
+    : 'Sent automatically by duban (督办); please do not reply to this message.';
+
+  const text = [
+    greeting,
+    '',
+    lead,
+    '',
+    ...sections.flatMap((s, i) => [
+      `${i + 1}. ${s.heading}`,
+      ...s.lines.map((l) => `   ${l.label ? `${l.label}${zh ? '：' : ': '}` : ''}${l.text}`),
+      '',
+    ]),
+    `-- `,
+    footer,
+    '',
+  ].join('\n');
+
+  const html = [
+    '<!doctype html>',
+    `<html lang="${zh ? 'zh-CN' : 'en'}"><head><meta charset="utf-8"><title>${escapeHtml(subjectOf(items, ctx, locale))}</title></head>`,
+    '<body style="font-family: sans-serif; line-height: 1.5">',
+    `<p>${escapeHtml(greeting)}</p>`,
+    `<p>${escapeHtml(lead)}</p>`,
+    '<ol>',
+    ...sections.map(
+      (s) =>
+        `<li><strong>${escapeHtml(s.heading)}</strong><table>` +
+        s.lines
+          .map((l) => {
+            const value = l.href
+              ? `<a href="${escapeHtml(l.href)}">${escapeHtml(l.text)}</a>`
+              : l.label?.match(/登记完成|Record/)
+                ? `<code>${escapeHtml(l.text)}</code>`
+                : escapeHtml(l.text);
+            return l.label
+              ? `<tr><th align="left" valign="top">${escapeHtml(l.label)}</th><td>${value}</td></tr>`
+              : `<tr><td colspan="2">${value}</td></tr>`;
+          })
+          .join('') +
+        '</table></li>',
+    ),
+    '</ol>',
+    `<p style="color: #666">${escapeHtml(footer)}</p>`,
+    '</body></html>',
+  ].join('\n');
+
+  return { subject: subjectOf(items, ctx, locale), text, html };
+}

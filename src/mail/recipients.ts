@@ -1,0 +1,62 @@
+/** Resolves a notice's recipient roles to contacts through the unit directory. */
+import type { Contact, Directory, Unit } from '../domain/directory';
+import type { Notice, RecipientRole } from '../domain/notice';
+import type { Recipient } from '../store/types';
+import { MailInputError, assertAddress, assertHeaderSafe } from './errors';
+
+function unitOf(directory: Directory, code: string, why: string): Unit {
+  const unit = directory.units.find((u) => u.code === code);
+  if (!unit) throw new MailInputError(`unit '${code}' (${why}) is not in the unit directory`, 'UnknownUnit');
+  return unit;
+}
+
+/**
+ * Who receives a notice, one entry per distinct address (first role wins), in role order:
+ * - `officer`, `head`: the notice unit's 联络员 / 单位负责人;
+ * - `lead-units`: the head of each lead unit (牵头单位负责人);
+ * - `general-office`: the general office's head AND officer — escalations there must reach a person who
+ *   can act (the head) and the desk that keeps the 督查 records (the officer).
+ * Throws a {@link MailInputError}: UnknownUnit, HeaderInjection, InvalidAddress or NoRecipients.
+ */
+export function resolveRecipients(
+  notice: Pick<Notice, 'unitCode' | 'notify' | 'leadUnitCodes'>,
+  directory: Directory,
+): Recipient[] {
+  const out: Recipient[] = [];
+  const add = (contact: Contact, role: RecipientRole, unit: Unit, which: 'officer' | 'head') => {
+    const field = `${which} of ${unit.code}`;
+    assertHeaderSafe(contact.name, `name of the ${field}`);
+    assertAddress(contact.email, `e-mail address of the ${field}`);
+    if (out.some((r) => r.address.toLowerCase() === contact.email.toLowerCase())) return;
+    out.push({ address: contact.email, name: contact.name, role, unitCode: unit.code, locale: contact.locale ?? 'zh' });
+  };
+  for (const role of notice.notify) {
+    switch (role) {
+      case 'officer':
+      case 'head': {
+        const unit = unitOf(directory, notice.unitCode, 'the notice unit');
+        add(unit[role], role, unit, role);
+        break;
+      }
+      case 'lead-units':
+        for (const code of notice.leadUnitCodes) {
+          const unit = unitOf(directory, code, 'a lead unit');
+          add(unit.head, role, unit, 'head');
+        }
+        break;
+      case 'general-office': {
+        const unit = unitOf(directory, directory.generalOffice, 'the general office');
+        add(unit.head, role, unit, 'head');
+        add(unit.officer, role, unit, 'officer');
+        break;
+      }
+    }
+  }
+  if (out.length === 0) {
+    throw new MailInputError(
+      `notice for ${notice.unitCode} resolves to no recipient (roles: ${notice.notify.join(', ') || 'none'})`,
+      'NoRecipients',
+    );
+  }
+  return out;
+}
