@@ -1,0 +1,76 @@
+import { renderDigest } from '../../src/mail/message';
+import type { Recipient } from '../../src/store';
+import { directory, notice } from './fixtures';
+
+const head: Recipient = {
+  address: 'czt.head@duban.test',
+  name: '李厅长',
+  role: 'head',
+  unitCode: 'fj-czt',
+  locale: 'zh',
+};
+const ctx = {
+  directory,
+  publicUrl: 'https://duban.example.gov.cn',
+  recipient: { name: '李厅长', locale: 'zh' as const },
+};
+
+describe('message rendering', () => {
+  it('says plainly what an escalation missed, since when, and who was reminded before', () => {
+    const n = notice({ stage: 'escalation-1', at: '2018-01-02T09:00:00+08:00', notify: ['head'] });
+    const { subject, text, html } = renderDigest(
+      [
+        {
+          payload: { kind: 'notice', notice: n },
+          others: [],
+          history: [
+            {
+              stage: 'reminder-5',
+              at: '2017-12-22T09:00:00+08:00',
+              recipients: [{ name: '王联络', role: 'officer', unitCode: 'fj-czt' }],
+            },
+            {
+              stage: 'reminder-0',
+              at: '2017-12-29T09:00:00+08:00',
+              recipients: [{ name: '王联络', role: 'officer', unitCode: 'fj-czt' }],
+            },
+          ],
+        },
+      ],
+      ctx,
+    );
+    expect(subject).toBe('【逾期督办】省财政厅：任务期限（截止 2017年12月31日）');
+    expect(text).toContain('1. 【已逾期】任务12 加强预算公开 — 任务期限');
+    expect(text).toContain(
+      '省财政厅未在截止时间（2017年12月31日当日）前完成任务期限，自 2018年1月1日 00:00 起已逾期 1天9小时。',
+    );
+    expect(text).toContain(
+      '此前已提醒：2017年12月22日 09:00 王联络（省财政厅 联络员）；2017年12月29日 09:00 王联络（省财政厅 联络员）',
+    );
+    expect(text).toContain('同时通知：无');
+    expect(html).toContain('<a href="https://duban.example.gov.cn/plans/fj-2017-zwgk/units/fj-czt">');
+  });
+
+  it('lists who else was told and counts hours when less than a day is left', () => {
+    const n = notice({
+      stage: 'reminder-0',
+      at: '2017-12-29T09:00:00+08:00',
+      due: '2017-12-29',
+      notify: ['officer', 'head'],
+    });
+    const { text } = renderDigest([{ payload: { kind: 'notice', notice: n }, others: [head], history: [] }], {
+      ...ctx,
+      recipient: { name: '王联络', locale: 'zh' },
+    });
+    expect(text).toContain('截止时间：2017年12月29日（还剩 15小时）');
+    expect(text).toContain('同时通知：李厅长（省财政厅 单位负责人）');
+  });
+
+  it('escapes HTML in titles and requirements', () => {
+    const n = notice({ taskTitle: '<script>alert(1)</script>', requirement: 'a & b' });
+    const { html } = renderDigest([{ payload: { kind: 'notice', notice: n }, others: [], history: [] }], ctx);
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('a &amp; b');
+  });
+});
