@@ -2,6 +2,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { type Activities, createActivities } from '../../activities';
 import { Dispatcher } from '../../src/mail/dispatcher';
 import { emlMailer } from '../../src/mail/transport';
+import type { Notice } from '../../src/domain/notice';
 import { directory, notice } from '../mail/fixtures';
 import { memoryLogger } from '../mail/smtp';
 import { type OpenedStore, type StoreKind, openTestStore } from '../store/stores';
@@ -31,7 +32,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('activities on %s', (kind) => {
 
   it('resolves officer, head, lead units and the general office (head and officer) to addresses', async () => {
     const env = new MockActivityEnvironment();
-    const result = await env.run(
+    const result = await env.run<[Notice], { recipients: string[] }, Activities['sendNotice']>(
       activities.sendNotice,
       notice({ stage: 'escalation-3', notify: ['officer', 'head', 'lead-units', 'general-office'] }),
     );
