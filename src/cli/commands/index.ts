@@ -1,8 +1,9 @@
 import type { Command } from '../command';
 import { bundleCommand } from './bundle';
+import { notifyTestCommand } from './notify-test';
 import { planAssignmentsCommand } from './plan-assignments';
 import { planImportCommand } from './plan-import';
 import { startCommand } from './start';
 
 /** Every `duban` command; `duban --help` lists them in this order. Add new commands here. */
-export const commands: Command[] = [startCommand, bundleCommand, planImportCommand, planAssignmentsCommand];
+export const commands: Command[] = [startCommand, bundleCommand, planImportCommand, planAssignmentsCommand, notifyTestCommand];
