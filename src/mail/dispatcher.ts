@@ -175,8 +175,20 @@ export class Dispatcher {
     if (next !== null) this.wake(next);
   }
 
-  /** One round: recover expired leases, then send every due group. Tests and the bench call it directly. */
-  async runOnce(): Promise<DispatchSummary> {
+  /**
+   * Sends everything queued now, grace or backoff notwithstanding, then stops. For processes about to exit
+   * (`duban simulate`, tests) so no notice stays behind in the outbox unsent.
+   */
+  async drain(): Promise<DispatchSummary> {
+    await this.stop();
+    return this.runOnce(Number.MAX_SAFE_INTEGER);
+  }
+
+  /**
+   * One round: recover expired leases, then send every group due by `horizonMs`. Tests and the bench call
+   * it directly. (Default: horizonMs = now by the injected clock)
+   */
+  async runOnce(horizonMs?: number): Promise<DispatchSummary> {
     const summary: DispatchSummary = { sent: 0, retried: 0, undeliverable: 0, failed: 0, possibleDuplicates: 0 };
     for (const r of await this.store.recoverExpiredLeases(this.clock().getTime())) {
       summary.possibleDuplicates++;
@@ -187,7 +199,7 @@ export class Dispatcher {
       });
     }
     for (;;) {
-      const groups = await this.store.dueGroups(this.clock().getTime(), this.options.batchSize);
+      const groups = await this.store.dueGroups(horizonMs ?? this.clock().getTime(), this.options.batchSize);
       if (groups.length === 0) break;
       let next = 0;
       const lanes = Array.from({ length: Math.min(this.options.concurrency, groups.length) }, async () => {

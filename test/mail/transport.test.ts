@@ -42,3 +42,31 @@ describe('SMTP transport options', () => {
     expect(() => mailConfigFromEnv({ SMTP_URL: 'http://nope' })).toThrow(/SMTP_URL/);
   });
 });
+
+describe('TLS enforcement against a real server', () => {
+  it('refuses to send to a server that offers no STARTTLS unless the loopback opt-out is set', async () => {
+    const { TestSmtpServer } = await import('./smtp');
+    const { smtpMailer } = await import('../../src/mail/transport');
+    const smtp = new TestSmtpServer();
+    await smtp.start();
+    const strict = smtpMailer(smtp.url, 'duban <duban@duban.test>');
+    const mail = {
+      to: { name: '王联络', address: 'czt.officer@duban.test' },
+      subject: '测试',
+      text: 't',
+      html: '<p>t</p>',
+      messageId: '<t@duban.test>',
+    };
+    try {
+      await expect(strict.send(mail)).rejects.toThrow(/STARTTLS/i);
+      expect(smtp.received).toHaveLength(0);
+      const optedOut = smtpMailer(smtp.url, 'duban <duban@duban.test>', true);
+      await optedOut.send(mail);
+      expect(smtp.received).toHaveLength(1);
+      optedOut.close();
+    } finally {
+      strict.close();
+      await smtp.stop();
+    }
+  });
+});

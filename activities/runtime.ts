@@ -1,0 +1,61 @@
+/**
+ * Wiring for processes that run the activities (`duban start`'s worker, `duban simulate`): store and mailer
+ * from the environment, one started dispatcher, and the activities around them. Not imported by workflows.
+ */
+import type { Directory } from '../src/domain/directory';
+import { mailConfigFromEnv } from '../src/mail/config';
+import { Dispatcher, type DispatcherOptions } from '../src/mail/dispatcher';
+import { type Logger, consoleLogger } from '../src/mail/logger';
+import { type Mailer, createMailer } from '../src/mail/transport';
+import { openStore, storeConfigFromEnv } from '../src/store';
+import type { Store } from '../src/store/types';
+import { type Activities, createActivities } from '.';
+
+export interface ActivityRuntime {
+  activities: Activities;
+  store: Store;
+  mailer: Mailer;
+  dispatcher: Dispatcher;
+  /** Sends whatever is still queued, then closes the dispatcher, mailer and store. */
+  close(): Promise<void>;
+}
+
+export interface ActivityRuntimeOptions {
+  directory: Directory;
+  /** Where configuration is read from. (Default: process.env) */
+  env?: NodeJS.ProcessEnv;
+  /** (Default: consoleLogger) */
+  logger?: Logger;
+  /** Overrides of the dispatcher's tuning; the grace comes from DUBAN_DIGEST_GRACE_MS. (Default: {}) */
+  dispatcher?: DispatcherOptions;
+}
+
+/** Opens the store (migrating it), the mailer and a started dispatcher, and builds the activities. */
+export async function openActivityRuntime(options: ActivityRuntimeOptions): Promise<ActivityRuntime> {
+  const env = options.env ?? process.env;
+  const logger = options.logger ?? consoleLogger;
+  const mail = mailConfigFromEnv(env);
+  const store = await openStore(storeConfigFromEnv(env));
+  const mailer = createMailer(mail.transport, mail.from);
+  const dispatcher = new Dispatcher(
+    { store, mailer, directory: options.directory, logger },
+    { graceMs: mail.digestGraceMs, publicUrl: mail.publicUrl, ...options.dispatcher },
+  );
+  dispatcher.start();
+  logger.info('outbox dispatcher started', { store: store.dialect, transport: mailer.kind, target: mailer.target });
+  const activities = createActivities({ store, directory: options.directory, mailer, dispatcher, logger });
+  return {
+    activities,
+    store,
+    mailer,
+    dispatcher,
+    async close() {
+      try {
+        await dispatcher.drain();
+      } finally {
+        mailer.close();
+        await store.close();
+      }
+    },
+  };
+}
