@@ -11,6 +11,7 @@ import type { Directory } from '../domain/directory';
 import type { Stage } from '../domain/notice';
 import type { ClaimedDelivery, DeliveryRecord, OutboxPayload, Recipient, Store } from '../store/types';
 import { DEFAULT_PUBLIC_URL } from './config';
+import { assertAddress, assertHeaderSafe } from './errors';
 import { type Logger, consoleLogger } from './logger';
 import { type DigestItem, type PriorNotice, renderDigest } from './message';
 import { type Mailer, type OutgoingMail, classifySendError, describeSendError } from './transport';
@@ -348,6 +349,10 @@ export class Dispatcher {
       .update([first.address.toLowerCase(), ...rows.map((r) => r.noticeKey).sort()].join('\n'))
       .digest('hex')
       .slice(0, 32);
+    // Checked here too so a bad header fails the rows at once instead of being retried as a send error.
+    assertHeaderSafe(rendered.subject, 'subject');
+    assertHeaderSafe(first.name, 'recipient name');
+    assertAddress(first.address, 'recipient address');
     // The From domain keeps the Message-ID plausible to spam filters; `.invalid` only when From has none.
     const domain = /@([^\s<>@]+)>?\s*$/.exec(this.mailer.from)?.[1] ?? 'duban.invalid';
     return { to: { name: first.name, address: first.address }, ...rendered, messageId: `<${digestId}@${domain}>` };

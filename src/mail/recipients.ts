@@ -52,6 +52,14 @@ export function resolveRecipients(
       }
     }
   }
+  // Unit names end up in the subject line.
+  for (const code of new Set([
+    notice.unitCode,
+    ...(notice.notify.includes('lead-units') ? notice.leadUnitCodes : []),
+  ])) {
+    const unit = directory.units.find((u) => u.code === code);
+    if (unit) assertHeaderSafe(unit.name, `name of unit ${code}`);
+  }
   if (out.length === 0) {
     throw new MailInputError(
       `notice for ${notice.unitCode} resolves to no recipient (roles: ${notice.notify.join(', ') || 'none'})`,

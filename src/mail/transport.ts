@@ -7,7 +7,7 @@ import nodemailer from 'nodemailer';
 import type { NodemailerError } from 'nodemailer/lib/errors';
 import type { SMTPTransportOptions } from 'nodemailer/lib/smtp-transport';
 import type { MailTransportConfig } from './config';
-import { assertAddress, assertHeaderSafe } from './errors';
+import { MailInputError, assertAddress, assertHeaderSafe } from './errors';
 
 /** One rendered message to one recipient. */
 export interface OutgoingMail {
@@ -174,6 +174,8 @@ export type SendFailure = 'transient' | 'undeliverable' | 'failed';
  * configuration, so it is retried and nothing is lost.
  */
 export function classifySendError(err: unknown): SendFailure {
+  // Our own refusal (header injection, bad address) will refuse again on every retry.
+  if (err instanceof MailInputError) return 'failed';
   const e = err as NodemailerError;
   const permanent =
     e.permanent ?? (typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode !== 503);

@@ -164,6 +164,18 @@ describe('outbox over a real SMTP server on loopback', () => {
     expect(await store.listNotices()).toEqual([]);
   });
 
+  it('refuses a unit name with a line break, which would land in the subject', async () => {
+    const bad = {
+      ...directory,
+      units: directory.units.map((u) => (u.code === 'fj-czt' ? { ...u, name: '省财政厅\nBcc: x@evil.test' } : u)),
+    };
+    await expect(
+      createActivities({ store, directory: bad, mailer, dispatcher }).sendNotice(notice()),
+    ).rejects.toMatchObject({
+      type: 'HeaderInjection',
+    });
+  });
+
   it('resends once and logs a possible duplicate when the process died between the accept and the mark', async () => {
     const crashing: Store = Object.create(store, {
       markSent: { value: async () => Promise.reject(new Error('process killed')) },
