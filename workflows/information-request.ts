@@ -1,0 +1,481 @@
+/**
+ * One information request (依申请公开, task 60): the statutory reply limit in working days after receipt, one
+ * approved extension, clock stopped while a third party is consulted, count restarted by a corrected request
+ * (补正). Reminders and escalations follow the deadline policy on the current due date.
+ */
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { DateTime } from 'luxon';
+import type { Activities } from '../activities';
+import { addCalendarDays, addWorkingDays, isIsoDate, isWorkingDay } from '../src/domain/calendar';
+import { noticeKey, type Evidence, type Notice, type Outcome } from '../src/domain/notice';
+import { PLAN_TIMEZONE, type IsoDate } from '../src/domain/plan';
+import {
+  deadlineAgenda,
+  DEFAULT_POLICY,
+  informationRequestDue,
+  type AgendaItem,
+  type LeadEscalationTarget,
+  type Policy,
+} from '../src/domain/policy';
+import {
+  closeSignal,
+  requestCorrectUpdate,
+  requestExtendUpdate,
+  requestPauseUpdate,
+  requestReplyUpdate,
+  requestResumeUpdate,
+  requestStatusQuery,
+  windowAgendaQuery,
+  windowTimelineQuery,
+  type InformationRequestStatus,
+  type WindowTimelineEntry,
+  type WindowUpcoming,
+} from './messages';
+import { searchAttributes } from './search-attributes';
+
+const { sendNotice, recordOutcome, recordEvent } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
+/** Input of {@link informationRequestWorkflow}. */
+export interface InformationRequestInput {
+  planId: string;
+  unitCode: string;
+  requestId: string;
+  /** Day of receipt R, `YYYY-MM-DD` (Asia/Shanghai); not counted. */
+  receivedOn: IsoDate;
+  /** Notices before this instant are never sent. (Default: R 00:00) */
+  activeFrom?: string;
+  /** (Default: the design's default policy) */
+  policy?: Policy;
+  /** (Default: 60) */
+  taskNo?: number | null;
+  /** (Default: 加强和规范依申请公开工作) */
+  taskTitle?: string;
+  /** Lead units of the task; escalations to lead units go to the general office when empty. (Default: []) */
+  leadUnitCodes?: string[];
+  /** See `ObligationInput.timeShiftMs`. (Default: 0) */
+  timeShiftMs?: number;
+  /** (Default: true) */
+  searchAttributes?: boolean;
+  /** Carried over continue-as-new. */
+  state?: RequestState;
+}
+
+interface RequestState {
+  receivedOn: IsoDate;
+  state: InformationRequestStatus['state'];
+  extension: InformationRequestStatus['extension'];
+  pauses: InformationRequestStatus['pauses'];
+  repliedAt: string | null;
+  closed: boolean;
+  /** Notices of the current due date are scheduled from here: a due date that moved never fires past stages. */
+  agendaFrom: string;
+  /** Bumped each time the due date moves, so the same stage for a new due date gets a new key. */
+  revision: number;
+  sent: string[];
+  timeline: WindowTimelineEntry[];
+}
+
+const HISTORY_EVENTS_BEFORE_CONTINUE = 2000;
+const TERMINAL = new Set<InformationRequestStatus['state']>(['on-time', 'late']);
+
+/** Working days in (from, to]: the day a consultation began still counts, the day its answer came does not. */
+function workingDaysBetween(from: IsoDate, to: IsoDate): number {
+  let n = 0;
+  for (let d = addCalendarDays(from, 1); d <= to; d = addCalendarDays(d, 1)) if (isWorkingDay(d)) n++;
+  return n;
+}
+
+/** Runs an information request until it is answered (or closed), reminding and escalating on its due date. */
+export async function informationRequestWorkflow(input: InformationRequestInput): Promise<InformationRequestStatus> {
+  const { planId, unitCode, requestId } = input;
+  const policy = input.policy ?? DEFAULT_POLICY;
+  const shift = input.timeShiftMs ?? 0;
+  const taskNo = input.taskNo === undefined ? 60 : input.taskNo;
+  const leadUnitCodes = input.leadUnitCodes ?? [];
+  const escalateTo: LeadEscalationTarget = leadUnitCodes.length > 0 ? 'lead-units' : 'general-office';
+  const planNow = (): number => Date.now() + shift;
+  const iso = (ms: number): string => DateTime.fromMillis(ms, { zone: PLAN_TIMEZONE }).toISO() as string;
+  const today = (): IsoDate => iso(planNow()).slice(0, 10);
+  const refuse = (message: string, type: string): never => {
+    throw ApplicationFailure.nonRetryable(message, type);
+  };
+  if (!isIsoDate(input.receivedOn))
+    refuse(`receivedOn: '${input.receivedOn}' is not a date YYYY-MM-DD`, 'InvalidInstant');
+
+  const s: RequestState = input.state ?? {
+    receivedOn: input.receivedOn,
+    state: 'pending',
+    extension: null,
+    pauses: [],
+    repliedAt: null,
+    closed: false,
+    agendaFrom: input.activeFrom ?? input.receivedOn,
+    revision: 0,
+    sent: [],
+    timeline: [],
+  };
+  let version = 0;
+  const note = (entry: WindowTimelineEntry): void => {
+    s.timeline.push(entry);
+    version++;
+  };
+
+  const statutory = () => informationRequestDue(s.receivedOn, { policy });
+  const paused = (): boolean => s.pauses.some((p) => p.to === null);
+  const workingDays = (): number =>
+    statutory().workingDays + (s.extension?.workingDays ?? 0) + s.pauses.reduce((n, p) => n + p.workingDays, 0);
+  const due = (): IsoDate | null => (paused() ? null : addWorkingDays(s.receivedOn, workingDays()));
+  const deadlineEndMs = (d: IsoDate): number =>
+    DateTime.fromISO(addCalendarDays(d, 1), { zone: PLAN_TIMEZONE }).toMillis();
+  const status = (): InformationRequestStatus => ({
+    requestId,
+    unitCode,
+    receivedOn: s.receivedOn,
+    firstReceivedOn: input.receivedOn,
+    regulation: statutory().regulation,
+    due: due(),
+    workingDays: workingDays(),
+    state: s.state,
+    extension: s.extension,
+    pauses: s.pauses,
+    repliedAt: s.repliedAt,
+    closed: s.closed,
+  });
+  const agenda = (): AgendaItem[] => {
+    const d = due();
+    if (d === null || s.closed || TERMINAL.has(s.state)) return [];
+    return deadlineAgenda({ due: d, activeFrom: s.agendaFrom, policy, escalateTo }).items;
+  };
+  const upcoming = (): WindowUpcoming[] =>
+    agenda()
+      .filter((a) => !s.sent.includes(a.stage))
+      .map((a) => ({ ...a, obligation: 'information-request' as const, due: due() ?? '' }));
+  /** The due date moved: stages fire afresh for it, but none for instants already past. */
+  const rescheduled = (): void => {
+    s.sent = [];
+    s.revision++;
+    s.agendaFrom = iso(planNow());
+    if (s.state === 'overdue' || s.state === 'missed') s.state = 'pending';
+  };
+  const outcome = (evidence?: Evidence) =>
+    recordOutcome({
+      planId,
+      taskNo,
+      unitCode,
+      obligation: 'information-request',
+      period: requestId,
+      due: due() ?? s.receivedOn,
+      status:
+        s.state === 'pending' || s.state === 'paused' || s.state === 'overdue'
+          ? 'open'
+          : (s.state as Outcome['status']),
+      fulfilledAt: s.repliedAt,
+      ...(evidence ? { evidence } : {}),
+    });
+  const event = (e: Parameters<typeof recordEvent>[0]['event']) =>
+    recordEvent({ planId, taskNo, unitCode, obligation: 'information-request', period: requestId, event: e });
+
+  const open = (what: string): void => {
+    if (s.closed) refuse(`request ${requestId} is closed`, 'AlreadyClosed');
+    if (TERMINAL.has(s.state))
+      refuse(`request ${requestId} was already answered at ${s.repliedAt}; cannot ${what}`, 'AlreadyClosed');
+  };
+  const day = (value: IsoDate | undefined, field: string, type: string): IsoDate => {
+    const d = value ?? today();
+    if (!isIsoDate(d)) refuse(`${field}: '${d}' is not a date YYYY-MM-DD`, type);
+    if (d > today()) refuse(`${field}: ${d} is in the future (today is ${today()})`, type);
+    return d;
+  };
+  const checkCalendar = (f: () => unknown, field: string, type: string): void => {
+    try {
+      f();
+    } catch (err) {
+      refuse(`${field}: ${(err as Error).message}`, type);
+    }
+  };
+
+  setHandler(requestStatusQuery, status);
+  setHandler(windowAgendaQuery, upcoming);
+  setHandler(windowTimelineQuery, () => s.timeline);
+  setHandler(closeSignal, ({ reason }) => {
+    if (s.closed) return;
+    s.closed = true;
+    note({ at: iso(planNow()), type: 'closed', what: 'information-request', detail: reason });
+  });
+
+  setHandler(
+    requestExtendUpdate,
+    async ({ workingDays: days, approver, reason }) => {
+      const added = days ?? statutory().workingDays;
+      const at = iso(planNow());
+      s.extension = { workingDays: added, approver: approver.trim(), reason, at };
+      rescheduled();
+      const newDue = due();
+      note({
+        at,
+        type: 'extension',
+        what: 'information-request',
+        detail: `+${added} working days → ${newDue ?? 'paused'}: ${reason} (${approver})`,
+      });
+      await event({ type: 'extension', at, newDue: newDue ?? s.receivedOn, reason, approver });
+      return status();
+    },
+    {
+      validator: ({ workingDays: days, approver, reason }) => {
+        open('extend');
+        if (s.extension)
+          refuse(
+            `request ${requestId} was already extended once (by ${s.extension.workingDays} working days, approved by ${s.extension.approver} at ${s.extension.at}); the regulation allows one extension`,
+            'SecondExtension',
+          );
+        const limit = statutory().workingDays;
+        if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > limit))
+          refuse(`workingDays: expected 1 to ${limit} (at most the statutory limit), got ${days}`, 'InvalidExtension');
+        if (!approver?.trim())
+          refuse('approver: the person who approved the extension is required', 'InvalidExtension');
+        if (!reason?.trim()) refuse('reason: required', 'InvalidExtension');
+        const d = due();
+        if (d !== null && today() > d)
+          refuse(`the reply limit ended on ${d}; an extension must be approved within it`, 'InvalidExtension');
+        checkCalendar(
+          () => addWorkingDays(s.receivedOn, workingDays() + (days ?? limit)),
+          'workingDays',
+          'InvalidExtension',
+        );
+      },
+    },
+  );
+
+  setHandler(
+    requestPauseUpdate,
+    ({ on, reason }) => {
+      const from = day(on, 'on', 'InvalidPause');
+      s.pauses.push({ from, to: null, workingDays: 0, reason });
+      s.state = 'paused';
+      note({ at: iso(planNow()), type: 'pause', what: 'information-request', detail: `${from}: ${reason}` });
+      return status();
+    },
+    {
+      validator: ({ on, reason }) => {
+        open('pause');
+        if (paused()) refuse(`request ${requestId} is already paused since ${s.pauses.at(-1)?.from}`, 'InvalidPause');
+        const from = day(on, 'on', 'InvalidPause');
+        if (from < s.receivedOn)
+          refuse(`on: ${from} is before the request was received (${s.receivedOn})`, 'InvalidPause');
+        const last = s.pauses.at(-1);
+        if (last?.to && from < last.to)
+          refuse(`on: ${from} is before the last consultation ended (${last.to})`, 'InvalidPause');
+        const d = due();
+        if (d !== null && from > d) refuse(`on: ${from} is after the reply limit ended (${d})`, 'InvalidPause');
+        if (!reason?.trim()) refuse('reason: who is consulted is required', 'InvalidPause');
+      },
+    },
+  );
+
+  setHandler(
+    requestResumeUpdate,
+    ({ on, reason }) => {
+      const to = day(on, 'on', 'InvalidPause');
+      const p = s.pauses.at(-1)!;
+      p.to = to;
+      p.workingDays = workingDaysBetween(p.from, to);
+      s.state = 'pending';
+      rescheduled();
+      note({
+        at: iso(planNow()),
+        type: 'resume',
+        what: 'information-request',
+        detail: `${p.from} → ${to} (${p.workingDays} working days not counted): ${reason}`,
+      });
+      return status();
+    },
+    {
+      validator: ({ on }) => {
+        open('resume');
+        const p = s.pauses.at(-1);
+        if (!p || p.to !== null) refuse(`request ${requestId} is not paused`, 'InvalidPause');
+        const to = day(on, 'on', 'InvalidPause');
+        if (to < p!.from) refuse(`on: ${to} is before the consultation began (${p!.from})`, 'InvalidPause');
+        checkCalendar(
+          () => addWorkingDays(s.receivedOn, workingDays() + workingDaysBetween(p!.from, to)),
+          'on',
+          'InvalidPause',
+        );
+      },
+    },
+  );
+
+  setHandler(
+    requestCorrectUpdate,
+    ({ receivedOn, note: text }) => {
+      const r = day(receivedOn, 'receivedOn', 'InvalidCorrection');
+      const before = s.receivedOn;
+      s.receivedOn = r;
+      // The count restarts with the corrected request: consultations before it no longer matter.
+      s.pauses = [];
+      s.state = 'pending';
+      rescheduled();
+      note({
+        at: iso(planNow()),
+        type: 'correction',
+        what: 'information-request',
+        detail: `${before} → ${r}${text ? `: ${text}` : ''}`,
+      });
+      return status();
+    },
+    {
+      validator: ({ receivedOn }) => {
+        open('restart the count');
+        const r = day(receivedOn, 'receivedOn', 'InvalidCorrection');
+        if (r < s.receivedOn)
+          refuse(
+            `receivedOn: ${r} is before the request it corrects was received (${s.receivedOn})`,
+            'InvalidCorrection',
+          );
+        checkCalendar(() => informationRequestDue(r, { policy }), 'receivedOn', 'InvalidCorrection');
+      },
+    },
+  );
+
+  const replyInstant = (at: string | undefined): number => {
+    if (at === undefined) return planNow();
+    const ms = Date.parse(at);
+    if (!/(?:[+-]\d\d:\d\d|Z)$/.test(at) || Number.isNaN(ms))
+      refuse(`at: '${at}' is not an ISO 8601 instant with offset`, 'InvalidInstant');
+    if (ms > planNow() + 60_000) refuse(`at: ${at} is in the future (now ${iso(planNow())})`, 'InvalidInstant');
+    const receivedMs = DateTime.fromISO(input.receivedOn, { zone: PLAN_TIMEZONE }).toMillis();
+    if (ms < receivedMs)
+      refuse(`at: ${at} is before the request was received (${input.receivedOn})`, 'ReplyBeforeReceipt');
+    return ms;
+  };
+  setHandler(
+    requestReplyUpdate,
+    async ({ at, evidence }) => {
+      const ms = replyInstant(at);
+      // A reply ends any consultation still open: the clock stops for good.
+      const p = s.pauses.at(-1);
+      const repliedOn = iso(ms).slice(0, 10);
+      if (p && p.to === null) {
+        p.to = repliedOn < p.from ? p.from : repliedOn;
+        p.workingDays = workingDaysBetween(p.from, p.to);
+      }
+      s.repliedAt = iso(ms);
+      s.state = ms < deadlineEndMs(due()!) ? 'on-time' : 'late';
+      note({
+        at: s.repliedAt,
+        type: 'reply',
+        what: 'information-request',
+        detail: evidence?.url ?? evidence?.document,
+      });
+      if (evidence) await event({ type: 'fulfilment', at: s.repliedAt, evidence });
+      await outcome(evidence);
+      return status();
+    },
+    {
+      validator: ({ at }) => {
+        open('reply');
+        replyInstant(at);
+      },
+    },
+  );
+
+  const upsert = (): void => {
+    if (input.searchAttributes === false) return;
+    const next = upcoming()[0];
+    upsertSearchAttributes({
+      [searchAttributes.status.name]: [s.closed ? 'closed' : s.state],
+      ...(next ? { [searchAttributes.nextDue.name]: [new Date(Date.parse(next.at) - shift)] } : {}),
+    });
+  };
+  if (input.searchAttributes !== false) {
+    upsertSearchAttributes({
+      [searchAttributes.plan.name]: [planId],
+      [searchAttributes.unit.name]: [unitCode],
+      [searchAttributes.obligation.name]: ['information-request'],
+      ...(taskNo !== null ? { [searchAttributes.taskNo.name]: [taskNo] } : {}),
+    });
+  }
+
+  for (;;) {
+    upsert();
+    if (s.closed || TERMINAL.has(s.state)) break;
+    const d = due();
+    if (d !== null && (s.state === 'pending' || s.state === 'overdue') && planNow() >= deadlineEndMs(d)) {
+      const next: InformationRequestStatus['state'] = upcoming().length === 0 ? 'missed' : 'overdue';
+      if (next !== s.state) {
+        s.state = next;
+        if (next === 'missed') {
+          note({ at: iso(planNow()), type: 'missed', what: 'information-request' });
+          await outcome();
+        }
+      }
+    }
+    const next = upcoming()[0];
+    const seen = version;
+    if (!next) {
+      await condition(() => version !== seen || s.closed);
+      continue;
+    }
+    const wait = Date.parse(next.at) - planNow();
+    if (wait > 0) {
+      await condition(() => version !== seen || s.closed, wait);
+      continue;
+    }
+    s.sent.push(next.stage);
+    const n: Notice = {
+      key: '',
+      planId,
+      taskNo,
+      unitCode,
+      obligation: 'information-request',
+      period: requestId,
+      due: next.due,
+      stage: next.stage,
+      at: next.at,
+      notify: next.notify,
+      leadUnitCodes,
+      taskTitle: input.taskTitle ?? '加强和规范依申请公开工作',
+      requirement: `依申请公开答复（申请 ${requestId}，${s.receivedOn} 收到，${statutory().regulation}年条例，共 ${workingDays()} 个工作日）`,
+    };
+    // A due date that moved fires the same stage again: a new key, not a duplicate.
+    n.key = noticeKey({ ...n, period: s.revision > 0 ? `${requestId}@${next.due}` : requestId });
+    try {
+      const { recipients } = await sendNotice(n);
+      note({ at: next.at, type: 'notice', what: 'information-request', stage: next.stage, recipients });
+    } catch (err) {
+      log.warn('notice not sent', { key: n.key, error: (err as Error).message });
+      note({
+        at: next.at,
+        type: 'notice-failed',
+        what: 'information-request',
+        stage: next.stage,
+        detail: (err as Error).message,
+      });
+    }
+    if (workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof informationRequestWorkflow>({ ...input, state: s });
+    }
+  }
+  if (s.closed && !TERMINAL.has(s.state) && s.state !== 'missed') {
+    const d = due();
+    s.state = d !== null && planNow() >= deadlineEndMs(d) ? 'missed' : 'open';
+    await outcome();
+  }
+  await condition(allHandlersFinished);
+  upsert();
+  return status();
+}
