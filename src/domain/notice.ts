@@ -21,6 +21,7 @@ export type Stage =
   | 'breach'
   // A stage name built from a configured offset, e.g. `reminder-7` when a policy file asks for 7 working days.
   | `reminder-${number}`
+  | `reminder-${number}h`
   | `escalation-${number}`;
 
 /** Who a notice goes to; activities resolve roles to contacts through the unit directory. */
@@ -76,6 +77,12 @@ export interface Outcome {
   /** ISO instant with `+08:00`, or null when not fulfilled. */
   fulfilledAt: string | null;
   evidence?: Evidence;
+  /**
+   * Emergency windows: minutes by which the step beat its window (positive) or missed it (negative), from
+   * `fulfilledAt` to `due`; absent when not fulfilled or for date deadlines. Derivable from `due` and
+   * `fulfilledAt`, so stores need not keep it. (Default: absent)
+   */
+  marginMinutes?: number;
 }
 
 /** Operator actions kept in the store beside outcomes. */

@@ -1,0 +1,252 @@
+/**
+ * `duban simulate`: the real workflows of a whole plan on the time-skipping test server, from the publish date
+ * until every notice has fired, with the real activities (store and .eml outbox in a simulation folder).
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DateTime } from 'luxon';
+import type { Directory } from '../domain/directory';
+import { unitWorkflowId } from '../domain/ids';
+import type { Notice, Outcome } from '../domain/notice';
+import { planSchedule } from '../domain/obligations';
+import { PLAN_TIMEZONE, type Plan } from '../domain/plan';
+import { deadlineAgenda, DEFAULT_POLICY, type Policy } from '../domain/policy';
+import { openActivityRuntime } from '../../activities/runtime';
+import { ensureExecutables } from '../temporal/executables';
+import { startPlan } from '../temporal/plan-runner';
+import { WORKFLOWS_PATH } from '../temporal/worker';
+import { closeSignal } from '../../workflows/messages';
+import { eventHandlers, unitResolver, type Scenario, type ScenarioContext } from './scenario';
+
+/** One notification of the normative simulate output. */
+export interface SimulatedNotification {
+  at: string;
+  stage: string;
+  obligation: string;
+  unit: string;
+  taskNo: number | null;
+  period: string | null;
+  due: string;
+  recipients: string[];
+}
+
+/** One outcome of the normative simulate output. */
+export interface SimulatedOutcome {
+  obligation: string;
+  unit: string;
+  taskNo: number | null;
+  period: string | null;
+  due: string;
+  status: string;
+  fulfilledAt: string | null;
+}
+
+/** The normative output of `duban simulate --json`. */
+export interface SimulationOutput {
+  plan: string;
+  notifications: SimulatedNotification[];
+  outcomes: SimulatedOutcome[];
+}
+
+/** Figures for benchmarks and progress. */
+export interface SimulationStats {
+  unitWorkflows: number;
+  obligationWorkflows: number;
+  notices: number;
+  wallMs: number;
+  outputDir: string;
+}
+
+export interface SimulationOptions {
+  plan: Plan;
+  directory: Directory;
+  scenario?: Scenario;
+  policy?: Policy;
+  /** Where the simulation's store and .eml outbox go. (Default: `$DUBAN_DATA_DIR/simulations/<plan>-<time>`) */
+  outputDir?: string;
+  /** Progress lines (stderr in the CLI). (Default: none) */
+  progress?: (line: string) => void;
+  /** Pre-bundled workflow code, to bundle once across simulations. (Default: bundled here) */
+  workflowBundle?: WorkflowBundleWithSourceMap;
+}
+
+let runtimeInstalled = false;
+
+/** The instant after which no notice of the plan's schedule can fire (last escalation), in plan time. */
+function lastScheduledInstant(plan: Plan, directory: Directory, policy: Policy): number {
+  let last = DateTime.fromISO(plan.publishedOn, { zone: PLAN_TIMEZONE }).toMillis();
+  for (const unit of planSchedule(plan, directory).units) {
+    for (const spec of unit.obligations) {
+      const rule = spec.rule === 'recurring' ? policy.recurring : policy.deadline;
+      for (const item of spec.items) {
+        const items = deadlineAgenda({ due: item.due, activeFrom: plan.publishedOn, policy: { ...policy, deadline: rule } })
+          .items;
+        const at = items[items.length - 1]?.at;
+        if (at) last = Math.max(last, Date.parse(at));
+      }
+    }
+  }
+  return last;
+}
+
+/** Runs the simulation and returns the normative output plus figures. */
+export async function simulate(options: SimulationOptions): Promise<{ output: SimulationOutput; stats: SimulationStats }> {
+  const wallStart = Date.now();
+  const { plan, directory } = options;
+  const policy = options.policy ?? DEFAULT_POLICY;
+  const progress = options.progress ?? (() => undefined);
+  const outputDir =
+    options.outputDir ??
+    path.join(
+      process.env.DUBAN_DATA_DIR || './data',
+      'simulations',
+      `${plan.id}-${DateTime.utc().toFormat("yyyyLLdd'T'HHmmss")}`,
+    );
+  mkdirSync(outputDir, { recursive: true });
+  if (!runtimeInstalled) {
+    runtimeInstalled = true;
+    try {
+      Runtime.install({ logger: new DefaultLogger((process.env.DUBAN_LOG_LEVEL as 'WARN' | undefined) ?? 'ERROR') });
+    } catch {
+      // A runtime is already installed (tests): keep it.
+    }
+  }
+
+  const { testServer } = ensureExecutables();
+  progress(`simulate: starting the time-skipping test server`);
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: testServer } },
+  });
+  // The simulation's store and outbox are its own: a simulated 2017 never mixes with the operators' records.
+  const services = await openActivityRuntime({
+    directory,
+    env: { ...process.env, DATABASE_URL: '', SMTP_URL: '', DUBAN_DATA_DIR: outputDir },
+    logger: { info: () => undefined, warn: (m, f) => progress(`simulate: ${m} ${JSON.stringify(f ?? {})}`), error: (m, f) => progress(`simulate: ${m} ${JSON.stringify(f ?? {})}`) },
+  });
+  const names = new Map(directory.units.map((u) => [u.code, u.name]));
+  const notices = new Map<string, { notice: Notice; recipients: string[] }>();
+  const outcomes = new Map<string, Outcome>();
+  const activities = {
+    ...services.activities,
+    async sendNotice(notice: Notice) {
+      const result = await services.activities.sendNotice(notice);
+      notices.set(notice.key, { notice, recipients: result.recipients });
+      return result;
+    },
+    async recordOutcome(outcome: Outcome) {
+      await services.activities.recordOutcome(outcome);
+      outcomes.set([outcome.taskNo, outcome.unitCode, outcome.obligation, outcome.period].join('/'), outcome);
+    },
+  };
+  const taskQueue = 'duban-simulate';
+  let unitWorkflows = 0;
+  let obligationWorkflows = 0;
+  try {
+    const bundle =
+      options.workflowBundle ??
+      (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('ERROR') }));
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: bundle,
+      activities,
+      maxCachedWorkflows: 2000,
+    });
+    await worker.runUntil(async () => {
+      const publishMs = DateTime.fromISO(plan.publishedOn, { zone: PLAN_TIMEZONE }).toMillis();
+      const timeShiftMs = publishMs - (await env.currentTimeMs());
+      const planNow = async () => (await env.currentTimeMs()) + timeShiftMs;
+      const sleepUntil = async (planMs: number) => {
+        const wait = planMs - (await planNow());
+        if (wait > 0) await env.sleep(wait);
+      };
+      const result = await startPlan(env.client, plan, directory, {
+        taskQueue,
+        activeFrom: DateTime.fromMillis(publishMs, { zone: PLAN_TIMEZONE }).toISO() as string,
+        timeShiftMs,
+        policy: options.policy,
+        searchAttributes: false,
+      });
+      unitWorkflows = result.schedule.units.length;
+      obligationWorkflows = result.schedule.units.reduce((n, u) => n + u.obligations.length, 0);
+      progress(`simulate: started ${unitWorkflows} unit workflows with ${obligationWorkflows} obligations`);
+      const tracked: string[] = [];
+      const ctx: ScenarioContext = {
+        client: env.client,
+        plan,
+        directory,
+        schedule: result.schedule,
+        taskQueue,
+        timeShiftMs,
+        searchAttributes: false,
+        resolveUnit: unitResolver(directory),
+        track: (id) => tracked.push(id),
+      };
+      const events = [...(options.scenario?.events ?? [])]
+        .map((e, index) => ({ e, index }))
+        .sort((a, b) => Date.parse(a.e.at) - Date.parse(b.e.at) || a.index - b.index);
+      for (const { e, index } of events) {
+        const where = `scenario event ${index} (${e.type} at ${e.at})`;
+        const handler = eventHandlers[e.type];
+        if (!handler) throw new Error(`${where}: unknown event type '${e.type}'`);
+        await sleepUntil(Date.parse(e.at));
+        progress(`simulate: ${where}`);
+        await handler(e, ctx, where);
+      }
+      const end = Math.max(lastScheduledInstant(plan, directory, policy), ...events.map(({ e }) => Date.parse(e.at)));
+      // A day past the last escalation: every timer of the year has fired by then.
+      await sleepUntil(end + 24 * 3600 * 1000);
+      progress(`simulate: year complete at ${DateTime.fromMillis(await planNow(), { zone: PLAN_TIMEZONE }).toISO()}`);
+      const ids = [...result.schedule.units.map((u) => unitWorkflowId(plan.id, u.unitCode)), ...tracked];
+      for (const id of ids) {
+        await env.client.workflow.getHandle(id).signal(closeSignal, { reason: 'simulation ended' });
+      }
+      for (const id of ids) await env.client.workflow.getHandle(id).result();
+    });
+  } finally {
+    await services.close();
+    await env.teardown();
+  }
+
+  const notifications: SimulatedNotification[] = [...notices.values()]
+    .map(({ notice: n, recipients }) => ({
+      at: n.at,
+      stage: n.stage,
+      obligation: n.obligation,
+      unit: names.get(n.unitCode) ?? n.unitCode,
+      taskNo: n.taskNo,
+      period: n.period,
+      due: n.due,
+      recipients,
+    }))
+    .sort(
+      (a, b) =>
+        Date.parse(a.at) - Date.parse(b.at) ||
+        a.unit.localeCompare(b.unit) ||
+        a.obligation.localeCompare(b.obligation) ||
+        (a.taskNo ?? 0) - (b.taskNo ?? 0),
+    );
+  const outcomeList: SimulatedOutcome[] = [...outcomes.values()]
+    .map((o) => ({
+      obligation: o.obligation,
+      unit: names.get(o.unitCode) ?? o.unitCode,
+      taskNo: o.taskNo,
+      period: o.period,
+      due: o.due,
+      status: o.status,
+      fulfilledAt: o.fulfilledAt,
+    }))
+    .sort(
+      (a, b) =>
+        a.unit.localeCompare(b.unit) ||
+        a.obligation.localeCompare(b.obligation) ||
+        (a.taskNo ?? 0) - (b.taskNo ?? 0) ||
+        (a.period ?? '').localeCompare(b.period ?? ''),
+    );
+  return {
+    output: { plan: plan.id, notifications, outcomes: outcomeList },
+    stats: { unitWorkflows, obligationWorkflows, notices: notices.size, wallMs: Date.now() - wallStart, outputDir },
+  };
+}

@@ -1,0 +1,271 @@
+/**
+ * Messages of duban's workflows, shared with clients: typed signals, updates (with validators in the workflows)
+ * and queries. Refusals are `ApplicationFailure`s whose `type` is one of {@link RefusalType}.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Evidence, OutcomeStatus, RecipientRole, Stage } from '../src/domain/notice';
+import type { ObligationSpec } from '../src/domain/obligations';
+import type { IsoDate } from '../src/domain/plan';
+
+/** Stable `ApplicationFailure.type`s of refused messages; callers check `.type`. */
+export type RefusalType =
+  | 'UnknownPeriod'
+  | 'AmbiguousPeriod'
+  | 'AlreadyClosed'
+  | 'InvalidExtension'
+  | 'InvalidInstant'
+  | 'InvalidEvidence'
+  | 'UnknownObligation';
+
+/** Record that an obligation (or one period of it) was fulfilled. */
+export interface FulfilInput {
+  /** Period label for recurring duties and quarterly progress; omitted: the earliest open period that has begun. */
+  period?: string | null;
+  /** When it was fulfilled, ISO 8601 with offset. (Default: now) */
+  at?: string;
+  evidence: Evidence;
+}
+
+/** Grant an extension: a new due date, which reschedules every remaining notice. */
+export interface ExtensionInput {
+  period?: string | null;
+  newDue: IsoDate;
+  reason: string;
+  approver: string;
+}
+
+/** Waive an obligation (or one period). */
+export interface WaiverInput {
+  period?: string | null;
+  reason: string;
+  approver: string;
+}
+
+/** Status of one item (period) of an obligation. */
+export interface ItemStatus {
+  period: string | null;
+  due: IsoDate;
+  /** `pending` before the deadline, `overdue` while escalating, then `missed`; terminal: on-time, late, waived. */
+  state: 'pending' | 'overdue' | OutcomeStatus;
+  fulfilledAt: string | null;
+  extended: boolean;
+}
+
+export interface ObligationStatus {
+  obligation: ObligationSpec['obligation'];
+  taskNo: number | null;
+  unitCode: string;
+  items: ItemStatus[];
+  closed: boolean;
+}
+
+/** A notice still to come. */
+export interface UpcomingNotice {
+  at: string;
+  stage: Stage;
+  period: string | null;
+  due: IsoDate;
+  notify: RecipientRole[];
+}
+
+/** What happened so far, for `duban history` and the dashboard. */
+export interface TimelineEntry {
+  at: string;
+  type: 'notice' | 'fulfilment' | 'extension' | 'waiver' | 'missed' | 'closed' | 'notice-failed';
+  period: string | null;
+  stage?: Stage;
+  recipients?: string[];
+  detail?: string;
+}
+
+/** Designate (or remove) a unit for a task whose units are 省直有关部门. */
+export interface DesignationInput {
+  taskNo: number;
+  /** The task's obligations for this unit, as `taskObligations` computes them; empty to remove. */
+  obligations: ObligationSpec[];
+  remove?: boolean;
+  by: string;
+}
+
+/** Ends every obligation of a plan: open items are recorded as they stand (missed if past due). */
+export interface CloseInput {
+  reason: string;
+}
+
+export const fulfilUpdate = defineUpdate<ObligationStatus, [FulfilInput]>('fulfil');
+export const extendUpdate = defineUpdate<ObligationStatus, [ExtensionInput]>('extend');
+export const waiveUpdate = defineUpdate<ObligationStatus, [WaiverInput]>('waive');
+export const closeSignal = defineSignal<[CloseInput]>('close');
+export const statusQuery = defineQuery<ObligationStatus>('status');
+export const agendaQuery = defineQuery<UpcomingNotice[]>('agenda');
+export const timelineQuery = defineQuery<TimelineEntry[]>('timeline');
+
+/** Unit workflow: designate or remove a unit for a task; answers with the unit's obligation ids. */
+export const designateUpdate = defineUpdate<string[], [DesignationInput]>('designate');
+/** Unit workflow: ids of its obligation workflows and whether each is still running. */
+export const obligationsQuery = defineQuery<{ id: string; workflowId: string; running: boolean }[]>('obligations');
+
+// ---------------------------------------------------------------------------------------------------------------
+// Event-driven windows (issue 5): emergency response (task 55) and information requests (task 60)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Stable `ApplicationFailure.type`s of refused window messages; callers check `.type`. */
+export type WindowRefusalType =
+  | 'AlreadyClosed'
+  | 'AlreadyDone'
+  | 'InvalidInstant'
+  | 'InvalidEvidence'
+  | 'InvalidStep'
+  | 'InvalidExtension'
+  | 'SecondExtension'
+  | 'InvalidPause'
+  | 'InvalidCorrection'
+  | 'ReplyBeforeReceipt';
+
+/** The two steps of an emergency response. */
+export type EmergencyStep = 'information' | 'press-conference';
+
+/** Incident levels task 55 covers: 特别重大 (class I) and 重大 (class II). */
+export type IncidentLevel = '特别重大' | '重大';
+
+/** Record that an emergency step was done. */
+export interface EmergencyDoneInput {
+  step: EmergencyStep;
+  /** When it was done (information published, press conference held), ISO 8601 with offset. (Default: now) */
+  at?: string;
+  evidence: Evidence;
+}
+
+/** State of one emergency step. */
+export interface EmergencyStepStatus {
+  step: EmergencyStep;
+  obligation: 'emergency-information' | 'emergency-press-conference';
+  /** t0 + the window, ISO 8601 with `+08:00`. */
+  due: string;
+  /** `pending` inside the window, `missed` once breached (until done: `late`). */
+  state: 'pending' | 'on-time' | 'late' | 'missed' | 'open';
+  doneAt: string | null;
+  /** Minutes the step beat (positive) or missed (negative) its window; null until done. */
+  marginMinutes: number | null;
+}
+
+export interface EmergencyStatus {
+  incidentId: string;
+  unitCode: string;
+  level: IncidentLevel;
+  occurredAt: string;
+  reportedAt: string;
+  steps: EmergencyStepStatus[];
+  closed: boolean;
+}
+
+/** A notice still to come in an event-driven window. */
+export interface WindowUpcoming {
+  at: string;
+  stage: Stage;
+  obligation: 'emergency-information' | 'emergency-press-conference' | 'information-request';
+  due: string;
+  notify: RecipientRole[];
+}
+
+/** What happened so far in an event-driven window. */
+export interface WindowTimelineEntry {
+  at: string;
+  type:
+    | 'notice'
+    | 'notice-failed'
+    | 'done'
+    | 'breached'
+    | 'extension'
+    | 'pause'
+    | 'resume'
+    | 'correction'
+    | 'reply'
+    | 'missed'
+    | 'closed';
+  /** The emergency step or `information-request`. */
+  what: string;
+  stage?: Stage;
+  recipients?: string[];
+  detail?: string;
+}
+
+/** Grant the one extension of an information request's reply limit (延长答复期限). */
+export interface RequestExtensionInput {
+  /** Working days added; at most the statutory limit. (Default: the statutory limit, 15 or 20) */
+  workingDays?: number;
+  /** Who approved it (机关负责人); required. */
+  approver: string;
+  reason: string;
+}
+
+/** Stop the clock while a third party is consulted (征求第三方意见), or restart it. */
+export interface RequestPauseInput {
+  /** The day the consultation began (pause) or its answer arrived (resume), `YYYY-MM-DD`. (Default: today) */
+  on?: IsoDate;
+  /** Who is consulted, or what came back. */
+  reason: string;
+}
+
+/** The corrected request (补正后的申请) arrived: the count restarts from that day. */
+export interface RequestCorrectionInput {
+  /** The day the corrected request arrived, `YYYY-MM-DD`. (Default: today) */
+  receivedOn?: IsoDate;
+  note?: string;
+}
+
+/** The reply was sent: closes the request. */
+export interface RequestReplyInput {
+  /** When the reply was sent, ISO 8601 with offset. (Default: now) */
+  at?: string;
+  evidence?: Evidence;
+}
+
+export interface InformationRequestStatus {
+  requestId: string;
+  unitCode: string;
+  /** Day of receipt the count runs from (the corrected request's, after a correction). */
+  receivedOn: IsoDate;
+  /** The first receipt, before any correction. */
+  firstReceivedOn: IsoDate;
+  regulation: '2008' | '2019';
+  /** Current due date D; null while the clock is paused. */
+  due: IsoDate | null;
+  /** Statutory working days plus extension plus paused working days. */
+  workingDays: number;
+  state: 'pending' | 'paused' | 'overdue' | 'missed' | 'on-time' | 'late' | 'open';
+  extension: { workingDays: number; approver: string; reason: string; at: string } | null;
+  pauses: { from: IsoDate; to: IsoDate | null; workingDays: number; reason: string }[];
+  repliedAt: string | null;
+  closed: boolean;
+}
+
+/**
+ * Workflow ID of an incident's response: `duban/<plan>/incident-<id>`. Per plan, not per unit, so reporting an
+ * incident twice (from any unit) starts one workflow and `duban emergency done --id` finds it without the unit.
+ */
+export function incidentWorkflowId(planId: string, incidentId: string): string {
+  return `duban/${planId}/incident-${incidentId}`;
+}
+
+/** Workflow ID of an information request: `duban/<plan>/request-<id>` (request ids are unique per plan). */
+export function requestWorkflowId(planId: string, requestId: string): string {
+  return `duban/${planId}/request-${requestId}`;
+}
+
+/** Incident and request ids: ASCII, because they become part of workflow IDs and notice keys. */
+export const WINDOW_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export const emergencyDoneUpdate = defineUpdate<EmergencyStatus, [EmergencyDoneInput]>('emergency-done');
+export const emergencyStatusQuery = defineQuery<EmergencyStatus>('emergency-status');
+export const windowAgendaQuery = defineQuery<WindowUpcoming[]>('window-agenda');
+export const windowTimelineQuery = defineQuery<WindowTimelineEntry[]>('window-timeline');
+export const requestExtendUpdate = defineUpdate<InformationRequestStatus, [RequestExtensionInput]>('request-extend');
+export const requestPauseUpdate = defineUpdate<InformationRequestStatus, [RequestPauseInput]>('request-pause');
+export const requestResumeUpdate = defineUpdate<InformationRequestStatus, [RequestPauseInput]>('request-resume');
+export const requestCorrectUpdate = defineUpdate<InformationRequestStatus, [RequestCorrectionInput]>('request-correct');
+export const requestReplyUpdate = defineUpdate<InformationRequestStatus, [RequestReplyInput]>('request-reply');
+export const requestStatusQuery = defineQuery<InformationRequestStatus>('request-status');
+// ---------------------------------------------------------------------------------------------------------------
+// End of event-driven windows (issue 5)
+// ---------------------------------------------------------------------------------------------------------------

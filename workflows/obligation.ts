@@ -1,0 +1,390 @@
+/**
+ * One obligation of one unit (实施方案, 季度落实情况, 全年落实情况, a task deadline, a recurring publication):
+ * sleeps until the next instant of its agenda or the next message, sends each notice once, records outcomes.
+ */
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+  log,
+} from '@temporalio/workflow';
+import { DateTime } from 'luxon';
+import type { Activities } from '../activities';
+import { noticeKey, type Notice, type ObligationEvent, type OutcomeStatus } from '../src/domain/notice';
+import type { ObligationSpec } from '../src/domain/obligations';
+import { PLAN_TIMEZONE, type IsoDate } from '../src/domain/plan';
+import { deadlineAgenda, DEFAULT_POLICY, type AgendaItem, type Policy } from '../src/domain/policy';
+import {
+  agendaQuery,
+  closeSignal,
+  extendUpdate,
+  fulfilUpdate,
+  statusQuery,
+  timelineQuery,
+  waiveUpdate,
+  type ItemStatus,
+  type ObligationStatus,
+  type TimelineEntry,
+  type UpcomingNotice,
+} from './messages';
+import { searchAttributes } from './search-attributes';
+
+const { sendNotice, recordOutcome, recordEvent } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  // Nothing is ever dropped: a mail relay or store that is down delays notices, retried with backoff.
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
+/** Input of {@link obligationWorkflow}. */
+export interface ObligationInput {
+  planId: string;
+  unitCode: string;
+  spec: ObligationSpec;
+  /** When the obligation became active (import time or publish date); earlier notices are never sent. */
+  activeFrom: string;
+  /** (Default: the design's default policy) */
+  policy?: Policy;
+  /**
+   * Milliseconds added to workflow time to get plan time. 0 in production; simulations of a past year run on a
+   * test server whose clock starts today, so they shift the plan's calendar onto it. (Default: 0)
+   */
+  timeShiftMs?: number;
+  /** Upsert search attributes (the time-skipping test server has none registered). (Default: true) */
+  searchAttributes?: boolean;
+  /** Carried over continue-as-new. */
+  state?: CarriedState;
+}
+
+interface ItemState extends ItemStatus {
+  /** Stages already sent for the current due date. */
+  sent: string[];
+  extensions: number;
+}
+
+interface CarriedState {
+  items: ItemState[];
+  timeline: TimelineEntry[];
+  closed: boolean;
+}
+
+/** Histories stay far below Temporal's limits: continue as new past this many events. */
+const HISTORY_EVENTS_BEFORE_CONTINUE = 2000;
+/** Timeline entries kept in memory (and carried over continue-as-new); older ones stay in the store. */
+const TIMELINE_LIMIT = 500;
+
+const TERMINAL = new Set<ItemStatus['state']>(['on-time', 'late', 'waived']);
+
+/** Runs one obligation of one unit until every item is fulfilled or waived, or the plan is closed. */
+export async function obligationWorkflow(input: ObligationInput): Promise<ObligationStatus> {
+  const { spec, planId, unitCode } = input;
+  const policy = input.policy ?? DEFAULT_POLICY;
+  const shift = input.timeShiftMs ?? 0;
+  const planNow = (): number => Date.now() + shift;
+  const iso = (ms: number): string => DateTime.fromMillis(ms, { zone: PLAN_TIMEZONE }).toISO() as string;
+
+  const items: ItemState[] =
+    input.state?.items ??
+    spec.items.map((i) => ({
+      period: i.period,
+      due: i.due,
+      state: 'pending',
+      fulfilledAt: null,
+      extended: false,
+      sent: [],
+      extensions: 0,
+    }));
+  const timeline: TimelineEntry[] = input.state?.timeline ?? [];
+  let closed = input.state?.closed ?? false;
+  let version = 0;
+
+  const note = (entry: TimelineEntry): void => {
+    timeline.push(entry);
+    if (timeline.length > TIMELINE_LIMIT) timeline.splice(0, timeline.length - TIMELINE_LIMIT);
+    version++;
+  };
+  const status = (): ObligationStatus => ({
+    obligation: spec.obligation,
+    taskNo: spec.taskNo,
+    unitCode,
+    closed,
+    items: items.map(({ period, due, state, fulfilledAt, extended }) => ({ period, due, state, fulfilledAt, extended })),
+  });
+  const agendaOf = (item: ItemState): AgendaItem[] => {
+    const rule = spec.rule === 'recurring' ? policy.recurring : policy.deadline;
+    return deadlineAgenda({
+      due: item.due,
+      activeFrom: input.activeFrom,
+      policy: { ...policy, deadline: rule },
+      escalateTo: spec.escalateTo,
+    }).items;
+  };
+  const deadlineEndMs = (item: ItemState): number =>
+    DateTime.fromISO(item.due, { zone: PLAN_TIMEZONE }).plus({ days: 1 }).toMillis();
+  const upcoming = (): UpcomingNotice[] => {
+    const list: UpcomingNotice[] = [];
+    for (const item of items) {
+      if (TERMINAL.has(item.state) || closed) continue;
+      for (const a of agendaOf(item)) {
+        if (!item.sent.includes(a.stage)) list.push({ ...a, period: item.period, due: item.due });
+      }
+    }
+    return list.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  };
+  const event = (period: string | null, e: ObligationEvent) =>
+    recordEvent({ planId, taskNo: spec.taskNo, unitCode, obligation: spec.obligation, period, event: e });
+  const outcome = (item: ItemState, evidence?: ObligationEvent) =>
+    recordOutcome({
+      planId,
+      taskNo: spec.taskNo,
+      unitCode,
+      obligation: spec.obligation,
+      period: item.period,
+      due: item.due,
+      status: item.state as OutcomeStatus,
+      fulfilledAt: item.fulfilledAt,
+      evidence: evidence?.type === 'fulfilment' ? evidence.evidence : undefined,
+    });
+
+  /** The item a message means: the named period, or the only/earliest open one that has begun. */
+  const pick = (period: string | null | undefined, what: string): ItemState => {
+    if (closed) throw ApplicationFailure.nonRetryable(`${spec.id} of ${unitCode} is closed`, 'AlreadyClosed');
+    if (period !== undefined && period !== null) {
+      const item = items.find((i) => i.period === period);
+      if (!item) {
+        const known = items.map((i) => i.period).join(', ');
+        throw ApplicationFailure.nonRetryable(
+          `${spec.id} of ${unitCode} has no period '${period}' (periods: ${known})`,
+          'UnknownPeriod',
+        );
+      }
+      if (TERMINAL.has(item.state))
+        throw ApplicationFailure.nonRetryable(
+          `${spec.id} ${period} of ${unitCode} is already ${item.state}; cannot ${what}`,
+          'AlreadyClosed',
+        );
+      return item;
+    }
+    const open = items.filter((i) => !TERMINAL.has(i.state));
+    if (open.length === 0)
+      throw ApplicationFailure.nonRetryable(
+        `${spec.id} of ${unitCode} is already ${items[0]?.state}; cannot ${what}`,
+        'AlreadyClosed',
+      );
+    if (items.length === 1) return open[0]!;
+    // Recurring duties: the earliest open period that has begun (its predecessor's due date has passed).
+    const today = iso(planNow()).slice(0, 10);
+    return open.find((i) => periodStarted(i, today)) ?? open[0]!;
+  };
+  const periodStarted = (item: ItemState, today: IsoDate): boolean => {
+    const index = spec.items.findIndex((i) => i.period === item.period);
+    const previous = spec.items[index - 1];
+    return !previous || previous.due < today;
+  };
+  const instant = (value: string | undefined, field: string): number => {
+    if (value === undefined) return planNow();
+    const ms = Date.parse(value);
+    if (!/[+-]\d\d:\d\d$|Z$/.test(value) || Number.isNaN(ms))
+      throw ApplicationFailure.nonRetryable(`${field}: '${value}' is not an ISO 8601 instant with offset`, 'InvalidInstant');
+    if (ms > planNow() + 60_000)
+      throw ApplicationFailure.nonRetryable(`${field}: ${value} is in the future`, 'InvalidInstant');
+    return ms;
+  };
+
+  setHandler(statusQuery, status);
+  setHandler(agendaQuery, upcoming);
+  setHandler(timelineQuery, () => timeline);
+  setHandler(closeSignal, ({ reason }) => {
+    if (closed) return;
+    closed = true;
+    note({ at: iso(planNow()), type: 'closed', period: null, detail: reason });
+  });
+
+  setHandler(
+    fulfilUpdate,
+    async ({ period, at, evidence }) => {
+      const item = pick(period, 'fulfil');
+      const ms = instant(at, 'at');
+      item.fulfilledAt = iso(ms);
+      item.state = ms < deadlineEndMs(item) ? 'on-time' : 'late';
+      const e: ObligationEvent = { type: 'fulfilment', at: item.fulfilledAt, evidence };
+      note({ at: item.fulfilledAt, type: 'fulfilment', period: item.period, detail: evidence.url ?? evidence.document });
+      await event(item.period, e);
+      await outcome(item, e);
+      return status();
+    },
+    {
+      validator: ({ period, at, evidence }) => {
+        pick(period, 'fulfil');
+        const ms = instant(at, 'at');
+        if (Date.parse(input.activeFrom) > ms + 366 * 24 * 3600 * 1000)
+          throw ApplicationFailure.nonRetryable(`at: ${at} is long before the obligation began`, 'InvalidInstant');
+        if (!evidence || typeof evidence.recordedBy !== 'string' || evidence.recordedBy.trim() === '')
+          throw ApplicationFailure.nonRetryable('evidence.recordedBy: who recorded it is required', 'InvalidEvidence');
+        if (!evidence.document && !evidence.url)
+          throw ApplicationFailure.nonRetryable(
+            'evidence: a document reference or a publication URL is required',
+            'InvalidEvidence',
+          );
+      },
+    },
+  );
+
+  setHandler(
+    extendUpdate,
+    async ({ period, newDue, reason, approver }) => {
+      const item = pick(period, 'extend');
+      const old = item.due;
+      item.due = newDue;
+      item.extended = true;
+      item.extensions++;
+      item.sent = [];
+      if (item.state === 'overdue' || item.state === 'missed') item.state = 'pending';
+      const at = iso(planNow());
+      note({ at, type: 'extension', period: item.period, detail: `${old} → ${newDue}: ${reason} (${approver})` });
+      await event(item.period, { type: 'extension', at, newDue, reason, approver });
+      return status();
+    },
+    {
+      validator: ({ period, newDue, reason, approver }) => {
+        const item = pick(period, 'extend');
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(newDue) || !DateTime.fromISO(newDue, { zone: PLAN_TIMEZONE }).isValid)
+          throw ApplicationFailure.nonRetryable(`newDue: '${newDue}' is not a date (YYYY-MM-DD)`, 'InvalidExtension');
+        const today = iso(planNow()).slice(0, 10);
+        if (newDue < today)
+          throw ApplicationFailure.nonRetryable(`newDue: ${newDue} is in the past (today is ${today})`, 'InvalidExtension');
+        if (newDue <= item.due)
+          throw ApplicationFailure.nonRetryable(
+            `newDue: ${newDue} is not after the current due date ${item.due}`,
+            'InvalidExtension',
+          );
+        if (!reason?.trim()) throw ApplicationFailure.nonRetryable('reason: required', 'InvalidExtension');
+        if (!approver?.trim()) throw ApplicationFailure.nonRetryable('approver: required', 'InvalidExtension');
+        // The calendar must know the new due date's year, or the agenda cannot be computed.
+        try {
+          agendaOf({ ...item, due: newDue });
+        } catch (err) {
+          throw ApplicationFailure.nonRetryable(`newDue: ${(err as Error).message}`, 'InvalidExtension');
+        }
+      },
+    },
+  );
+
+  setHandler(
+    waiveUpdate,
+    async ({ period, reason, approver }) => {
+      const item = pick(period, 'waive');
+      item.state = 'waived';
+      const at = iso(planNow());
+      note({ at, type: 'waiver', period: item.period, detail: `${reason} (${approver})` });
+      await event(item.period, { type: 'waiver', at, reason, approver });
+      await outcome(item);
+      return status();
+    },
+    {
+      validator: ({ period, reason, approver }) => {
+        pick(period, 'waive');
+        if (!reason?.trim()) throw ApplicationFailure.nonRetryable('reason: required', 'InvalidExtension');
+        if (!approver?.trim()) throw ApplicationFailure.nonRetryable('approver: required', 'InvalidExtension');
+      },
+    },
+  );
+
+  const upsert = (): void => {
+    if (input.searchAttributes === false) return;
+    const next = upcoming()[0];
+    const open = items.find((i) => !TERMINAL.has(i.state));
+    upsertSearchAttributes({
+      [searchAttributes.status.name]: [closed ? 'closed' : (open?.state ?? items[0]?.state ?? 'pending')],
+      ...(next ? { [searchAttributes.nextDue.name]: [new Date(Date.parse(next.at) - shift)] } : {}),
+    });
+  };
+  if (input.searchAttributes !== false) {
+    upsertSearchAttributes({
+      [searchAttributes.plan.name]: [planId],
+      [searchAttributes.unit.name]: [unitCode],
+      [searchAttributes.obligation.name]: [spec.obligation],
+      ...(spec.taskNo !== null ? { [searchAttributes.taskNo.name]: [spec.taskNo] } : {}),
+    });
+  }
+
+  for (;;) {
+    upsert();
+    if (closed) break;
+    // Items past every escalation are missed (recorded once); they stay open for a late fulfilment.
+    for (const item of items) {
+      if ((item.state === 'pending' || item.state === 'overdue') && planNow() >= deadlineEndMs(item)) {
+        const remaining = agendaOf(item).filter((a) => !item.sent.includes(a.stage));
+        const next: ItemStatus['state'] = remaining.length === 0 ? 'missed' : 'overdue';
+        if (next !== item.state) {
+          item.state = next;
+          if (next === 'missed') {
+            note({ at: iso(planNow()), type: 'missed', period: item.period });
+            await outcome(item);
+          }
+        }
+      }
+    }
+    if (items.every((i) => TERMINAL.has(i.state))) break;
+    const next = upcoming()[0];
+    const seen = version;
+    if (next) {
+      const wait = Date.parse(next.at) - planNow();
+      if (wait > 0) {
+        await condition(() => version !== seen || closed, wait);
+        continue;
+      }
+      const item = items.find((i) => i.period === next.period)!;
+      const n: Notice = {
+        key: '',
+        planId,
+        taskNo: spec.taskNo,
+        unitCode,
+        obligation: spec.obligation,
+        period: item.period,
+        due: item.due,
+        stage: next.stage,
+        at: next.at,
+        notify: next.notify,
+        leadUnitCodes: spec.leadUnitCodes,
+        taskTitle: spec.title,
+        requirement: spec.requirement,
+      };
+      // After an extension the same stage fires again for the new due date: a new key, not a duplicate.
+      n.key = noticeKey({ ...n, period: item.extensions > 0 ? `${item.period ?? '-'}@${item.due}` : item.period });
+      item.sent.push(next.stage);
+      try {
+        const { recipients } = await sendNotice(n);
+        note({ at: next.at, type: 'notice', period: item.period, stage: next.stage, recipients });
+      } catch (err) {
+        // Non-retryable refusals (no such unit in the directory, undeliverable) are on record, not fatal.
+        log.warn('notice not sent', { key: n.key, error: (err as Error).message });
+        note({ at: next.at, type: 'notice-failed', period: item.period, stage: next.stage, detail: (err as Error).message });
+      }
+    } else {
+      // Nothing scheduled: wait for a message (late fulfilment, extension, waiver, close).
+      await condition(() => version !== seen || closed);
+      continue;
+    }
+    if (workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof obligationWorkflow>({ ...input, state: { items, timeline, closed } });
+    }
+  }
+  if (closed) {
+    for (const item of items) {
+      if (!TERMINAL.has(item.state) && item.state !== 'missed') {
+        item.state = planNow() >= deadlineEndMs(item) ? 'missed' : 'open';
+        await outcome(item);
+      }
+    }
+  }
+  upsert();
+  // Updates still recording their outcome finish before the workflow completes.
+  await condition(allHandlersFinished);
+  return status();
+}

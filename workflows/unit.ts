@@ -1,0 +1,168 @@
+/**
+ * One unit under one plan: the parent of the unit's obligation workflows, so its lifecycle — implementation
+ * plan (实施方案), quarterly inspection (按季度督查), task duties, year-end report (全年落实情况), close — reads as a
+ * list of children in the Temporal UI. Designation adds or removes task obligations while it runs.
+ */
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  ChildWorkflowCancellationType,
+  condition,
+  ParentClosePolicy,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  type ChildWorkflowHandle,
+  CancellationScope,
+  isCancellation,
+} from '@temporalio/workflow';
+import { obligationWorkflowId } from '../src/domain/ids';
+import type { ObligationSpec } from '../src/domain/obligations';
+import type { Policy } from '../src/domain/policy';
+import {
+  closeSignal,
+  designateUpdate,
+  obligationsQuery,
+  type CloseInput,
+  type DesignationInput,
+  type ObligationStatus,
+} from './messages';
+import { obligationWorkflow } from './obligation';
+import { searchAttributes } from './search-attributes';
+
+/** Input of {@link unitWorkflow}. */
+export interface UnitInput {
+  planId: string;
+  unitCode: string;
+  obligations: ObligationSpec[];
+  activeFrom: string;
+  policy?: Policy;
+  /** See `ObligationInput.timeShiftMs`. (Default: 0) */
+  timeShiftMs?: number;
+  /** (Default: true) */
+  searchAttributes?: boolean;
+}
+
+interface Child {
+  spec: ObligationSpec;
+  handle?: ChildWorkflowHandle<typeof obligationWorkflow>;
+  scope?: CancellationScope;
+  result?: ObligationStatus;
+  running: boolean;
+}
+
+/** Runs a unit's obligations as children until they all end (or the plan is closed); returns their statuses. */
+export async function unitWorkflow(input: UnitInput): Promise<ObligationStatus[]> {
+  const { planId, unitCode } = input;
+  const children = new Map<string, Child>();
+  let closing: CloseInput | undefined;
+  let pendingStarts = 0;
+
+  if (input.searchAttributes !== false) {
+    upsertSearchAttributes({
+      [searchAttributes.plan.name]: [planId],
+      [searchAttributes.unit.name]: [unitCode],
+      [searchAttributes.obligation.name]: ['unit'],
+    });
+  }
+
+  const start = async (spec: ObligationSpec, activeFrom: string): Promise<void> => {
+    const child: Child = { spec, running: true };
+    children.set(spec.id, child);
+    pendingStarts++;
+    const scope = new CancellationScope({ cancellable: true });
+    child.scope = scope;
+    try {
+      await scope.run(async () => {
+        child.handle = await startChild(obligationWorkflow, {
+          workflowId: obligationWorkflowId(planId, unitCode, spec.id),
+          args: [
+            {
+              planId,
+              unitCode,
+              spec,
+              activeFrom,
+              policy: input.policy,
+              timeShiftMs: input.timeShiftMs,
+              searchAttributes: input.searchAttributes,
+            },
+          ],
+          // A closed or removed unit's obligations end with it; a crashed parent never orphans them silently.
+          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+          cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+        });
+        pendingStarts--;
+        child.result = await child.handle.result();
+      });
+    } catch (err) {
+      if (!isCancellation(err)) throw err;
+    } finally {
+      child.running = false;
+    }
+  };
+
+  setHandler(obligationsQuery, () =>
+    [...children.values()].map((c) => ({
+      id: c.spec.id,
+      workflowId: obligationWorkflowId(planId, unitCode, c.spec.id),
+      running: c.running,
+    })),
+  );
+
+  setHandler(closeSignal, (close) => {
+    closing = close;
+  });
+
+  const runs: Promise<void>[] = [];
+  setHandler(
+    designateUpdate,
+    async ({ taskNo, obligations, remove, by }: DesignationInput) => {
+      if (remove) {
+        for (const c of children.values()) {
+          if (c.spec.taskNo === taskNo && c.running) {
+            await c.handle?.signal(closeSignal, { reason: `unit removed from task ${taskNo} by ${by}` });
+          }
+        }
+      } else {
+        const now = new Date(Date.now() + (input.timeShiftMs ?? 0)).toISOString();
+        for (const spec of obligations) runs.push(start(spec, now));
+        await condition(() => pendingStarts === 0);
+      }
+      return [...children.keys()];
+    },
+    {
+      validator: ({ taskNo, obligations, remove }: DesignationInput) => {
+        if (closing) throw ApplicationFailure.nonRetryable(`plan ${planId} is closed`, 'AlreadyClosed');
+        if (!Number.isInteger(taskNo) || taskNo <= 0)
+          throw ApplicationFailure.nonRetryable(`taskNo: '${taskNo}' is not a task number`, 'UnknownObligation');
+        if (remove) {
+          if (![...children.values()].some((c) => c.spec.taskNo === taskNo && c.running))
+            throw ApplicationFailure.nonRetryable(
+              `${unitCode} carries no running obligation of task ${taskNo}`,
+              'UnknownObligation',
+            );
+          return;
+        }
+        for (const spec of obligations) {
+          if (spec.taskNo !== taskNo)
+            throw ApplicationFailure.nonRetryable(`obligation ${spec.id} is not of task ${taskNo}`, 'UnknownObligation');
+          if (children.has(spec.id))
+            throw ApplicationFailure.nonRetryable(`${unitCode} already carries ${spec.id}`, 'AlreadyClosed');
+        }
+      },
+    },
+  );
+
+  for (const spec of input.obligations) runs.push(start(spec, input.activeFrom));
+
+  // Wait until every child has ended, or the plan is closed.
+  await condition(() => closing !== undefined || [...children.values()].every((c) => !c.running));
+  if (closing) {
+    for (const c of children.values()) {
+      if (c.running) await c.handle?.signal(closeSignal, closing);
+    }
+  }
+  await Promise.all(runs);
+  await condition(allHandlersFinished);
+  return [...children.values()].flatMap((c) => (c.result ? [c.result] : []));
+}
