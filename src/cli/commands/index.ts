@@ -3,7 +3,15 @@ import { bundleCommand } from './bundle';
 import { notifyTestCommand } from './notify-test';
 import { planAssignmentsCommand } from './plan-assignments';
 import { planImportCommand } from './plan-import';
+import { simulateCommand } from './simulate';
 import { startCommand } from './start';
 
 /** Every `duban` command; `duban --help` lists them in this order. Add new commands here. */
-export const commands: Command[] = [startCommand, bundleCommand, planImportCommand, planAssignmentsCommand, notifyTestCommand];
+export const commands: Command[] = [
+  startCommand,
+  bundleCommand,
+  planImportCommand,
+  planAssignmentsCommand,
+  simulateCommand,
+  notifyTestCommand,
+];
