@@ -1,8 +1,10 @@
 import type { Command } from '../command';
 import { bundleCommand } from './bundle';
+import { emergencyCommands } from './emergency';
 import { notifyTestCommand } from './notify-test';
 import { planAssignmentsCommand } from './plan-assignments';
 import { planImportCommand } from './plan-import';
+import { requestCommands } from './request';
 import { simulateCommand } from './simulate';
 import { startCommand } from './start';
 
@@ -15,3 +17,4 @@ export const commands: Command[] = [
   simulateCommand,
   notifyTestCommand,
 ];
+commands.push(...emergencyCommands, ...requestCommands);
