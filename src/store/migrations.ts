@@ -93,6 +93,28 @@ export const migrations: Migration[] = [
       CREATE INDEX obligation_events_plan_unit ON obligation_events (plan_id, unit_code);
     `,
   },
+  {
+    version: 2,
+    name: 'audit log of changes made through the HTTP API',
+    sql: `
+      -- Who tried to change what through the API, and what came of it (refusals too): the operators' paper trail.
+      CREATE TABLE audit_log (
+        id {{id}},
+        at_ms BIGINT NOT NULL,
+        actor TEXT NOT NULL,
+        role TEXT NOT NULL,
+        action TEXT NOT NULL,
+        plan_id TEXT,
+        unit_code TEXT,
+        target TEXT NOT NULL,
+        input TEXT NOT NULL,
+        result TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        message TEXT
+      );
+      CREATE INDEX audit_log_plan ON audit_log (plan_id, at_ms);
+    `,
+  },
 ];
 
 /** The newest schema this code knows. */

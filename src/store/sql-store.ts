@@ -4,6 +4,9 @@ import type { ObligationKind } from '../domain/plan';
 import type { SqlDriver } from './driver';
 import { SchemaTooNewError, latestVersion, migrationSql, migrations } from './migrations';
 import {
+  type AuditEntry,
+  type AuditFilter,
+  type AuditRecord,
   type ClaimedDelivery,
   type DeliveryRecord,
   type DeliveryStatus,
@@ -476,6 +479,69 @@ export class SqlStore implements Store {
       period: r.period,
       event: JSON.parse(r.event) as ObligationEvent,
       recordedAt: iso(Number(r.recorded_ms)),
+    }));
+  }
+
+  async recordAudit(entry: AuditEntry, nowMs: number): Promise<void> {
+    await this.db.run(
+      `INSERT INTO audit_log (at_ms, actor, role, action, plan_id, unit_code, target, input, result, status, message)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        nowMs,
+        entry.actor,
+        entry.role,
+        entry.action,
+        entry.planId,
+        entry.unitCode,
+        JSON.stringify(entry.target),
+        JSON.stringify(entry.input ?? null),
+        entry.result,
+        entry.status,
+        entry.message,
+      ],
+    );
+  }
+
+  async listAudit(filter: AuditFilter = {}): Promise<AuditRecord[]> {
+    const w = where([
+      ['plan_id', filter.planId],
+      ['unit_code', filter.unitCode],
+      ['actor', filter.actor],
+    ]);
+    const limit =
+      filter.limit !== undefined
+        ? ` ORDER BY at_ms DESC, id DESC LIMIT ${Math.max(0, Math.floor(filter.limit))}`
+        : ' ORDER BY at_ms, id';
+    const rows = await this.db.all<{
+      id: number;
+      at_ms: number;
+      actor: string;
+      role: string;
+      action: string;
+      plan_id: string | null;
+      unit_code: string | null;
+      target: string;
+      input: string;
+      result: string;
+      status: number;
+      message: string | null;
+    }>(
+      `SELECT id, at_ms, actor, role, action, plan_id, unit_code, target, input, result, status, message FROM audit_log${w.sql}${limit}`,
+      w.params,
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      at: iso(Number(r.at_ms)),
+      actor: r.actor,
+      role: r.role === 'officer' ? 'officer' : 'operator',
+      action: r.action,
+      planId: r.plan_id,
+      unitCode: r.unit_code,
+      target: JSON.parse(r.target) as Record<string, unknown>,
+      input: JSON.parse(r.input) as unknown,
+      result: r.result as AuditEntry['result'],
+      status: Number(r.status),
+      message: r.message,
     }));
   }
 

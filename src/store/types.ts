@@ -141,6 +141,45 @@ export interface OutcomeFilter {
 /** Filters for {@link Store.listEvents}. */
 export type EventFilter = Partial<ObligationRef> & { type?: ObligationEvent['type'] };
 
+/** How an audited API call ended: applied, refused by a workflow, invalid input, forbidden, or failed. */
+export type AuditResult = 'ok' | 'refused' | 'invalid' | 'forbidden' | 'error';
+
+/** Input to {@link Store.recordAudit}: one change attempted through the HTTP API. */
+export interface AuditEntry {
+  /** Who: `operator` or `officer:<unit code>` (never a token). */
+  actor: string;
+  role: 'operator' | 'officer';
+  /** What: `fulfil`, `extend`, `waive`, `designate`. */
+  action: string;
+  planId: string | null;
+  unitCode: string | null;
+  /** The obligation or task acted on, as sent (plan, unit, obligation, task, period). */
+  target: Record<string, unknown>;
+  /** The request body as sent. */
+  input: unknown;
+  result: AuditResult;
+  /** The HTTP status answered. */
+  status: number;
+  /** The refusal's or error's message; null when it went through. */
+  message: string | null;
+}
+
+/** An audit entry as stored. */
+export interface AuditRecord extends AuditEntry {
+  id: number;
+  /** When, ISO 8601 (UTC). */
+  at: string;
+}
+
+/** Filters for {@link Store.listAudit}; all optional, combined with AND. */
+export interface AuditFilter {
+  planId?: string;
+  unitCode?: string;
+  actor?: string;
+  /** Newest entries first, at most this many. (Default: all, oldest first) */
+  limit?: number;
+}
+
 /**
  * The outcome and outbox store. Async because PostgreSQL is; the SQLite implementation serialises
  * access on its one connection. Times are passed in (epoch ms) so the caller's clock decides.
@@ -179,6 +218,11 @@ export interface Store {
   /** Records a fulfilment, extension or waiver; the same event (type and instant) twice is stored once. */
   recordEvent(ref: ObligationRef, event: ObligationEvent, nowMs: number): Promise<{ created: boolean }>;
   listEvents(filter?: EventFilter): Promise<ObligationEventRecord[]>;
+
+  /** Appends one entry to the audit log of API changes. */
+  recordAudit(entry: AuditEntry, nowMs: number): Promise<void>;
+  /** Audit entries, oldest first (with `limit`: the newest that many, newest first). */
+  listAudit(filter?: AuditFilter): Promise<AuditRecord[]>;
 
   close(): Promise<void>;
 }
