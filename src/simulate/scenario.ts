@@ -10,6 +10,9 @@ import { obligationWorkflowId, unitWorkflowId } from '../domain/ids';
 import { taskObligations, type PlanSchedule } from '../domain/obligations';
 import type { Plan } from '../domain/plan';
 import { designateUpdate, extendUpdate, fulfilUpdate, waiveUpdate } from '../../workflows/messages';
+import { requestReplyUpdate, requestWorkflowId } from '../../workflows/messages';
+import { recordIncidentStep, reportIncident } from '../cli/commands/emergency';
+import { receiveRequest } from '../cli/commands/request';
 
 const instant = z
   .string()
@@ -174,3 +177,81 @@ export function unitResolver(directory: Directory): ScenarioContext['resolveUnit
     return unit.code;
   };
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Event-driven windows (issue 5): incidents (task 55) and information requests (task 60)
+// ---------------------------------------------------------------------------------------------------------------
+
+function evidenceOf(event: ScenarioEvent): { url?: string; document?: string; recordedBy: string } {
+  const e = (event.evidence as Record<string, string> | undefined) ?? {};
+  return {
+    url: e.url,
+    document: e.document ?? (e.url ? undefined : 'scenario'),
+    recordedBy: e.recordedBy ?? 'simulate',
+  };
+}
+
+eventHandlers.incident = async (event, ctx, where) => {
+  const r = await reportIncident(ctx.client, {
+    planId: ctx.plan.id,
+    directory: ctx.directory,
+    unit: str(event, 'unit', where),
+    incidentId: str(event, 'incident', where),
+    level: str(event, 'level', where),
+    summary: typeof event.summary === 'string' ? event.summary : 'scenario',
+    occurredAt: str(event, 'occurredAt', where),
+    reportedAt: event.at,
+    taskQueue: ctx.taskQueue,
+    timeShiftMs: ctx.timeShiftMs,
+    nowMs: Date.parse(event.at),
+    searchAttributes: ctx.searchAttributes,
+  }).catch((err: Error) => {
+    throw new Error(`${where}: ${err.message}`);
+  });
+  if (r.created) ctx.track(r.workflowId);
+};
+
+eventHandlers['information-request'] = async (event, ctx, where) => {
+  const r = await receiveRequest(ctx.client, {
+    planId: ctx.plan.id,
+    directory: ctx.directory,
+    unit: str(event, 'unit', where),
+    requestId: str(event, 'request', where),
+    receivedOn: str(event, 'receivedOn', where),
+    taskQueue: ctx.taskQueue,
+    timeShiftMs: ctx.timeShiftMs,
+    nowMs: Date.parse(event.at),
+    searchAttributes: ctx.searchAttributes,
+  }).catch((err: Error) => {
+    throw new Error(`${where}: ${err.message}`);
+  });
+  if (r.created) ctx.track(r.workflowId);
+};
+
+const fulfilIncidentStep =
+  (step: 'information' | 'press-conference'): EventHandler =>
+  async (event, ctx, where) => {
+    const e = evidenceOf(event);
+    await recordIncidentStep(ctx.client, {
+      planId: ctx.plan.id,
+      incidentId: str(event, 'incident', where),
+      step,
+      at: event.at,
+      url: e.url,
+      document: e.document,
+      by: e.recordedBy,
+    }).catch((err: Error) => {
+      throw new Error(`${where}: ${err.message}`);
+    });
+  };
+fulfilHandlers['emergency-information'] = fulfilIncidentStep('information');
+fulfilHandlers['emergency-press-conference'] = fulfilIncidentStep('press-conference');
+fulfilHandlers['information-request'] = async (event, ctx, where) => {
+  const handle = ctx.client.workflow.getHandle(requestWorkflowId(ctx.plan.id, str(event, 'request', where)));
+  await handle
+    .executeUpdate(requestReplyUpdate, { args: [{ at: event.at, evidence: evidenceOf(event) }] })
+    .catch((err: Error) => {
+      const cause = (err as { cause?: Error }).cause;
+      throw new Error(`${where}: ${cause?.message ?? err.message}`);
+    });
+};

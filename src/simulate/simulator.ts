@@ -4,6 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DateTime } from 'luxon';
@@ -70,9 +71,13 @@ export interface SimulationOptions {
   progress?: (line: string) => void;
   /** Pre-bundled workflow code, to bundle once across simulations. (Default: bundled here) */
   workflowBundle?: WorkflowBundleWithSourceMap;
+  /** Called once every workflow has ended, before the test server goes away (e.g. to fetch histories). */
+  afterRun?: (client: Client) => Promise<void>;
 }
 
 let runtimeInstalled = false;
+/** Longest single skip of the test server's clock. */
+const SLEEP_STEP_MS = 6 * 3600 * 1000;
 
 /** The instant after which no notice of the plan's schedule can fire (last escalation), in plan time. */
 function lastScheduledInstant(plan: Plan, directory: Directory, policy: Policy): number {
@@ -158,9 +163,19 @@ export async function simulate(options: SimulationOptions): Promise<{ output: Si
       const publishMs = DateTime.fromISO(plan.publishedOn, { zone: PLAN_TIMEZONE }).toMillis();
       const timeShiftMs = publishMs - (await env.currentTimeMs());
       const planNow = async () => (await env.currentTimeMs()) + timeShiftMs;
+      let lastMonth = '';
+      // Small steps: one long unlock-and-sleep call stalls on the test server, and steps give progress lines.
       const sleepUntil = async (planMs: number) => {
-        const wait = planMs - (await planNow());
-        if (wait > 0) await env.sleep(wait);
+        for (;;) {
+          const now = await planNow();
+          if (now >= planMs) return;
+          await env.sleep(Math.min(planMs - now, SLEEP_STEP_MS));
+          const month = DateTime.fromMillis(now, { zone: PLAN_TIMEZONE }).toFormat('yyyy-LL');
+          if (month !== lastMonth) {
+            lastMonth = month;
+            progress(`simulate: ${month}, ${notices.size} notices so far`);
+          }
+        }
       };
       const result = await startPlan(env.client, plan, directory, {
         taskQueue,
@@ -204,6 +219,7 @@ export async function simulate(options: SimulationOptions): Promise<{ output: Si
         await env.client.workflow.getHandle(id).signal(closeSignal, { reason: 'simulation ended' });
       }
       for (const id of ids) await env.client.workflow.getHandle(id).result();
+      await options.afterRun?.(env.client);
     });
   } finally {
     await services.close();

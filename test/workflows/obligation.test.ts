@@ -1,27 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Directory } from '../../src/domain/directory';
-import type { Plan } from '../../src/domain/plan';
-import { loadDirectory } from '../../src/import/directory';
-import { importTableFile } from '../../src/import/plan-file';
-import { BUNDLED_DIRECTORY_PATH } from '../../src/import/directory';
 import { simulate, type SimulationOutput } from '../../src/simulate/simulator';
+import { SMALL_SEED_SCENARIO, smallSeedPlan } from '../fixtures/small-seed';
 import { quietRuntime, workflowBundle } from '../helpers/temporal';
 
 jest.setTimeout(300_000);
 
-const SEED = path.resolve(__dirname, '../../examples/fujian-2017/tasks.txt');
 const at = (date: string) => `${date}T09:00:00.000+08:00`;
-
-/** The seed plan cut down to a few tasks and units, so one simulated year runs in seconds. */
-function smallPlan(): { plan: Plan; directory: Directory } {
-  const full = loadDirectory(BUNDLED_DIRECTORY_PATH);
-  const keep = new Set(['fj-bgt', 'fj-sgb', 'fj-nyt', 'fj-czt', 'fj-fuzhou', 'fj-xiamen']);
-  const directory: Directory = { ...full, units: full.units.filter((u) => keep.has(u.code)) };
-  const { plan } = importTableFile(SEED, { directory: full });
-  return { plan: { ...plan, tasks: plan.tasks.filter((t) => [16, 20, 49].includes(t.no)) }, directory };
-}
 
 describe('obligation workflows over the 2017 seed year (time-skipping server)', () => {
   let output: SimulationOutput;
@@ -39,50 +25,13 @@ describe('obligation workflows over the 2017 seed year (time-skipping server)', 
   beforeAll(async () => {
     quietRuntime();
     dir = mkdtempSync(path.join(os.tmpdir(), 'duban-obligation-'));
-    const { plan, directory } = smallPlan();
+    const { plan, directory } = smallSeedPlan();
     const result = await simulate({
       plan,
       directory,
       outputDir: dir,
       workflowBundle: await workflowBundle(),
-      scenario: {
-        events: [
-          // 福州市 submits its implementation plan before the second reminder: the rest is cancelled.
-          { at: '2017-05-24T15:30:00+08:00', type: 'fulfil', unit: '福州市', obligation: 'implementation-plan' },
-          // 厦门市 submits after the second escalation: late.
-          { at: '2017-06-05T10:00:00+08:00', type: 'fulfil', unit: '厦门市', obligation: 'implementation-plan' },
-          // 省农业厅 is granted an extension to 2017-06-09 after its first reminder.
-          {
-            at: '2017-05-23T11:00:00+08:00',
-            type: 'extend',
-            unit: '省农业厅',
-            obligation: 'implementation-plan',
-            newDue: '2017-06-09',
-            reason: '机构调整',
-            approver: '督查室',
-          },
-          // 省审改办's implementation plan is waived.
-          {
-            at: '2017-05-23T11:00:00+08:00',
-            type: 'waive',
-            unit: '省审改办',
-            obligation: 'implementation-plan',
-            reason: '牵头单位另行报送',
-            approver: '督查室',
-          },
-          // 省财政厅 is designated for task 16 (省直有关部门) in July.
-          { at: '2017-07-03T10:00:00+08:00', type: 'designate', unit: '省财政厅', taskNo: 16 },
-          // 厦门市 publishes week 39's prices on time.
-          {
-            at: '2017-09-29T16:00:00+08:00',
-            type: 'fulfil',
-            unit: '厦门市',
-            obligation: 'recurring-publication',
-            taskNo: 20,
-            period: '2017-W39',
-          },
-        ],
-      },
+      scenario: SMALL_SEED_SCENARIO,
     });
     output = result.output;
   });

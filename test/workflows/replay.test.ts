@@ -1,0 +1,34 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { quietRuntime, workflowBundle } from '../helpers/temporal';
+
+jest.setTimeout(120_000);
+
+const HISTORIES = path.resolve(__dirname, '../histories');
+
+describe('replay of recorded histories (test/histories)', () => {
+  const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.pb'));
+
+  it('has recorded histories to replay', () => {
+    // Recorded by scripts/record-histories.ts from a simulated year; an empty folder would make this test vacuous.
+    expect(files.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('replays every recorded history with today’s workflow code without nondeterminism', async () => {
+    quietRuntime();
+    const histories = files.map((f) => ({
+      workflowId: f.replace(/\.pb$/, ''),
+      history: temporal.api.history.v1.History.decode(readFileSync(path.join(HISTORIES, f))),
+    }));
+    const failures: string[] = [];
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+      replayed++;
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+    expect(replayed).toBe(files.length);
+  });
+});
