@@ -5,6 +5,7 @@ import { notifyTestCommand } from './notify-test';
 import { planAssignmentsCommand } from './plan-assignments';
 import { planImportCommand } from './plan-import';
 import { requestCommands } from './request';
+import { serveCommand } from './serve';
 import { simulateCommand } from './simulate';
 import { startCommand } from './start';
 
@@ -18,3 +19,4 @@ export const commands: Command[] = [
   notifyTestCommand,
 ];
 commands.push(...emergencyCommands, ...requestCommands);
+commands.push(serveCommand);

@@ -1,10 +1,12 @@
 import { openActivityRuntime } from '../../../activities/runtime';
+import { loadHttpConfig } from '../../http/config';
 import { loadTemporalConfig } from '../../temporal/config';
 import { createClient } from '../../temporal/connection';
 import { runMainJob } from '../../temporal/main-job';
 import { progressBar, startPlan } from '../../temporal/plan-runner';
 import type { Command } from '../command';
 import { loadPlanForCommand } from '../plan-loader';
+import { dashboardForMainJob } from './serve';
 
 async function startPlanOnServer(values: Record<string, unknown>, log: (line: string) => void): Promise<void> {
   const config = loadTemporalConfig();
@@ -58,6 +60,8 @@ export const startCommand: Command = {
     }
     const config = loadTemporalConfig();
     const { directory } = loadPlanForCommand(values);
+    // Bad dashboard access settings stop `duban start` before anything is launched, naming the variable.
+    if (process.env.DUBAN_DASHBOARD !== '0') loadHttpConfig(directory);
     let runtime: Awaited<ReturnType<typeof openActivityRuntime>> | undefined;
     return runMainJob(config, {
       log,
@@ -65,9 +69,17 @@ export const startCommand: Command = {
         runtime = await openActivityRuntime({ directory });
         return runtime.activities;
       },
-      onReady: async () => {
+      onReady: async (info) => {
         if (process.env.DUBAN_EXAMPLE_PLAN !== '0') await startPlanOnServer(values, log);
+        const stopDashboard = await dashboardForMainJob({
+          values,
+          config,
+          store: runtime!.store,
+          uiUrl: info.uiUrl,
+          log,
+        });
         return async () => {
+          await stopDashboard();
           await runtime?.close();
         };
       },

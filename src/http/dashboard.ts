@@ -1,0 +1,71 @@
+/** Starts the dashboard for a plan: HTTP config validated, operator service built, server listening. */
+import type { Client } from '@temporalio/client';
+import type { Directory } from '../domain/directory';
+import type { Plan } from '../domain/plan';
+import type { Policy } from '../domain/policy';
+import { createOperatorService } from '../operator/service';
+import type { Store } from '../store/types';
+import { loadHttpConfig } from './config';
+import { createHttpServer, type DubanHttp } from './server';
+import type { DashboardExtras } from './service-types';
+
+/** Options of {@link startDashboard}. */
+export interface DashboardOptions {
+  client: Client;
+  store: Store;
+  plan: Plan;
+  directory: Directory;
+  namespace: string;
+  policy?: Policy;
+  /** Temporal Web UI base URL for workflow links. (Default: the embedded dev server's UI) */
+  uiBaseUrl?: string;
+  /** Plan time = server time + this, as the plan was started with. (Default: 0) */
+  timeShiftMs?: number;
+  /** Port to listen on, overriding DUBAN_HTTP_PORT (0: a free one). (Default: DUBAN_HTTP_PORT, else 8080) */
+  port?: number;
+  extras?: DashboardExtras;
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+}
+
+/** A running dashboard. */
+export interface RunningDashboard {
+  http: DubanHttp;
+  /** `http://host:port` it listens on. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Validates DUBAN_HTTP_* / DUBAN_OPERATOR_TOKEN / DUBAN_UNIT_TOKENS*, then serves; says where (never a token). */
+export async function startDashboard(options: DashboardOptions): Promise<RunningDashboard> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? ((line: string) => console.error(line));
+  const config = loadHttpConfig(options.directory, env);
+  const service = createOperatorService({
+    client: options.client,
+    directory: options.directory,
+    plan: options.plan,
+    namespace: options.namespace,
+    uiBaseUrl: options.uiBaseUrl,
+    store: options.store,
+    timeShiftMs: options.timeShiftMs,
+    policy: options.policy,
+  });
+  const http = createHttpServer({
+    service,
+    store: options.store,
+    plan: options.plan,
+    directory: options.directory,
+    config,
+    publicUrl: env.DUBAN_PUBLIC_URL?.replace(/\/+$/, '') || undefined,
+    extras: options.extras,
+    log: env.DUBAN_HTTP_LOG === '1' ? log : undefined,
+  });
+  const port = await http.listen(options.port ?? config.port, config.host);
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  log(
+    `duban: dashboard at ${url}/plans/${encodeURIComponent(options.plan.id)} (operator token: ${config.operatorTokenSource}; ${config.unitTokens.size} unit officer tokens)`,
+  );
+  return { http, url, close: () => http.close() };
+}
