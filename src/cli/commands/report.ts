@@ -1,0 +1,69 @@
+import { writeFileSync } from 'node:fs';
+import { openStore, storeConfigFromEnv } from '../../store';
+import { PLAN_HELP, PLAN_OPTIONS, loadOperatorPlan } from '../../operator/cli-support';
+import { quarterBounds, quarterlyReport, renderReport, yearEndReport, type ReportFormat } from '../../operator/report';
+import { type Command, UsageError } from '../command';
+
+const FORMATS: readonly ReportFormat[] = ['md', 'csv', 'xlsx'];
+
+/** `duban report quarterly|year-end`: inspection and year-end reports from the store. */
+export const reportCommand: Command = {
+  path: ['report'],
+  summary:
+    'the quarterly inspection report or the year-end 全年落实情况 summary, per unit and per task (md, csv, xlsx)',
+  usage: [
+    'Usage: duban report quarterly|year-end [--plan ID|FILE] [--quarter YYYY-Qn] [--format md|csv|xlsx] [--out FILE]',
+    '',
+    'Built from the store (DATABASE_URL, else $DUBAN_DATA_DIR/duban.sqlite): outcomes per unit and per task',
+    '(按时完成, 逾期完成, 未完成, 免除, 未到期, 按时率) with the reminders and escalations sent and extensions granted.',
+    'quarterly covers items due in the quarter and notices sent in it; year-end covers the whole plan.',
+    '',
+    'Options:',
+    '  --quarter Q        quarterly only: e.g. 2017-Q3 (default: the latest quarter with an item due)',
+    '  --format F         md | csv | xlsx (default: md; xlsx needs --out)',
+    '  --out FILE         write to FILE instead of stdout',
+    ...PLAN_HELP.filter((l) => !l.includes('--json')),
+  ].join('\n'),
+  options: { ...PLAN_OPTIONS, quarter: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
+  async run({ values, positionals }) {
+    const kind = positionals[0];
+    if (kind !== 'quarterly' && kind !== 'year-end')
+      throw new UsageError(`report kind: '${kind ?? ''}' is not quarterly or year-end\n\n${reportCommand.usage}`);
+    if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
+    const format = ((values.format as string | undefined) ?? 'md') as ReportFormat;
+    if (!FORMATS.includes(format)) throw new UsageError(`--format: '${format}' is not one of ${FORMATS.join(', ')}`);
+    const out = values.out as string | undefined;
+    if (format === 'xlsx' && !out) throw new UsageError('--out: an xlsx report is binary; give a file to write it to');
+    const quarter = values.quarter as string | undefined;
+    if (quarter !== undefined) {
+      if (kind !== 'quarterly') throw new UsageError('--quarter: only for the quarterly report');
+      try {
+        quarterBounds(quarter);
+      } catch (err) {
+        throw new UsageError(`--quarter: ${(err as Error).message.replace(/^quarter: /, '')}`);
+      }
+    }
+    const { plan, directory } = loadOperatorPlan(values);
+    let storeConfig;
+    try {
+      storeConfig = storeConfigFromEnv();
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const store = await openStore(storeConfig);
+    try {
+      const src = { store, planId: plan.id, plan, directory };
+      const report = kind === 'quarterly' ? await quarterlyReport({ ...src, quarter }) : await yearEndReport(src);
+      const body = renderReport(report, format);
+      if (out) {
+        writeFileSync(out, body);
+        console.error(`duban report: ${report.title} written to ${out}`);
+      } else {
+        process.stdout.write(body);
+      }
+    } finally {
+      await store.close();
+    }
+    return 0;
+  },
+};
