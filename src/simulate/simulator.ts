@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, type LogLevel, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import type { Directory } from '../domain/directory';
 import { unitWorkflowId } from '../domain/ids';
@@ -16,6 +16,7 @@ import { PLAN_TIMEZONE, type Plan } from '../domain/plan';
 import { deadlineAgenda, DEFAULT_POLICY, type Policy } from '../domain/policy';
 import { openActivityRuntime } from '../../activities/runtime';
 import { ensureExecutables } from '../temporal/executables';
+import { installRuntime } from '../temporal/runtime';
 import { startPlan } from '../temporal/plan-runner';
 import { WORKFLOWS_PATH } from '../temporal/worker';
 import { closeSignal } from '../../workflows/messages';
@@ -75,7 +76,6 @@ export interface SimulationOptions {
   afterRun?: (client: Client) => Promise<void>;
 }
 
-let runtimeInstalled = false;
 /** Longest single skip of the test server's clock. */
 const SLEEP_STEP_MS = 6 * 3600 * 1000;
 
@@ -110,14 +110,7 @@ export async function simulate(options: SimulationOptions): Promise<{ output: Si
       `${plan.id}-${DateTime.utc().toFormat("yyyyLLdd'T'HHmmss")}`,
     );
   mkdirSync(outputDir, { recursive: true });
-  if (!runtimeInstalled) {
-    runtimeInstalled = true;
-    try {
-      Runtime.install({ logger: new DefaultLogger((process.env.DUBAN_LOG_LEVEL as 'WARN' | undefined) ?? 'ERROR') });
-    } catch {
-      // A runtime is already installed (tests): keep it.
-    }
-  }
+  installRuntime((process.env.DUBAN_LOG_LEVEL as LogLevel | undefined) ?? 'ERROR');
 
   const { testServer } = ensureExecutables();
   progress(`simulate: starting the time-skipping test server`);

@@ -1,7 +1,8 @@
-import { DefaultLogger, type LogLevel, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
+import { type LogLevel, type NativeConnection, type Worker } from '@temporalio/worker';
 import { type TemporalConfig } from './config';
 import { connectWorker, temporalAddress } from './connection';
 import { type DevServer, startDevServer } from './dev-server';
+import { installRuntime } from './runtime';
 import { ensureSearchAttributes } from './search-attributes';
 import { createWorker, watchServer } from './worker';
 
@@ -56,7 +57,7 @@ export async function runMainJob(config: TemporalConfig, hooks: MainJobHooks): P
     worker?.shutdown();
   };
   // Our own handlers, so a signal during start-up still stops the dev server we launched.
-  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(config.logLevel as LogLevel) });
+  installRuntime(config.logLevel as LogLevel, { shutdownSignals: [] });
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let cleanup: (() => Promise<void>) | void = undefined;

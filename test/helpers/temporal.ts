@@ -1,19 +1,13 @@
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { searchAttributes } from '../../workflows/search-attributes';
 import { ensureExecutables } from '../../src/temporal/executables';
+import { installRuntime } from '../../src/temporal/runtime';
 
-let runtimeInstalled = false;
-/** Keeps the SDK quiet in test output; warnings and errors still show. */
+/** Keeps the SDK quiet in test output; warnings and errors still show (on stderr). */
 export function quietRuntime(): void {
-  if (runtimeInstalled) return;
-  runtimeInstalled = true;
-  try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-  } catch {
-    // Already installed by another helper in this file: keep it.
-  }
+  installRuntime('WARN');
 }
 
 /** Time-skipping test server (Java), started from the pip-installed executable. */
