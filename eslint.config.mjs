@@ -3,9 +3,33 @@ import tseslint from 'typescript-eslint';
 import importPlugin from 'eslint-plugin-import';
 
 const nodeBuiltins = [
-  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises', 'http',
-  'http2', 'https', 'net', 'os', 'path', 'process', 'readline', 'stream', 'timers', 'tls', 'url', 'util', 'v8', 'vm',
-  'worker_threads', 'zlib',
+  'assert',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'net',
+  'os',
+  'path',
+  'process',
+  'readline',
+  'stream',
+  'timers',
+  'tls',
+  'url',
+  'util',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
 ];
 
 export default tseslint.config(
@@ -32,15 +56,28 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            ...nodeBuiltins.map((name) => ({ name, message: 'Workflow and domain code is deterministic: no Node builtins.' })),
-            ...nodeBuiltins.map((name) => ({ name: `node:${name}`, message: 'Workflow and domain code is deterministic: no Node builtins.' })),
+            ...nodeBuiltins.map((name) => ({
+              name,
+              message: 'Workflow and domain code is deterministic: no Node builtins.',
+            })),
+            ...nodeBuiltins.map((name) => ({
+              name: `node:${name}`,
+              message: 'Workflow and domain code is deterministic: no Node builtins.',
+            })),
             { name: 'nodemailer', message: 'I/O belongs in activities/.' },
             { name: 'pg', message: 'I/O belongs in activities/ and src/store.' },
             { name: 'better-sqlite3', message: 'I/O belongs in activities/ and src/store.' },
           ],
           patterns: [
-            { group: ['../activities', '../activities/*', '../../activities/*'], allowTypeImports: true, message: 'Import activity types only.' },
-            { group: ['**/src/store/**', '**/src/temporal/**', '**/src/cli/**', '**/src/http/**', '**/src/mail/**'], message: 'Workflow code must not import I/O modules.' },
+            {
+              group: ['../activities', '../activities/*', '../../activities/*'],
+              allowTypeImports: true,
+              message: 'Import activity types only.',
+            },
+            {
+              group: ['**/src/store/**', '**/src/temporal/**', '**/src/cli/**', '**/src/http/**', '**/src/mail/**'],
+              message: 'Workflow code must not import I/O modules.',
+            },
           ],
         },
       ],
@@ -48,7 +85,15 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js', '**/*.mjs'],
-    languageOptions: { globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+        process: 'readonly',
+        console: 'readonly',
+      },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -13,7 +13,8 @@ if (process.env.DUBAN_SKIP_TEMPORAL_BIN) {
 try {
   const paths = ensureExecutables((line) => console.error(line));
   if (process.argv.includes('--print')) {
-    for (const [name, p] of Object.entries(paths)) console.log(`${name}\t${p}\t${findExecutable(name as 'cli')?.source}`);
+    for (const [name, p] of Object.entries(paths))
+      console.log(`${name}\t${p}\t${findExecutable(name as 'cli')?.source}`);
   }
 } catch (err) {
   console.error(`duban: ${(err as Error).message}`);

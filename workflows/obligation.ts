@@ -112,7 +112,13 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     taskNo: spec.taskNo,
     unitCode,
     closed,
-    items: items.map(({ period, due, state, fulfilledAt, extended }) => ({ period, due, state, fulfilledAt, extended })),
+    items: items.map(({ period, due, state, fulfilledAt, extended }) => ({
+      period,
+      due,
+      state,
+      fulfilledAt,
+      extended,
+    })),
   });
   const agendaOf = (item: ItemState): AgendaItem[] => {
     const rule = spec.rule === 'recurring' ? policy.recurring : policy.deadline;
@@ -189,7 +195,10 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     if (value === undefined) return planNow();
     const ms = Date.parse(value);
     if (!/[+-]\d\d:\d\d$|Z$/.test(value) || Number.isNaN(ms))
-      throw ApplicationFailure.nonRetryable(`${field}: '${value}' is not an ISO 8601 instant with offset`, 'InvalidInstant');
+      throw ApplicationFailure.nonRetryable(
+        `${field}: '${value}' is not an ISO 8601 instant with offset`,
+        'InvalidInstant',
+      );
     if (ms > planNow() + 60_000)
       throw ApplicationFailure.nonRetryable(`${field}: ${value} is in the future`, 'InvalidInstant');
     return ms;
@@ -212,7 +221,12 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       item.fulfilledAt = iso(ms);
       item.state = ms < deadlineEndMs(item) ? 'on-time' : 'late';
       const e: ObligationEvent = { type: 'fulfilment', at: item.fulfilledAt, evidence };
-      note({ at: item.fulfilledAt, type: 'fulfilment', period: item.period, detail: evidence.url ?? evidence.document });
+      note({
+        at: item.fulfilledAt,
+        type: 'fulfilment',
+        period: item.period,
+        detail: evidence.url ?? evidence.document,
+      });
       await event(item.period, e);
       await outcome(item, e);
       return status();
@@ -256,7 +270,10 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
           throw ApplicationFailure.nonRetryable(`newDue: '${newDue}' is not a date (YYYY-MM-DD)`, 'InvalidExtension');
         const today = iso(planNow()).slice(0, 10);
         if (newDue < today)
-          throw ApplicationFailure.nonRetryable(`newDue: ${newDue} is in the past (today is ${today})`, 'InvalidExtension');
+          throw ApplicationFailure.nonRetryable(
+            `newDue: ${newDue} is in the past (today is ${today})`,
+            'InvalidExtension',
+          );
         if (newDue <= item.due)
           throw ApplicationFailure.nonRetryable(
             `newDue: ${newDue} is not after the current due date ${item.due}`,
@@ -363,7 +380,13 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       } catch (err) {
         // Non-retryable refusals (no such unit in the directory, undeliverable) are on record, not fatal.
         log.warn('notice not sent', { key: n.key, error: (err as Error).message });
-        note({ at: next.at, type: 'notice-failed', period: item.period, stage: next.stage, detail: (err as Error).message });
+        note({
+          at: next.at,
+          type: 'notice-failed',
+          period: item.period,
+          stage: next.stage,
+          detail: (err as Error).message,
+        });
       }
     } else {
       // Nothing scheduled: wait for a message (late fulfilment, extension, waiver, close).

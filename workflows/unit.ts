@@ -145,7 +145,10 @@ export async function unitWorkflow(input: UnitInput): Promise<ObligationStatus[]
         }
         for (const spec of obligations) {
           if (spec.taskNo !== taskNo)
-            throw ApplicationFailure.nonRetryable(`obligation ${spec.id} is not of task ${taskNo}`, 'UnknownObligation');
+            throw ApplicationFailure.nonRetryable(
+              `obligation ${spec.id} is not of task ${taskNo}`,
+              'UnknownObligation',
+            );
           if (children.has(spec.id))
             throw ApplicationFailure.nonRetryable(`${unitCode} already carries ${spec.id}`, 'AlreadyClosed');
         }

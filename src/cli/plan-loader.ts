@@ -19,7 +19,11 @@ export function directoryPath(env: NodeJS.ProcessEnv = process.env): string {
 export const BUNDLED_PLAN_PATH = path.join(PROJECT_ROOT, 'examples', 'fujian-2017', 'tasks.txt');
 
 /** Loads a plan table, its directory and an optional policy file for a command; bad input is a UsageError (exit 2). */
-export function loadPlanForCommand(values: Record<string, unknown>): { plan: Plan; directory: Directory; policy?: Policy } {
+export function loadPlanForCommand(values: Record<string, unknown>): {
+  plan: Plan;
+  directory: Directory;
+  policy?: Policy;
+} {
   try {
     const directory = loadDirectory((values.directory as string | undefined) ?? directoryPath());
     const planFile = (values.plan as string | undefined) ?? BUNDLED_PLAN_PATH;

@@ -92,6 +92,8 @@ export type ObligationEvent =
   | { type: 'waiver'; at: string; reason: string; approver: string };
 
 /** Builds the idempotency key of a notice: `plan/task/unit/obligation/period/stage` (`-` for absent parts). */
-export function noticeKey(n: Pick<Notice, 'planId' | 'taskNo' | 'unitCode' | 'obligation' | 'period' | 'stage'>): string {
+export function noticeKey(
+  n: Pick<Notice, 'planId' | 'taskNo' | 'unitCode' | 'obligation' | 'period' | 'stage'>,
+): string {
   return [n.planId, n.taskNo ?? '-', n.unitCode, n.obligation, n.period ?? '-', n.stage].join('/');
 }

@@ -87,7 +87,14 @@ function obligationTarget(event: ScenarioEvent, ctx: ScenarioContext, where: str
   const obligation = str(event, 'obligation', where);
   const taskNo = optionalTaskNo(event, where);
   const unit = ctx.schedule.units.find((u) => u.unitCode === unitCode);
-  const designated = taskNo === null ? [] : taskObligations(ctx.plan, ctx.plan.tasks.find((t) => t.no === taskNo)!, []);
+  const designated =
+    taskNo === null
+      ? []
+      : taskObligations(
+          ctx.plan,
+          ctx.plan.tasks.find((t) => t.no === taskNo)!,
+          [],
+        );
   const candidates = [...(unit?.obligations ?? []), ...designated].filter(
     (o) => o.obligation === obligation && o.taskNo === taskNo,
   );

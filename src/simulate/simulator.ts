@@ -6,7 +6,13 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, type LogLevel, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  type LogLevel,
+  Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import type { Directory } from '../domain/directory';
 import { unitWorkflowId } from '../domain/ids';
@@ -86,8 +92,11 @@ function lastScheduledInstant(plan: Plan, directory: Directory, policy: Policy):
     for (const spec of unit.obligations) {
       const rule = spec.rule === 'recurring' ? policy.recurring : policy.deadline;
       for (const item of spec.items) {
-        const items = deadlineAgenda({ due: item.due, activeFrom: plan.publishedOn, policy: { ...policy, deadline: rule } })
-          .items;
+        const items = deadlineAgenda({
+          due: item.due,
+          activeFrom: plan.publishedOn,
+          policy: { ...policy, deadline: rule },
+        }).items;
         const at = items[items.length - 1]?.at;
         if (at) last = Math.max(last, Date.parse(at));
       }
@@ -97,7 +106,9 @@ function lastScheduledInstant(plan: Plan, directory: Directory, policy: Policy):
 }
 
 /** Runs the simulation and returns the normative output plus figures. */
-export async function simulate(options: SimulationOptions): Promise<{ output: SimulationOutput; stats: SimulationStats }> {
+export async function simulate(
+  options: SimulationOptions,
+): Promise<{ output: SimulationOutput; stats: SimulationStats }> {
   const wallStart = Date.now();
   const { plan, directory } = options;
   const policy = options.policy ?? DEFAULT_POLICY;
@@ -121,7 +132,11 @@ export async function simulate(options: SimulationOptions): Promise<{ output: Si
   const services = await openActivityRuntime({
     directory,
     env: { ...process.env, DATABASE_URL: '', SMTP_URL: '', DUBAN_DATA_DIR: outputDir },
-    logger: { info: () => undefined, warn: (m, f) => progress(`simulate: ${m} ${JSON.stringify(f ?? {})}`), error: (m, f) => progress(`simulate: ${m} ${JSON.stringify(f ?? {})}`) },
+    logger: {
+      info: () => undefined,
+      warn: (m, f) => progress(`simulate: ${m} ${JSON.stringify(f ?? {})}`),
+      error: (m, f) => progress(`simulate: ${m} ${JSON.stringify(f ?? {})}`),
+    },
   });
   const names = new Map(directory.units.map((u) => [u.code, u.name]));
   const notices = new Map<string, { notice: Notice; recipients: string[] }>();

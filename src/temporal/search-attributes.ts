@@ -19,7 +19,9 @@ export async function ensureSearchAttributes(config: TemporalConfig, log: (line:
   const connection = await Connection.connect(connectionOptions(config));
   try {
     const existing = await connection.operatorService.listSearchAttributes({ namespace: config.namespace });
-    const missing = Object.entries(searchAttributeRegistrations).filter(([name]) => !(name in existing.customAttributes));
+    const missing = Object.entries(searchAttributeRegistrations).filter(
+      ([name]) => !(name in existing.customAttributes),
+    );
     if (missing.length === 0) return [];
     try {
       await connection.operatorService.addSearchAttributes({

@@ -49,7 +49,10 @@ export function spawnDuban(args: string[], env: NodeJS.ProcessEnv): DubanProcess
     waitFor: (text, timeoutMs = 60_000) =>
       new Promise<void>((resolve, reject) => {
         if (out.includes(text)) return resolve();
-        const timer = setTimeout(() => reject(new Error(`timed out waiting for '${text}'. Output:\n${out}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`timed out waiting for '${text}'. Output:\n${out}`)),
+          timeoutMs,
+        );
         waiters.push({
           text,
           resolve: () => {

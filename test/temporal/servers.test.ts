@@ -59,6 +59,8 @@ describe('dev server', () => {
     );
     expect(result.wokeAt - result.startedAt).toBeGreaterThanOrEqual(800);
     const attrs = await env.connection.operatorService.listSearchAttributes({ namespace: env.namespace ?? 'default' });
-    expect(Object.keys(attrs.customAttributes)).toEqual(expect.arrayContaining(['DubanPlan', 'DubanUnit', 'DubanNextDue']));
+    expect(Object.keys(attrs.customAttributes)).toEqual(
+      expect.arrayContaining(['DubanPlan', 'DubanUnit', 'DubanNextDue']),
+    );
   });
 });

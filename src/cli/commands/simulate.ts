@@ -18,7 +18,7 @@ export const simulateCommand: Command = {
     '  --scenario FILE   {"events": [{"at", "type": "fulfil", "unit", "obligation", "taskNo"?, "period"?}, …]};',
     '                    also "extend" (newDue, reason, approver), "waive" (reason, approver), "designate" (taskNo)',
     '  --directory FILE  unit directory (default: $DUBAN_DIRECTORY or the bundled one)',
-    '  --policy FILE     policy overrides as JSON (default: the design\'s default policy)',
+    "  --policy FILE     policy overrides as JSON (default: the design's default policy)",
     '  --json            print {plan, notifications[], outcomes[]} as JSON (default: a summary)',
   ].join('\n'),
   options: {
@@ -57,7 +57,9 @@ export const simulateCommand: Command = {
     for (const o of output.outcomes) byStatus.set(o.status, (byStatus.get(o.status) ?? 0) + 1);
     const byStage = new Map<string, number>();
     for (const n of output.notifications) byStage.set(n.stage, (byStage.get(n.stage) ?? 0) + 1);
-    console.log(`plan ${output.plan}: ${output.notifications.length} notifications, ${output.outcomes.length} outcomes`);
+    console.log(
+      `plan ${output.plan}: ${output.notifications.length} notifications, ${output.outcomes.length} outcomes`,
+    );
     console.log(`  by stage:   ${[...byStage].map(([k, v]) => `${k} ${v}`).join(', ')}`);
     console.log(`  by outcome: ${[...byStatus].map(([k, v]) => `${k} ${v}`).join(', ')}`);
     return 0;
