@@ -94,7 +94,12 @@ export async function startDevServer(
     'warn',
     ...Object.entries(searchAttributeRegistrations).flatMap(([k, t]) => ['--search-attribute', `${k}=${t}`]),
   ];
-  const child: ChildProcess = spawn(requireExecutable('cli'), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group: a terminal's Ctrl-C reaches only duban, which drains the worker before stopping the
+  // server (a server stopped first would fail the worker's last completions).
+  const child: ChildProcess = spawn(requireExecutable('cli'), args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
   if (child.pid === undefined) throw new Error('could not start the Temporal dev server');
   writeFileSync(pidFile, String(child.pid));
   let stderrTail = '';
