@@ -83,7 +83,7 @@ export interface SimulationOptions {
 }
 
 /** Longest single skip of the test server's clock. */
-const SLEEP_STEP_MS = 6 * 3600 * 1000;
+const SLEEP_STEP_MS = 24 * 3600 * 1000;
 
 /** The instant after which no notice of the plan's schedule can fire (last escalation), in plan time. */
 function lastScheduledInstant(plan: Plan, directory: Directory, policy: Policy): number {

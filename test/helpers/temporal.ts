@@ -5,9 +5,9 @@ import { searchAttributes } from '../../workflows/search-attributes';
 import { ensureExecutables } from '../../src/temporal/executables';
 import { installRuntime } from '../../src/temporal/runtime';
 
-/** Keeps the SDK quiet in test output; warnings and errors still show (on stderr). */
+/** Keeps the SDK quiet in test output: errors only, on stderr. */
 export function quietRuntime(): void {
-  installRuntime('WARN');
+  installRuntime('ERROR');
 }
 
 /** Time-skipping test server (Java), started from the pip-installed executable. */
