@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   bundleWorkflowCode,
@@ -224,7 +224,12 @@ export async function simulate(
       progress(`simulate: year complete at ${DateTime.fromMillis(await planNow(), { zone: PLAN_TIMEZONE }).toISO()}`);
       const ids = [...result.schedule.units.map((u) => unitWorkflowId(plan.id, u.unitCode)), ...tracked];
       for (const id of ids) {
-        await env.client.workflow.getHandle(id).signal(closeSignal, { reason: 'simulation ended' });
+        try {
+          await env.client.workflow.getHandle(id).signal(closeSignal, { reason: 'simulation ended' });
+        } catch (err) {
+          // A window that ended by itself (replied, both steps done) needs no closing.
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+        }
       }
       for (const id of ids) await env.client.workflow.getHandle(id).result();
       await options.afterRun?.(env.client);

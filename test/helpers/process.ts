@@ -18,6 +18,8 @@ export function freePort(): Promise<number> {
 export interface DubanProcess {
   child: ChildProcess;
   output: () => string;
+  /** What the process wrote to stdout alone. */
+  stdout: () => string;
   /** Resolves when the output contains `text`; rejects after `timeoutMs`. */
   waitFor: (text: string, timeoutMs?: number) => Promise<void>;
   exit: Promise<number | null>;
@@ -29,6 +31,7 @@ export function spawnDuban(args: string[], env: NodeJS.ProcessEnv): DubanProcess
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  let stdout = '';
   const waiters: { text: string; resolve: () => void }[] = [];
   const onData = (chunk: Buffer) => {
     out += chunk.toString();
@@ -39,12 +42,16 @@ export function spawnDuban(args: string[], env: NodeJS.ProcessEnv): DubanProcess
       }
     }
   };
-  child.stdout?.on('data', onData);
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    onData(chunk);
+  });
   child.stderr?.on('data', onData);
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     child,
     output: () => out,
+    stdout: () => stdout,
     exit,
     waitFor: (text, timeoutMs = 60_000) =>
       new Promise<void>((resolve, reject) => {

@@ -1,0 +1,153 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnDuban } from '../helpers/process';
+
+jest.setTimeout(600_000);
+
+const SEED = path.resolve(__dirname, '../../examples/fujian-2017/tasks.txt');
+const DIRECTORY = path.resolve(__dirname, '../../examples/fujian-2017/directory.json');
+
+/** The seed's notice and header with only rows 20 (每周), 55 (突发事件) and 60 (依申请公开), and four units. */
+function writeSmallPlan(dir: string): { plan: string; directory: string } {
+  const lines = readFileSync(SEED, 'utf8').split('\n');
+  const keep = (l: string, i: number) =>
+    i < 13 || /^(一、|（三）推进农业|20\.|六、|（二）进一步健全|55\.|（四）依法|60\.)/.test(l);
+  const plan = path.join(dir, 'tasks.txt');
+  writeFileSync(plan, lines.filter(keep).join('\n'));
+  const full = JSON.parse(readFileSync(DIRECTORY, 'utf8'));
+  const units = new Set(['fj-bgt', 'fj-nyt', 'fj-fuzhou', 'fj-xiamen']);
+  const directory = path.join(dir, 'directory.json');
+  writeFileSync(
+    directory,
+    JSON.stringify({ ...full, units: full.units.filter((u: { code: string }) => units.has(u.code)) }),
+  );
+  return { plan, directory };
+}
+
+describe('duban simulate --json (the CLI, end to end)', () => {
+  let dir: string;
+  let output: {
+    plan: string;
+    notifications: {
+      at: string;
+      stage: string;
+      obligation: string;
+      unit: string;
+      taskNo: number | null;
+      period: string | null;
+      due: string;
+      recipients: string[];
+    }[];
+    outcomes: {
+      obligation: string;
+      unit: string;
+      taskNo: number | null;
+      period: string | null;
+      due: string;
+      status: string;
+      fulfilledAt: string | null;
+    }[];
+  };
+  let stderr = '';
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'duban-simulate-cli-'));
+    const { plan, directory } = writeSmallPlan(dir);
+    const scenario = path.join(dir, 'scenario.json');
+    writeFileSync(
+      scenario,
+      JSON.stringify({
+        events: [
+          { at: '2017-05-26T10:00:00+08:00', type: 'fulfil', unit: '福州市', obligation: 'implementation-plan' },
+          {
+            at: '2017-07-10T08:30:00+08:00',
+            type: 'incident',
+            unit: '福州市',
+            incident: 'flood-0710',
+            occurredAt: '2017-07-10T08:00:00+08:00',
+            level: '重大',
+          },
+          {
+            at: '2017-07-10T11:30:00+08:00',
+            type: 'fulfil',
+            obligation: 'emergency-information',
+            incident: 'flood-0710',
+            unit: '福州市',
+          },
+          {
+            at: '2017-09-29T10:00:00+08:00',
+            type: 'information-request',
+            unit: '厦门市',
+            request: 'req-0929',
+            receivedOn: '2017-09-29',
+          },
+          {
+            at: '2017-10-20T15:00:00+08:00',
+            type: 'fulfil',
+            obligation: 'information-request',
+            request: 'req-0929',
+            unit: '厦门市',
+          },
+        ],
+      }),
+    );
+    const run = spawnDuban(['simulate', '--plan', plan, '--directory', directory, '--scenario', scenario, '--json'], {
+      DUBAN_DATA_DIR: dir,
+    });
+    const code = await run.exit;
+    stderr = run.output();
+    if (code !== 0) throw new Error(`duban simulate exited ${code}:\n${stderr.slice(-3000)}`);
+    // stdout holds the JSON document alone: progress and logs go to stderr.
+    output = JSON.parse(run.stdout());
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints the normative shape with +08:00 instants and progress on stderr', () => {
+    expect(output.plan).toBe('fj-2017-zwgk');
+    expect(output.notifications.length).toBeGreaterThan(50);
+    for (const n of output.notifications) {
+      expect(Object.keys(n).sort()).toEqual([
+        'at',
+        'due',
+        'obligation',
+        'period',
+        'recipients',
+        'stage',
+        'taskNo',
+        'unit',
+      ]);
+      expect(n.at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+08:00$/);
+    }
+    expect(stderr).toContain('simulate: started');
+  });
+
+  it('runs the deadline obligations and the fulfilment of the scenario', () => {
+    const impl = output.outcomes.find((o) => o.unit === '福州市' && o.obligation === 'implementation-plan');
+    expect(impl).toMatchObject({ status: 'on-time', fulfilledAt: '2017-05-26T10:00:00.000+08:00', taskNo: null });
+    const ningde = output.notifications.filter((n) => n.unit === '省农业厅' && n.obligation === 'implementation-plan');
+    expect(ningde.map((n) => n.stage)).toEqual([
+      'reminder-5',
+      'reminder-2',
+      'reminder-1',
+      'reminder-0',
+      'escalation-1',
+      'escalation-2',
+      'escalation-3',
+    ]);
+  });
+
+  it('opens the incident window at the report and breaches the missed press conference at t0+24h', () => {
+    const incident = output.notifications.filter((n) => n.unit === '福州市' && n.obligation.startsWith('emergency-'));
+    expect(incident.find((n) => n.stage === 'opened')?.at).toBe('2017-07-10T08:30:00.000+08:00');
+    expect(incident.find((n) => n.stage === 'breach' && n.obligation === 'emergency-press-conference')?.at).toBe(
+      '2017-07-11T08:00:00.000+08:00',
+    );
+    expect(incident.some((n) => n.stage === 'breach' && n.obligation === 'emergency-information')).toBe(false);
+  });
+
+  it('counts the information request received before National Day 15 working days, to 2017-10-26', () => {
+    const request = output.outcomes.find((o) => o.obligation === 'information-request' && o.unit === '厦门市');
+    expect(request).toMatchObject({ due: '2017-10-26', status: 'on-time' });
+  });
+});
