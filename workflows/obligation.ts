@@ -56,6 +56,8 @@ export interface ObligationInput {
   timeShiftMs?: number;
   /** Upsert search attributes (the time-skipping test server has none registered). (Default: true) */
   searchAttributes?: boolean;
+  /** History length past which the workflow continues as new, carrying its state. (Default: 2000) */
+  historyLimit?: number;
   /** Carried over continue-as-new. */
   state?: CarriedState;
 }
@@ -393,7 +395,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       await condition(() => version !== seen || closed);
       continue;
     }
-    if (workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE) {
+    if (workflowInfo().historyLength > (input.historyLimit ?? HISTORY_EVENTS_BEFORE_CONTINUE)) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof obligationWorkflow>({ ...input, state: { items, timeline, closed } });
     }

@@ -41,6 +41,8 @@ export interface UnitInput {
   timeShiftMs?: number;
   /** (Default: true) */
   searchAttributes?: boolean;
+  /** See `ObligationInput.historyLimit`. (Default: 2000) */
+  historyLimit?: number;
 }
 
 interface Child {
@@ -85,6 +87,7 @@ export async function unitWorkflow(input: UnitInput): Promise<ObligationStatus[]
               policy: input.policy,
               timeShiftMs: input.timeShiftMs,
               searchAttributes: input.searchAttributes,
+              historyLimit: input.historyLimit,
             },
           ],
           // A closed or removed unit's obligations end with it; a crashed parent never orphans them silently.

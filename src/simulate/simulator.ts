@@ -78,6 +78,8 @@ export interface SimulationOptions {
   progress?: (line: string) => void;
   /** Pre-bundled workflow code, to bundle once across simulations. (Default: bundled here) */
   workflowBundle?: WorkflowBundleWithSourceMap;
+  /** See `ObligationInput.historyLimit`; small values exercise continue-as-new. (Default: 2000) */
+  historyLimit?: number;
   /** Called once every workflow has ended, before the test server goes away (e.g. to fetch histories). */
   afterRun?: (client: Client) => Promise<void>;
 }
@@ -191,6 +193,7 @@ export async function simulate(
         timeShiftMs,
         policy: options.policy,
         searchAttributes: false,
+        historyLimit: options.historyLimit,
       });
       unitWorkflows = result.schedule.units.length;
       obligationWorkflows = result.schedule.units.reduce((n, u) => n + u.obligations.length, 0);

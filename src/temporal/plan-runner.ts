@@ -18,6 +18,8 @@ export interface StartPlanOptions {
   timeShiftMs?: number;
   /** (Default: true) */
   searchAttributes?: boolean;
+  /** See `ObligationInput.historyLimit`. (Default: 2000) */
+  historyLimit?: number;
   /** Called after each unit workflow was started or found running. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -75,6 +77,7 @@ export async function startPlan(
             policy: options.policy,
             timeShiftMs: options.timeShiftMs,
             searchAttributes: options.searchAttributes,
+            historyLimit: options.historyLimit,
           },
         ],
       });
