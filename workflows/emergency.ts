@@ -9,13 +9,11 @@ import {
   condition,
   continueAsNew,
   log,
-  proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import { DateTime } from 'luxon';
-import type { Activities } from '../activities';
 import { noticeKey, type Notice, type Outcome } from '../src/domain/notice';
 import { PLAN_TIMEZONE } from '../src/domain/plan';
 import { DEFAULT_POLICY, emergencyAgenda, type AgendaItem, type Policy } from '../src/domain/policy';
@@ -32,13 +30,10 @@ import {
   type WindowTimelineEntry,
   type WindowUpcoming,
 } from './messages';
+import { urgentActivities } from './activity-proxies';
 import { searchAttributes } from './search-attributes';
 
-const { sendNotice, recordOutcome, recordEvent } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  // Nothing is dropped: a mail relay or store that is down delays notices, retried with backoff.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+const { sendNotice, recordOutcome, recordEvent } = urgentActivities;
 
 /** Input of {@link emergencyWorkflow}. */
 export interface EmergencyInput {

@@ -9,13 +9,11 @@ import {
   condition,
   continueAsNew,
   log,
-  proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import { DateTime } from 'luxon';
-import type { Activities } from '../activities';
 import { addCalendarDays, addWorkingDays, isIsoDate, isWorkingDay } from '../src/domain/calendar';
 import { noticeKey, type Evidence, type Notice, type Outcome } from '../src/domain/notice';
 import { PLAN_TIMEZONE, type IsoDate } from '../src/domain/plan';
@@ -41,12 +39,10 @@ import {
   type WindowTimelineEntry,
   type WindowUpcoming,
 } from './messages';
+import { deadlineActivities } from './activity-proxies';
 import { searchAttributes } from './search-attributes';
 
-const { sendNotice, recordOutcome, recordEvent } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
-});
+const { sendNotice, recordOutcome, recordEvent } = deadlineActivities;
 
 /** Input of {@link informationRequestWorkflow}. */
 export interface InformationRequestInput {

@@ -7,14 +7,12 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
-  proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
   log,
 } from '@temporalio/workflow';
 import { DateTime } from 'luxon';
-import type { Activities } from '../activities';
 import { noticeKey, type Notice, type ObligationEvent, type OutcomeStatus } from '../src/domain/notice';
 import type { ObligationSpec } from '../src/domain/obligations';
 import { PLAN_TIMEZONE, type IsoDate } from '../src/domain/plan';
@@ -32,13 +30,10 @@ import {
   type TimelineEntry,
   type UpcomingNotice,
 } from './messages';
+import { deadlineActivities } from './activity-proxies';
 import { searchAttributes } from './search-attributes';
 
-const { sendNotice, recordOutcome, recordEvent } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  // Nothing is ever dropped: a mail relay or store that is down delays notices, retried with backoff.
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
-});
+const { sendNotice, recordOutcome, recordEvent } = deadlineActivities;
 
 /** Input of {@link obligationWorkflow}. */
 export interface ObligationInput {
