@@ -145,6 +145,14 @@ function taskLabel(n: Notice, locale: Locale): string {
 
 /** The CLI line that records fulfilment of this obligation. */
 export function fulfilCommand(n: Pick<Notice, 'planId' | 'unitCode' | 'obligation' | 'taskNo' | 'period'>): string {
+  // Event-driven windows are addressed by their incident or request id (the notice's period).
+  if (n.obligation === 'emergency-information' || n.obligation === 'emergency-press-conference') {
+    const step = n.obligation === 'emergency-information' ? 'information' : 'press-conference';
+    return `duban emergency done --plan ${n.planId} --id ${n.period ?? '<ID>'} --step ${step} --at <INSTANT> --evidence <URL>`;
+  }
+  if (n.obligation === 'information-request') {
+    return `duban request reply --plan ${n.planId} --id ${n.period ?? '<ID>'} --at <INSTANT>`;
+  }
   return [
     'duban fulfil',
     `--plan ${n.planId}`,

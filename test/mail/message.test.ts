@@ -1,4 +1,4 @@
-import { renderDigest } from '../../src/mail/message';
+import { fulfilCommand, renderDigest } from '../../src/mail/message';
 import type { Recipient } from '../../src/store';
 import { directory, notice } from './fixtures';
 
@@ -72,5 +72,20 @@ describe('message rendering', () => {
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain('a &amp; b');
+  });
+});
+
+describe('how to record fulfilment, by obligation', () => {
+  it('tells officers the command for their kind of obligation', () => {
+    const base = { planId: 'fj-2017-zwgk', unitCode: 'fj-fuzhou', taskNo: 55 };
+    expect(fulfilCommand({ ...base, obligation: 'emergency-press-conference', period: 'flood-0710' })).toBe(
+      'duban emergency done --plan fj-2017-zwgk --id flood-0710 --step press-conference --at <INSTANT> --evidence <URL>',
+    );
+    expect(fulfilCommand({ ...base, taskNo: 60, obligation: 'information-request', period: 'req-1' })).toBe(
+      'duban request reply --plan fj-2017-zwgk --id req-1 --at <INSTANT>',
+    );
+    expect(fulfilCommand({ ...base, taskNo: 20, obligation: 'recurring-publication', period: '2017-W40' })).toContain(
+      'duban fulfil --plan fj-2017-zwgk --unit fj-fuzhou --obligation recurring-publication --task 20 --period 2017-W40',
+    );
   });
 });
