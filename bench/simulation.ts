@@ -1,0 +1,201 @@
+/**
+ * Full-year silent simulation of the seed (examples/fujian-2017 with the bundled directory) against bare workflows
+ * that sleep through the same timers on the same kind of time-skipping test server. Prints wall times and the
+ * ratio (aim ≤ 1.3). A script, not a timed test.
+ *
+ *   npx tsx bench/simulation.ts [RUNS]   (Default: 1; each run is one real year and one bare year, alternating order)
+ *
+ * Timer count: derived from the agenda, the same pure code the workflows run. An obligation workflow started at
+ * the publish date wakes once per distinct notice instant still ahead of it (its `condition(…, wait)` starts one
+ * timer per instant; several stages at one instant share the wake-up), and waits without a timer once its
+ * agenda is spent; unit workflows start no timers. Each bare twin gets exactly those instants and returns how
+ * many timers it slept, and the derived notice count is checked against the notices the real run recorded.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DateTime } from 'luxon';
+import { planSchedule } from '../src/domain/obligations';
+import { PLAN_TIMEZONE, type Plan } from '../src/domain/plan';
+import { deadlineAgenda, DEFAULT_POLICY } from '../src/domain/policy';
+import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../src/import/directory';
+import { importTableFile } from '../src/import/plan-file';
+import { simulate } from '../src/simulate/simulator';
+import { ensureExecutables } from '../src/temporal/executables';
+import { mapConcurrent } from '../src/temporal/plan-runner';
+import { installRuntime } from '../src/temporal/runtime';
+import { WORKFLOWS_PATH } from '../src/temporal/worker';
+import type { bareTimersWorkflow } from './workflows';
+
+const SEED = path.resolve(__dirname, '../examples/fujian-2017/tasks.txt');
+const BENCH_WORKFLOWS = path.resolve(__dirname, 'workflows/index.ts');
+/** The simulator's clock step and tail, mirrored so both sides skip time the same way. */
+const SLEEP_STEP_MS = 6 * 3600 * 1000;
+const TAIL_MS = 24 * 3600 * 1000;
+
+interface TimerPlan {
+  /** Per obligation workflow: the distinct plan-time instants it wakes at, ascending. */
+  lists: number[][];
+  notices: number;
+  timers: number;
+  unitWorkflows: number;
+  /** Last instant of the year plus the simulator's one-day tail, plan time. */
+  endMs: number;
+  publishMs: number;
+}
+
+function timerPlan(plan: Plan, directory: ReturnType<typeof loadDirectory>): TimerPlan {
+  const publishMs = DateTime.fromISO(plan.publishedOn, { zone: PLAN_TIMEZONE }).toMillis();
+  // The simulator's activeFrom: the publish date's midnight as an ISO instant.
+  const activeFrom = DateTime.fromMillis(publishMs, { zone: PLAN_TIMEZONE }).toISO() as string;
+  const schedule = planSchedule(plan, directory);
+  const lists: number[][] = [];
+  let notices = 0;
+  let last = publishMs;
+  for (const unit of schedule.units) {
+    for (const spec of unit.obligations) {
+      const rule = spec.rule === 'recurring' ? DEFAULT_POLICY.recurring : DEFAULT_POLICY.deadline;
+      const instants = new Set<number>();
+      for (const item of spec.items) {
+        const agenda = deadlineAgenda({
+          due: item.due,
+          activeFrom,
+          policy: { ...DEFAULT_POLICY, deadline: rule },
+          escalateTo: spec.escalateTo,
+        }).items;
+        notices += agenda.length;
+        for (const a of agenda) instants.add(Date.parse(a.at));
+      }
+      const sorted = [...instants].filter((ms) => ms > publishMs).sort((a, b) => a - b);
+      last = Math.max(last, sorted[sorted.length - 1] ?? last);
+      lists.push(sorted);
+    }
+  }
+  const timers = lists.reduce((n, l) => n + l.length, 0);
+  return { lists, notices, timers, unitWorkflows: schedule.units.length, endMs: last + TAIL_MS, publishMs };
+}
+
+/** One bare year: the same instants per workflow, started with startPlan's concurrency, clock skipped alike. */
+async function bareYear(
+  bundle: WorkflowBundleWithSourceMap,
+  timers: TimerPlan,
+): Promise<{ wallMs: number; slept: number }> {
+  const start = performance.now();
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: ensureExecutables().testServer } },
+  });
+  let slept = 0;
+  try {
+    const taskQueue = 'bench-bare-timers';
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: bundle,
+      maxCachedWorkflows: 2000,
+    });
+    await worker.runUntil(async () => {
+      const timeShiftMs = timers.publishMs - (await env.currentTimeMs());
+      const indices = timers.lists.map((_, i) => i);
+      const handles = await mapConcurrent(indices, 16, (i) =>
+        env.client.workflow.start<typeof bareTimersWorkflow>('bareTimersWorkflow', {
+          taskQueue,
+          workflowId: `bare-${i}`,
+          args: [{ instantsMs: timers.lists[i]!, timeShiftMs }],
+        }),
+      );
+      for (;;) {
+        const now = (await env.currentTimeMs()) + timeShiftMs;
+        if (now >= timers.endMs) break;
+        await env.sleep(Math.min(timers.endMs - now, SLEEP_STEP_MS));
+      }
+      for (const h of handles) slept += await h.result();
+    });
+  } finally {
+    await env.teardown();
+  }
+  return { wallMs: performance.now() - start, slept };
+}
+
+function summary(values: number[], digits = 0): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const f = (v: number) => v.toFixed(digits);
+  return sorted.length === 1 ? f(median) : `${f(median)} (range ${f(sorted[0]!)}–${f(sorted[sorted.length - 1]!)})`;
+}
+
+async function main(): Promise<void> {
+  const runs = Number(process.argv[2] ?? 1);
+  installRuntime('ERROR');
+  const directory = loadDirectory(BUNDLED_DIRECTORY_PATH);
+  const { plan } = importTableFile(SEED, { directory });
+  const timers = timerPlan(plan, directory);
+  console.log(
+    `seed ${plan.id}: ${timers.unitWorkflows} unit + ${timers.lists.length} obligation workflows, ` +
+      `${timers.notices} notices, ${timers.timers} timers (distinct notice instants per obligation workflow)`,
+  );
+  // Bundling is start-up cost, not simulation: once per side, outside the timings.
+  const logger = new DefaultLogger('ERROR');
+  const realBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger });
+  const bareBundle = await bundleWorkflowCode({ workflowsPath: BENCH_WORKFLOWS, logger });
+
+  const real: number[] = [];
+  const bare: number[] = [];
+  const ratios: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const runReal = async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'duban-bench-sim-'));
+      try {
+        const t0 = performance.now();
+        const { stats } = await simulate({ plan, directory, outputDir: dir, workflowBundle: realBundle });
+        const wallMs = performance.now() - t0;
+        if (stats.notices !== timers.notices)
+          throw new Error(`the real run recorded ${stats.notices} notices, the agenda derives ${timers.notices}`);
+        return wallMs;
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const runBare = async () => {
+      const { wallMs, slept } = await bareYear(bareBundle, timers);
+      if (slept !== timers.timers) throw new Error(`bare workflows slept ${slept} timers, expected ${timers.timers}`);
+      return wallMs;
+    };
+    // Alternate which side goes first, so a neighbour's load drifting over time does not favour one side.
+    let realMs: number;
+    let bareMs: number;
+    if (r % 2 === 0) {
+      realMs = await runReal();
+      bareMs = await runBare();
+    } else {
+      bareMs = await runBare();
+      realMs = await runReal();
+    }
+    real.push(realMs);
+    bare.push(bareMs);
+    ratios.push(realMs / bareMs);
+    console.log(
+      `run ${r + 1}/${runs}: real ${(realMs / 1000).toFixed(1)} s, bare ${(bareMs / 1000).toFixed(1)} s, ` +
+        `ratio ${(realMs / bareMs).toFixed(2)}`,
+    );
+  }
+  console.log(
+    `real year (simulate): ${summary(
+      real.map((ms) => ms / 1000),
+      1,
+    )} s`,
+  );
+  console.log(
+    `bare year (${timers.timers} timers in ${timers.lists.length} workflows): ${summary(
+      bare.map((ms) => ms / 1000),
+      1,
+    )} s`,
+  );
+  console.log(`ratio real/bare: ${summary(ratios, 2)} (aim ≤ 1.3)`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,160 @@
+/**
+ * Start rate of the whole seed plan (what `duban start --plan` does: startPlan, client concurrency 16) against
+ * starting the same number of trivial workflows with the same concurrency on the same dev server. Prints rates
+ * and the ratio (aim ≥ 0.9). A script, not a timed test.
+ *
+ *   npx tsx bench/start-rate.ts [RUNS]   (Default: 5; sides alternate which goes first)
+ *
+ * What is counted: startPlan makes one start call per unit (51 for the seed), each carrying that unit's
+ * obligation specs; the unit workflow then starts its obligation children server-side (372 more executions).
+ * The ratio compares start calls: 51 unit starts against 51 trivial starts. Workers poll both task queues, as
+ * under `duban start`, so the children really start while later start calls are in flight. For context the
+ * script also prints how long until every obligation workflow of the plan has run its first task (visible by
+ * its search attributes), against starting all 423 executions as trivial workflows from the client.
+ */
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
+import { DateTime } from 'luxon';
+import { planSchedule } from '../src/domain/obligations';
+import { PLAN_TIMEZONE } from '../src/domain/plan';
+import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../src/import/directory';
+import { importTableFile } from '../src/import/plan-file';
+import { ensureExecutables } from '../src/temporal/executables';
+import { mapConcurrent, startPlan } from '../src/temporal/plan-runner';
+import { installRuntime } from '../src/temporal/runtime';
+import { WORKFLOWS_PATH } from '../src/temporal/worker';
+import { searchAttributes } from '../workflows/search-attributes';
+
+const SEED = path.resolve(__dirname, '../examples/fujian-2017/tasks.txt');
+const BENCH_WORKFLOWS = path.resolve(__dirname, 'workflows/index.ts');
+const CONCURRENCY = 16;
+/** Bounds the wait for children to show up, so a broken plan cannot hang the bench. */
+const OPEN_TIMEOUT_MS = 300_000;
+
+function summary(values: number[], digits: number): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const f = (v: number) => v.toFixed(digits);
+  return sorted.length === 1 ? f(median) : `${f(median)} (range ${f(sorted[0]!)}–${f(sorted[sorted.length - 1]!)})`;
+}
+
+async function main(): Promise<void> {
+  const runs = Number(process.argv[2] ?? 5);
+  installRuntime('ERROR');
+  const directory = loadDirectory(BUNDLED_DIRECTORY_PATH);
+  const { plan } = importTableFile(SEED, { directory });
+  const schedule = planSchedule(plan, directory);
+  const units = schedule.units.length;
+  const obligations = schedule.units.reduce((n, u) => n + u.obligations.length, 0);
+  console.log(`seed ${plan.id}: ${units} unit start calls, ${obligations} obligation children started server-side`);
+
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: ensureExecutables().cli },
+      searchAttributes: Object.values(searchAttributes),
+      extraArgs: ['--log-level', 'error'],
+    },
+  });
+  const logger = new DefaultLogger('ERROR');
+  const realWorker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: 'bench-start-real',
+    workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger }),
+    // No activity runs: plan time is the publish date's midnight, hours before the first 09:00 notice.
+    activities: {},
+    maxCachedWorkflows: 1000,
+  });
+  const trivialWorker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: 'bench-start-trivial',
+    workflowBundle: await bundleWorkflowCode({ workflowsPath: BENCH_WORKFLOWS, logger }),
+    maxCachedWorkflows: 1000,
+  });
+
+  const publishMs = DateTime.fromISO(plan.publishedOn, { zone: PLAN_TIMEZONE }).toMillis();
+  const realStart: number[] = [];
+  const trivialStart: number[] = [];
+  const ratios: number[] = [];
+  const realOpen: number[] = [];
+  const trivialAll: number[] = [];
+  try {
+    await trivialWorker.runUntil(
+      realWorker.runUntil(async () => {
+        for (let r = 0; r < runs; r++) {
+          const planId = `${plan.id}-bench${Date.now()}-${r}`;
+          const runReal = async () => {
+            const t0 = performance.now();
+            const result = await startPlan(env.client, { ...plan, id: planId }, directory, {
+              taskQueue: 'bench-start-real',
+              concurrency: CONCURRENCY,
+              // Workflows sleep towards the plan year's first notices, as they did in 2017.
+              timeShiftMs: publishMs - Date.now(),
+              activeFrom: DateTime.fromMillis(publishMs, { zone: PLAN_TIMEZONE }).toISO() as string,
+            });
+            const startMs = performance.now() - t0;
+            if (result.started.length !== units) throw new Error(`started ${result.started.length} of ${units}`);
+            const query = `DubanPlan = "${planId}" AND WorkflowType = "obligationWorkflow"`;
+            for (;;) {
+              const { count } = await env.client.workflow.count(query);
+              if (count >= obligations) break;
+              if (performance.now() - t0 > OPEN_TIMEOUT_MS) throw new Error(`only ${count} of ${obligations} open`);
+              await new Promise((res) => setTimeout(res, 50));
+            }
+            return { startMs, openMs: performance.now() - t0 };
+          };
+          const runTrivial = async (n: number, tag: string) => {
+            const t0 = performance.now();
+            await mapConcurrent(
+              Array.from({ length: n }, (_, i) => i),
+              CONCURRENCY,
+              (i) =>
+                env.client.workflow.start('trivialWorkflow', {
+                  taskQueue: 'bench-start-trivial',
+                  workflowId: `${planId}-${tag}-${i}`,
+                }),
+            );
+            return performance.now() - t0;
+          };
+          let real: { startMs: number; openMs: number };
+          let trivial: number;
+          if (r % 2 === 0) {
+            real = await runReal();
+            trivial = await runTrivial(units, 'trivial');
+          } else {
+            trivial = await runTrivial(units, 'trivial');
+            real = await runReal();
+          }
+          const all = await runTrivial(units + obligations, 'all');
+          const realRate = units / (real.startMs / 1000);
+          const trivialRate = units / (trivial / 1000);
+          realStart.push(realRate);
+          trivialStart.push(trivialRate);
+          ratios.push(realRate / trivialRate);
+          realOpen.push(real.openMs);
+          trivialAll.push(all);
+          console.log(
+            `run ${r + 1}/${runs}: plan ${units} starts in ${real.startMs.toFixed(0)} ms (${realRate.toFixed(0)}/s), ` +
+              `trivial ${units} in ${trivial.toFixed(0)} ms (${trivialRate.toFixed(0)}/s), ratio ` +
+              `${(realRate / trivialRate).toFixed(2)}; all ${obligations} children open after ` +
+              `${real.openMs.toFixed(0)} ms, ${units + obligations} trivial starts ${all.toFixed(0)} ms`,
+          );
+        }
+      }),
+    );
+  } finally {
+    await env.teardown();
+  }
+  console.log(`plan start calls/s: ${summary(realStart, 0)}`);
+  console.log(`trivial start calls/s: ${summary(trivialStart, 0)}`);
+  console.log(`start-rate ratio plan/trivial: ${summary(ratios, 2)} (aim ≥ 0.9)`);
+  console.log(
+    `whole plan open (${units + obligations} executions): ${summary(realOpen, 0)} ms; ` +
+      `${units + obligations} trivial start calls: ${summary(trivialAll, 0)} ms`,
+  );
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

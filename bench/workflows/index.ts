@@ -1,0 +1,39 @@
+/**
+ * Bare comparison workflows for the benches: the least a workflow can do for the same shape of work, so a
+ * ratio against them measures what duban's own workflow code, activities and store cost on top of Temporal.
+ */
+import { sleep } from '@temporalio/workflow';
+
+/** Input of {@link bareTimersWorkflow}. */
+export interface BareTimersInput {
+  /** Plan-time instants (epoch ms), ascending: the same instants a real obligation workflow wakes at. */
+  instantsMs: number[];
+  /** Milliseconds added to workflow time to get plan time, as in `ObligationInput.timeShiftMs`. (Default: 0) */
+  timeShiftMs?: number;
+}
+
+/**
+ * Sleeps until each instant in turn and does nothing else: one timer per instant still ahead, like the real
+ * workflow's `condition(…, wait)` per agenda instant, but no agenda, no activity, no state.
+ */
+export async function bareTimersWorkflow({ instantsMs, timeShiftMs = 0 }: BareTimersInput): Promise<number> {
+  let timers = 0;
+  for (const at of instantsMs) {
+    const wait = at - (Date.now() + timeShiftMs);
+    if (wait > 0) {
+      timers++;
+      await sleep(wait);
+    }
+  }
+  return timers;
+}
+
+/** Completes at once: what one start call of the start-rate bench costs without duban's payloads. */
+export async function trivialWorkflow(): Promise<void> {
+  // Nothing: the bench measures start calls, not work.
+}
+
+/** Sleeps a year on one timer: the smallest open workflow a worker can keep in its cache. */
+export async function sleepingWorkflow(): Promise<void> {
+  await sleep('365 days');
+}
