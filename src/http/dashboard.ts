@@ -3,9 +3,12 @@ import type { Client } from '@temporalio/client';
 import type { Directory } from '../domain/directory';
 import type { Plan } from '../domain/plan';
 import type { Policy } from '../domain/policy';
+import { unitCalendar } from '../operator/ics';
+import { quarterlyReport, renderReport, yearEndReport } from '../operator/report';
 import { createOperatorService } from '../operator/service';
 import type { Store } from '../store/types';
 import { loadHttpConfig } from './config';
+import { HttpError } from './errors';
 import { createHttpServer, type DubanHttp } from './server';
 import type { DashboardExtras } from './service-types';
 
@@ -23,6 +26,7 @@ export interface DashboardOptions {
   timeShiftMs?: number;
   /** Port to listen on, overriding DUBAN_HTTP_PORT (0: a free one). (Default: DUBAN_HTTP_PORT, else 8080) */
   port?: number;
+  /** (Default: {@link operatorExtras}: reports and calendar feeds) */
   extras?: DashboardExtras;
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
@@ -34,6 +38,42 @@ export interface RunningDashboard {
   /** `http://host:port` it listens on. */
   url: string;
   close(): Promise<void>;
+}
+
+const REPORT_TYPES = {
+  md: 'text/markdown; charset=utf-8',
+  csv: 'text/csv; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+} as const;
+
+/** Report downloads and calendar feeds from the operator layer (src/operator/report.ts, ics.ts). */
+export function operatorExtras(options: {
+  plan: Plan;
+  directory: Directory;
+  store: Store;
+  policy?: Policy;
+}): DashboardExtras {
+  const { plan, directory, store, policy } = options;
+  return {
+    calendar: (unitCode) => {
+      try {
+        return unitCalendar({ plan, directory, unitCode, policy });
+      } catch (err) {
+        // A unit the plan does not name has no calendar: not found, not a server error.
+        if (err instanceof RangeError) throw new HttpError(404, err.message, 'NotFound');
+        throw err;
+      }
+    },
+    report: async (kind, format) => {
+      const src = { store, planId: plan.id, plan, directory };
+      const report = kind === 'quarterly' ? await quarterlyReport(src) : await yearEndReport(src);
+      return {
+        body: renderReport(report, format),
+        contentType: REPORT_TYPES[format],
+        filename: `${plan.id}-${kind}.${format}`,
+      };
+    },
+  };
 }
 
 /** Validates DUBAN_HTTP_* / DUBAN_OPERATOR_TOKEN / DUBAN_UNIT_TOKENS*, then serves; says where (never a token). */
@@ -58,7 +98,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     directory: options.directory,
     config,
     publicUrl: env.DUBAN_PUBLIC_URL?.replace(/\/+$/, '') || undefined,
-    extras: options.extras,
+    extras: options.extras ?? operatorExtras(options),
     log: env.DUBAN_HTTP_LOG === '1' ? log : undefined,
   });
   const port = await http.listen(options.port ?? config.port, config.host);

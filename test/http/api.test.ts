@@ -1,0 +1,287 @@
+/**
+ * The HTTP API against the seed plan on a real dev server at plan time 2017-05-23: who may do what (401/403),
+ * payloads refused with a message naming the field (400), workflow refusals passed on (409/422), nothing changed by
+ * any refused call, and every attempted change in the audit log.
+ */
+import { type DashboardFixture, PLAN_NOW, TOKENS, startDashboardFixture } from './fixture';
+
+jest.setTimeout(180_000);
+
+describe('HTTP API on the seed plan (dev server, plan time 2017-05-23)', () => {
+  let f: DashboardFixture;
+  beforeAll(async () => {
+    f = await startDashboardFixture();
+  });
+  afterAll(async () => {
+    await f?.teardown();
+  });
+
+  const api = async (path: string, options: { token?: string; method?: string; body?: unknown; raw?: string } = {}) => {
+    const headers: Record<string, string> = {};
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (options.body !== undefined || options.raw !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${f.baseUrl}${path}`, {
+      method: options.method ?? (options.body !== undefined || options.raw !== undefined ? 'POST' : 'GET'),
+      headers,
+      body: options.raw ?? (options.body !== undefined ? JSON.stringify(options.body) : undefined),
+      redirect: 'manual',
+    });
+    const text = await res.text();
+    let json: unknown = undefined;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, json: json as Record<string, unknown> & { error?: string; type?: string }, text };
+  };
+  const plan = () => f.plan.id;
+  const obligationUrl = (unit: string, id: string, what: string) =>
+    `/api/plans/${plan()}/units/${unit}/obligations/${id}/${what}`;
+  /** Everything observable about a unit: its status rows and stored events. */
+  const snapshot = async (unit: string) => ({
+    rows: (await f.service.status({ planId: plan(), unitCode: unit })).rows.map((r) => [
+      r.obligationId,
+      r.period,
+      r.due,
+      r.state,
+      r.fulfilledAt,
+    ]),
+    events: (await f.opened.store.listEvents({ planId: plan(), unitCode: unit })).length,
+    outcomes: (await f.opened.store.listOutcomes({ planId: plan(), unitCode: unit })).length,
+  });
+
+  it('answers 401 to every request without a valid token, API and pages alike', async () => {
+    const status = await api(`/api/plans/${plan()}/status`);
+    expect(status.status).toBe(401);
+    expect(status.json.type).toBe('Unauthenticated');
+    expect((await api(`/api/plans/${plan()}/status`, { token: 'not-a-valid-token-at-all' })).status).toBe(401);
+    const post = await api(obligationUrl('fj-czt', 'implementation-plan', 'fulfil'), {
+      body: { evidence: { document: '闽财〔2017〕1号' } },
+    });
+    expect(post.status).toBe(401);
+    const page = await api(`/plans/${plan()}/units/fj-czt`);
+    expect(page.status).toBe(401);
+    expect(page.text).toContain('访问令牌');
+    // Nobody to name: unauthenticated calls change nothing and leave no audit entry.
+    expect(await f.opened.store.listAudit({ planId: plan() })).toEqual([]);
+  });
+
+  it('lets an officer see only their own unit and refuses another unit with 403, changing nothing', async () => {
+    const own = await api(`/api/plans/${plan()}/status`, { token: TOKENS.czt });
+    expect(own.status).toBe(200);
+    const rows = own.json.rows as { unitCode: string; obligationId: string; light: string }[];
+    expect(new Set(rows.map((r) => r.unitCode))).toEqual(new Set(['fj-czt']));
+    expect(rows.find((r) => r.obligationId === 'implementation-plan')?.light).toBe('yellow');
+
+    expect((await api(`/api/plans/${plan()}/status?unit=fj-fuzhou`, { token: TOKENS.czt })).status).toBe(403);
+    expect((await api(`/plans/${plan()}/units/fj-fuzhou`, { token: TOKENS.czt })).status).toBe(403);
+    expect((await api(`/plans/${plan()}`, { token: TOKENS.czt })).status).toBe(403);
+    expect(
+      (await api(obligationUrl('fj-fuzhou', 'implementation-plan', 'timeline'), { token: TOKENS.czt })).status,
+    ).toBe(403);
+
+    const before = await snapshot('fj-fuzhou');
+    const other = await api(obligationUrl('fj-fuzhou', 'implementation-plan', 'fulfil'), {
+      token: TOKENS.czt,
+      body: { evidence: { document: '榕政办〔2017〕9号' } },
+    });
+    expect(other.status).toBe(403);
+    expect(other.json.type).toBe('Forbidden');
+    // Extensions and waivers are the general office's decisions, even for one's own unit.
+    const extend = await api(obligationUrl('fj-czt', 'implementation-plan', 'extend'), {
+      token: TOKENS.czt,
+      body: { newDue: '2017-06-30', reason: '请求延期', approver: '自己' },
+    });
+    expect(extend.status).toBe(403);
+    expect(await snapshot('fj-fuzhou')).toEqual(before);
+
+    const audit = await f.opened.store.listAudit({ planId: plan(), actor: 'officer:fj-czt' });
+    expect(audit.map((a) => [a.action, a.unitCode, a.result, a.status])).toEqual([
+      ['fulfil', 'fj-fuzhou', 'forbidden', 403],
+      ['extend', 'fj-czt', 'forbidden', 403],
+    ]);
+  });
+
+  it('refuses invalid payloads with 400 naming the field, and changes nothing', async () => {
+    const before = await snapshot('fj-czt');
+    const url = obligationUrl('fj-czt', 'implementation-plan', 'fulfil');
+    const cases: [unknown, string][] = [
+      [{}, 'evidence: is required'],
+      [{ evidence: {} }, 'evidence.document'],
+      [{ evidence: { url: 'javascript:alert(1)' } }, 'evidence.url: must be an http(s) URL'],
+      [{ evidence: { document: '' } }, 'evidence.document: must not be empty'],
+      [{ evidence: { document: 'x' }, at: 'yesterday' }, 'at: must be ISO 8601 with an offset'],
+      [{ evidence: { document: 'x', recordedBy: 'someone else' } }, 'evidence.recordedBy: unknown field'],
+      [{ evidence: { document: 'x' }, colour: 'red' }, 'colour: unknown field'],
+    ];
+    for (const [body, field] of cases) {
+      const r = await api(url, { token: TOKENS.czt, body });
+      expect([r.status, r.json.type]).toEqual([400, 'InvalidPayload']);
+      expect(r.json.error).toContain(field);
+    }
+    const badJson = await api(url, { token: TOKENS.czt, raw: '{"evidence":' });
+    expect([badJson.status, badJson.json.error]).toEqual([400, 'body: not valid JSON']);
+    const extend = await api(obligationUrl('fj-czt', 'implementation-plan', 'extend'), {
+      token: TOKENS.operator,
+      body: { newDue: '2017-02-30', reason: '材料未齐', approver: '督查室主任' },
+    });
+    expect([extend.status, extend.json.error]).toEqual([400, 'newDue: is not a calendar date']);
+    const waive = await api(obligationUrl('fj-czt', 'implementation-plan', 'waive'), {
+      token: TOKENS.operator,
+      body: { reason: '  ', approver: '督查室主任' },
+    });
+    expect([waive.status, waive.json.error]).toEqual([400, 'reason: must not be empty']);
+    const designate = await api(`/api/plans/${plan()}/tasks/16/designate`, {
+      token: TOKENS.operator,
+      body: { unitCode: 'No Such Unit' },
+    });
+    expect([designate.status, designate.json.error]).toEqual([400, 'unitCode: must be a unit code']);
+    expect(await snapshot('fj-czt')).toEqual(before);
+    const audit = await f.opened.store.listAudit({ planId: plan(), unitCode: 'fj-czt' });
+    expect(audit.filter((a) => a.result === 'invalid').length).toBe(cases.length + 2);
+    expect(audit.some((a) => a.result === 'ok')).toBe(false);
+  });
+
+  it('passes workflow refusals on as 409/422 with their message and type, changing nothing', async () => {
+    const before = await snapshot('fj-czt');
+    const url = obligationUrl('fj-czt', 'implementation-plan', 'fulfil');
+    const future = await api(url, {
+      token: TOKENS.czt,
+      body: { at: '2017-06-30T10:00:00+08:00', evidence: { document: '闽财〔2017〕1号' } },
+    });
+    expect([future.status, future.json.type]).toEqual([422, 'InvalidInstant']);
+    expect(future.json.error).toContain('in the future');
+    const period = await api(url, { token: TOKENS.czt, body: { period: '2017-Q9', evidence: { document: 'x' } } });
+    expect([period.status, period.json.type]).toEqual([422, 'UnknownPeriod']);
+    const unknown = await api(obligationUrl('fj-czt', 'task-999-deadline', 'fulfil'), {
+      token: TOKENS.czt,
+      body: { evidence: { document: 'x' } },
+    });
+    expect([unknown.status, unknown.json.type]).toEqual([404, 'UnknownObligation']);
+    expect(await snapshot('fj-czt')).toEqual(before);
+    const refused = (await f.opened.store.listAudit({ planId: plan(), unitCode: 'fj-czt' })).filter(
+      (a) => a.result === 'refused',
+    );
+    expect(refused.map((a) => [a.status, a.message?.slice(0, 12)])).toEqual([
+      [422, future.json.error?.slice(0, 12)],
+      [422, period.json.error?.slice(0, 12)],
+      [404, unknown.json.error?.slice(0, 12)],
+    ]);
+  });
+
+  it('records an officer fulfilment (recordedBy is the caller), turns the light green, audits it; a second is 409', async () => {
+    const url = obligationUrl('fj-czt', 'implementation-plan', 'fulfil');
+    const ok = await api(url, {
+      token: TOKENS.czt,
+      body: { evidence: { document: '闽财办〔2017〕12号', url: 'https://czt.fujian.gov.cn/zwgk/2017/ssfa.htm' } },
+    });
+    expect(ok.status).toBe(200);
+    expect((ok.json.items as { state: string }[])[0]?.state).toBe('on-time');
+    const row = (await f.service.status({ planId: plan(), unitCode: 'fj-czt' })).rows.find(
+      (r) => r.obligationId === 'implementation-plan',
+    );
+    expect([row?.state, row?.light]).toEqual(['on-time', 'green']);
+    // Plan time, not the host's clock: the fulfilment is dated 2017-05-23.
+    expect(row?.fulfilledAt?.slice(0, 10)).toBe(PLAN_NOW.slice(0, 10));
+    const events = await f.opened.store.listEvents({ planId: plan(), unitCode: 'fj-czt', type: 'fulfilment' });
+    expect(events.map((e) => (e.event.type === 'fulfilment' ? e.event.evidence.recordedBy : ''))).toEqual([
+      'officer:fj-czt',
+    ]);
+
+    const before = await snapshot('fj-czt');
+    const again = await api(url, { token: TOKENS.czt, body: { evidence: { document: '重复' } } });
+    expect([again.status, again.json.type]).toEqual([409, 'AlreadyClosed']);
+    expect(await snapshot('fj-czt')).toEqual(before);
+
+    const audit = await f.opened.store.listAudit({ planId: plan(), unitCode: 'fj-czt', limit: 2 });
+    expect(audit.map((a) => [a.actor, a.action, a.result, a.status])).toEqual([
+      ['officer:fj-czt', 'fulfil', 'refused', 409],
+      ['officer:fj-czt', 'fulfil', 'ok', 200],
+    ]);
+    expect(audit[1]?.input).toEqual({
+      evidence: { document: '闽财办〔2017〕12号', url: 'https://czt.fujian.gov.cn/zwgk/2017/ssfa.htm' },
+    });
+  });
+
+  it('lets the operator extend, read the timeline and the audit log; no token is ever stored', async () => {
+    const ext = await api(obligationUrl('fj-fuzhou', 'implementation-plan', 'extend'), {
+      token: TOKENS.operator,
+      body: { newDue: '2017-06-09', reason: '机构调整', approver: '督查室主任' },
+    });
+    expect(ext.status).toBe(200);
+    const timeline = await api(obligationUrl('fj-fuzhou', 'implementation-plan', 'timeline'), {
+      token: TOKENS.fuzhou,
+    });
+    expect(timeline.status).toBe(200);
+    expect((timeline.json.timeline as { type: string }[]).map((t) => t.type)).toContain('extension');
+    expect(String(timeline.json.uiLink)).toContain(encodeURIComponent(`duban/${plan()}/fj-fuzhou/implementation-plan`));
+    expect((await api(`/api/plans/${plan()}/audit`, { token: TOKENS.fuzhou })).status).toBe(403);
+    const audit = await api(`/api/plans/${plan()}/audit`, { token: TOKENS.operator });
+    expect(audit.status).toBe(200);
+    const text = JSON.stringify(audit.json);
+    for (const token of Object.values(TOKENS)) expect(text).not.toContain(token);
+    expect(text).toContain('"actor":"operator"');
+  });
+
+  it('escapes what officers typed when pages show it', async () => {
+    const evil = '<script>alert(1)</script>';
+    const r = await api(obligationUrl('fj-fuzhou', 'year-end-report', 'fulfil'), {
+      token: TOKENS.fuzhou,
+      body: { at: '2017-05-23T09:00:00+08:00', evidence: { document: evil } },
+    });
+    expect(r.status).toBe(200);
+    const page = await api(`/plans/${plan()}/units/fj-fuzhou/obligations/year-end-report`, { token: TOKENS.fuzhou });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page.text).not.toContain(evil);
+  });
+
+  it('serves a unit calendar feed by token or by its own feed key, and reports to operators only', async () => {
+    const feedPath = `/plans/${plan()}/units/fj-czt/calendar.ics`;
+    expect((await api(feedPath)).status).toBe(401);
+    const page = await api(`/plans/${plan()}/units/fj-czt`, { token: TOKENS.czt });
+    const key = /calendar\.ics\?key=([A-Za-z0-9_-]+)/.exec(page.text)?.[1];
+    expect(key).toBeDefined();
+    const feed = await fetch(`${f.baseUrl}${feedPath}?key=${key}`);
+    expect(feed.status).toBe(200);
+    expect(feed.headers.get('content-type')).toContain('text/calendar');
+    expect(await feed.text()).toContain('BEGIN:VCALENDAR');
+    // A key opens its own unit's feed only.
+    expect((await fetch(`${f.baseUrl}/plans/${plan()}/units/fj-fuzhou/calendar.ics?key=${key}`)).status).toBe(401);
+    expect((await api(`/plans/${plan()}/units/fj-fuzhou/calendar.ics`, { token: TOKENS.czt })).status).toBe(403);
+    expect((await api(`/plans/${plan()}/reports/year-end.csv`, { token: TOKENS.czt })).status).toBe(403);
+    const report = await fetch(`${f.baseUrl}/plans/${plan()}/reports/year-end.csv`, {
+      headers: { authorization: `Bearer ${TOKENS.operator}` },
+    });
+    expect(report.status).toBe(200);
+    expect(report.headers.get('content-type')).toContain('text/csv');
+  });
+
+  it('logs in through the form with an HttpOnly cookie and refuses a form change without its CSRF token', async () => {
+    const login = await fetch(`${f.baseUrl}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: TOKENS.fuzhou, next: '//evil.example/' }).toString(),
+      redirect: 'manual',
+    });
+    expect(login.status).toBe(303);
+    expect(login.headers.get('location')).toBe('/');
+    const cookie = login.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(cookie).not.toContain(TOKENS.fuzhou);
+    const session = cookie.split(';')[0]!;
+    const page = await fetch(`${f.baseUrl}/plans/${plan()}/units/fj-fuzhou`, { headers: { cookie: session } });
+    expect(page.status).toBe(200);
+    const before = await snapshot('fj-fuzhou');
+    const forged = await fetch(`${f.baseUrl}/plans/${plan()}/units/fj-fuzhou/fulfil`, {
+      method: 'POST',
+      headers: { cookie: session, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ item: 'quarterly-progress|2017-Q2', document: 'x' }).toString(),
+      redirect: 'manual',
+    });
+    expect(forged.status).toBe(403);
+    expect(await snapshot('fj-fuzhou')).toEqual(before);
+  });
+});

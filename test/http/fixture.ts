@@ -1,0 +1,140 @@
+/**
+ * The seed plan running on a real dev server "as if" at a chosen 2017 instant, with a worker, a SQLite store,
+ * the operator service and the HTTP server on a free loopback port: what the API and browser tests drive.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import type { Directory } from '../../src/domain/directory';
+import type { Plan } from '../../src/domain/plan';
+import { operatorExtras } from '../../src/http/dashboard';
+import { createHttpServer, type DubanHttp } from '../../src/http/server';
+import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../../src/import/directory';
+import { importTableFile } from '../../src/import/plan-file';
+import { emlMailer } from '../../src/mail/transport';
+import { createOperatorService, type OperatorService } from '../../src/operator/service';
+import { startPlan } from '../../src/temporal/plan-runner';
+import { memoryLogger } from '../mail/smtp';
+import { type OpenedStore, openTestStore } from '../store/stores';
+import { createDevServerEnv, workflowBundle } from '../helpers/temporal';
+
+/** Tokens of the test configuration (never real ones). */
+export const TOKENS = {
+  operator: 'operator-token-0123456789',
+  czt: 'czt-officer-token-0123456789',
+  fuzhou: 'fuzhou-officer-token-0123456789',
+} as const;
+
+/** Plan time the seed runs at: inside the implementation plan's reminder window (due 2017-05-27). */
+export const PLAN_NOW = '2017-05-23T10:00:00+08:00';
+
+export interface DashboardFixture {
+  env: TestWorkflowEnvironment;
+  opened: OpenedStore;
+  plan: Plan;
+  directory: Directory;
+  service: OperatorService;
+  http: DubanHttp;
+  baseUrl: string;
+  teardown(): Promise<void>;
+}
+
+/** Starts everything; `teardown` stops it in reverse order. */
+export async function startDashboardFixture(): Promise<DashboardFixture> {
+  const env = await createDevServerEnv();
+  const opened = await openTestStore('sqlite');
+  const outbox = fs.mkdtempSync(path.join(os.tmpdir(), 'duban-http-eml-'));
+  const directory = loadDirectory(BUNDLED_DIRECTORY_PATH);
+  const { plan } = importTableFile(path.resolve(__dirname, '../../examples/fujian-2017/tasks.txt'), { directory });
+  const { logger } = memoryLogger();
+  const activities = createActivities({
+    store: opened.store,
+    directory,
+    mailer: emlMailer(outbox, 'duban 督办 <duban@duban.test>'),
+    logger,
+  });
+  const taskQueue = 'http-test';
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities,
+    // Every obligation stays cached, so the dashboard's queries never replay a history.
+    maxCachedWorkflows: 2000,
+  });
+  const running = worker.run();
+  const timeShiftMs = Date.parse(PLAN_NOW) - Date.now();
+  const started = await startPlan(env.client, plan, directory, {
+    taskQueue,
+    timeShiftMs,
+    activeFrom: PLAN_NOW,
+    concurrency: 32,
+  });
+  const service = createOperatorService({
+    client: env.client,
+    directory,
+    plan,
+    namespace: 'default',
+    store: opened.store,
+    timeShiftMs,
+  });
+  // Unit workflows start their obligations as children; wait until every item answers, so no test sees a partial plan.
+  const expected = started.schedule.units.reduce(
+    (n, u) => n + u.obligations.reduce((m, o) => m + o.items.length, 0),
+    0,
+  );
+  const workflows = started.schedule.units.reduce((n, u) => n + 1 + u.obligations.length, 0);
+  const deadline = Date.now() + 180_000;
+  // First every workflow runs (visibility, no worker needed), then every item answers a query.
+  for (;;) {
+    const { count } = await env.client.workflow.count(`WorkflowId STARTS_WITH "duban/${plan.id}/"`);
+    if (count >= workflows) break;
+    if (Date.now() > deadline) throw new Error(`only ${count} of ${workflows} workflows started in time`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  for (;;) {
+    const rows = await service.status({ planId: plan.id }).then(
+      (r) => r.rows.length,
+      () => 0,
+    );
+    if (rows >= expected) break;
+    if (Date.now() > deadline) throw new Error(`only ${rows} of ${expected} obligation items answered in time`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  const http = createHttpServer({
+    service,
+    store: opened.store,
+    plan,
+    directory,
+    config: {
+      operatorToken: TOKENS.operator,
+      unitTokens: new Map([
+        [TOKENS.czt, 'fj-czt'],
+        [TOKENS.fuzhou, 'fj-fuzhou'],
+      ]),
+      secureCookies: false,
+    },
+    extras: operatorExtras({ plan, directory, store: opened.store }),
+  });
+  const port = await http.listen(0);
+  return {
+    env,
+    opened,
+    plan,
+    directory,
+    service,
+    http,
+    baseUrl: `http://127.0.0.1:${port}`,
+    async teardown() {
+      await http.close();
+      worker.shutdown();
+      await running.catch(() => undefined);
+      await env.teardown();
+      await opened.dispose();
+      fs.rmSync(outbox, { recursive: true, force: true });
+    },
+  };
+}
