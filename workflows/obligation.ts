@@ -117,17 +117,32 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       extended,
     })),
   });
-  const agendaOf = (item: ItemState): AgendaItem[] => {
-    const rule = spec.rule === 'recurring' ? policy.recurring : policy.deadline;
-    return deadlineAgenda({
-      due: item.due,
-      activeFrom: input.activeFrom,
-      policy: { ...policy, deadline: rule },
-      escalateTo: spec.escalateTo,
-    }).items;
+  // An item's agenda depends only on its due date: computed once per (period, due), not on every wake-up.
+  const agendas = new Map<string, AgendaItem[]>();
+  const agendaOf = (item: Pick<ItemState, 'period' | 'due'>): AgendaItem[] => {
+    const key = `${item.period}|${item.due}`;
+    let agenda = agendas.get(key);
+    if (!agenda) {
+      const rule = spec.rule === 'recurring' ? policy.recurring : policy.deadline;
+      agenda = deadlineAgenda({
+        due: item.due,
+        activeFrom: input.activeFrom,
+        policy: { ...policy, deadline: rule },
+        escalateTo: spec.escalateTo,
+      }).items;
+      agendas.set(key, agenda);
+    }
+    return agenda;
   };
-  const deadlineEndMs = (item: ItemState): number =>
-    DateTime.fromISO(item.due, { zone: PLAN_TIMEZONE }).plus({ days: 1 }).toMillis();
+  const deadlineEnds = new Map<IsoDate, number>();
+  const deadlineEndMs = (item: ItemState): number => {
+    let end = deadlineEnds.get(item.due);
+    if (end === undefined) {
+      end = DateTime.fromISO(item.due, { zone: PLAN_TIMEZONE }).plus({ days: 1 }).toMillis();
+      deadlineEnds.set(item.due, end);
+    }
+    return end;
+  };
   const upcoming = (): UpcomingNotice[] => {
     const list: UpcomingNotice[] = [];
     for (const item of items) {
@@ -308,12 +323,16 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     },
   );
 
-  const upsert = (): void => {
+  let upserted = '';
+  /** Keeps status and next due searchable; upserts only when either changed, so histories stay short. */
+  const upsert = (next: UpcomingNotice | undefined): void => {
     if (input.searchAttributes === false) return;
-    const next = upcoming()[0];
     const open = items.find((i) => !TERMINAL.has(i.state));
+    const state = closed ? 'closed' : (open?.state ?? items[0]?.state ?? 'pending');
+    if (`${state}|${next?.at}` === upserted) return;
+    upserted = `${state}|${next?.at}`;
     upsertSearchAttributes({
-      [searchAttributes.status.name]: [closed ? 'closed' : (open?.state ?? items[0]?.state ?? 'pending')],
+      [searchAttributes.status.name]: [state],
       ...(next ? { [searchAttributes.nextDue.name]: [new Date(Date.parse(next.at) - shift)] } : {}),
     });
   };
@@ -327,7 +346,6 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   }
 
   for (;;) {
-    upsert();
     if (closed) break;
     // Items past every escalation are missed (recorded once); they stay open for a late fulfilment.
     for (const item of items) {
@@ -345,6 +363,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     }
     if (items.every((i) => TERMINAL.has(i.state))) break;
     const next = upcoming()[0];
+    upsert(next);
     const seen = version;
     if (next) {
       const wait = Date.parse(next.at) - planNow();
@@ -403,7 +422,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       }
     }
   }
-  upsert();
+  upsert(undefined);
   // Updates still recording their outcome finish before the workflow completes.
   await condition(allHandlersFinished);
   return status();

@@ -8,9 +8,8 @@
  * Caveat: a notice may rearrange late December of the year before (the 2019 notice did); for the last year with
  * data, late-December dates follow the data present until the next year's notice is added.
  */
-import { DateTime } from 'luxon';
 import { HOLIDAY_NOTICES, type HolidayNotice } from './holidays';
-import { PLAN_TIMEZONE, type IsoDate } from './plan';
+import type { IsoDate } from './plan';
 
 /** Thrown for a date whose year has no holiday notice in the data; `type` is stable for callers to check. */
 export class CalendarDataError extends Error {
@@ -30,9 +29,35 @@ export class CalendarDataError extends Error {
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+const DAY_MS = 86_400_000;
+/** Parsed dates: workflows ask about the same few hundred dates over and over. */
+const EPOCH_DAYS = new Map<string, number>();
+
+/**
+ * Days since 1970-01-01 of a `YYYY-MM-DD` date, or undefined when it is not a real date. Calendar dates carry no
+ * time zone, so plain UTC day arithmetic is exact here, and far cheaper than zone-aware date objects.
+ */
+function epochDay(value: string): number | undefined {
+  const cached = EPOCH_DAYS.get(value);
+  if (cached !== undefined) return cached;
+  const m = ISO_DATE.exec(value);
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const ms = Date.UTC(y, mo - 1, d);
+  const back = new Date(ms);
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return undefined;
+  const day = ms / DAY_MS;
+  EPOCH_DAYS.set(value, day);
+  return day;
+}
+
+function fromEpochDay(day: number): IsoDate {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+}
+
 /** Whether `value` is a real calendar date written `YYYY-MM-DD`. */
 export function isIsoDate(value: unknown): value is IsoDate {
-  return typeof value === 'string' && ISO_DATE.test(value) && DateTime.fromISO(value, { zone: PLAN_TIMEZONE }).isValid;
+  return typeof value === 'string' && epochDay(value) !== undefined;
 }
 
 /** Throws a `RangeError` naming `field` unless `value` is a real `YYYY-MM-DD` date. (Default: `'date'`) */
@@ -42,25 +67,21 @@ export function assertIsoDate(value: unknown, field = 'date'): asserts value is 
   }
 }
 
-function toDateTime(date: IsoDate): DateTime {
-  return DateTime.fromISO(date, { zone: PLAN_TIMEZONE });
-}
-
-function fromDateTime(dt: DateTime): IsoDate {
-  // toISODate() is null only for invalid DateTimes, which validated input never produces.
-  return dt.toISODate() as IsoDate;
-}
-
 /** The date `n` calendar days after `date` (`n` < 0: before). */
 export function addCalendarDays(date: IsoDate, n: number): IsoDate {
   assertIsoDate(date);
-  return fromDateTime(toDateTime(date).plus({ days: n }));
+  return fromEpochDay(epochDay(date)! + n);
+}
+
+function isoWeekday(day: number): number {
+  // 1970-01-01 was a Thursday (ISO weekday 4).
+  return ((((day + 3) % 7) + 7) % 7) + 1;
 }
 
 /** ISO weekday of `date`: 1 = Monday … 7 = Sunday. */
 export function weekdayOf(date: IsoDate): number {
   assertIsoDate(date);
-  return toDateTime(date).weekday;
+  return isoWeekday(epochDay(date)!);
 }
 
 /** Years with a notice, and each dated exception (true = working day, false = day off), built once at load. */
@@ -74,7 +95,7 @@ function buildIndex(notices: readonly HolidayNotice[]): {
     years.add(notice.year);
     for (const arrangement of notice.arrangements) {
       const [first, last] = arrangement.off;
-      for (let d = first; d <= last; d = fromDateTime(toDateTime(d).plus({ days: 1 }))) exceptions.set(d, false);
+      for (let d = first; d <= last; d = addCalendarDays(d, 1)) exceptions.set(d, false);
       for (const d of arrangement.workdays) exceptions.set(d, true);
     }
   }
@@ -95,7 +116,7 @@ export function isWorkingDay(date: IsoDate): boolean {
   if (!INDEX.years.has(year)) throw new CalendarDataError(year);
   const exception = INDEX.exceptions.get(date);
   if (exception !== undefined) return exception;
-  return toDateTime(date).weekday <= 5;
+  return isoWeekday(epochDay(date)!) <= 5;
 }
 
 /**
@@ -113,12 +134,12 @@ export function addWorkingDays(date: IsoDate, n: number): IsoDate {
   }
   const step = n > 0 ? 1 : -1;
   let remaining = Math.abs(n);
-  let current = toDateTime(date);
+  let current = epochDay(date)!;
   while (remaining > 0) {
-    current = current.plus({ days: step });
-    if (isWorkingDay(fromDateTime(current))) remaining -= 1;
+    current += step;
+    if (isWorkingDay(fromEpochDay(current))) remaining -= 1;
   }
-  return fromDateTime(current);
+  return fromEpochDay(current);
 }
 
 /** `date` if it is a working day, else the last working day before it (the design's anchor A). */
