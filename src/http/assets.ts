@@ -27,7 +27,7 @@ th { background: #eef1f4; font-weight: 600; }
 .matrix-wrap { overflow: auto; max-height: 75vh; border: 1px solid var(--line); }
 table.matrix { font-size: 12px; }
 table.matrix th.unit { writing-mode: vertical-rl; white-space: nowrap; padding: .4rem .15rem; position: sticky; top: 0; z-index: 1; }
-table.matrix th.task { position: sticky; left: 0; background: #fff; max-width: 18rem; font-weight: normal; z-index: 1; }
+table.matrix th.task { position: sticky; left: 0; background: #fff; min-width: 16rem; max-width: 22rem; font-weight: normal; z-index: 1; }
 table.matrix td { padding: 0; text-align: center; }
 table.matrix td a { display: block; padding: .25rem; text-decoration: none; }
 table.matrix td .light { font-size: 0; }
