@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { loadHttpConfig } from '../../http/config';
 import { startDashboard } from '../../http/dashboard';
 import { openStore, storeConfigFromEnv, type Store } from '../../store';
 import { loadTemporalConfig, type TemporalConfig } from '../../temporal/config';
@@ -117,6 +118,8 @@ export const serveCommand: Command = {
     }
     const config = configOrUsage(() => loadTemporalConfig());
     const { plan, directory, policy } = loadPlan(values);
+    // Access settings are checked before any connection, so a typo is reported first and by its variable.
+    configOrUsage(() => loadHttpConfig(directory));
     const store = await openStore(storeConfigFromEnv());
     let client;
     try {
