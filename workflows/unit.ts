@@ -76,7 +76,7 @@ export async function unitWorkflow(input: UnitInput): Promise<ObligationStatus[]
     child.scope = scope;
     try {
       await scope.run(async () => {
-        child.handle = await startChild(obligationWorkflow, {
+        const starting = startChild(obligationWorkflow, {
           workflowId: obligationWorkflowId(planId, unitCode, spec.id),
           args: [
             {
@@ -94,7 +94,12 @@ export async function unitWorkflow(input: UnitInput): Promise<ObligationStatus[]
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
           cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
         });
-        pendingStarts--;
+        try {
+          child.handle = await starting;
+        } finally {
+          // Counted down even when the start fails, so a close or designation never waits forever.
+          pendingStarts--;
+        }
         child.result = await child.handle.result();
       });
     } catch (err) {
@@ -164,6 +169,8 @@ export async function unitWorkflow(input: UnitInput): Promise<ObligationStatus[]
   // Wait until every child has ended, or the plan is closed.
   await condition(() => closing !== undefined || [...children.values()].every((c) => !c.running));
   if (closing) {
+    // A close can arrive while children are still being started: signal them once they exist.
+    await condition(() => pendingStarts === 0);
     for (const c of children.values()) {
       if (c.running) await c.handle?.signal(closeSignal, closing);
     }
