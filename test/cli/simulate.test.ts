@@ -1,29 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { writeSmallPlan } from '../fixtures/small-plan-file';
 import { spawnDuban } from '../helpers/process';
 
 jest.setTimeout(600_000);
-
-const SEED = path.resolve(__dirname, '../../examples/fujian-2017/tasks.txt');
-const DIRECTORY = path.resolve(__dirname, '../../examples/fujian-2017/directory.json');
-
-/** The seed's notice and header with only rows 20 (每周), 55 (突发事件) and 60 (依申请公开), and four units. */
-function writeSmallPlan(dir: string): { plan: string; directory: string } {
-  const lines = readFileSync(SEED, 'utf8').split('\n');
-  const keep = (l: string, i: number) =>
-    i < 13 || /^(一、|（三）推进农业|20\.|六、|（二）进一步健全|55\.|（四）依法|60\.)/.test(l);
-  const plan = path.join(dir, 'tasks.txt');
-  writeFileSync(plan, lines.filter(keep).join('\n'));
-  const full = JSON.parse(readFileSync(DIRECTORY, 'utf8'));
-  const units = new Set(['fj-bgt', 'fj-nyt', 'fj-fuzhou', 'fj-xiamen']);
-  const directory = path.join(dir, 'directory.json');
-  writeFileSync(
-    directory,
-    JSON.stringify({ ...full, units: full.units.filter((u: { code: string }) => units.has(u.code)) }),
-  );
-  return { plan, directory };
-}
 
 describe('duban simulate --json (the CLI, end to end)', () => {
   let dir: string;

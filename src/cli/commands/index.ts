@@ -1,34 +1,31 @@
 import type { Command } from '../command';
 import { bundleCommand } from './bundle';
+import { calendarCommand } from './calendar';
+import { designateCommand } from './designate';
 import { emergencyCommands } from './emergency';
+import { extendCommand } from './extend';
+import { fulfilCommand } from './fulfil';
+import { historyCommand } from './history';
 import { notifyTestCommand } from './notify-test';
 import { planAssignmentsCommand } from './plan-assignments';
+import { planCloseCommand } from './plan-close';
 import { planImportCommand } from './plan-import';
+import { reportCommand } from './report';
 import { requestCommands } from './request';
 import { serveCommand } from './serve';
 import { simulateCommand } from './simulate';
 import { startCommand } from './start';
-import { calendarCommand } from './calendar';
-import { designateCommand } from './designate';
-import { extendCommand } from './extend';
-import { fulfilCommand } from './fulfil';
-import { historyCommand } from './history';
-import { reportCommand } from './report';
 import { statusCommand } from './status';
 import { waiveCommand } from './waive';
 
 /** Every `duban` command; `duban --help` lists them in this order. Add new commands here. */
 export const commands: Command[] = [
   startCommand,
-  bundleCommand,
+  serveCommand,
   planImportCommand,
   planAssignmentsCommand,
+  planCloseCommand,
   simulateCommand,
-  notifyTestCommand,
-];
-commands.push(...emergencyCommands, ...requestCommands);
-commands.push(serveCommand);
-commands.push(
   statusCommand,
   fulfilCommand,
   extendCommand,
@@ -37,4 +34,8 @@ commands.push(
   historyCommand,
   reportCommand,
   calendarCommand,
-);
+  ...emergencyCommands,
+  ...requestCommands,
+  notifyTestCommand,
+  bundleCommand,
+];
