@@ -258,7 +258,9 @@ export async function simulate(
         Date.parse(a.at) - Date.parse(b.at) ||
         a.unit.localeCompare(b.unit) ||
         a.obligation.localeCompare(b.obligation) ||
-        (a.taskNo ?? 0) - (b.taskNo ?? 0),
+        (a.taskNo ?? 0) - (b.taskNo ?? 0) ||
+        (a.period ?? '').localeCompare(b.period ?? '') ||
+        a.stage.localeCompare(b.stage),
     );
   const outcomeList: SimulatedOutcome[] = [...outcomes.values()]
     .map((o) => ({
