@@ -115,6 +115,13 @@ export const migrations: Migration[] = [
       CREATE INDEX audit_log_plan ON audit_log (plan_id, at_ms);
     `,
   },
+  {
+    version: 3,
+    name: 'how far an emergency step beat or missed its window',
+    sql: `
+      ALTER TABLE outcomes ADD COLUMN margin_minutes INTEGER;
+    `,
+  },
 ];
 
 /** The newest schema this code knows. */

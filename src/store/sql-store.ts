@@ -370,10 +370,11 @@ export class SqlStore implements Store {
 
   async upsertOutcome(outcome: Outcome, nowMs: number): Promise<void> {
     await this.db.run(
-      `INSERT INTO outcomes (obligation_key, plan_id, task_no, unit_code, obligation, period, due, status, fulfilled_at, evidence, updated_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO outcomes (obligation_key, plan_id, task_no, unit_code, obligation, period, due, status, fulfilled_at, evidence, margin_minutes, updated_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (obligation_key) DO UPDATE SET due = excluded.due, status = excluded.status,
-         fulfilled_at = excluded.fulfilled_at, evidence = excluded.evidence, updated_ms = excluded.updated_ms`,
+         fulfilled_at = excluded.fulfilled_at, evidence = excluded.evidence, margin_minutes = excluded.margin_minutes,
+         updated_ms = excluded.updated_ms`,
       [
         obligationKey(outcome),
         outcome.planId,
@@ -385,6 +386,7 @@ export class SqlStore implements Store {
         outcome.status,
         outcome.fulfilledAt,
         outcome.evidence ? JSON.stringify(outcome.evidence) : null,
+        outcome.marginMinutes ?? null,
         nowMs,
       ],
     );
@@ -408,9 +410,10 @@ export class SqlStore implements Store {
       status: string;
       fulfilled_at: string | null;
       evidence: string | null;
+      margin_minutes: number | null;
       updated_ms: number;
     }>(
-      `SELECT plan_id, task_no, unit_code, obligation, period, due, status, fulfilled_at, evidence, updated_ms
+      `SELECT plan_id, task_no, unit_code, obligation, period, due, status, fulfilled_at, evidence, margin_minutes, updated_ms
        FROM outcomes${w.sql} ORDER BY plan_id, task_no, unit_code, obligation, period, due`,
       w.params,
     );
@@ -424,6 +427,9 @@ export class SqlStore implements Store {
       status: r.status as OutcomeStatus,
       fulfilledAt: r.fulfilled_at,
       ...(r.evidence ? { evidence: JSON.parse(r.evidence) as Outcome['evidence'] } : {}),
+      ...(r.margin_minutes === null || r.margin_minutes === undefined
+        ? {}
+        : { marginMinutes: Number(r.margin_minutes) }),
       updatedAt: iso(Number(r.updated_ms)),
     }));
   }

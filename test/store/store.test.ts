@@ -153,6 +153,36 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('%s store', (kind) => {
     expect((await store.listOutcomes({ status: 'missed', taskNo: null })).length).toBe(1);
   });
 
+  it('keeps by how many minutes an emergency step beat or missed its window', async () => {
+    const { store } = opened;
+    const step = {
+      planId: 'fj-2017-zwgk',
+      taskNo: 55,
+      unitCode: 'fj-fuzhou',
+      period: 'flood-0710',
+      due: '2017-07-10T13:00:00.000+08:00',
+    };
+    await store.upsertOutcome(
+      {
+        ...step,
+        obligation: 'emergency-information',
+        status: 'on-time',
+        fulfilledAt: '2017-07-10T11:30:00.000+08:00',
+        marginMinutes: 90,
+      },
+      T0,
+    );
+    await store.upsertOutcome(
+      { ...step, obligation: 'emergency-press-conference', status: 'missed', fulfilledAt: null },
+      T0,
+    );
+    const rows = await store.listOutcomes({ taskNo: 55 });
+    expect(rows.map((o) => [o.obligation, o.marginMinutes])).toEqual([
+      ['emergency-information', 90],
+      ['emergency-press-conference', undefined],
+    ]);
+  });
+
   it('records fulfilments, extensions and waivers once each', async () => {
     const { store } = opened;
     const ref = {
