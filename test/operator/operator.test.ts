@@ -7,10 +7,7 @@ import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { openActivityRuntime, type ActivityRuntime } from '../../activities/runtime';
 import { main } from '../../src/cli/main';
-import type { Directory } from '../../src/domain/directory';
-import { PLAN_TIMEZONE, type Plan } from '../../src/domain/plan';
-import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../../src/import/directory';
-import { importTableFile } from '../../src/import/plan-file';
+import { PLAN_TIMEZONE } from '../../src/domain/plan';
 import { unitCalendar } from '../../src/operator/ics';
 import {
   createOperatorService,
@@ -21,20 +18,10 @@ import {
 import { simulate } from '../../src/simulate/simulator';
 import { openStore, type OutcomeRecord } from '../../src/store';
 import { startPlan } from '../../src/temporal/plan-runner';
+import { smallSeedPlan } from '../fixtures/small-seed';
 import { createTimeSkippingEnv, quietRuntime, workflowBundle } from '../helpers/temporal';
 
 jest.setTimeout(180_000);
-
-const SEED = path.resolve(__dirname, '../../examples/fujian-2017/tasks.txt');
-
-/** The seed plan cut down to a few tasks and six units, so a simulated year runs in seconds. */
-function smallPlan(tasks = [16, 20, 49]): { plan: Plan; directory: Directory } {
-  const full = loadDirectory(BUNDLED_DIRECTORY_PATH);
-  const keep = new Set(['fj-bgt', 'fj-sgb', 'fj-nyt', 'fj-czt', 'fj-fuzhou', 'fj-xiamen']);
-  const directory: Directory = { ...full, units: full.units.filter((u) => keep.has(u.code)) };
-  const { plan } = importTableFile(SEED, { directory: full });
-  return { plan: { ...plan, tasks: plan.tasks.filter((t) => tasks.includes(t.no)) }, directory };
-}
 
 /** Runs the CLI in-process; returns exit code, stdout and stderr. */
 async function duban(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
@@ -194,7 +181,7 @@ describe('duban report on a simulated year (time-skipping server, SQLite store)'
     quietRuntime();
     dir = mkdtempSync(path.join(os.tmpdir(), 'duban-report-'));
     // Without the weekly task 20: its ~35 periods per unit would triple the simulation's time for no new kind.
-    const { plan, directory } = smallPlan([16, 49]);
+    const { plan, directory } = smallSeedPlan([16, 49]);
     await simulate({
       plan,
       directory,
@@ -333,7 +320,7 @@ describe('duban calendar', () => {
     const r = await duban(['calendar', '--unit', '福州市']);
     expect(r.code).toBe(0);
     const events = validateIcs(r.out);
-    const { plan, directory } = smallPlan();
+    const { plan, directory } = smallSeedPlan();
     // The implementation plan: due 2017-05-27 (make-up Saturday) and its four reminders.
     const impl = events.filter((e) => e.get('UID')!.includes('/fj-fuzhou/implementation-plan/'));
     expect(impl.map((e) => e.get('DTSTART')).sort()).toEqual([
@@ -352,7 +339,7 @@ describe('duban calendar', () => {
   });
 
   it('folds long lines at 75 octets without splitting a character, and escapes text', () => {
-    const { plan, directory } = smallPlan();
+    const { plan, directory } = smallSeedPlan();
     const task = { ...plan.tasks[0]!, title: '标题;含,分号\\和换行\n'.repeat(8) };
     const ics = unitCalendar({
       plan: { ...plan, tasks: [task, ...plan.tasks.slice(1)] },
@@ -378,7 +365,7 @@ describe('operator service against real workflows (time-skipping server)', () =>
   let service: OperatorService;
   let shift: number;
   let dir: string;
-  const { plan, directory } = smallPlan();
+  const { plan, directory } = smallSeedPlan();
   const planNow = async () => (await env.currentTimeMs()) + shift;
   const sleepUntil = async (iso: string) => {
     const wait = Date.parse(iso) - (await planNow());
