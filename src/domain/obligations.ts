@@ -135,6 +135,16 @@ export function planSchedule(plan: Plan, directory: Directory): PlanSchedule {
     if (a.role === 'lead') leadsOf.set(a.taskNo, [...(leadsOf.get(a.taskNo) ?? []), a.unitCode]);
   }
   const milestones = milestoneObligations(plan);
+  // A task's obligations are the same for each of its units: computed once per task, not once per assignment.
+  const perTask = new Map<number, ObligationSpec[]>();
+  const obligationsOf = (task: Task): ObligationSpec[] => {
+    let specs = perTask.get(task.no);
+    if (!specs) {
+      specs = taskObligations(plan, task, leadsOf.get(task.no) ?? []);
+      perTask.set(task.no, specs);
+    }
+    return specs;
+  };
   const byUnit = new Map<string, UnitSchedule>();
   for (const a of assignments.assignments) {
     if (a.unitCode === directory.generalOffice) continue;
@@ -145,7 +155,7 @@ export function planSchedule(plan: Plan, directory: Directory): PlanSchedule {
     }
     const task = tasks.get(a.taskNo);
     if (!task) continue;
-    for (const spec of taskObligations(plan, task, leadsOf.get(a.taskNo) ?? [])) {
+    for (const spec of obligationsOf(task)) {
       if (!unit.obligations.some((o) => o.id === spec.id)) unit.obligations.push(spec);
     }
   }
