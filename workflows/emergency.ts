@@ -10,7 +10,6 @@ import {
   continueAsNew,
   log,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import { DateTime } from 'luxon';
@@ -31,7 +30,7 @@ import {
   type WindowUpcoming,
 } from './messages';
 import { urgentActivities } from './activity-proxies';
-import { searchAttributes } from './search-attributes';
+import { searchable } from './search-status';
 
 const { sendNotice, recordOutcome, recordEvent } = urgentActivities;
 
@@ -221,23 +220,14 @@ export async function emergencyWorkflow(input: EmergencyInput): Promise<Emergenc
     },
   );
 
+  const updateSearch = searchable(
+    { planId, unitCode, obligation: 'emergency-response', taskNo },
+    { enabled: input.searchAttributes !== false, shiftMs: shift },
+  );
   const upsert = (): void => {
-    if (input.searchAttributes === false) return;
-    const next = upcoming()[0];
     const open = steps.find((s) => !DONE.has(s.state));
-    upsertSearchAttributes({
-      [searchAttributes.status.name]: [closed ? 'closed' : (open?.state ?? 'on-time')],
-      ...(next ? { [searchAttributes.nextDue.name]: [new Date(Date.parse(next.at) - shift)] } : {}),
-    });
+    updateSearch(closed ? 'closed' : (open?.state ?? 'on-time'), upcoming()[0]?.at);
   };
-  if (input.searchAttributes !== false) {
-    upsertSearchAttributes({
-      [searchAttributes.plan.name]: [planId],
-      [searchAttributes.unit.name]: [unitCode],
-      [searchAttributes.obligation.name]: ['emergency-response'],
-      ...(taskNo !== null ? { [searchAttributes.taskNo.name]: [taskNo] } : {}),
-    });
-  }
 
   for (;;) {
     upsert();

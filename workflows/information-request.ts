@@ -10,7 +10,6 @@ import {
   continueAsNew,
   log,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import { DateTime } from 'luxon';
@@ -40,7 +39,7 @@ import {
   type WindowUpcoming,
 } from './messages';
 import { deadlineActivities } from './activity-proxies';
-import { searchAttributes } from './search-attributes';
+import { searchable } from './search-status';
 
 const { sendNotice, recordOutcome, recordEvent } = deadlineActivities;
 
@@ -388,22 +387,11 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
     },
   );
 
-  const upsert = (): void => {
-    if (input.searchAttributes === false) return;
-    const next = upcoming()[0];
-    upsertSearchAttributes({
-      [searchAttributes.status.name]: [s.closed ? 'closed' : s.state],
-      ...(next ? { [searchAttributes.nextDue.name]: [new Date(Date.parse(next.at) - shift)] } : {}),
-    });
-  };
-  if (input.searchAttributes !== false) {
-    upsertSearchAttributes({
-      [searchAttributes.plan.name]: [planId],
-      [searchAttributes.unit.name]: [unitCode],
-      [searchAttributes.obligation.name]: ['information-request'],
-      ...(taskNo !== null ? { [searchAttributes.taskNo.name]: [taskNo] } : {}),
-    });
-  }
+  const updateSearch = searchable(
+    { planId, unitCode, obligation: 'information-request', taskNo },
+    { enabled: input.searchAttributes !== false, shiftMs: shift },
+  );
+  const upsert = (): void => updateSearch(s.closed ? 'closed' : s.state, upcoming()[0]?.at);
 
   for (;;) {
     upsert();

@@ -8,7 +8,6 @@ import {
   condition,
   continueAsNew,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
   log,
 } from '@temporalio/workflow';
@@ -31,7 +30,7 @@ import {
   type UpcomingNotice,
 } from './messages';
 import { deadlineActivities } from './activity-proxies';
-import { searchAttributes } from './search-attributes';
+import { searchable } from './search-status';
 
 const { sendNotice, recordOutcome, recordEvent } = deadlineActivities;
 
@@ -323,27 +322,14 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     },
   );
 
-  let upserted = '';
-  /** Keeps status and next due searchable; upserts only when either changed, so histories stay short. */
+  const updateSearch = searchable(
+    { planId, unitCode, obligation: spec.obligation, taskNo: spec.taskNo },
+    { enabled: input.searchAttributes !== false, shiftMs: shift },
+  );
   const upsert = (next: UpcomingNotice | undefined): void => {
-    if (input.searchAttributes === false) return;
     const open = items.find((i) => !TERMINAL.has(i.state));
-    const state = closed ? 'closed' : (open?.state ?? items[0]?.state ?? 'pending');
-    if (`${state}|${next?.at}` === upserted) return;
-    upserted = `${state}|${next?.at}`;
-    upsertSearchAttributes({
-      [searchAttributes.status.name]: [state],
-      ...(next ? { [searchAttributes.nextDue.name]: [new Date(Date.parse(next.at) - shift)] } : {}),
-    });
+    updateSearch(closed ? 'closed' : (open?.state ?? items[0]?.state ?? 'pending'), next?.at);
   };
-  if (input.searchAttributes !== false) {
-    upsertSearchAttributes({
-      [searchAttributes.plan.name]: [planId],
-      [searchAttributes.unit.name]: [unitCode],
-      [searchAttributes.obligation.name]: [spec.obligation],
-      ...(spec.taskNo !== null ? { [searchAttributes.taskNo.name]: [spec.taskNo] } : {}),
-    });
-  }
 
   for (;;) {
     if (closed) break;

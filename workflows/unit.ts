@@ -11,7 +11,6 @@ import {
   ParentClosePolicy,
   setHandler,
   startChild,
-  upsertSearchAttributes,
   type ChildWorkflowHandle,
   CancellationScope,
   isCancellation,
@@ -28,7 +27,7 @@ import {
   type ObligationStatus,
 } from './messages';
 import { obligationWorkflow } from './obligation';
-import { searchAttributes } from './search-attributes';
+import { searchable } from './search-status';
 
 /** Input of {@link unitWorkflow}. */
 export interface UnitInput {
@@ -60,13 +59,10 @@ export async function unitWorkflow(input: UnitInput): Promise<ObligationStatus[]
   let closing: CloseInput | undefined;
   let pendingStarts = 0;
 
-  if (input.searchAttributes !== false) {
-    upsertSearchAttributes({
-      [searchAttributes.plan.name]: [planId],
-      [searchAttributes.unit.name]: [unitCode],
-      [searchAttributes.obligation.name]: ['unit'],
-    });
-  }
+  searchable(
+    { planId, unitCode, obligation: 'unit', taskNo: null },
+    { enabled: input.searchAttributes !== false, shiftMs: input.timeShiftMs ?? 0 },
+  );
 
   const start = async (spec: ObligationSpec, activeFrom: string): Promise<void> => {
     const child: Child = { spec, running: true };
