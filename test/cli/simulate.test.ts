@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { SimulationOutput } from '../../src/simulate/simulator';
 import { writeSmallPlan } from '../fixtures/small-plan-file';
 import { spawnDuban } from '../helpers/process';
 
@@ -8,28 +9,7 @@ jest.setTimeout(600_000);
 
 describe('duban simulate --json (the CLI, end to end)', () => {
   let dir: string;
-  let output: {
-    plan: string;
-    notifications: {
-      at: string;
-      stage: string;
-      obligation: string;
-      unit: string;
-      taskNo: number | null;
-      period: string | null;
-      due: string;
-      recipients: string[];
-    }[];
-    outcomes: {
-      obligation: string;
-      unit: string;
-      taskNo: number | null;
-      period: string | null;
-      due: string;
-      status: string;
-      fulfilledAt: string | null;
-    }[];
-  };
+  let output: SimulationOutput;
   let stderr = '';
 
   beforeAll(async () => {

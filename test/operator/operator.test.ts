@@ -18,7 +18,7 @@ import {
 import { simulate } from '../../src/simulate/simulator';
 import { openStore, type OutcomeRecord } from '../../src/store';
 import { startPlan } from '../../src/temporal/plan-runner';
-import { smallSeedPlan } from '../fixtures/small-seed';
+import { SMALL_SEED_SCENARIO, smallSeedPlan } from '../fixtures/small-seed';
 import { createTimeSkippingEnv, quietRuntime, workflowBundle } from '../helpers/temporal';
 
 jest.setTimeout(180_000);
@@ -189,25 +189,8 @@ describe('duban report on a simulated year (time-skipping server, SQLite store)'
       workflowBundle: await workflowBundle(),
       scenario: {
         events: [
-          { at: '2017-05-24T15:30:00+08:00', type: 'fulfil', unit: '福州市', obligation: 'implementation-plan' },
-          { at: '2017-06-05T10:00:00+08:00', type: 'fulfil', unit: '厦门市', obligation: 'implementation-plan' },
-          {
-            at: '2017-05-23T11:00:00+08:00',
-            type: 'extend',
-            unit: '省农业厅',
-            obligation: 'implementation-plan',
-            newDue: '2017-06-09',
-            reason: '机构调整',
-            approver: '督查室',
-          },
-          {
-            at: '2017-05-23T11:00:00+08:00',
-            type: 'waive',
-            unit: '省审改办',
-            obligation: 'implementation-plan',
-            reason: '牵头单位另行报送',
-            approver: '督查室',
-          },
+          // The shared scenario's implementation-plan events (early, late, extended, waived), plus a year-end report.
+          ...SMALL_SEED_SCENARIO.events.filter((e) => e.obligation === 'implementation-plan'),
           { at: '2017-12-05T10:00:00+08:00', type: 'fulfil', unit: '福州市', obligation: 'year-end-report' },
         ],
       },
