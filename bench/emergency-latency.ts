@@ -17,7 +17,7 @@ import { Dispatcher } from '../src/mail/dispatcher';
 import { smtpMailer } from '../src/mail/transport';
 import { openStore } from '../src/store';
 import { ensureExecutables } from '../src/temporal/executables';
-import { WORKFLOWS_PATH } from '../src/temporal/worker';
+import { BUNDLER_OPTIONS, WORKFLOWS_PATH } from '../src/temporal/worker';
 import { searchAttributes } from '../workflows/search-attributes';
 import { TestSmtpServer } from '../test/mail/smtp';
 
@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     connection: env.nativeConnection,
     taskQueue: 'bench',
     workflowsPath: WORKFLOWS_PATH,
+    bundlerOptions: BUNDLER_OPTIONS,
     activities,
   });
   const latencies: number[] = [];

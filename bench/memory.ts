@@ -28,7 +28,7 @@ import { importTableFile } from '../src/import/plan-file';
 import { ensureExecutables } from '../src/temporal/executables';
 import { mapConcurrent, startPlan } from '../src/temporal/plan-runner';
 import { installRuntime } from '../src/temporal/runtime';
-import { WORKFLOWS_PATH } from '../src/temporal/worker';
+import { BUNDLER_OPTIONS, WORKFLOWS_PATH } from '../src/temporal/worker';
 import { searchAttributes } from '../workflows/search-attributes';
 
 const SEED = path.resolve(__dirname, '../examples/fujian-2017/tasks.txt');
@@ -101,6 +101,7 @@ async function child(side: Side, placement: Placement): Promise<void> {
       taskQueue,
       workflowBundle: await bundleWorkflowCode({
         workflowsPath: side === 'plan' ? WORKFLOWS_PATH : BENCH_WORKFLOWS,
+        ...(side === 'plan' ? BUNDLER_OPTIONS : {}),
         logger,
       }),
       activities: side === 'plan' ? services.activities : {},

@@ -23,7 +23,7 @@ import { importTableFile } from '../src/import/plan-file';
 import { ensureExecutables } from '../src/temporal/executables';
 import { mapConcurrent, startPlan } from '../src/temporal/plan-runner';
 import { installRuntime } from '../src/temporal/runtime';
-import { WORKFLOWS_PATH } from '../src/temporal/worker';
+import { BUNDLER_OPTIONS, WORKFLOWS_PATH } from '../src/temporal/worker';
 import { searchAttributes } from '../workflows/search-attributes';
 
 const SEED = path.resolve(__dirname, '../examples/fujian-2017/tasks.txt');
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const realWorker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: 'bench-start-real',
-    workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger }),
+    workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...BUNDLER_OPTIONS, logger }),
     // No activity runs: plan time is the publish date's midnight, hours before the first 09:00 notice.
     activities: {},
     maxCachedWorkflows: 1000,

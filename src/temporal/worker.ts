@@ -13,17 +13,36 @@ export function workflowBundlePath(): string {
 export const WORKFLOWS_PATH = path.join(PROJECT_ROOT, 'workflows', 'index.ts');
 
 /**
+ * Modules every workflow shares instead of loading its own copy: pure code with no per-workflow state (luxon,
+ * the calendar and the policy). In the reusable V8 context each workflow otherwise evaluates every module it
+ * imports once more (luxon alone is most of a workflow's heap), and the shared copies are frozen by the SDK.
+ */
+export const PRELOADED_MODULES = [
+  'luxon',
+  path.join(PROJECT_ROOT, 'workflows', 'index.ts'),
+  path.join(PROJECT_ROOT, 'src', 'domain', 'holidays.ts'),
+  path.join(PROJECT_ROOT, 'src', 'domain', 'calendar.ts'),
+  path.join(PROJECT_ROOT, 'src', 'domain', 'plan.ts'),
+  path.join(PROJECT_ROOT, 'src', 'domain', 'policy.ts'),
+  path.join(PROJECT_ROOT, 'src', 'domain', 'notice.ts'),
+  path.join(PROJECT_ROOT, 'src', 'domain', 'ids.ts'),
+];
+
+/** Bundler options of every workflow bundle duban builds (worker, `duban bundle`, simulations, tests). */
+export const BUNDLER_OPTIONS = { preloadModules: PRELOADED_MODULES };
+
+/**
  * Workflow code for the worker: the pre-bundled file in production (`NODE_ENV=production` or
  * `DUBAN_WORKFLOW_BUNDLE` set), otherwise `workflowsPath`, bundled at start-up.
  */
-export function workflowSource(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+export function workflowSource(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> {
   const production = process.env.NODE_ENV === 'production' || process.env.DUBAN_WORKFLOW_BUNDLE !== undefined;
   if (production) {
     const codePath = workflowBundlePath();
     if (!existsSync(codePath)) throw new Error(`workflow bundle ${codePath} not found: run 'duban bundle' first`);
     return { workflowBundle: { codePath } };
   }
-  return { workflowsPath: WORKFLOWS_PATH };
+  return { workflowsPath: WORKFLOWS_PATH, bundlerOptions: BUNDLER_OPTIONS };
 }
 
 /** Creates the duban worker on the configured task queue with the given activities. */

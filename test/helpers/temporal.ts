@@ -1,6 +1,6 @@
-import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { BUNDLER_OPTIONS, WORKFLOWS_PATH } from '../../src/temporal/worker';
 import { searchAttributes } from '../../workflows/search-attributes';
 import { ensureExecutables } from '../../src/temporal/executables';
 import { installRuntime } from '../../src/temporal/runtime';
@@ -35,12 +35,12 @@ export async function createDevServerEnv(options: { dbFilename?: string } = {}):
 
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 /** Bundles workflow code once per test file (jest gives each file its own module registry). */
-export function workflowBundle(
-  workflowsPath = path.resolve(__dirname, '../../workflows/index.ts'),
-): Promise<WorkflowBundleWithSourceMap> {
+export function workflowBundle(workflowsPath = WORKFLOWS_PATH): Promise<WorkflowBundleWithSourceMap> {
   let bundle = bundles.get(workflowsPath);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+    // duban's own workflows with the production bundler options; other code (bench workflows) as it is.
+    const options = workflowsPath === WORKFLOWS_PATH ? BUNDLER_OPTIONS : {};
+    bundle = bundleWorkflowCode({ workflowsPath, ...options, logger: new DefaultLogger('WARN') });
     bundles.set(workflowsPath, bundle);
   }
   return bundle;

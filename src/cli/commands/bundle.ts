@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOWS_PATH, workflowBundlePath } from '../../temporal/worker';
+import { BUNDLER_OPTIONS, WORKFLOWS_PATH, workflowBundlePath } from '../../temporal/worker';
 import type { Command } from '../command';
 
 export const bundleCommand: Command = {
@@ -16,7 +16,7 @@ export const bundleCommand: Command = {
   options: { out: { type: 'string' } },
   async run({ values }) {
     const out = path.resolve((values.out as string | undefined) ?? workflowBundlePath());
-    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
+    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...BUNDLER_OPTIONS });
     mkdirSync(path.dirname(out), { recursive: true });
     writeFileSync(out, code);
     console.log(`duban: workflow bundle written to ${out} (${(code.length / 1024).toFixed(0)} KiB)`);
