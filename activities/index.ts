@@ -51,6 +51,35 @@ export interface RecordEventInput {
   event: ObligationEvent;
 }
 
+/**
+ * One instant's work of an obligation workflow, for {@link Activities.deliverDue}: the notices due at that instant
+ * and the outcomes decided with them (an item missed once its last escalation is out, items left open at close).
+ */
+export interface DueBatch {
+  notices: Notice[];
+  outcomes: Outcome[];
+}
+
+/**
+ * What `deliverDue` did, item by item. A local activity's history marker keeps only its result, not its input, so
+ * the report repeats what operators read in `duban history`: each notice's key, stage, period, due date and
+ * instant with its recipients (or why it was refused), and each outcome recorded.
+ */
+export interface DueReport {
+  notices: {
+    key: string;
+    stage: Notice['stage'];
+    period: string | null;
+    due: string;
+    at: string;
+    /** Addresses it was queued for; absent when refused. */
+    recipients?: string[];
+    /** Why it was refused (a non-retryable failure such as `UnknownUnit`), on record instead of failing the rest. */
+    refused?: { type: string; message: string };
+  }[];
+  outcomes: { period: string | null; due: string; status: Outcome['status'] }[];
+}
+
 function failure(err: unknown): never {
   if (err instanceof MailInputError) throw ApplicationFailure.nonRetryable(err.message, err.type);
   throw err;
@@ -79,6 +108,32 @@ export function createActivities(deps: ActivityDeps) {
       deps.dispatcherOptions,
     );
 
+  async function sendNotice(notice: Notice): Promise<{ recipients: string[] }> {
+    checkNotice(notice);
+    let recipients;
+    try {
+      recipients = resolveRecipients(notice, deps.directory);
+    } catch (err) {
+      failure(err);
+    }
+    const queued = await dispatcher.enqueue(notice.key, { kind: 'notice', notice }, recipients);
+    if (!queued.created) logger.info('notice already in the outbox; not queued again', { key: notice.key });
+    if (awaitDeliveryMs > 0) {
+      const deliveries = await dispatcher.waitForDelivery(notice.key, awaitDeliveryMs);
+      if (deliveries.length > 0 && deliveries.every((d) => d.status === 'undeliverable')) {
+        throw ApplicationFailure.nonRetryable(
+          `notice ${notice.key}: every recipient address was refused`,
+          'Undeliverable',
+        );
+      }
+    }
+    return { recipients: queued.recipients.map((r) => r.address) };
+  }
+
+  async function recordOutcome(outcome: Outcome): Promise<void> {
+    await deps.store.upsertOutcome(outcome, clock().getTime());
+  }
+
   return {
     /**
      * Queues a notice in the outbox under its idempotency key (a retry finds it and queues nothing) and
@@ -86,31 +141,41 @@ export function createActivities(deps: ActivityDeps) {
      * Returns the recipients' addresses. Non-retryable failures: UnknownUnit, HeaderInjection,
      * InvalidAddress, NoRecipients, InvalidNotice, and Undeliverable (only with `awaitDeliveryMs`).
      */
-    async sendNotice(notice: Notice): Promise<{ recipients: string[] }> {
-      checkNotice(notice);
-      let recipients;
-      try {
-        recipients = resolveRecipients(notice, deps.directory);
-      } catch (err) {
-        failure(err);
-      }
-      const queued = await dispatcher.enqueue(notice.key, { kind: 'notice', notice }, recipients);
-      if (!queued.created) logger.info('notice already in the outbox; not queued again', { key: notice.key });
-      if (awaitDeliveryMs > 0) {
-        const deliveries = await dispatcher.waitForDelivery(notice.key, awaitDeliveryMs);
-        if (deliveries.length > 0 && deliveries.every((d) => d.status === 'undeliverable')) {
-          throw ApplicationFailure.nonRetryable(
-            `notice ${notice.key}: every recipient address was refused`,
-            'Undeliverable',
-          );
-        }
-      }
-      return { recipients: queued.recipients.map((r) => r.address) };
-    },
+    sendNotice,
 
     /** Stores an obligation's outcome (upsert by plan, task, unit, obligation and period). */
-    async recordOutcome(outcome: Outcome): Promise<void> {
-      await deps.store.upsertOutcome(outcome, clock().getTime());
+    recordOutcome,
+
+    /**
+     * Everything an obligation workflow owes at one instant, in one call (its workflows run it as a local
+     * activity, so a notice costs no server round trip): queues each notice as `sendNotice` does, then records
+     * each outcome. A notice refused for good (unknown unit, bad address, no recipients) is reported and the rest
+     * go on; any other failure fails the call, and the retry queues nothing twice (idempotency keys, upserts).
+     */
+    async deliverDue(batch: DueBatch): Promise<DueReport> {
+      const report: DueReport = { notices: [], outcomes: [] };
+      for (const notice of batch.notices) {
+        const { key, stage, period, due, at } = notice;
+        try {
+          const { recipients } = await sendNotice(notice);
+          report.notices.push({ key, stage, period, due, at, recipients });
+        } catch (err) {
+          if (!(err instanceof ApplicationFailure) || !err.nonRetryable) throw err;
+          report.notices.push({
+            key,
+            stage,
+            period,
+            due,
+            at,
+            refused: { type: err.type ?? 'Error', message: err.message },
+          });
+        }
+      }
+      for (const outcome of batch.outcomes) {
+        await recordOutcome(outcome);
+        report.outcomes.push({ period: outcome.period, due: outcome.due, status: outcome.status });
+      }
+      return report;
     },
 
     /** Stores a fulfilment, extension or waiver; recording the same event again changes nothing. */

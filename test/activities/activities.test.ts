@@ -61,6 +61,69 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('activities on %s', (kind) => {
     await expect(activities.sendNotice(notice({ at: 'tomorrow' }))).rejects.toMatchObject({ type: 'InvalidNotice' });
   });
 
+  it('delivers an instant in one call: notices queued once, a refused one reported, outcomes recorded', async () => {
+    const good = notice({ stage: 'escalation-3', notify: ['officer', 'head'] });
+    const unknown = notice({ stage: 'escalation-3', unitCode: 'fj-nope' });
+    const missed = {
+      planId: 'fj-2017-zwgk',
+      taskNo: 12,
+      unitCode: 'fj-czt',
+      obligation: 'task-deadline' as const,
+      period: null,
+      due: '2017-12-31',
+      status: 'missed' as const,
+      fulfilledAt: null,
+    };
+    const batch = { notices: [good, unknown], outcomes: [missed] };
+    const report = await activities.deliverDue(batch);
+    expect(report.notices).toEqual([
+      {
+        key: good.key,
+        stage: 'escalation-3',
+        period: null,
+        due: '2017-12-31',
+        at: good.at,
+        recipients: ['czt.officer@duban.test', 'czt.head@duban.test'],
+      },
+      expect.objectContaining({ key: unknown.key, refused: expect.objectContaining({ type: 'UnknownUnit' }) }),
+    ]);
+    expect(report.outcomes).toEqual([{ period: null, due: '2017-12-31', status: 'missed' }]);
+    // A retry of the whole call (a worker died before its result was recorded) queues nothing twice.
+    await activities.deliverDue(batch);
+    const queued = await opened.store.listNotices({ planId: 'fj-2017-zwgk' });
+    expect(queued.map((n) => n.key)).toEqual([good.key]);
+    expect(await opened.store.listOutcomes({ planId: 'fj-2017-zwgk' })).toEqual([
+      expect.objectContaining({ status: 'missed', due: '2017-12-31' }),
+    ]);
+  });
+
+  it('fails a delivery as a whole on a store error, for the retry to redo it', async () => {
+    const broken = createActivities({
+      store: { ...opened.store, upsertOutcome: () => Promise.reject(new Error('connection refused')) },
+      directory,
+      mailer: emlMailer(outbox, 'duban <duban@duban.test>'),
+      dispatcher,
+      logger: memoryLogger().logger,
+    });
+    await expect(
+      broken.deliverDue({
+        notices: [],
+        outcomes: [
+          {
+            planId: 'fj-2017-zwgk',
+            taskNo: null,
+            unitCode: 'fj-czt',
+            obligation: 'implementation-plan',
+            period: null,
+            due: '2017-05-27',
+            status: 'missed',
+            fulfilledAt: null,
+          },
+        ],
+      }),
+    ).rejects.toThrow('connection refused');
+  });
+
   it('records outcomes by obligation and period, the latest winning', async () => {
     const outcome = {
       planId: 'fj-2017-zwgk',
