@@ -2,6 +2,8 @@
  * Records workflow histories from a real simulated run into test/histories/, for the replay test that keeps
  * workflow code deterministic. Run after a deliberate, versioned change of workflow code:
  *   npx tsx scripts/record-histories.ts
+ * It overwrites the files named below. Histories of earlier versions stay beside them under their own prefix
+ * (`v1-*.pb`: obligation workflows from before the `obligation-notices-batched` patch) and must keep replaying.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -10,9 +10,11 @@ import {
   setHandler,
   workflowInfo,
   log,
+  patched,
+  sleep,
 } from '@temporalio/workflow';
 import { DateTime } from 'luxon';
-import { noticeKey, type Notice, type ObligationEvent, type OutcomeStatus } from '../src/domain/notice';
+import { noticeKey, type Notice, type ObligationEvent, type Outcome, type OutcomeStatus } from '../src/domain/notice';
 import type { ObligationSpec } from '../src/domain/obligations';
 import { PLAN_TIMEZONE, type IsoDate } from '../src/domain/plan';
 import { deadlineAgenda, DEFAULT_POLICY, type AgendaItem, type Policy } from '../src/domain/policy';
@@ -29,10 +31,19 @@ import {
   type TimelineEntry,
   type UpcomingNotice,
 } from './messages';
-import { deadlineActivities } from './activity-proxies';
+import { deadlineActivities, deadlineLocalActivities } from './activity-proxies';
 import { searchable } from './search-status';
 
 const { sendNotice, recordOutcome, recordEvent } = deadlineActivities;
+const { deliverDue } = deadlineLocalActivities;
+
+/**
+ * Workflows started before this patch send each notice and each missed outcome as its own activity after waking
+ * on `condition(…, wait)`, and replay that way. Workflows started after it wake on a plain timer and hand every
+ * notice and outcome of an instant to one local activity, `deliverDue`: half the workflow activations per notice
+ * and no activity round trips through the server.
+ */
+const NOTICES_BATCHED_PATCH = 'obligation-notices-batched';
 
 /** Input of {@link obligationWorkflow}. */
 export interface ObligationInput {
@@ -75,6 +86,11 @@ const TIMELINE_LIMIT = 500;
 
 const TERMINAL = new Set<ItemStatus['state']>(['on-time', 'late', 'waived']);
 
+/** An agenda entry with its instant in epoch milliseconds, computed once. */
+interface TimedAgendaItem extends AgendaItem {
+  ms: number;
+}
+
 /** Runs one obligation of one unit until every item is fulfilled or waived, or the plan is closed. */
 export async function obligationWorkflow(input: ObligationInput): Promise<ObligationStatus> {
   const { spec, planId, unitCode } = input;
@@ -97,11 +113,18 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   const timeline: TimelineEntry[] = input.state?.timeline ?? [];
   let closed = input.state?.closed ?? false;
   let version = 0;
+  /** Ends the batched loop's current wait (set while it waits; see `sleepUntil`). */
+  let wake: (() => void) | undefined;
+  let pendingTimer: { at: number; fired: Promise<void> } | undefined;
 
   const note = (entry: TimelineEntry): void => {
     timeline.push(entry);
     if (timeline.length > TIMELINE_LIMIT) timeline.splice(0, timeline.length - TIMELINE_LIMIT);
     version++;
+    // The batched loop's wait ends on any change (see sleepUntil below).
+    const w = wake;
+    wake = undefined;
+    w?.();
   };
   const status = (): ObligationStatus => ({
     obligation: spec.obligation,
@@ -116,10 +139,12 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       extended,
     })),
   });
-  // An item's agenda depends only on its due date: computed once per (period, due), not on every wake-up.
-  const agendas = new Map<string, AgendaItem[]>();
-  const agendaOf = (item: Pick<ItemState, 'period' | 'due'>): AgendaItem[] => {
-    const key = `${item.period}|${item.due}`;
+  // An item's agenda depends only on its due date: computed once per (period, due), not on every wake-up, and
+  // only for the items the loop is looking at (a weekly duty holds 52 items, most of them months away or done).
+  const agendas = new Map<string, TimedAgendaItem[]>();
+  const agendaKey = (item: Pick<ItemState, 'period' | 'due'>): string => `${item.period}|${item.due}`;
+  const agendaOf = (item: Pick<ItemState, 'period' | 'due'>, cache = true): TimedAgendaItem[] => {
+    const key = agendaKey(item);
     let agenda = agendas.get(key);
     if (!agenda) {
       const rule = spec.rule === 'recurring' ? policy.recurring : policy.deadline;
@@ -128,8 +153,8 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
         activeFrom: input.activeFrom,
         policy: { ...policy, deadline: rule },
         escalateTo: spec.escalateTo,
-      }).items;
-      agendas.set(key, agenda);
+      }).items.map((a) => ({ ...a, ms: Date.parse(a.at) }));
+      if (cache) agendas.set(key, agenda);
     }
     return agenda;
   };
@@ -142,18 +167,49 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     }
     return end;
   };
-  const upcoming = (): UpcomingNotice[] => {
-    const list: UpcomingNotice[] = [];
+  const upcoming = (cache = true): UpcomingNotice[] => {
+    const list: (UpcomingNotice & { ms: number })[] = [];
     for (const item of items) {
       if (TERMINAL.has(item.state) || closed) continue;
-      for (const a of agendaOf(item)) {
-        if (!item.sent.includes(a.stage)) list.push({ ...a, period: item.period, due: item.due });
+      for (const { ms, ...a } of agendaOf(item, cache)) {
+        if (!item.sent.includes(a.stage)) list.push({ ...a, period: item.period, due: item.due, ms });
       }
     }
-    return list.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    return list.sort((a, b) => a.ms - b.ms).map(({ ms: _ms, ...a }) => a);
   };
   const event = (period: string | null, e: ObligationEvent) =>
     recordEvent({ planId, taskNo: spec.taskNo, unitCode, obligation: spec.obligation, period, event: e });
+  const outcomeOf = (item: ItemState, evidence?: ObligationEvent): Outcome => ({
+    planId,
+    taskNo: spec.taskNo,
+    unitCode,
+    obligation: spec.obligation,
+    period: item.period,
+    due: item.due,
+    status: item.state as OutcomeStatus,
+    fulfilledAt: item.fulfilledAt,
+    evidence: evidence?.type === 'fulfilment' ? evidence.evidence : undefined,
+  });
+  const noticeOf = (item: ItemState, a: AgendaItem): Notice => {
+    const n: Notice = {
+      key: '',
+      planId,
+      taskNo: spec.taskNo,
+      unitCode,
+      obligation: spec.obligation,
+      period: item.period,
+      due: item.due,
+      stage: a.stage,
+      at: a.at,
+      notify: a.notify,
+      leadUnitCodes: spec.leadUnitCodes,
+      taskTitle: spec.title,
+      requirement: spec.requirement,
+    };
+    // After an extension the same stage fires again for the new due date: a new key, not a duplicate.
+    n.key = noticeKey({ ...n, period: item.extensions > 0 ? `${item.period ?? '-'}@${item.due}` : item.period });
+    return n;
+  };
   const outcome = (item: ItemState, evidence?: ObligationEvent) =>
     recordOutcome({
       planId,
@@ -216,7 +272,8 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   };
 
   setHandler(statusQuery, status);
-  setHandler(agendaQuery, upcoming);
+  // A query computes what it needs without keeping it: agendas are cached only for the loop's own items.
+  setHandler(agendaQuery, () => upcoming(false));
   setHandler(timelineQuery, () => timeline);
   setHandler(closeSignal, ({ reason }) => {
     if (closed) return;
@@ -326,87 +383,195 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     { planId, unitCode, obligation: spec.obligation, taskNo: spec.taskNo },
     { enabled: input.searchAttributes !== false, shiftMs: shift },
   );
-  const upsert = (next: UpcomingNotice | undefined): void => {
+  const upsert = (nextAt: string | undefined): void => {
     const open = items.find((i) => !TERMINAL.has(i.state));
-    updateSearch(closed ? 'closed' : (open?.state ?? items[0]?.state ?? 'pending'), next?.at);
+    updateSearch(closed ? 'closed' : (open?.state ?? items[0]?.state ?? 'pending'), nextAt);
   };
 
-  for (;;) {
-    if (closed) break;
-    // Items past every escalation are missed (recorded once); they stay open for a late fulfilment.
-    for (const item of items) {
-      if ((item.state === 'pending' || item.state === 'overdue') && planNow() >= deadlineEndMs(item)) {
-        const remaining = agendaOf(item).filter((a) => !item.sent.includes(a.stage));
-        const next: ItemStatus['state'] = remaining.length === 0 ? 'missed' : 'overdue';
-        if (next !== item.state) {
-          item.state = next;
-          if (next === 'missed') {
-            note({ at: iso(planNow()), type: 'missed', period: item.period });
-            await outcome(item);
+  /** The loop of workflows started before {@link NOTICES_BATCHED_PATCH}, kept as it was for their replay. */
+  const legacyLoop = async (): Promise<void> => {
+    for (;;) {
+      if (closed) break;
+      // Items past every escalation are missed (recorded once); they stay open for a late fulfilment.
+      for (const item of items) {
+        if ((item.state === 'pending' || item.state === 'overdue') && planNow() >= deadlineEndMs(item)) {
+          const remaining = agendaOf(item).filter((a) => !item.sent.includes(a.stage));
+          const next: ItemStatus['state'] = remaining.length === 0 ? 'missed' : 'overdue';
+          if (next !== item.state) {
+            item.state = next;
+            if (next === 'missed') {
+              note({ at: iso(planNow()), type: 'missed', period: item.period });
+              await outcome(item);
+            }
           }
         }
       }
-    }
-    if (items.every((i) => TERMINAL.has(i.state))) break;
-    const next = upcoming()[0];
-    upsert(next);
-    const seen = version;
-    if (next) {
-      const wait = Date.parse(next.at) - planNow();
-      if (wait > 0) {
-        await condition(() => version !== seen || closed, wait);
+      if (items.every((i) => TERMINAL.has(i.state))) break;
+      const next = upcoming()[0];
+      upsert(next?.at);
+      const seen = version;
+      if (next) {
+        const wait = Date.parse(next.at) - planNow();
+        if (wait > 0) {
+          await condition(() => version !== seen || closed, wait);
+          continue;
+        }
+        const item = items.find((i) => i.period === next.period)!;
+        const n: Notice = {
+          key: '',
+          planId,
+          taskNo: spec.taskNo,
+          unitCode,
+          obligation: spec.obligation,
+          period: item.period,
+          due: item.due,
+          stage: next.stage,
+          at: next.at,
+          notify: next.notify,
+          leadUnitCodes: spec.leadUnitCodes,
+          taskTitle: spec.title,
+          requirement: spec.requirement,
+        };
+        // After an extension the same stage fires again for the new due date: a new key, not a duplicate.
+        n.key = noticeKey({ ...n, period: item.extensions > 0 ? `${item.period ?? '-'}@${item.due}` : item.period });
+        item.sent.push(next.stage);
+        try {
+          const { recipients } = await sendNotice(n);
+          note({ at: next.at, type: 'notice', period: item.period, stage: next.stage, recipients });
+        } catch (err) {
+          // Non-retryable refusals (no such unit in the directory, undeliverable) are on record, not fatal.
+          log.warn('notice not sent', { key: n.key, error: (err as Error).message });
+          note({
+            at: next.at,
+            type: 'notice-failed',
+            period: item.period,
+            stage: next.stage,
+            detail: (err as Error).message,
+          });
+        }
+      } else {
+        // Nothing scheduled: wait for a message (late fulfilment, extension, waiver, close).
+        await condition(() => version !== seen || closed);
         continue;
       }
-      const item = items.find((i) => i.period === next.period)!;
-      const n: Notice = {
-        key: '',
-        planId,
-        taskNo: spec.taskNo,
-        unitCode,
-        obligation: spec.obligation,
-        period: item.period,
-        due: item.due,
-        stage: next.stage,
-        at: next.at,
-        notify: next.notify,
-        leadUnitCodes: spec.leadUnitCodes,
-        taskTitle: spec.title,
-        requirement: spec.requirement,
-      };
-      // After an extension the same stage fires again for the new due date: a new key, not a duplicate.
-      n.key = noticeKey({ ...n, period: item.extensions > 0 ? `${item.period ?? '-'}@${item.due}` : item.period });
-      item.sent.push(next.stage);
-      try {
-        const { recipients } = await sendNotice(n);
-        note({ at: next.at, type: 'notice', period: item.period, stage: next.stage, recipients });
-      } catch (err) {
-        // Non-retryable refusals (no such unit in the directory, undeliverable) are on record, not fatal.
-        log.warn('notice not sent', { key: n.key, error: (err as Error).message });
-        note({
-          at: next.at,
-          type: 'notice-failed',
-          period: item.period,
-          stage: next.stage,
-          detail: (err as Error).message,
-        });
+      if (workflowInfo().historyLength > (input.historyLimit ?? HISTORY_EVENTS_BEFORE_CONTINUE)) {
+        await condition(allHandlersFinished);
+        await continueAsNew<typeof obligationWorkflow>({ ...input, state: { items, timeline, closed } });
       }
-    } else {
-      // Nothing scheduled: wait for a message (late fulfilment, extension, waiver, close).
-      await condition(() => version !== seen || closed);
-      continue;
     }
-    if (workflowInfo().historyLength > (input.historyLimit ?? HISTORY_EVENTS_BEFORE_CONTINUE)) {
-      await condition(allHandlersFinished);
-      await continueAsNew<typeof obligationWorkflow>({ ...input, state: { items, timeline, closed } });
+  };
+
+  // The batched loop's wait: a timer set for an instant no later than the next one is waited on again rather than
+  // setting another, and any message ends the wait early.
+  const sleepUntil = (at: number): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      wake = resolve;
+      if (!pendingTimer || pendingTimer.at > at) {
+        const timer = { at, fired: sleep(Math.max(1, at - planNow())) };
+        const clear = (): void => {
+          if (pendingTimer === timer) pendingTimer = undefined;
+        };
+        timer.fired.then(clear, clear);
+        pendingTimer = timer;
+      }
+      // A cancelled workflow rejects its timer, and the loop with it.
+      pendingTimer.fired.then(resolve, reject);
+    });
+  /** Open items whose notices may still fire (pending or overdue), earliest due date first. */
+  const openByDue = (): ItemState[] =>
+    items
+      .filter((i) => i.state === 'pending' || i.state === 'overdue')
+      .sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : 0));
+
+  /**
+   * The loop of workflows started after {@link NOTICES_BATCHED_PATCH}: at each instant, every notice due and every
+   * item that has just run out of escalations go to one `deliverDue` local activity, then one timer to the next
+   * instant. An item's agenda starts no earlier than that of an item due before it, so the scan stops at the first
+   * item that starts after the earliest instant found.
+   */
+  const batchedLoop = async (): Promise<void> => {
+    for (;;) {
+      if (closed) return;
+      const now = planNow();
+      const open = openByDue();
+      const due: { item: ItemState; a: TimedAgendaItem }[] = [];
+      let next: number | undefined;
+      for (const item of open) {
+        const agenda = agendaOf(item);
+        const first = agenda[0];
+        if (first && first.ms > now && next !== undefined && first.ms >= next) break;
+        for (const a of agenda) {
+          if (item.sent.includes(a.stage)) continue;
+          if (a.ms <= now) {
+            due.push({ item, a });
+          } else {
+            if (next === undefined || a.ms < next) next = a.ms;
+            break;
+          }
+        }
+      }
+      due.sort((x, y) => x.a.ms - y.a.ms);
+      const notices = due.map(({ item, a }) => {
+        item.sent.push(a.stage);
+        return noticeOf(item, a);
+      });
+      // Items past their due date: overdue while escalations remain, missed (and recorded) once none do.
+      const outcomes: Outcome[] = [];
+      for (const item of open) {
+        if (now < deadlineEndMs(item)) break;
+        const remaining = agendaOf(item).some((a) => !item.sent.includes(a.stage));
+        const state: ItemStatus['state'] = remaining ? 'overdue' : 'missed';
+        if (state === item.state) continue;
+        item.state = state;
+        if (state === 'missed') {
+          note({ at: iso(now), type: 'missed', period: item.period });
+          outcomes.push(outcomeOf(item));
+          agendas.delete(agendaKey(item));
+        }
+      }
+      if (notices.length > 0 || outcomes.length > 0) {
+        const report = await deliverDue({ notices, outcomes });
+        for (const r of report.notices) {
+          if (r.refused) {
+            // Refused for good (no such unit in the directory, undeliverable): on record, not fatal.
+            log.warn('notice not sent', { key: r.key, error: r.refused.message });
+            note({ at: r.at, type: 'notice-failed', period: r.period, stage: r.stage, detail: r.refused.message });
+          } else {
+            note({ at: r.at, type: 'notice', period: r.period, stage: r.stage, recipients: r.recipients });
+          }
+        }
+        if (workflowInfo().historyLength > (input.historyLimit ?? HISTORY_EVENTS_BEFORE_CONTINUE)) {
+          await condition(allHandlersFinished);
+          await continueAsNew<typeof obligationWorkflow>({ ...input, state: { items, timeline, closed } });
+        }
+        continue;
+      }
+      if (items.every((i) => TERMINAL.has(i.state))) return;
+      if (input.searchAttributes !== false) upsert(next === undefined ? undefined : iso(next));
+      if (next === undefined) {
+        // Nothing scheduled: wait for a message (late fulfilment, extension, waiver, close).
+        const seen = version;
+        await condition(() => version !== seen || closed);
+      } else {
+        await sleepUntil(next);
+      }
     }
-  }
+  };
+
+  const batched = patched(NOTICES_BATCHED_PATCH);
+  if (batched) await batchedLoop();
+  else await legacyLoop();
   if (closed) {
+    // Items neither done nor missed are recorded as they stand: missed if past due, otherwise left open.
+    const outcomes: Outcome[] = [];
     for (const item of items) {
       if (!TERMINAL.has(item.state) && item.state !== 'missed') {
         item.state = planNow() >= deadlineEndMs(item) ? 'missed' : 'open';
-        await outcome(item);
+        if (batched) outcomes.push(outcomeOf(item));
+        else await outcome(item);
       }
     }
+    if (outcomes.length > 0) await deliverDue({ notices: [], outcomes });
   }
   upsert(undefined);
   // Updates still recording their outcome finish before the workflow completes.

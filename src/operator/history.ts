@@ -8,6 +8,7 @@ import type { History } from '@temporalio/common/lib/proto-utils';
 import type { temporal } from '@temporalio/proto';
 import { DateTime } from 'luxon';
 import { PLAN_TIMEZONE } from '../domain/plan';
+import type { DueReport } from '../../activities';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 type Payloads = temporal.api.common.v1.IPayloads | null | undefined;
@@ -102,6 +103,38 @@ function activitySummary(info: ActivityInfo): { kind: HistoryEntry['kind']; text
   }
 }
 
+/** Where an item of a notice or outcome belongs: ` for 2017-W40`, or nothing for a single deadline. */
+const forPeriod = (period: unknown): string => (period ? ` for ${String(period)}` : '');
+
+/**
+ * Lines of a local activity's marker. Its input is not in the history, only its result, so `deliverDue` reports
+ * each notice (stage, due, instant, recipients or refusal) and outcome it handled.
+ */
+function localActivityLines(
+  attributes: temporal.api.history.v1.IMarkerRecordedEventAttributes,
+): { kind: HistoryEntry['kind']; text: string }[] {
+  const details = attributes.details ?? {};
+  const data = decode(details.data)[0] as { activity_type?: string } | undefined;
+  const name = data?.activity_type ?? 'local activity';
+  if (attributes.failure) return [{ kind: 'activity', text: `${name} failed: ${attributes.failure.message ?? ''}` }];
+  if (name !== 'deliverDue') return [{ kind: 'activity', text: `${name} done` }];
+  const report = decode(details.result)[0] as Partial<DueReport> | undefined;
+  const lines: { kind: HistoryEntry['kind']; text: string }[] = [];
+  for (const n of report?.notices ?? []) {
+    const what = `notice ${n.stage}${forPeriod(n.period)} (due ${n.due}, scheduled ${n.at})`;
+    lines.push({
+      kind: 'notice',
+      text: n.refused
+        ? `${what}: refused: ${n.refused.message}`
+        : `${what}: sent to ${n.recipients?.join(', ') || 'nobody'}`,
+    });
+  }
+  for (const o of report?.outcomes ?? []) {
+    lines.push({ kind: 'outcome', text: `outcome ${o.status}${forPeriod(o.period)}: recorded` });
+  }
+  return lines;
+}
+
 /** Turns a fetched history into readable entries, oldest first. */
 export function readableHistory(history: History, options: ReadableHistoryOptions = {}): HistoryEntry[] {
   const shift = options.timeShiftMs ?? 0;
@@ -167,6 +200,8 @@ export function readableHistory(history: History, options: ReadableHistoryOption
     } else if (e.activityTaskTimedOutEventAttributes) {
       const info = activities.get(num(e.activityTaskTimedOutEventAttributes.scheduledEventId));
       push('activity', `${info?.name ?? 'activity'} timed out`);
+    } else if (e.markerRecordedEventAttributes?.markerName === 'core_local_activity') {
+      for (const { kind, text } of localActivityLines(e.markerRecordedEventAttributes)) push(kind, text);
     } else if (e.startChildWorkflowExecutionInitiatedEventAttributes) {
       const a = e.startChildWorkflowExecutionInitiatedEventAttributes;
       push('child', `child ${a.workflowId ?? ''} starting`);

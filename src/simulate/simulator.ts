@@ -20,11 +20,12 @@ import type { Notice, Outcome } from '../domain/notice';
 import { planSchedule } from '../domain/obligations';
 import { PLAN_TIMEZONE, type Plan } from '../domain/plan';
 import { deadlineAgenda, DEFAULT_POLICY, type Policy } from '../domain/policy';
+import type { DueBatch } from '../../activities';
 import { openActivityRuntime } from '../../activities/runtime';
 import { ensureExecutables } from '../temporal/executables';
 import { installRuntime } from '../temporal/runtime';
 import { startPlan } from '../temporal/plan-runner';
-import { WORKFLOWS_PATH } from '../temporal/worker';
+import { BUNDLER_OPTIONS, WORKFLOWS_PATH } from '../temporal/worker';
 import { closeSignal } from '../../workflows/messages';
 import { eventHandlers, unitResolver, type Scenario, type ScenarioContext } from './scenario';
 
@@ -83,6 +84,8 @@ export interface SimulationOptions {
   /** Called once every workflow has ended, before the test server goes away (e.g. to fetch histories). */
   afterRun?: (client: Client) => Promise<void>;
 }
+
+const outcomeKey = (o: Outcome): string => [o.taskNo, o.unitCode, o.obligation, o.period].join('/');
 
 /** Longest single skip of the test server's clock. */
 const SLEEP_STEP_MS = 24 * 3600 * 1000;
@@ -152,7 +155,16 @@ export async function simulate(
     },
     async recordOutcome(outcome: Outcome) {
       await services.activities.recordOutcome(outcome);
-      outcomes.set([outcome.taskNo, outcome.unitCode, outcome.obligation, outcome.period].join('/'), outcome);
+      outcomes.set(outcomeKey(outcome), outcome);
+    },
+    async deliverDue(batch: DueBatch) {
+      const report = await services.activities.deliverDue(batch);
+      batch.notices.forEach((notice, i) => {
+        const recipients = report.notices[i]?.recipients;
+        if (recipients) notices.set(notice.key, { notice, recipients });
+      });
+      for (const outcome of batch.outcomes) outcomes.set(outcomeKey(outcome), outcome);
+      return report;
     },
   };
   const taskQueue = 'duban-simulate';
@@ -161,7 +173,11 @@ export async function simulate(
   try {
     const bundle =
       options.workflowBundle ??
-      (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('ERROR') }));
+      (await bundleWorkflowCode({
+        workflowsPath: WORKFLOWS_PATH,
+        ...BUNDLER_OPTIONS,
+        logger: new DefaultLogger('ERROR'),
+      }));
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,

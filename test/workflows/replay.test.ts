@@ -16,6 +16,27 @@ describe('replay of recorded histories (test/histories)', () => {
     expect(files.length).toBeGreaterThanOrEqual(5);
   });
 
+  it('covers both obligation loops: v1- histories from before the batched-notices patch, the others after it', () => {
+    const patchedLoop = (file: string): boolean | undefined => {
+      const { events } = temporal.api.history.v1.History.decode(readFileSync(path.join(HISTORIES, file)));
+      const type = events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name;
+      if (type !== 'obligationWorkflow') return undefined;
+      return (events ?? []).some(
+        (e) =>
+          e.markerRecordedEventAttributes?.markerName === 'core_patch' &&
+          Buffer.from(e.markerRecordedEventAttributes.details?.['patch-data']?.payloads?.[0]?.data ?? []).includes(
+            'obligation-notices-batched',
+          ),
+      );
+    };
+    const legacy = files.filter((f) => f.startsWith('v1-')).map(patchedLoop);
+    const current = files.filter((f) => !f.startsWith('v1-')).map(patchedLoop);
+    expect(legacy.filter((p) => p === false).length).toBeGreaterThanOrEqual(5);
+    expect(legacy).not.toContain(true);
+    expect(current.filter((p) => p === true).length).toBeGreaterThanOrEqual(5);
+    expect(current).not.toContain(false);
+  });
+
   it('replays every recorded history with today’s workflow code without nondeterminism', async () => {
     quietRuntime();
     const histories = files.map((f) => ({
