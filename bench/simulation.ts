@@ -11,7 +11,7 @@
  * agenda is spent; unit workflows start no timers. Each bare twin gets exactly those instants and returns how
  * many timers it slept, and the derived notice count is checked against the notices the real run recorded.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -26,7 +26,7 @@ import { simulate } from '../src/simulate/simulator';
 import { ensureExecutables } from '../src/temporal/executables';
 import { mapConcurrent } from '../src/temporal/plan-runner';
 import { installRuntime } from '../src/temporal/runtime';
-import { WORKFLOWS_PATH } from '../src/temporal/worker';
+import { BUNDLER_OPTIONS, WORKFLOWS_PATH } from '../src/temporal/worker';
 import type { bareTimersWorkflow } from './workflows';
 
 const SEED = path.resolve(__dirname, '../examples/fujian-2017/tasks.txt');
@@ -34,6 +34,41 @@ const BENCH_WORKFLOWS = path.resolve(__dirname, 'workflows/index.ts');
 /** The simulator's clock step and tail, mirrored so both sides skip time the same way. */
 const SLEEP_STEP_MS = 6 * 3600 * 1000;
 const TAIL_MS = 24 * 3600 * 1000;
+
+/** CPU seconds (user + system) of this process (every thread) and of its child processes (the test server). */
+interface CpuSplit {
+  node: number;
+  server: number;
+}
+
+function procCpuSeconds(pid: number | string): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds of this process's children so far (Linux /proc; 0 elsewhere). Read before they exit. */
+function childrenCpuSeconds(): number {
+  let total = 0;
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        if (Number(stat[1]) === process.pid) total += procCpuSeconds(entry);
+      } catch {
+        // The process ended between listing and reading.
+      }
+    }
+  } catch {
+    return 0;
+  }
+  return total;
+}
+
+function nodeCpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
 
 interface TimerPlan {
   /** Per obligation workflow: the distinct plan-time instants it wakes at, ascending. */
@@ -81,8 +116,10 @@ function timerPlan(plan: Plan, directory: ReturnType<typeof loadDirectory>): Tim
 async function bareYear(
   bundle: WorkflowBundleWithSourceMap,
   timers: TimerPlan,
-): Promise<{ wallMs: number; slept: number }> {
+): Promise<{ wallMs: number; slept: number; cpu: CpuSplit }> {
   const start = performance.now();
+  const nodeStart = nodeCpuSeconds();
+  const cpu: CpuSplit = { node: 0, server: 0 };
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: ensureExecutables().testServer } },
   });
@@ -111,11 +148,13 @@ async function bareYear(
         await env.sleep(Math.min(timers.endMs - now, SLEEP_STEP_MS));
       }
       for (const h of handles) slept += await h.result();
+      cpu.server = childrenCpuSeconds();
     });
   } finally {
     await env.teardown();
   }
-  return { wallMs: performance.now() - start, slept };
+  cpu.node = nodeCpuSeconds() - nodeStart;
+  return { wallMs: performance.now() - start, slept, cpu };
 }
 
 function summary(values: number[], digits = 0): string {
@@ -137,7 +176,7 @@ async function main(): Promise<void> {
   );
   // Bundling is start-up cost, not simulation: once per side, outside the timings.
   const logger = new DefaultLogger('ERROR');
-  const realBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger });
+  const realBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...BUNDLER_OPTIONS, logger });
   const bareBundle = await bundleWorkflowCode({ workflowsPath: BENCH_WORKFLOWS, logger });
 
   const real: number[] = [];
@@ -148,30 +187,44 @@ async function main(): Promise<void> {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'duban-bench-sim-'));
       try {
         const t0 = performance.now();
-        const { stats } = await simulate({ plan, directory, outputDir: dir, workflowBundle: realBundle });
+        const nodeStart = nodeCpuSeconds();
+        const cpu: CpuSplit = { node: 0, server: 0 };
+        const { stats } = await simulate({
+          plan,
+          directory,
+          outputDir: dir,
+          workflowBundle: realBundle,
+          afterRun: async () => {
+            cpu.server = childrenCpuSeconds();
+          },
+        });
         const wallMs = performance.now() - t0;
+        cpu.node = nodeCpuSeconds() - nodeStart;
         if (stats.notices !== timers.notices)
           throw new Error(`the real run recorded ${stats.notices} notices, the agenda derives ${timers.notices}`);
-        return wallMs;
+        return { wallMs, cpu };
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
     };
     const runBare = async () => {
-      const { wallMs, slept } = await bareYear(bareBundle, timers);
+      const { wallMs, slept, cpu } = await bareYear(bareBundle, timers);
       if (slept !== timers.timers) throw new Error(`bare workflows slept ${slept} timers, expected ${timers.timers}`);
-      return wallMs;
+      return { wallMs, cpu };
     };
     // Alternate which side goes first, so a neighbour's load drifting over time does not favour one side.
-    let realMs: number;
-    let bareMs: number;
+    let realRun: { wallMs: number; cpu: CpuSplit };
+    let bareRun: { wallMs: number; cpu: CpuSplit };
     if (r % 2 === 0) {
-      realMs = await runReal();
-      bareMs = await runBare();
+      realRun = await runReal();
+      bareRun = await runBare();
     } else {
-      bareMs = await runBare();
-      realMs = await runReal();
+      bareRun = await runBare();
+      realRun = await runReal();
     }
+    const realMs = realRun.wallMs;
+    const bareMs = bareRun.wallMs;
+    const cpu = (c: CpuSplit) => `CPU node ${c.node.toFixed(1)} s + test server ${c.server.toFixed(1)} s`;
     real.push(realMs);
     bare.push(bareMs);
     ratios.push(realMs / bareMs);
@@ -179,6 +232,7 @@ async function main(): Promise<void> {
       `run ${r + 1}/${runs}: real ${(realMs / 1000).toFixed(1)} s, bare ${(bareMs / 1000).toFixed(1)} s, ` +
         `ratio ${(realMs / bareMs).toFixed(2)}`,
     );
+    console.log(`  real: ${cpu(realRun.cpu)}; bare: ${cpu(bareRun.cpu)}`);
   }
   console.log(
     `real year (simulate): ${summary(
