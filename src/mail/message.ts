@@ -79,24 +79,52 @@ const SUBJECT_TAGS: Record<Severity | 'undeliverable', Record<Locale, string>> =
 };
 
 /** The instant a due value ends: a date is due before the next day's 00:00 (Asia/Shanghai). */
-function deadlineOf(due: string): DateTime {
-  return due.includes('T')
-    ? DateTime.fromISO(due, { setZone: false }).setZone(PLAN_TIMEZONE)
-    : DateTime.fromISO(due, { zone: PLAN_TIMEZONE }).plus({ days: 1 }).startOf('day');
+/**
+ * Remembers a pure function of a string key: a digest run renders the same due dates and instants for many
+ * notices, and luxon parsing dominated the dispatcher's time. Bounded; emptied when full.
+ */
+function memoized<T>(fn: (key: string) => T, limit = 4096): (key: string) => T {
+  const cache = new Map<string, T>();
+  return (key) => {
+    let value = cache.get(key);
+    if (value === undefined) {
+      if (cache.size >= limit) cache.clear();
+      value = fn(key);
+      cache.set(key, value);
+    }
+    return value;
+  };
 }
+
+/** Luxon DateTimes are immutable, so one parsed deadline serves every notice with that due date. */
+const deadlineOf = memoized((due: string): DateTime =>
+  due.includes('T')
+    ? DateTime.fromISO(due, { setZone: false }).setZone(PLAN_TIMEZONE)
+    : DateTime.fromISO(due, { zone: PLAN_TIMEZONE }).plus({ days: 1 }).startOf('day'),
+);
 
 function formatDate(d: DateTime, locale: Locale): string {
   return locale === 'zh' ? `${d.year}年${d.month}月${d.day}日` : d.setLocale('en-GB').toFormat('d LLL yyyy');
 }
 
-function formatInstant(iso: string, locale: Locale): string {
+const instantText = memoized((key: string): string => {
+  const [locale, iso] = [key.slice(0, 2) as Locale, key.slice(3)];
   const d = DateTime.fromISO(iso).setZone(PLAN_TIMEZONE);
   return `${formatDate(d, locale)} ${d.toFormat('HH:mm')}`;
+});
+
+function formatInstant(iso: string, locale: Locale): string {
+  return instantText(`${locale} ${iso}`);
 }
 
-function formatDue(due: string, locale: Locale): string {
+const dueText = memoized((key: string): string => {
+  const [locale, due] = [key.slice(0, 2) as Locale, key.slice(3)];
   if (due.includes('T')) return formatInstant(due, locale);
   return formatDate(DateTime.fromISO(due, { zone: PLAN_TIMEZONE }), locale);
+});
+
+function formatDue(due: string, locale: Locale): string {
+  return dueText(`${locale} ${due}`);
 }
 
 function formatSpan(ms: number, locale: Locale): string {
@@ -119,7 +147,7 @@ function formatSpan(ms: number, locale: Locale): string {
 
 /** "还剩 9天15小时" / "已逾期 1天9小时", relative to the notice's scheduled instant. */
 function timeLeft(notice: Notice, locale: Locale): string {
-  const ms = deadlineOf(notice.due).toMillis() - DateTime.fromISO(notice.at).toMillis();
+  const ms = deadlineOf(notice.due).toMillis() - Date.parse(notice.at);
   if (ms >= 0) return locale === 'zh' ? `还剩 ${formatSpan(ms, locale)}` : `${formatSpan(ms, locale)} left`;
   return locale === 'zh' ? `已逾期 ${formatSpan(ms, locale)}` : `overdue by ${formatSpan(ms, locale)}`;
 }
