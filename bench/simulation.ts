@@ -11,7 +11,7 @@
  * agenda is spent; unit workflows start no timers. Each bare twin gets exactly those instants and returns how
  * many timers it slept, and the derived notice count is checked against the notices the real run recorded.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -27,48 +27,17 @@ import { ensureExecutables } from '../src/temporal/executables';
 import { mapConcurrent } from '../src/temporal/plan-runner';
 import { installRuntime } from '../src/temporal/runtime';
 import { BUNDLER_OPTIONS, WORKFLOWS_PATH } from '../src/temporal/worker';
+import { childrenCpuSeconds, type CpuSplit, nodeCpuSeconds } from './cpu';
 import type { bareTimersWorkflow } from './workflows';
+
+/** The bare workflows compared: timers only, or a timer and a no-op local activity per instant. */
+type BareKind = 'bareTimersWorkflow' | 'bareNoticesWorkflow';
 
 const SEED = path.resolve(__dirname, '../examples/fujian-2017/tasks.txt');
 const BENCH_WORKFLOWS = path.resolve(__dirname, 'workflows/index.ts');
 /** The simulator's clock step and tail, mirrored so both sides skip time the same way. */
 const SLEEP_STEP_MS = 6 * 3600 * 1000;
 const TAIL_MS = 24 * 3600 * 1000;
-
-/** CPU seconds (user + system) of this process (every thread) and of its child processes (the test server). */
-interface CpuSplit {
-  node: number;
-  server: number;
-}
-
-function procCpuSeconds(pid: number | string): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** CPU seconds of this process's children so far (Linux /proc; 0 elsewhere). Read before they exit. */
-function childrenCpuSeconds(): number {
-  let total = 0;
-  try {
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
-        if (Number(stat[1]) === process.pid) total += procCpuSeconds(entry);
-      } catch {
-        // The process ended between listing and reading.
-      }
-    }
-  } catch {
-    return 0;
-  }
-  return total;
-}
-
-function nodeCpuSeconds(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
-}
 
 interface TimerPlan {
   /** Per obligation workflow: the distinct plan-time instants it wakes at, ascending. */
@@ -116,6 +85,7 @@ function timerPlan(plan: Plan, directory: ReturnType<typeof loadDirectory>): Tim
 async function bareYear(
   bundle: WorkflowBundleWithSourceMap,
   timers: TimerPlan,
+  kind: BareKind,
 ): Promise<{ wallMs: number; slept: number; cpu: CpuSplit }> {
   const start = performance.now();
   const nodeStart = nodeCpuSeconds();
@@ -130,13 +100,14 @@ async function bareYear(
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: bundle,
+      activities: { bareNotice: async () => undefined },
       maxCachedWorkflows: 2000,
     });
     await worker.runUntil(async () => {
       const timeShiftMs = timers.publishMs - (await env.currentTimeMs());
       const indices = timers.lists.map((_, i) => i);
       const handles = await mapConcurrent(indices, 16, (i) =>
-        env.client.workflow.start<typeof bareTimersWorkflow>('bareTimersWorkflow', {
+        env.client.workflow.start<typeof bareTimersWorkflow>(kind, {
           taskQueue,
           workflowId: `bare-${i}`,
           args: [{ instantsMs: timers.lists[i]!, timeShiftMs }],
@@ -181,7 +152,9 @@ async function main(): Promise<void> {
 
   const real: number[] = [];
   const bare: number[] = [];
+  const floor: number[] = [];
   const ratios: number[] = [];
+  const floorRatios: number[] = [];
   for (let r = 0; r < runs; r++) {
     const runReal = async () => {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'duban-bench-sim-'));
@@ -207,46 +180,48 @@ async function main(): Promise<void> {
         rmSync(dir, { recursive: true, force: true });
       }
     };
-    const runBare = async () => {
-      const { wallMs, slept, cpu } = await bareYear(bareBundle, timers);
-      if (slept !== timers.timers) throw new Error(`bare workflows slept ${slept} timers, expected ${timers.timers}`);
+    const runBare = (kind: BareKind) => async () => {
+      const { wallMs, slept, cpu } = await bareYear(bareBundle, timers, kind);
+      if (slept !== timers.timers) throw new Error(`${kind} slept ${slept} timers, expected ${timers.timers}`);
       return { wallMs, cpu };
     };
-    // Alternate which side goes first, so a neighbour's load drifting over time does not favour one side.
-    let realRun: { wallMs: number; cpu: CpuSplit };
-    let bareRun: { wallMs: number; cpu: CpuSplit };
-    if (r % 2 === 0) {
-      realRun = await runReal();
-      bareRun = await runBare();
-    } else {
-      bareRun = await runBare();
-      realRun = await runReal();
+    // Rotate which side goes first, so a neighbour's load drifting over time does not favour one side.
+    const sides = [
+      { name: 'real', run: runReal },
+      { name: 'bare', run: runBare('bareTimersWorkflow') },
+      { name: 'bare+activity', run: runBare('bareNoticesWorkflow') },
+    ];
+    const results: Record<string, { wallMs: number; cpu: CpuSplit }> = {};
+    for (let i = 0; i < sides.length; i++) {
+      const side = sides[(i + r) % sides.length]!;
+      results[side.name] = await side.run();
     }
-    const realMs = realRun.wallMs;
-    const bareMs = bareRun.wallMs;
     const cpu = (c: CpuSplit) => `CPU node ${c.node.toFixed(1)} s + test server ${c.server.toFixed(1)} s`;
+    const realMs = results.real!.wallMs;
+    const bareMs = results.bare!.wallMs;
+    const floorMs = results['bare+activity']!.wallMs;
     real.push(realMs);
     bare.push(bareMs);
+    floor.push(floorMs);
     ratios.push(realMs / bareMs);
+    floorRatios.push(realMs / floorMs);
     console.log(
       `run ${r + 1}/${runs}: real ${(realMs / 1000).toFixed(1)} s, bare ${(bareMs / 1000).toFixed(1)} s, ` +
-        `ratio ${(realMs / bareMs).toFixed(2)}`,
+        `bare+activity ${(floorMs / 1000).toFixed(1)} s; real/bare ${(realMs / bareMs).toFixed(2)}, ` +
+        `real/(bare+activity) ${(realMs / floorMs).toFixed(2)}`,
     );
-    console.log(`  real: ${cpu(realRun.cpu)}; bare: ${cpu(bareRun.cpu)}`);
+    for (const side of sides) console.log(`  ${side.name}: ${cpu(results[side.name]!.cpu)}`);
   }
-  console.log(
-    `real year (simulate): ${summary(
-      real.map((ms) => ms / 1000),
+  const seconds = (list: number[]) =>
+    `${summary(
+      list.map((ms) => ms / 1000),
       1,
-    )} s`,
-  );
-  console.log(
-    `bare year (${timers.timers} timers in ${timers.lists.length} workflows): ${summary(
-      bare.map((ms) => ms / 1000),
-      1,
-    )} s`,
-  );
+    )} s`;
+  console.log(`real year (simulate): ${seconds(real)}`);
+  console.log(`bare year (${timers.timers} timers in ${timers.lists.length} workflows): ${seconds(bare)}`);
+  console.log(`bare year with a no-op local activity after each timer: ${seconds(floor)}`);
   console.log(`ratio real/bare: ${summary(ratios, 2)} (aim ≤ 1.3)`);
+  console.log(`ratio real/(bare+activity): ${summary(floorRatios, 2)} (what duban adds to "a timer and an activity")`);
 }
 
 main().catch((err) => {

@@ -25,6 +25,7 @@ import { mapConcurrent, startPlan } from '../src/temporal/plan-runner';
 import { installRuntime } from '../src/temporal/runtime';
 import { BUNDLER_OPTIONS, WORKFLOWS_PATH } from '../src/temporal/worker';
 import { searchAttributes } from '../workflows/search-attributes';
+import { childrenCpuSeconds, type CpuSplit, nodeCpuSeconds } from './cpu';
 
 const SEED = path.resolve(__dirname, '../examples/fujian-2017/tasks.txt');
 const BENCH_WORKFLOWS = path.resolve(__dirname, 'workflows/index.ts');
@@ -49,28 +50,9 @@ async function main(): Promise<void> {
   const obligations = schedule.units.reduce((n, u) => n + u.obligations.length, 0);
   console.log(`seed ${plan.id}: ${units} unit start calls, ${obligations} obligation children started server-side`);
 
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: ensureExecutables().cli },
-      searchAttributes: Object.values(searchAttributes),
-      extraArgs: ['--log-level', 'error'],
-    },
-  });
   const logger = new DefaultLogger('ERROR');
-  const realWorker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: 'bench-start-real',
-    workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...BUNDLER_OPTIONS, logger }),
-    // No activity runs: plan time is the publish date's midnight, hours before the first 09:00 notice.
-    activities: {},
-    maxCachedWorkflows: 1000,
-  });
-  const trivialWorker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: 'bench-start-trivial',
-    workflowBundle: await bundleWorkflowCode({ workflowsPath: BENCH_WORKFLOWS, logger }),
-    maxCachedWorkflows: 1000,
-  });
+  const realBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...BUNDLER_OPTIONS, logger });
+  const trivialBundle = await bundleWorkflowCode({ workflowsPath: BENCH_WORKFLOWS, logger });
 
   const publishMs = DateTime.fromISO(plan.publishedOn, { zone: PLAN_TIMEZONE }).toMillis();
   const realStart: number[] = [];
@@ -78,11 +60,41 @@ async function main(): Promise<void> {
   const ratios: number[] = [];
   const realOpen: number[] = [];
   const trivialAll: number[] = [];
-  try {
-    await trivialWorker.runUntil(
-      realWorker.runUntil(async () => {
-        for (let r = 0; r < runs; r++) {
+  // Each run gets a fresh dev server and workers: the plan's 423 workflows stay open (asleep), and a second run on
+  // the same server and worker cache would start its plan among the first run's.
+  for (let r = 0; r < runs; r++) {
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: { type: 'existing-path', path: ensureExecutables().cli },
+        searchAttributes: Object.values(searchAttributes),
+        extraArgs: ['--log-level', 'error'],
+      },
+    });
+    const realWorker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: 'bench-start-real',
+      workflowBundle: realBundle,
+      // No activity runs: plan time is the publish date's midnight, hours before the first 09:00 notice.
+      activities: {},
+      maxCachedWorkflows: 1000,
+    });
+    const trivialWorker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: 'bench-start-trivial',
+      workflowBundle: trivialBundle,
+      maxCachedWorkflows: 1000,
+    });
+    try {
+      await trivialWorker.runUntil(
+        realWorker.runUntil(async () => {
           const planId = `${plan.id}-bench${Date.now()}-${r}`;
+          /** CPU used by this process and the dev server while `fn` ran. */
+          const measured = async <T>(fn: () => Promise<T>): Promise<[T, CpuSplit]> => {
+            const node0 = nodeCpuSeconds();
+            const server0 = childrenCpuSeconds();
+            const value = await fn();
+            return [value, { node: nodeCpuSeconds() - node0, server: childrenCpuSeconds() - server0 }];
+          };
           const runReal = async () => {
             const t0 = performance.now();
             const result = await startPlan(env.client, { ...plan, id: planId }, directory, {
@@ -117,15 +129,16 @@ async function main(): Promise<void> {
             return performance.now() - t0;
           };
           let real: { startMs: number; openMs: number };
+          let realCpu: CpuSplit;
           let trivial: number;
           if (r % 2 === 0) {
-            real = await runReal();
+            [real, realCpu] = await measured(runReal);
             trivial = await runTrivial(units, 'trivial');
           } else {
             trivial = await runTrivial(units, 'trivial');
-            real = await runReal();
+            [real, realCpu] = await measured(runReal);
           }
-          const all = await runTrivial(units + obligations, 'all');
+          const [all, allCpu] = await measured(() => runTrivial(units + obligations, 'all'));
           const realRate = units / (real.startMs / 1000);
           const trivialRate = units / (trivial / 1000);
           realStart.push(realRate);
@@ -139,11 +152,13 @@ async function main(): Promise<void> {
               `${(realRate / trivialRate).toFixed(2)}; all ${obligations} children open after ` +
               `${real.openMs.toFixed(0)} ms, ${units + obligations} trivial starts ${all.toFixed(0)} ms`,
           );
-        }
-      }),
-    );
-  } finally {
-    await env.teardown();
+          const cpu = (c: CpuSplit) => `node ${c.node.toFixed(1)} s + dev server ${c.server.toFixed(1)} s`;
+          console.log(`  CPU: whole plan open ${cpu(realCpu)}; ${units + obligations} trivial ${cpu(allCpu)}`);
+        }),
+      );
+    } finally {
+      await env.teardown();
+    }
   }
   console.log(`plan start calls/s: ${summary(realStart, 0)}`);
   console.log(`trivial start calls/s: ${summary(trivialStart, 0)}`);

@@ -2,7 +2,7 @@
  * Bare comparison workflows for the benches: the least a workflow can do for the same shape of work, so a
  * ratio against them measures what duban's own workflow code, activities and store cost on top of Temporal.
  */
-import { sleep } from '@temporalio/workflow';
+import { proxyLocalActivities, sleep } from '@temporalio/workflow';
 
 /** Input of {@link bareTimersWorkflow}. */
 export interface BareTimersInput {
@@ -23,6 +23,31 @@ export async function bareTimersWorkflow({ instantsMs, timeShiftMs = 0 }: BareTi
     if (wait > 0) {
       timers++;
       await sleep(wait);
+    }
+  }
+  return timers;
+}
+
+/** The one activity of {@link bareNoticesWorkflow}: does nothing. */
+export interface BareActivities {
+  bareNotice(): Promise<void>;
+}
+
+const { bareNotice } = proxyLocalActivities<BareActivities>({ startToCloseTimeout: '1 minute' });
+
+/**
+ * {@link bareTimersWorkflow} plus one local activity that does nothing at each instant: the least Temporal itself
+ * costs for "a timer, then an activity" per instant, which is the shape of a duban obligation (a notice is an
+ * activity). The gap between this and the real year is duban's own code, store and outbox.
+ */
+export async function bareNoticesWorkflow({ instantsMs, timeShiftMs = 0 }: BareTimersInput): Promise<number> {
+  let timers = 0;
+  for (const at of instantsMs) {
+    const wait = at - (Date.now() + timeShiftMs);
+    if (wait > 0) {
+      timers++;
+      await sleep(wait);
+      await bareNotice();
     }
   }
   return timers;
