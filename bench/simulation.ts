@@ -22,7 +22,8 @@ import { PLAN_TIMEZONE, type Plan } from '../src/domain/plan';
 import { deadlineAgenda, DEFAULT_POLICY } from '../src/domain/policy';
 import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../src/import/directory';
 import { importTableFile } from '../src/import/plan-file';
-import { simulate } from '../src/simulate/simulator';
+// The simulator's clock step and tail: both sides skip time the same way.
+import { SLEEP_STEP_MS, simulate, TAIL_MS } from '../src/simulate/simulator';
 import { ensureExecutables } from '../src/temporal/executables';
 import { mapConcurrent } from '../src/temporal/plan-runner';
 import { installRuntime } from '../src/temporal/runtime';
@@ -35,9 +36,6 @@ type BareKind = 'bareTimersWorkflow' | 'bareNoticesWorkflow';
 
 const SEED = path.resolve(__dirname, '../examples/fujian-2017/tasks.txt');
 const BENCH_WORKFLOWS = path.resolve(__dirname, 'workflows/index.ts');
-/** The simulator's clock step and tail, mirrored so both sides skip time the same way. */
-const SLEEP_STEP_MS = 6 * 3600 * 1000;
-const TAIL_MS = 24 * 3600 * 1000;
 
 interface TimerPlan {
   /** Per obligation workflow: the distinct plan-time instants it wakes at, ascending. */

@@ -87,8 +87,10 @@ export interface SimulationOptions {
 
 const outcomeKey = (o: Outcome): string => [o.taskNo, o.unitCode, o.obligation, o.period].join('/');
 
-/** Longest single skip of the test server's clock. */
-const SLEEP_STEP_MS = 24 * 3600 * 1000;
+/** Longest single skip of the test server's clock (benches mirror it). */
+export const SLEEP_STEP_MS = 24 * 3600 * 1000;
+/** How far past the last scheduled instant the simulation runs, so every timer of the year has fired. */
+export const TAIL_MS = 24 * 3600 * 1000;
 
 /** The instant after which no notice of the plan's schedule can fire (last escalation), in plan time. */
 function lastScheduledInstant(plan: Plan, directory: Directory, policy: Policy): number {
@@ -239,7 +241,7 @@ export async function simulate(
       }
       const end = Math.max(lastScheduledInstant(plan, directory, policy), ...events.map(({ e }) => Date.parse(e.at)));
       // A day past the last escalation: every timer of the year has fired by then.
-      await sleepUntil(end + 24 * 3600 * 1000);
+      await sleepUntil(end + TAIL_MS);
       progress(`simulate: year complete at ${DateTime.fromMillis(await planNow(), { zone: PLAN_TIMEZONE }).toISO()}`);
       const ids = [...result.schedule.units.map((u) => unitWorkflowId(plan.id, u.unitCode)), ...tracked];
       for (const id of ids) {
