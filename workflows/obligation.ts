@@ -177,13 +177,11 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     }
     return list.sort((a, b) => a.ms - b.ms).map(({ ms: _ms, ...a }) => a);
   };
-  const event = (period: string | null, e: ObligationEvent) =>
-    recordEvent({ planId, taskNo: spec.taskNo, unitCode, obligation: spec.obligation, period, event: e });
+  /** What every notice, outcome and event of this workflow is about. */
+  const ref = { planId, taskNo: spec.taskNo, unitCode, obligation: spec.obligation };
+  const event = (period: string | null, e: ObligationEvent) => recordEvent({ ...ref, period, event: e });
   const outcomeOf = (item: ItemState, evidence?: ObligationEvent): Outcome => ({
-    planId,
-    taskNo: spec.taskNo,
-    unitCode,
-    obligation: spec.obligation,
+    ...ref,
     period: item.period,
     due: item.due,
     status: item.state as OutcomeStatus,
@@ -193,10 +191,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   const noticeOf = (item: ItemState, a: AgendaItem): Notice => {
     const n: Notice = {
       key: '',
-      planId,
-      taskNo: spec.taskNo,
-      unitCode,
-      obligation: spec.obligation,
+      ...ref,
       period: item.period,
       due: item.due,
       stage: a.stage,
@@ -210,18 +205,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     n.key = noticeKey({ ...n, period: item.extensions > 0 ? `${item.period ?? '-'}@${item.due}` : item.period });
     return n;
   };
-  const outcome = (item: ItemState, evidence?: ObligationEvent) =>
-    recordOutcome({
-      planId,
-      taskNo: spec.taskNo,
-      unitCode,
-      obligation: spec.obligation,
-      period: item.period,
-      due: item.due,
-      status: item.state as OutcomeStatus,
-      fulfilledAt: item.fulfilledAt,
-      evidence: evidence?.type === 'fulfilment' ? evidence.evidence : undefined,
-    });
+  const outcome = (item: ItemState, evidence?: ObligationEvent) => recordOutcome(outcomeOf(item, evidence));
 
   /** The item a message means: the named period, or the only/earliest open one that has begun. */
   const pick = (period: string | null | undefined, what: string): ItemState => {
@@ -417,23 +401,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
           continue;
         }
         const item = items.find((i) => i.period === next.period)!;
-        const n: Notice = {
-          key: '',
-          planId,
-          taskNo: spec.taskNo,
-          unitCode,
-          obligation: spec.obligation,
-          period: item.period,
-          due: item.due,
-          stage: next.stage,
-          at: next.at,
-          notify: next.notify,
-          leadUnitCodes: spec.leadUnitCodes,
-          taskTitle: spec.title,
-          requirement: spec.requirement,
-        };
-        // After an extension the same stage fires again for the new due date: a new key, not a duplicate.
-        n.key = noticeKey({ ...n, period: item.extensions > 0 ? `${item.period ?? '-'}@${item.due}` : item.period });
+        const n = noticeOf(item, next);
         item.sent.push(next.stage);
         try {
           const { recipients } = await sendNotice(n);

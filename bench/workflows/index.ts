@@ -16,13 +16,22 @@ export interface BareTimersInput {
  * Sleeps until each instant in turn and does nothing else: one timer per instant still ahead, like the real
  * workflow's `condition(…, wait)` per agenda instant, but no agenda, no activity, no state.
  */
-export async function bareTimersWorkflow({ instantsMs, timeShiftMs = 0 }: BareTimersInput): Promise<number> {
+export function bareTimersWorkflow(input: BareTimersInput): Promise<number> {
+  return sleepThrough(input);
+}
+
+/** Sleeps until each instant still ahead, then runs `after` (if any); returns how many timers it slept. */
+async function sleepThrough(
+  { instantsMs, timeShiftMs = 0 }: BareTimersInput,
+  after?: () => Promise<void>,
+): Promise<number> {
   let timers = 0;
   for (const at of instantsMs) {
     const wait = at - (Date.now() + timeShiftMs);
     if (wait > 0) {
       timers++;
       await sleep(wait);
+      if (after) await after();
     }
   }
   return timers;
@@ -40,17 +49,8 @@ const { bareNotice } = proxyLocalActivities<BareActivities>({ startToCloseTimeou
  * costs for "a timer, then an activity" per instant, which is the shape of a duban obligation (a notice is an
  * activity). The gap between this and the real year is duban's own code, store and outbox.
  */
-export async function bareNoticesWorkflow({ instantsMs, timeShiftMs = 0 }: BareTimersInput): Promise<number> {
-  let timers = 0;
-  for (const at of instantsMs) {
-    const wait = at - (Date.now() + timeShiftMs);
-    if (wait > 0) {
-      timers++;
-      await sleep(wait);
-      await bareNotice();
-    }
-  }
-  return timers;
+export function bareNoticesWorkflow(input: BareTimersInput): Promise<number> {
+  return sleepThrough(input, bareNotice);
 }
 
 /** Completes at once: what one start call of the start-rate bench costs without duban's payloads. */

@@ -10,6 +10,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+/** Task 12's deadline outcome for 省财政厅, not yet fulfilled; tests set the status. */
+const TASK_12_OUTCOME = {
+  planId: 'fj-2017-zwgk',
+  taskNo: 12,
+  unitCode: 'fj-czt',
+  obligation: 'task-deadline' as const,
+  period: null,
+  due: '2017-12-31',
+  fulfilledAt: null,
+};
+
 describe.each<StoreKind>(['sqlite', 'postgres'])('activities on %s', (kind) => {
   let opened: OpenedStore;
   let dispatcher: Dispatcher;
@@ -64,16 +75,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('activities on %s', (kind) => {
   it('delivers an instant in one call: notices queued once, a refused one reported, outcomes recorded', async () => {
     const good = notice({ stage: 'escalation-3', notify: ['officer', 'head'] });
     const unknown = notice({ stage: 'escalation-3', unitCode: 'fj-nope' });
-    const missed = {
-      planId: 'fj-2017-zwgk',
-      taskNo: 12,
-      unitCode: 'fj-czt',
-      obligation: 'task-deadline' as const,
-      period: null,
-      due: '2017-12-31',
-      status: 'missed' as const,
-      fulfilledAt: null,
-    };
+    const missed = { ...TASK_12_OUTCOME, status: 'missed' as const };
     const batch = { notices: [good, unknown], outcomes: [missed] };
     const report = await activities.deliverDue(batch);
     expect(report.notices).toEqual([
@@ -125,15 +127,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('activities on %s', (kind) => {
   });
 
   it('records outcomes by obligation and period, the latest winning', async () => {
-    const outcome = {
-      planId: 'fj-2017-zwgk',
-      taskNo: 12,
-      unitCode: 'fj-czt',
-      obligation: 'task-deadline' as const,
-      period: null,
-      due: '2017-12-31',
-      fulfilledAt: null,
-    };
+    const outcome = TASK_12_OUTCOME;
     await activities.recordOutcome({ ...outcome, status: 'missed' });
     await activities.recordOutcome({
       ...outcome,
