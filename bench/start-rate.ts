@@ -10,7 +10,9 @@
  * The ratio compares start calls: 51 unit starts against 51 trivial starts. Workers poll both task queues, as
  * under `duban start`, so the children really start while later start calls are in flight. For context the
  * script also prints how long until every obligation workflow of the plan has run its first task (visible by
- * its search attributes), against starting all 423 executions as trivial workflows from the client.
+ * its search attributes), against starting all 423 executions as trivial workflows from the client, and the CPU
+ * this process and the dev server used meanwhile. Each run has its own fresh dev server, warmed up by a few
+ * unmeasured trivial starts, and the sides are measured a few seconds apart so neither runs in the other's wake.
  */
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -32,6 +34,13 @@ const BENCH_WORKFLOWS = path.resolve(__dirname, 'workflows/index.ts');
 const CONCURRENCY = 16;
 /** Bounds the wait for children to show up, so a broken plan cannot hang the bench. */
 const OPEN_TIMEOUT_MS = 300_000;
+/**
+ * Pause between sides, so the one measured second does not start while the server still digests the first (the
+ * plan's children report back to their parents after they open; trivial workflows complete).
+ */
+const SETTLE_MS = 3000;
+/** Unmeasured trivial starts on each fresh server first: connections and namespace caches warm for both sides. */
+const WARM_UP_STARTS = 20;
 
 function summary(values: number[], digits: number): string {
   const sorted = [...values].sort((a, b) => a - b);
@@ -128,16 +137,22 @@ async function main(): Promise<void> {
             );
             return performance.now() - t0;
           };
+          const settle = () => new Promise((res) => setTimeout(res, SETTLE_MS));
+          await runTrivial(WARM_UP_STARTS, 'warm-up');
+          await settle();
           let real: { startMs: number; openMs: number };
           let realCpu: CpuSplit;
           let trivial: number;
           if (r % 2 === 0) {
             [real, realCpu] = await measured(runReal);
+            await settle();
             trivial = await runTrivial(units, 'trivial');
           } else {
             trivial = await runTrivial(units, 'trivial');
+            await settle();
             [real, realCpu] = await measured(runReal);
           }
+          await settle();
           const [all, allCpu] = await measured(() => runTrivial(units + obligations, 'all'));
           const realRate = units / (real.startMs / 1000);
           const trivialRate = units / (trivial / 1000);
