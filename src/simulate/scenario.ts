@@ -48,6 +48,12 @@ export interface ScenarioContext {
   resolveUnit(nameOrCode: string, where: string): string;
   /** Workflows a handler started, so the simulator closes and awaits them at the end. */
   track(workflowId: string): void;
+  /**
+   * Workflows whose notices may fall after the plan's last scheduled instant (an extension, a designation, an
+   * incident or a request): the simulator runs on until none of them has a notice ahead. `window` workflows answer
+   * the window agenda query, `obligation` workflows the obligation one.
+   */
+  watch(workflowId: string, kind: 'obligation' | 'window'): void;
 }
 
 export type EventHandler = (event: ScenarioEvent, ctx: ScenarioContext, where: string) => Promise<void>;
@@ -139,7 +145,9 @@ export const eventHandlers: Record<string, EventHandler> = {
     await handler(event, ctx, where);
   },
   async extend(event, ctx, where) {
-    await ctx.client.workflow.getHandle(obligationTarget(event, ctx, where)).executeUpdate(extendUpdate, {
+    const workflowId = obligationTarget(event, ctx, where);
+    ctx.watch(workflowId, 'obligation');
+    await ctx.client.workflow.getHandle(workflowId).executeUpdate(extendUpdate, {
       args: [
         {
           period: period(event),
@@ -161,11 +169,15 @@ export const eventHandlers: Record<string, EventHandler> = {
     const task = ctx.plan.tasks.find((t) => t.no === taskNo);
     if (!task) throw new Error(`${where}: 'taskNo' names no task of the plan`);
     const leads = ctx.schedule.units.flatMap((u) => u.obligations).find((o) => o.taskNo === taskNo)?.leadUnitCodes;
+    const obligations = taskObligations(ctx.plan, task, leads ?? []);
+    if (event.remove !== true) {
+      for (const spec of obligations) ctx.watch(obligationWorkflowId(ctx.plan.id, unitCode, spec.id), 'obligation');
+    }
     await ctx.client.workflow.getHandle(unitWorkflowId(ctx.plan.id, unitCode)).executeUpdate(designateUpdate, {
       args: [
         {
           taskNo: task.no,
-          obligations: taskObligations(ctx.plan, task, leads ?? []),
+          obligations,
           remove: event.remove === true,
           by: typeof event.by === 'string' ? event.by : 'simulate',
         },
@@ -216,6 +228,7 @@ eventHandlers.incident = async (event, ctx, where) => {
     throw new Error(`${where}: ${err.message}`);
   });
   if (r.created) ctx.track(r.workflowId);
+  ctx.watch(r.workflowId, 'window');
 };
 
 eventHandlers['information-request'] = async (event, ctx, where) => {
@@ -233,6 +246,7 @@ eventHandlers['information-request'] = async (event, ctx, where) => {
     throw new Error(`${where}: ${err.message}`);
   });
   if (r.created) ctx.track(r.workflowId);
+  ctx.watch(r.workflowId, 'window');
 };
 
 const fulfilIncidentStep =

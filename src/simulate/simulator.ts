@@ -26,7 +26,7 @@ import { ensureExecutables } from '../temporal/executables';
 import { installRuntime } from '../temporal/runtime';
 import { startPlan } from '../temporal/plan-runner';
 import { BUNDLER_OPTIONS, WORKFLOWS_PATH } from '../temporal/worker';
-import { closeSignal } from '../../workflows/messages';
+import { agendaQuery, closeSignal, windowAgendaQuery } from '../../workflows/messages';
 import { eventHandlers, unitResolver, type Scenario, type ScenarioContext } from './scenario';
 
 /** One notification of the normative simulate output. */
@@ -86,6 +86,32 @@ export interface SimulationOptions {
 }
 
 const outcomeKey = (o: Outcome): string => [o.taskNo, o.unitCode, o.obligation, o.period].join('/');
+
+/** Bounds the simulation's run past the plan's schedule, in case a workflow keeps scheduling notices. */
+const MAX_RUN_ON_ROUNDS = 20;
+
+const iso = (ms: number): string => DateTime.fromMillis(ms, { zone: PLAN_TIMEZONE }).toISO() as string;
+
+/** The latest upcoming notice instant among the watched workflows (plan time), or undefined when none has one. */
+async function lastUpcoming(
+  client: Client,
+  watched: Map<string, 'obligation' | 'window'>,
+): Promise<number | undefined> {
+  let last: number | undefined;
+  for (const [id, kind] of watched) {
+    let upcoming: { at: string }[];
+    try {
+      const handle = client.workflow.getHandle(id);
+      upcoming = kind === 'window' ? await handle.query(windowAgendaQuery) : await handle.query(agendaQuery);
+    } catch (err) {
+      // A window that never started (a refused event) has nothing ahead.
+      if (err instanceof WorkflowNotFoundError) continue;
+      throw err;
+    }
+    for (const u of upcoming) last = Math.max(last ?? 0, Date.parse(u.at));
+  }
+  return last;
+}
 
 /** Longest single skip of the test server's clock (benches mirror it). */
 export const SLEEP_STEP_MS = 24 * 3600 * 1000;
@@ -217,6 +243,7 @@ export async function simulate(
       obligationWorkflows = result.schedule.units.reduce((n, u) => n + u.obligations.length, 0);
       progress(`simulate: started ${unitWorkflows} unit workflows with ${obligationWorkflows} obligations`);
       const tracked: string[] = [];
+      const watched = new Map<string, 'obligation' | 'window'>();
       const ctx: ScenarioContext = {
         client: env.client,
         plan,
@@ -227,6 +254,7 @@ export async function simulate(
         searchAttributes: false,
         resolveUnit: unitResolver(directory),
         track: (id) => tracked.push(id),
+        watch: (id, kind) => watched.set(id, kind),
       };
       const events = [...(options.scenario?.events ?? [])]
         .map((e, index) => ({ e, index }))
@@ -242,7 +270,17 @@ export async function simulate(
       const end = Math.max(lastScheduledInstant(plan, directory, policy), ...events.map(({ e }) => Date.parse(e.at)));
       // A day past the last escalation: every timer of the year has fired by then.
       await sleepUntil(end + TAIL_MS);
-      progress(`simulate: year complete at ${DateTime.fromMillis(await planNow(), { zone: PLAN_TIMEZONE }).toISO()}`);
+      // Extensions, designations and windows can schedule notices past the plan's last instant: run on until
+      // none of the workflows they touched has a notice ahead.
+      for (let round = 1; ; round++) {
+        const ahead = await lastUpcoming(env.client, watched);
+        if (ahead === undefined) break;
+        if (round > MAX_RUN_ON_ROUNDS)
+          throw new Error(`simulate: notices still ahead at ${iso(ahead)} after ${MAX_RUN_ON_ROUNDS} rounds`);
+        progress(`simulate: notices scheduled until ${iso(ahead)}; running on`);
+        await sleepUntil(Math.max(ahead, await planNow()) + TAIL_MS);
+      }
+      progress(`simulate: year complete at ${iso(await planNow())}`);
       const ids = [...result.schedule.units.map((u) => unitWorkflowId(plan.id, u.unitCode)), ...tracked];
       for (const id of ids) {
         try {
