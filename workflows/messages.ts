@@ -99,6 +99,8 @@ export const closeSignal = defineSignal<[CloseInput]>('close');
 export const statusQuery = defineQuery<ObligationStatus>('status');
 export const agendaQuery = defineQuery<UpcomingNotice[]>('agenda');
 export const timelineQuery = defineQuery<TimelineEntry[]>('timeline');
+/** Obligation workflow: status and upcoming notices in one round trip, for overviews of many workflows. */
+export const overviewQuery = defineQuery<{ status: ObligationStatus; upcoming: UpcomingNotice[] }>('overview');
 
 /** Unit workflow: designate or remove a unit for a task; answers with the unit's obligation ids. */
 export const designateUpdate = defineUpdate<string[], [DesignationInput]>('designate');

@@ -23,6 +23,7 @@ import {
   closeSignal,
   extendUpdate,
   fulfilUpdate,
+  overviewQuery,
   statusQuery,
   timelineQuery,
   waiveUpdate,
@@ -258,6 +259,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   setHandler(statusQuery, status);
   // A query computes what it needs without keeping it: agendas are cached only for the loop's own items.
   setHandler(agendaQuery, () => upcoming(false));
+  setHandler(overviewQuery, () => ({ status: status(), upcoming: upcoming(false) }));
   setHandler(timelineQuery, () => timeline);
   setHandler(closeSignal, ({ reason }) => {
     if (closed) return;

@@ -13,11 +13,11 @@ import { deadlineAgenda, DEFAULT_POLICY, type Policy } from '../domain/policy';
 import type { Store } from '../store';
 import { mapConcurrent } from '../temporal/plan-runner';
 import {
-  agendaQuery,
   designateUpdate,
   extendUpdate,
   fulfilUpdate,
   obligationsQuery,
+  overviewQuery,
   statusQuery,
   timelineQuery,
   waiveUpdate,
@@ -353,7 +353,7 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
           let status: ObligationStatus;
           let upcoming: UpcomingNotice[];
           try {
-            [status, upcoming] = await Promise.all([handle.query(statusQuery), handle.query(agendaQuery)]);
+            ({ status, upcoming } = await handle.query(overviewQuery));
           } catch (err) {
             if (notFound(err)) continue;
             throw err;

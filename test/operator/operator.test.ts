@@ -422,6 +422,38 @@ describe('operator service against real workflows (time-skipping server)', () =>
     );
   });
 
+  it('reads the whole plan with one query per workflow: each unit, then each of its obligations', async () => {
+    let queries = 0;
+    const workflow = new Proxy(env.client.workflow, {
+      get(target, prop, receiver) {
+        if (prop !== 'getHandle') return Reflect.get(target, prop, receiver);
+        return (...args: Parameters<typeof target.getHandle>) => {
+          const handle = target.getHandle(...args);
+          const query: typeof handle.query = (...q) => {
+            queries++;
+            return handle.query(...q);
+          };
+          return { ...handle, query };
+        };
+      },
+    });
+    const counted = createOperatorService({
+      client: new Proxy(env.client, {
+        get: (target, prop, receiver) => (prop === 'workflow' ? workflow : Reflect.get(target, prop, receiver)),
+      }),
+      directory,
+      plan,
+      namespace: 'default',
+      timeShiftMs: shift,
+      now: planNow,
+    });
+    const report = await counted.status({ planId: plan.id });
+    const obligations = new Set(report.rows.map((r) => r.workflowId)).size;
+    const units = new Set(report.rows.map((r) => r.unitCode)).size;
+    expect(obligations).toBeGreaterThan(units);
+    expect(queries).toBe(units + obligations);
+  });
+
   it('turns green after fulfil; a second fulfil is refused AlreadyClosed and changes nothing', async () => {
     const ref = { planId: plan.id, unitCode: '福州市', obligation: 'implementation-plan' as const };
     const status = await service.fulfil(ref, { evidence: { document: '榕政办〔2017〕88号', recordedBy: 'test' } });
