@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { simulate, type SimulationOutput } from '../../src/simulate/simulator';
+import type { SimulationOutput } from '../../src/simulate/simulator';
 import { smallSeedPlan } from '../fixtures/small-seed';
-import { quietRuntime, workflowBundle } from '../helpers/temporal';
+import { simulateInTempDir } from '../helpers/simulation';
 
 jest.setTimeout(300_000);
 
@@ -11,17 +8,13 @@ const at = (date: string) => `${date}T09:00:00.000+08:00`;
 
 describe('a simulation whose scenario schedules notices past the plan year (time-skipping server)', () => {
   let output: SimulationOutput;
-  let dir: string;
+  let cleanup: () => void = () => undefined;
 
   beforeAll(async () => {
-    quietRuntime();
-    dir = mkdtempSync(path.join(os.tmpdir(), 'duban-past-year-end-'));
     const { plan, directory } = smallSeedPlan([49, 60]);
-    ({ output } = await simulate({
+    ({ output, cleanup } = await simulateInTempDir({
       plan,
       directory,
-      outputDir: dir,
-      workflowBundle: await workflowBundle(),
       scenario: {
         events: [
           // Task 49's 2017年底前 deadline, extended into January, after the plan's last scheduled escalation.
@@ -47,7 +40,7 @@ describe('a simulation whose scenario schedules notices past the plan year (time
       },
     }));
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => cleanup());
 
   const stages = (unit: string, obligation: string) =>
     output.notifications.filter((n) => n.unit === unit && n.obligation === obligation).map((n) => [n.at, n.stage]);

@@ -1,31 +1,24 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { obligationWorkflowId } from '../../src/domain/ids';
-import { simulate, type SimulationOutput } from '../../src/simulate/simulator';
+import type { SimulationOutput } from '../../src/simulate/simulator';
 import { timelineQuery, type TimelineEntry } from '../../workflows/messages';
 import { smallSeedPlan } from '../fixtures/small-seed';
-import { quietRuntime, workflowBundle } from '../helpers/temporal';
+import { simulateInTempDir } from '../helpers/simulation';
 
 jest.setTimeout(300_000);
 
 describe('a notice refused for good (time-skipping server)', () => {
   let output: SimulationOutput;
   let timeline: TimelineEntry[] = [];
-  let dir: string;
+  let cleanup: () => void = () => undefined;
 
   beforeAll(async () => {
-    quietRuntime();
-    dir = mkdtempSync(path.join(os.tmpdir(), 'duban-refused-'));
     const { plan, directory } = smallSeedPlan();
     // The general office has left the directory: escalations addressed to it cannot be sent.
     const withoutOffice = { ...directory, units: directory.units.filter((u) => u.code !== 'fj-bgt') };
-    ({ output } = await simulate({
+    ({ output, cleanup } = await simulateInTempDir({
       plan: { ...plan, tasks: plan.tasks.filter((t) => t.no === 49) },
       directory: withoutOffice,
-      outputDir: dir,
-      workflowBundle: await workflowBundle(),
       afterRun: async (client: Client) => {
         timeline = await client.workflow
           .getHandle(obligationWorkflowId(plan.id, 'fj-fuzhou', 'implementation-plan'))
@@ -33,7 +26,7 @@ describe('a notice refused for good (time-skipping server)', () => {
       },
     }));
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => cleanup());
 
   it('sends the rest, puts the refusal on the timeline with its reason, and still records the outcome', () => {
     const stages = output.notifications
