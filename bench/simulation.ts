@@ -19,7 +19,7 @@ import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourc
 import { DateTime } from 'luxon';
 import { planSchedule } from '../src/domain/obligations';
 import { PLAN_TIMEZONE, type Plan } from '../src/domain/plan';
-import { deadlineAgenda, DEFAULT_POLICY } from '../src/domain/policy';
+import { obligationAgenda } from '../src/domain/policy';
 import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../src/import/directory';
 import { importTableFile } from '../src/import/plan-file';
 // The simulator's clock step and tail: both sides skip time the same way.
@@ -58,15 +58,9 @@ function timerPlan(plan: Plan, directory: ReturnType<typeof loadDirectory>): Tim
   let last = publishMs;
   for (const unit of schedule.units) {
     for (const spec of unit.obligations) {
-      const rule = spec.rule === 'recurring' ? DEFAULT_POLICY.recurring : DEFAULT_POLICY.deadline;
       const instants = new Set<number>();
       for (const item of spec.items) {
-        const agenda = deadlineAgenda({
-          due: item.due,
-          activeFrom,
-          policy: { ...DEFAULT_POLICY, deadline: rule },
-          escalateTo: spec.escalateTo,
-        }).items;
+        const agenda = obligationAgenda({ ...spec, due: item.due, activeFrom }).items;
         notices += agenda.length;
         for (const a of agenda) instants.add(Date.parse(a.at));
       }

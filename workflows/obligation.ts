@@ -17,7 +17,7 @@ import { DateTime } from 'luxon';
 import { noticeKey, type Notice, type ObligationEvent, type Outcome, type OutcomeStatus } from '../src/domain/notice';
 import type { ObligationSpec } from '../src/domain/obligations';
 import { PLAN_TIMEZONE, type IsoDate } from '../src/domain/plan';
-import { deadlineAgenda, DEFAULT_POLICY, type AgendaItem, type Policy } from '../src/domain/policy';
+import { DEFAULT_POLICY, obligationAgenda, type AgendaItem, type Policy } from '../src/domain/policy';
 import {
   agendaQuery,
   closeSignal,
@@ -148,13 +148,10 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     const key = agendaKey(item);
     let agenda = agendas.get(key);
     if (!agenda) {
-      const rule = spec.rule === 'recurring' ? policy.recurring : policy.deadline;
-      agenda = deadlineAgenda({
-        due: item.due,
-        activeFrom: input.activeFrom,
-        policy: { ...policy, deadline: rule },
-        escalateTo: spec.escalateTo,
-      }).items.map((a) => ({ ...a, ms: Date.parse(a.at) }));
+      agenda = obligationAgenda({ ...spec, due: item.due, activeFrom: input.activeFrom, policy }).items.map((a) => ({
+        ...a,
+        ms: Date.parse(a.at),
+      }));
       if (cache) agendas.set(key, agenda);
     }
     return agenda;

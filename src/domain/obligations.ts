@@ -6,7 +6,7 @@
 import { expandAssignments, type AssignmentList } from './assignments';
 import type { Directory } from './directory';
 import type { Cadence, IsoDate, ObligationKind, Plan, Task } from './plan';
-import { periodsOf, quarterlyProgressDues, type LeadEscalationTarget } from './policy';
+import { periodsOf, quarterlyProgressDues, type AgendaRule, type LeadEscalationTarget } from './policy';
 
 /** One deadline of an obligation: a period of a recurring duty, or the single due date (`period: null`). */
 export interface ObligationItem {
@@ -21,7 +21,7 @@ export interface ObligationSpec {
   obligation: ObligationKind;
   taskNo: number | null;
   /** Which policy rule sets the agenda: `deadline` (reminders 5/2/1/0, three escalations) or `recurring`. */
-  rule: 'deadline' | 'recurring';
+  rule: AgendaRule;
   /** Cadence of a recurring duty, for messages and search. */
   every?: Cadence;
   items: ObligationItem[];

@@ -421,6 +421,35 @@ export function deadlineAgenda(args: {
   return dateDeadlineAgenda(args.due, activeFrom, policy.deadline, policy, args.escalateTo ?? 'lead-units');
 }
 
+/** The rule of an obligation's policy that sets its agenda: `deadline`, or `recurring` for publication duties. */
+export type AgendaRule = 'deadline' | 'recurring';
+
+/** The policy's reminders and escalations for obligations under `rule`. */
+export function policyRule(policy: Policy, rule: AgendaRule): DeadlineRule {
+  return rule === 'recurring' ? policy.recurring : policy.deadline;
+}
+
+/**
+ * Agenda of one due date of an obligation: {@link deadlineAgenda} under the policy's rule for the obligation
+ * (`recurring` duties have their own reminders and escalations) and with its escalation target. What obligation
+ * workflows send, and what simulations, benches and operator views derive from a schedule.
+ */
+export function obligationAgenda(args: {
+  rule: AgendaRule;
+  escalateTo?: LeadEscalationTarget;
+  due: IsoDate;
+  activeFrom: string;
+  policy?: Policy;
+}): DeadlineAgenda {
+  const policy = args.policy ?? DEFAULT_POLICY;
+  return deadlineAgenda({
+    due: args.due,
+    activeFrom: args.activeFrom,
+    policy: { ...policy, deadline: policyRule(policy, args.rule) },
+    escalateTo: args.escalateTo,
+  });
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Recurring publication
 // ---------------------------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import { DateTime } from 'luxon';
 import type { Directory } from '../domain/directory';
 import { planSchedule, type ObligationSpec } from '../domain/obligations';
 import { PLAN_TIMEZONE, type Plan } from '../domain/plan';
-import { deadlineAgenda, DEFAULT_POLICY, type Policy } from '../domain/policy';
+import { DEFAULT_POLICY, obligationAgenda, type Policy } from '../domain/policy';
 import { OBLIGATION_NAMES } from '../mail/message';
 
 /** Escapes a TEXT value (RFC 5545 3.3.11): backslash, semicolon, comma and line breaks. */
@@ -102,7 +102,6 @@ export function unitCalendar(options: UnitCalendarOptions): string {
   const minutes = options.reminderMinutes ?? 30;
   const events: CalendarEvent[] = [];
   for (const spec of specs) {
-    const rule = spec.rule === 'recurring' ? policy.recurring : policy.deadline;
     const name = OBLIGATION_NAMES[spec.obligation]?.zh ?? spec.obligation;
     for (const item of spec.items) {
       const label = `${spec.taskNo !== null ? `任务${spec.taskNo} ` : ''}${name}${item.period ? `（${item.period}）` : ''}`;
@@ -127,12 +126,7 @@ export function unitCalendar(options: UnitCalendarOptions): string {
         description,
         categories: 'duban,截止',
       });
-      const agenda = deadlineAgenda({
-        due: item.due,
-        activeFrom: plan.publishedOn,
-        policy: { ...policy, deadline: rule },
-        escalateTo: spec.escalateTo,
-      });
+      const agenda = obligationAgenda({ ...spec, due: item.due, activeFrom: plan.publishedOn, policy });
       for (const a of agenda.items.filter((x) => x.stage.startsWith('reminder-'))) {
         const start = DateTime.fromISO(a.at, { zone: PLAN_TIMEZONE });
         events.push({

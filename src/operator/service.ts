@@ -9,7 +9,7 @@ import type { Directory, Unit } from '../domain/directory';
 import { obligationWorkflowId, unitWorkflowId } from '../domain/ids';
 import { planSchedule, taskObligations, type ObligationSpec, type PlanSchedule } from '../domain/obligations';
 import { PLAN_TIMEZONE, type ObligationKind, type Plan } from '../domain/plan';
-import { deadlineAgenda, DEFAULT_POLICY, type Policy } from '../domain/policy';
+import { DEFAULT_POLICY, obligationAgenda, policyRule, type Policy } from '../domain/policy';
 import type { Store } from '../store';
 import { mapConcurrent } from '../temporal/plan-runner';
 import {
@@ -295,14 +295,13 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
     input.period === undefined && ref.period !== undefined ? { ...input, period: ref.period } : input;
 
   const firstReminderMs = (spec: ObligationSpec, due: string): number | null => {
-    const rule = spec.rule === 'recurring' ? policy.recurring : policy.deadline;
     try {
-      const reminders = deadlineAgenda({
+      const reminders = obligationAgenda({
+        ...spec,
         due,
         // Early enough that no reminder is dropped; the walk back stops at this floor.
         activeFrom: `${due.slice(0, 4)}-01-01`,
-        policy: { ...policy, deadline: rule },
-        escalateTo: spec.escalateTo,
+        policy,
       }).items.filter((a) => a.stage.startsWith('reminder-'));
       return reminders[0] ? Date.parse(reminders[0].at) : null;
     } catch {
@@ -316,7 +315,7 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
     const deadlineEnd = DateTime.fromISO(item.due, { zone: PLAN_TIMEZONE }).plus({ days: 1 }).toMillis();
     if (now >= deadlineEnd) return 'red';
     if (item.state === 'open') return 'green';
-    const rule = spec.rule === 'recurring' ? policy.recurring : policy.deadline;
+    const rule = policyRule(policy, spec.rule);
     const first = Math.max(...rule.remindWorkingDaysBefore);
     const mine = upcoming.filter((u) => u.period === item.period);
     // The workflow's own record beats the clock: once its first reminder is sent (or passed) the window is open.

@@ -19,7 +19,7 @@ import { unitWorkflowId } from '../domain/ids';
 import type { Notice, Outcome } from '../domain/notice';
 import { planSchedule } from '../domain/obligations';
 import { PLAN_TIMEZONE, type Plan } from '../domain/plan';
-import { deadlineAgenda, DEFAULT_POLICY, type Policy } from '../domain/policy';
+import { DEFAULT_POLICY, obligationAgenda, type Policy } from '../domain/policy';
 import type { DueBatch } from '../../activities';
 import { openActivityRuntime } from '../../activities/runtime';
 import { ensureExecutables } from '../temporal/executables';
@@ -123,13 +123,8 @@ function lastScheduledInstant(plan: Plan, directory: Directory, policy: Policy):
   let last = DateTime.fromISO(plan.publishedOn, { zone: PLAN_TIMEZONE }).toMillis();
   for (const unit of planSchedule(plan, directory).units) {
     for (const spec of unit.obligations) {
-      const rule = spec.rule === 'recurring' ? policy.recurring : policy.deadline;
       for (const item of spec.items) {
-        const items = deadlineAgenda({
-          due: item.due,
-          activeFrom: plan.publishedOn,
-          policy: { ...policy, deadline: rule },
-        }).items;
+        const items = obligationAgenda({ ...spec, due: item.due, activeFrom: plan.publishedOn, policy }).items;
         const at = items[items.length - 1]?.at;
         if (at) last = Math.max(last, Date.parse(at));
       }

@@ -3,6 +3,7 @@ import {
   deadlineAgenda,
   emergencyAgenda,
   informationRequestDue,
+  obligationAgenda,
   parsePolicy,
   periodsOf,
   quarterlyProgressDues,
@@ -111,6 +112,26 @@ describe('deadlineAgenda', () => {
   it('rejects a malformed due date or activeFrom, naming the field', () => {
     expect(() => deadlineAgenda({ due: '2017/05/27', activeFrom: PUBLISHED })).toThrow(/^due: /);
     expect(() => deadlineAgenda({ due: '2017-05-27', activeFrom: 'yesterday' })).toThrow(/^activeFrom: /);
+  });
+});
+
+describe('obligationAgenda', () => {
+  it('runs a recurring duty under the recurring rule and a deadline under the deadline rule, with its target', () => {
+    const recurring = obligationAgenda({ rule: 'recurring', due: '2017-09-30', activeFrom: PUBLISHED });
+    expect(compact(recurring.items)).toEqual([
+      '2017-09-30T09:00:00.000+08:00 reminder-0 officer',
+      '2017-10-09T09:00:00.000+08:00 escalation-1 head',
+    ]);
+    const deadline = obligationAgenda({
+      rule: 'deadline',
+      escalateTo: 'general-office',
+      due: '2017-05-27',
+      activeFrom: PUBLISHED,
+    });
+    expect(deadline).toEqual(
+      deadlineAgenda({ due: '2017-05-27', activeFrom: PUBLISHED, escalateTo: 'general-office' }),
+    );
+    expect(deadline.items).toHaveLength(7);
   });
 });
 

@@ -7,7 +7,7 @@ import type { Directory } from '../../src/domain/directory';
 import { obligationWorkflowId, unitWorkflowId } from '../../src/domain/ids';
 import { planSchedule, type PlanSchedule } from '../../src/domain/obligations';
 import { PLAN_TIMEZONE, type Plan } from '../../src/domain/plan';
-import { deadlineAgenda, DEFAULT_POLICY } from '../../src/domain/policy';
+import { obligationAgenda } from '../../src/domain/policy';
 import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../../src/import/directory';
 import { importTableFile } from '../../src/import/plan-file';
 import { openStore } from '../../src/store';
@@ -49,14 +49,8 @@ function dueNotices(plan: Plan, schedule: PlanSchedule, activeFrom: string, unti
   const due: DueNotice[] = [];
   for (const unit of schedule.units) {
     for (const spec of unit.obligations) {
-      const rule = spec.rule === 'recurring' ? DEFAULT_POLICY.recurring : DEFAULT_POLICY.deadline;
       for (const item of spec.items) {
-        const agenda = deadlineAgenda({
-          due: item.due,
-          activeFrom,
-          policy: { ...DEFAULT_POLICY, deadline: rule },
-          escalateTo: spec.escalateTo,
-        });
+        const agenda = obligationAgenda({ ...spec, due: item.due, activeFrom });
         for (const a of agenda.items) {
           if (Date.parse(a.at) > untilMs) continue;
           due.push({
