@@ -39,6 +39,17 @@ export interface ActivityDeps {
    * address was refused fails the activity as `Undeliverable`. (Default: 0)
    */
   awaitDeliveryMs?: number;
+  /**
+   * Told of every notice queued and every outcome recorded, whichever activity did it (a simulation collects its
+   * output this way). Called after the store has it. (Default: none)
+   */
+  observer?: ActivityObserver;
+}
+
+/** See {@link ActivityDeps.observer}. */
+export interface ActivityObserver {
+  notice?(notice: Notice, recipients: string[]): void;
+  outcome?(outcome: Outcome): void;
 }
 
 /** Identifies the obligation an operator event belongs to. */
@@ -127,11 +138,14 @@ export function createActivities(deps: ActivityDeps) {
         );
       }
     }
-    return { recipients: queued.recipients.map((r) => r.address) };
+    const addresses = queued.recipients.map((r) => r.address);
+    deps.observer?.notice?.(notice, addresses);
+    return { recipients: addresses };
   }
 
   async function recordOutcome(outcome: Outcome): Promise<void> {
     await deps.store.upsertOutcome(outcome, clock().getTime());
+    deps.observer?.outcome?.(outcome);
   }
 
   return {

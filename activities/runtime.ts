@@ -9,7 +9,7 @@ import { type Logger, consoleLogger } from '../src/mail/logger';
 import { type Mailer, createMailer } from '../src/mail/transport';
 import { openStore, storeConfigFromEnv } from '../src/store';
 import type { Store } from '../src/store/types';
-import { type Activities, createActivities } from '.';
+import { type Activities, type ActivityObserver, createActivities } from '.';
 
 export interface ActivityRuntime {
   activities: Activities;
@@ -28,6 +28,8 @@ export interface ActivityRuntimeOptions {
   logger?: Logger;
   /** Overrides of the dispatcher's tuning; the grace comes from DUBAN_DIGEST_GRACE_MS. (Default: {}) */
   dispatcher?: DispatcherOptions;
+  /** See `ActivityDeps.observer`. (Default: none) */
+  observer?: ActivityObserver;
 }
 
 /** Opens the store (migrating it), the mailer and a started dispatcher, and builds the activities. */
@@ -43,7 +45,14 @@ export async function openActivityRuntime(options: ActivityRuntimeOptions): Prom
   );
   dispatcher.start();
   logger.info('outbox dispatcher started', { store: store.dialect, transport: mailer.kind, target: mailer.target });
-  const activities = createActivities({ store, directory: options.directory, mailer, dispatcher, logger });
+  const activities = createActivities({
+    store,
+    directory: options.directory,
+    mailer,
+    dispatcher,
+    logger,
+    observer: options.observer,
+  });
   return {
     activities,
     store,

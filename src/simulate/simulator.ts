@@ -20,7 +20,6 @@ import type { Notice, Outcome } from '../domain/notice';
 import { planSchedule } from '../domain/obligations';
 import { PLAN_TIMEZONE, type Plan } from '../domain/plan';
 import { DEFAULT_POLICY, obligationAgenda, type Policy } from '../domain/policy';
-import type { DueBatch } from '../../activities';
 import { openActivityRuntime } from '../../activities/runtime';
 import { ensureExecutables } from '../temporal/executables';
 import { installRuntime } from '../temporal/runtime';
@@ -156,6 +155,9 @@ export async function simulate(
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: testServer } },
   });
+  const names = new Map(directory.units.map((u) => [u.code, u.name]));
+  const notices = new Map<string, { notice: Notice; recipients: string[] }>();
+  const outcomes = new Map<string, Outcome>();
   // The simulation's store and outbox are its own: a simulated 2017 never mixes with the operators' records.
   const services = await openActivityRuntime({
     directory,
@@ -165,31 +167,12 @@ export async function simulate(
       warn: (m, f) => progress(`simulate: ${m} ${JSON.stringify(f ?? {})}`),
       error: (m, f) => progress(`simulate: ${m} ${JSON.stringify(f ?? {})}`),
     },
+    // The output is what the activities did, whichever activity did it.
+    observer: {
+      notice: (notice, recipients) => notices.set(notice.key, { notice, recipients }),
+      outcome: (outcome) => outcomes.set(outcomeKey(outcome), outcome),
+    },
   });
-  const names = new Map(directory.units.map((u) => [u.code, u.name]));
-  const notices = new Map<string, { notice: Notice; recipients: string[] }>();
-  const outcomes = new Map<string, Outcome>();
-  const activities = {
-    ...services.activities,
-    async sendNotice(notice: Notice) {
-      const result = await services.activities.sendNotice(notice);
-      notices.set(notice.key, { notice, recipients: result.recipients });
-      return result;
-    },
-    async recordOutcome(outcome: Outcome) {
-      await services.activities.recordOutcome(outcome);
-      outcomes.set(outcomeKey(outcome), outcome);
-    },
-    async deliverDue(batch: DueBatch) {
-      const report = await services.activities.deliverDue(batch);
-      batch.notices.forEach((notice, i) => {
-        const recipients = report.notices[i]?.recipients;
-        if (recipients) notices.set(notice.key, { notice, recipients });
-      });
-      for (const outcome of batch.outcomes) outcomes.set(outcomeKey(outcome), outcome);
-      return report;
-    },
-  };
   const taskQueue = 'duban-simulate';
   let unitWorkflows = 0;
   let obligationWorkflows = 0;
@@ -205,7 +188,7 @@ export async function simulate(
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: bundle,
-      activities,
+      activities: services.activities,
       maxCachedWorkflows: 2000,
     });
     await worker.runUntil(async () => {

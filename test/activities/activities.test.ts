@@ -25,6 +25,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('activities on %s', (kind) => {
   let opened: OpenedStore;
   let dispatcher: Dispatcher;
   let activities: Activities;
+  let observed: string[];
   let outbox: string;
 
   beforeEach(async () => {
@@ -33,7 +34,18 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('activities on %s', (kind) => {
     const mailer = emlMailer(outbox, 'duban <duban@duban.test>');
     const { logger } = memoryLogger();
     dispatcher = new Dispatcher({ store: opened.store, mailer, directory, logger }, { graceMs: 50 });
-    activities = createActivities({ store: opened.store, directory, mailer, dispatcher, logger });
+    observed = [];
+    activities = createActivities({
+      store: opened.store,
+      directory,
+      mailer,
+      dispatcher,
+      logger,
+      observer: {
+        notice: (n, recipients) => observed.push(`notice ${n.key} → ${recipients.join(' ')}`),
+        outcome: (o) => observed.push(`outcome ${o.status}`),
+      },
+    });
   });
   afterEach(async () => {
     await dispatcher.stop();
@@ -90,6 +102,8 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('activities on %s', (kind) => {
       expect.objectContaining({ key: unknown.key, refused: expect.objectContaining({ type: 'UnknownUnit' }) }),
     ]);
     expect(report.outcomes).toEqual([{ period: null, due: '2017-12-31', status: 'missed' }]);
+    // The observer hears what was queued and recorded, not what was refused.
+    expect(observed).toEqual([`notice ${good.key} → czt.officer@duban.test czt.head@duban.test`, 'outcome missed']);
     // A retry of the whole call (a worker died before its result was recorded) queues nothing twice.
     await activities.deliverDue(batch);
     const queued = await opened.store.listNotices({ planId: 'fj-2017-zwgk' });
