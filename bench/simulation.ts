@@ -28,7 +28,7 @@ import { ensureExecutables } from '../src/temporal/executables';
 import { mapConcurrent } from '../src/temporal/plan-runner';
 import { installRuntime } from '../src/temporal/runtime';
 import { BUNDLER_OPTIONS, WORKFLOWS_PATH } from '../src/temporal/worker';
-import { childrenCpuSeconds, type CpuSplit, nodeCpuSeconds } from './cpu';
+import { childrenCpuSeconds, type CpuSplit, nodeCpuSeconds, summary } from './measure';
 import type { bareTimersWorkflow } from './workflows';
 
 /** The bare workflows compared: timers only, or a timer and a no-op local activity per instant. */
@@ -118,13 +118,6 @@ async function bareYear(
   }
   cpu.node = nodeCpuSeconds() - nodeStart;
   return { wallMs: performance.now() - start, slept, cpu };
-}
-
-function summary(values: number[], digits = 0): string {
-  const sorted = [...values].sort((a, b) => a - b);
-  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
-  const f = (v: number) => v.toFixed(digits);
-  return sorted.length === 1 ? f(median) : `${f(median)} (range ${f(sorted[0]!)}–${f(sorted[sorted.length - 1]!)})`;
 }
 
 async function main(): Promise<void> {

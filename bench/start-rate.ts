@@ -27,7 +27,7 @@ import { mapConcurrent, startPlan } from '../src/temporal/plan-runner';
 import { installRuntime } from '../src/temporal/runtime';
 import { BUNDLER_OPTIONS, WORKFLOWS_PATH } from '../src/temporal/worker';
 import { searchAttributes } from '../workflows/search-attributes';
-import { childrenCpuSeconds, type CpuSplit, nodeCpuSeconds } from './cpu';
+import { childrenCpuSeconds, type CpuSplit, nodeCpuSeconds, summary } from './measure';
 
 const SEED = path.resolve(__dirname, '../examples/fujian-2017/tasks.txt');
 const BENCH_WORKFLOWS = path.resolve(__dirname, 'workflows/index.ts');
@@ -41,13 +41,6 @@ const OPEN_TIMEOUT_MS = 300_000;
 const SETTLE_MS = 3000;
 /** Unmeasured trivial starts on each fresh server first: connections and namespace caches warm for both sides. */
 const WARM_UP_STARTS = 20;
-
-function summary(values: number[], digits: number): string {
-  const sorted = [...values].sort((a, b) => a - b);
-  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
-  const f = (v: number) => v.toFixed(digits);
-  return sorted.length === 1 ? f(median) : `${f(median)} (range ${f(sorted[0]!)}–${f(sorted[sorted.length - 1]!)})`;
-}
 
 async function main(): Promise<void> {
   const runs = Number(process.argv[2] ?? 5);

@@ -1,4 +1,4 @@
-/** CPU time of a bench's sides: this process (every thread: client, worker, workflow threads) and its servers. */
+/** What the benches print: medians and ranges, and the CPU time of this process (every thread) and its servers. */
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** CPU seconds (user + system) of this process (every thread) and of its child processes (the test server). */
@@ -34,4 +34,12 @@ export function childrenCpuSeconds(): number {
 export function nodeCpuSeconds(): number {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1e6;
+}
+
+/** `median (range min–max)` of the values, or the single value. */
+export function summary(values: number[], digits = 0): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const f = (v: number) => v.toFixed(digits);
+  return sorted.length === 1 ? f(median) : `${f(median)} (range ${f(sorted[0]!)}–${f(sorted[sorted.length - 1]!)})`;
 }
