@@ -107,24 +107,32 @@ function formatDate(d: DateTime, locale: Locale): string {
   return locale === 'zh' ? `${d.year}年${d.month}月${d.day}日` : d.setLocale('en-GB').toFormat('d LLL yyyy');
 }
 
-const instantText = memoized((key: string): string => {
-  const [locale, iso] = [key.slice(0, 2) as Locale, key.slice(3)];
+/** Formatted instants and due dates per locale, remembered: a digest run formats the same few many times. */
+const instantTexts: Record<Locale, (iso: string) => string> = {
+  zh: memoized((iso) => instantText(iso, 'zh')),
+  en: memoized((iso) => instantText(iso, 'en')),
+};
+const dueTexts: Record<Locale, (due: string) => string> = {
+  zh: memoized((due) => dueText(due, 'zh')),
+  en: memoized((due) => dueText(due, 'en')),
+};
+
+function instantText(iso: string, locale: Locale): string {
   const d = DateTime.fromISO(iso).setZone(PLAN_TIMEZONE);
   return `${formatDate(d, locale)} ${d.toFormat('HH:mm')}`;
-});
-
-function formatInstant(iso: string, locale: Locale): string {
-  return instantText(`${locale} ${iso}`);
 }
 
-const dueText = memoized((key: string): string => {
-  const [locale, due] = [key.slice(0, 2) as Locale, key.slice(3)];
+function dueText(due: string, locale: Locale): string {
   if (due.includes('T')) return formatInstant(due, locale);
   return formatDate(DateTime.fromISO(due, { zone: PLAN_TIMEZONE }), locale);
-});
+}
+
+function formatInstant(iso: string, locale: Locale): string {
+  return instantTexts[locale](iso);
+}
 
 function formatDue(due: string, locale: Locale): string {
-  return dueText(`${locale} ${due}`);
+  return dueTexts[locale](due);
 }
 
 function formatSpan(ms: number, locale: Locale): string {

@@ -78,33 +78,33 @@ interface ActivityInfo {
   input: unknown;
 }
 
+/** Where an item of a notice or outcome belongs: ` for 2017-W40`, or nothing for a single deadline. */
+const forPeriod = (period: unknown): string => (period ? ` for ${String(period)}` : '');
+
 function activitySummary(info: ActivityInfo): { kind: HistoryEntry['kind']; text: string } {
   const input = info.input as Record<string, unknown> | undefined;
   switch (info.name) {
     case 'sendNotice':
       return {
         kind: 'notice',
-        text: `notice ${String(input?.stage)}${input?.period ? ` for ${String(input.period)}` : ''} (due ${String(input?.due)}, scheduled ${String(input?.at)})`,
+        text: `notice ${String(input?.stage)}${forPeriod(input?.period)} (due ${String(input?.due)}, scheduled ${String(input?.at)})`,
       };
     case 'recordOutcome':
       return {
         kind: 'outcome',
-        text: `outcome ${String(input?.status)}${input?.period ? ` for ${String(input.period)}` : ''}${input?.fulfilledAt ? ` (fulfilled ${String(input.fulfilledAt)})` : ''}`,
+        text: `outcome ${String(input?.status)}${forPeriod(input?.period)}${input?.fulfilledAt ? ` (fulfilled ${String(input.fulfilledAt)})` : ''}`,
       };
     case 'recordEvent': {
       const event = input?.event as Record<string, unknown> | undefined;
       return {
         kind: 'event',
-        text: `${String(event?.type)} recorded${input?.period ? ` for ${String(input.period)}` : ''}`,
+        text: `${String(event?.type)} recorded${forPeriod(input?.period)}`,
       };
     }
     default:
       return { kind: 'activity', text: `${info.name}(${short(input, 80)})` };
   }
 }
-
-/** Where an item of a notice or outcome belongs: ` for 2017-W40`, or nothing for a single deadline. */
-const forPeriod = (period: unknown): string => (period ? ` for ${String(period)}` : '');
 
 /**
  * Lines of a local activity's marker. Its input is not in the history, only its result, so `deliverDue` reports
