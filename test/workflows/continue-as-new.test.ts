@@ -1,29 +1,22 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { obligationWorkflowId } from '../../src/domain/ids';
 import { recurringAgenda } from '../../src/domain/policy';
-import { simulate, type SimulationOutput } from '../../src/simulate/simulator';
+import type { SimulationOutput } from '../../src/simulate/simulator';
 import { SMALL_SEED_SCENARIO, smallSeedPlan } from '../fixtures/small-seed';
-import { quietRuntime, workflowBundle } from '../helpers/temporal';
+import { simulateInTempDir } from '../helpers/simulation';
 
 jest.setTimeout(300_000);
 
 describe('continue-as-new of long-running obligations', () => {
   let output: SimulationOutput;
-  let dir: string;
+  let cleanup: () => void = () => undefined;
   let runs: { first?: string | null; last: string } | undefined;
   const { plan, directory } = smallSeedPlan();
 
   beforeAll(async () => {
-    quietRuntime();
-    dir = mkdtempSync(path.join(os.tmpdir(), 'duban-can-'));
     // A limit of 150 events makes the weekly duty continue as new several times over the year.
-    ({ output } = await simulate({
+    ({ output, cleanup } = await simulateInTempDir({
       plan: { ...plan, tasks: plan.tasks.filter((t) => t.no === 20) },
       directory,
-      outputDir: dir,
-      workflowBundle: await workflowBundle(),
       scenario: { events: SMALL_SEED_SCENARIO.events.filter((e) => e.taskNo === 20) },
       historyLimit: 150,
       afterRun: async (client) => {
@@ -34,7 +27,7 @@ describe('continue-as-new of long-running obligations', () => {
       },
     }));
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => cleanup());
 
   it('continued as new: the last run is not the first', () => {
     expect(runs?.first).toBeTruthy();

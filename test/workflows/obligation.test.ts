@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { simulate, type SimulationOutput } from '../../src/simulate/simulator';
+import type { SimulationOutput } from '../../src/simulate/simulator';
 import { SMALL_SEED_SCENARIO, smallSeedPlan } from '../fixtures/small-seed';
-import { quietRuntime, workflowBundle } from '../helpers/temporal';
+import { simulateInTempDir } from '../helpers/simulation';
 
 jest.setTimeout(300_000);
 
@@ -11,7 +8,7 @@ const at = (date: string) => `${date}T09:00:00.000+08:00`;
 
 describe('obligation workflows over the 2017 seed year (time-skipping server)', () => {
   let output: SimulationOutput;
-  let dir: string;
+  let cleanup: () => void = () => undefined;
 
   const notices = (unit: string, obligation: string, taskNo: number | null = null, period: string | null = null) =>
     output.notifications
@@ -23,19 +20,14 @@ describe('obligation workflows over the 2017 seed year (time-skipping server)', 
     );
 
   beforeAll(async () => {
-    quietRuntime();
-    dir = mkdtempSync(path.join(os.tmpdir(), 'duban-obligation-'));
     const { plan, directory } = smallSeedPlan();
-    const result = await simulate({
+    ({ output, cleanup } = await simulateInTempDir({
       plan,
       directory,
-      outputDir: dir,
-      workflowBundle: await workflowBundle(),
       scenario: SMALL_SEED_SCENARIO,
-    });
-    output = result.output;
+    }));
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => cleanup());
 
   it('reminds and escalates the implementation plan due on the make-up Saturday 2017-05-27, across Dragon Boat', () => {
     expect(notices('省财政厅', 'implementation-plan')).toEqual([
