@@ -17,7 +17,7 @@ import { DateTime } from 'luxon';
 import type { Directory } from '../domain/directory';
 import { unitWorkflowId } from '../domain/ids';
 import type { Notice, Outcome } from '../domain/notice';
-import { planSchedule } from '../domain/obligations';
+import type { PlanSchedule } from '../domain/obligations';
 import { PLAN_TIMEZONE, type Plan } from '../domain/plan';
 import { DEFAULT_POLICY, obligationAgenda, type Policy } from '../domain/policy';
 import { openActivityRuntime } from '../../activities/runtime';
@@ -118,9 +118,9 @@ export const SLEEP_STEP_MS = 24 * 3600 * 1000;
 export const TAIL_MS = 24 * 3600 * 1000;
 
 /** The instant after which no notice of the plan's schedule can fire (last escalation), in plan time. */
-function lastScheduledInstant(plan: Plan, directory: Directory, policy: Policy): number {
+function lastScheduledInstant(plan: Plan, schedule: PlanSchedule, policy: Policy): number {
   let last = DateTime.fromISO(plan.publishedOn, { zone: PLAN_TIMEZONE }).toMillis();
-  for (const unit of planSchedule(plan, directory).units) {
+  for (const unit of schedule.units) {
     for (const spec of unit.obligations) {
       for (const item of spec.items) {
         const items = obligationAgenda({ ...spec, due: item.due, activeFrom: plan.publishedOn, policy }).items;
@@ -245,7 +245,10 @@ export async function simulate(
         progress(`simulate: ${where}`);
         await handler(e, ctx, where);
       }
-      const end = Math.max(lastScheduledInstant(plan, directory, policy), ...events.map(({ e }) => Date.parse(e.at)));
+      const end = Math.max(
+        lastScheduledInstant(plan, result.schedule, policy),
+        ...events.map(({ e }) => Date.parse(e.at)),
+      );
       // A day past the last escalation: every timer of the year has fired by then.
       await sleepUntil(end + TAIL_MS);
       // Extensions, designations and windows can schedule notices past the plan's last instant: run on until
