@@ -366,7 +366,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     { planId, unitCode, obligation: spec.obligation, taskNo: spec.taskNo },
     { enabled: input.searchAttributes !== false, shiftMs: shift },
   );
-  const upsert = (nextAt: string | undefined): void => {
+  const upsert = (nextAt: string | number | undefined): void => {
     const open = items.find((i) => !TERMINAL.has(i.state));
     updateSearch(closed ? 'closed' : (open?.state ?? items[0]?.state ?? 'pending'), nextAt);
   };
@@ -514,7 +514,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
         continue;
       }
       if (items.every((i) => TERMINAL.has(i.state))) return;
-      if (input.searchAttributes !== false) upsert(next === undefined ? undefined : iso(next));
+      upsert(next);
       if (next === undefined) {
         // Nothing scheduled: wait for a message (late fulfilment, extension, waiver, close).
         const seen = version;

@@ -14,13 +14,13 @@ export interface SearchIdentity {
 /**
  * Upserts the identity attributes at once (unless `enabled` is false: the time-skipping test server has none
  * registered) and returns the updater of status and next due. The updater writes only on change, so a workflow
- * that wakes often does not fill its history with identical upserts. `shiftMs` turns plan time back into
- * server time for `DubanNextDue`.
+ * that wakes often does not fill its history with identical upserts. The next due instant is plan time, as an ISO
+ * string or epoch milliseconds; `shiftMs` turns it back into server time for `DubanNextDue`.
  */
 export function searchable(
   identity: SearchIdentity,
   options: { enabled: boolean; shiftMs: number },
-): (status: string, nextAt: string | undefined) => void {
+): (status: string, nextAt: string | number | undefined) => void {
   if (!options.enabled) return () => undefined;
   upsertSearchAttributes({
     [searchAttributes.plan.name]: [identity.planId],
@@ -32,9 +32,12 @@ export function searchable(
   return (status, nextAt) => {
     if (`${status}|${nextAt}` === last) return;
     last = `${status}|${nextAt}`;
+    const nextMs = typeof nextAt === 'string' ? Date.parse(nextAt) : nextAt;
     upsertSearchAttributes({
       [searchAttributes.status.name]: [status],
-      ...(nextAt ? { [searchAttributes.nextDue.name]: [new Date(Date.parse(nextAt) - options.shiftMs)] } : {}),
+      ...(nextMs !== undefined && !Number.isNaN(nextMs)
+        ? { [searchAttributes.nextDue.name]: [new Date(nextMs - options.shiftMs)] }
+        : {}),
     });
   };
 }
