@@ -10,7 +10,14 @@ import { obligationWorkflowId, unitWorkflowId } from '../domain/ids';
 import { taskObligations, type PlanSchedule } from '../domain/obligations';
 import type { Plan } from '../domain/plan';
 import { designateUpdate, extendUpdate, fulfilUpdate, waiveUpdate } from '../../workflows/messages';
-import { requestReplyUpdate, requestWorkflowId } from '../../workflows/messages';
+import {
+  requestCorrectUpdate,
+  requestExtendUpdate,
+  requestPauseUpdate,
+  requestReplyUpdate,
+  requestResumeUpdate,
+  requestWorkflowId,
+} from '../../workflows/messages';
 import { recordIncidentStep, reportIncident } from '../cli/commands/emergency';
 import { receiveRequest } from '../cli/commands/request';
 
@@ -275,4 +282,50 @@ fulfilHandlers['information-request'] = async (event, ctx, where) => {
       const cause = (err as { cause?: Error }).cause;
       throw new Error(`${where}: ${cause?.message ?? err.message}`);
     });
+};
+
+/** The request of a `request-*` event, by its `request` id. */
+const requestHandle = (event: ScenarioEvent, ctx: ScenarioContext, where: string) =>
+  ctx.client.workflow.getHandle(requestWorkflowId(ctx.plan.id, str(event, 'request', where)));
+
+const failWith = (where: string) => (err: Error) => {
+  const cause = (err as { cause?: Error }).cause;
+  throw new Error(`${where}: ${cause?.message ?? err.message}`);
+};
+
+eventHandlers['request-extend'] = async (event, ctx, where) => {
+  const workingDays = typeof event.workingDays === 'number' ? event.workingDays : undefined;
+  await requestHandle(event, ctx, where)
+    .executeUpdate(requestExtendUpdate, {
+      args: [{ workingDays, approver: str(event, 'approver', where), reason: str(event, 'reason', where) }],
+    })
+    .catch(failWith(where));
+};
+eventHandlers['request-pause'] = async (event, ctx, where) => {
+  await requestHandle(event, ctx, where)
+    .executeUpdate(requestPauseUpdate, {
+      args: [{ on: typeof event.on === 'string' ? event.on : undefined, reason: str(event, 'reason', where) }],
+    })
+    .catch(failWith(where));
+};
+eventHandlers['request-resume'] = async (event, ctx, where) => {
+  await requestHandle(event, ctx, where)
+    .executeUpdate(requestResumeUpdate, {
+      args: [
+        {
+          on: typeof event.on === 'string' ? event.on : undefined,
+          reason: typeof event.reason === 'string' ? event.reason : 'third party answered',
+        },
+      ],
+    })
+    .catch(failWith(where));
+};
+eventHandlers['request-correct'] = async (event, ctx, where) => {
+  await requestHandle(event, ctx, where)
+    .executeUpdate(requestCorrectUpdate, {
+      args: [
+        { receivedOn: str(event, 'receivedOn', where), note: typeof event.note === 'string' ? event.note : undefined },
+      ],
+    })
+    .catch(failWith(where));
 };
