@@ -32,6 +32,44 @@ const nodeBuiltins = [
   'zlib',
 ];
 
+// Dependencies point one way: src/domain ← workflows ← src/client ← {src/cli, src/http, src/simulate}; the leaves
+// (domain, import, store, mail) and the infrastructure beside the client import nothing above them.
+const layers = {
+  domain: './src/domain',
+  import: './src/import',
+  store: './src/store',
+  mail: './src/mail',
+  workflows: './workflows',
+  activities: './activities',
+  temporal: './src/temporal',
+  reports: './src/reports',
+  client: './src/client',
+  http: './src/http',
+  simulate: './src/simulate',
+  cli: './src/cli',
+};
+const above = (target, ...allowed) => ({
+  target: layers[target],
+  from: Object.entries(layers)
+    .filter(([name]) => name !== target && !allowed.includes(name))
+    .map(([, dir]) => dir),
+  message: `${layers[target].slice(2)} must not import this layer (dependencies point one way; see eslint.config.mjs).`,
+});
+const layerZones = [
+  above('domain'),
+  above('import', 'domain'),
+  above('store', 'domain'),
+  above('mail', 'domain', 'store'),
+  // Workflows import activity *types* only, which no-restricted-imports below allows and checks.
+  above('workflows', 'domain', 'activities'),
+  above('activities', 'domain', 'store', 'mail'),
+  above('temporal', 'domain', 'workflows', 'activities', 'store', 'mail'),
+  above('reports', 'domain', 'store'),
+  above('client', 'domain', 'workflows', 'activities', 'temporal', 'store'),
+  above('http', 'domain', 'workflows', 'client', 'reports', 'store', 'mail', 'temporal', 'import'),
+  above('simulate', 'domain', 'workflows', 'activities', 'client', 'temporal', 'store', 'mail'),
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/**', '.temporal/**', 'data/**', 'coverage/**', 'test-output/**', 'dist/**'] },
   js.configs.recommended,
@@ -46,6 +84,7 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'import/no-cycle': 'error',
+      'import/no-restricted-paths': ['error', { zones: layerZones }],
     },
   },
   {

@@ -11,8 +11,9 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { reportIncident } from '../src/cli/commands/emergency';
+import { createDubanClient } from '../src/client';
 import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../src/import/directory';
+import { importTableFile } from '../src/import/plan-file';
 import { Dispatcher } from '../src/mail/dispatcher';
 import { smtpMailer } from '../src/mail/transport';
 import { openStore } from '../src/store';
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
   await smtp.start();
   const store = await openStore({ kind: 'sqlite', file: path.join(dir, 'duban.sqlite') });
   const directory = loadDirectory(BUNDLED_DIRECTORY_PATH);
+  const { plan } = importTableFile(path.resolve(__dirname, '../examples/fujian-2017/tasks.txt'), { directory });
+  const duban = createDubanClient({ client: env.client, plan, directory, taskQueue: 'bench' });
   const mailer = smtpMailer(smtp.url, 'duban <duban@duban.test>', true);
   const dispatcher = new Dispatcher({ store, mailer, directory, logger: silent });
   dispatcher.start();
@@ -60,15 +63,12 @@ async function main(): Promise<void> {
       const officerMessages = () =>
         smtp.received.filter((m) => m.envelopeTo.includes('fuzhou.officer@duban.example') && m.raw.includes(id)).length;
       const start = performance.now();
-      await reportIncident(env.client, {
-        planId: 'fj-2017-zwgk',
-        directory,
+      await duban.incidents.report({
         unit: '福州市',
         incidentId: id,
         level: '重大',
         summary: 'bench',
         occurredAt: new Date(Date.now() - 60_000).toISOString(),
-        taskQueue: 'bench',
       });
       while (officerMessages() === 0) await new Promise((r) => setTimeout(r, 2));
       // The first five warm up the worker's caches and the SMTP connection; they are not counted.

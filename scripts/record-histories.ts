@@ -8,9 +8,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
-import { obligationWorkflowId, unitWorkflowId } from '../src/domain/ids';
 import { simulate } from '../src/simulate/simulator';
-import { incidentWorkflowId, requestWorkflowId } from '../workflows/messages';
+import { incidentWorkflowId, obligationWorkflowId, requestWorkflowId, unitWorkflowId } from '../src/domain/ids';
 import { smallSeedPlan, SMALL_SEED_SCENARIO, WINDOWS_SCENARIO } from '../test/fixtures/small-seed';
 
 const OUT = path.resolve(__dirname, '../test/histories');

@@ -3,33 +3,31 @@
  * conference within 24 hours of the occurrence. Sends `opened` at the report, reminders and breaches at the
  * instants of the policy's emergency agenda, records each step's outcome and its margin.
  */
-import {
-  allHandlersFinished,
-  ApplicationFailure,
-  condition,
-  continueAsNew,
-  log,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-import { DateTime } from 'luxon';
-import { noticeKey, type Notice, type Outcome } from '../src/domain/notice';
-import { PLAN_TIMEZONE } from '../src/domain/plan';
+import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
+import { isOnTime, marginMinutes } from '../src/domain/deadlines';
+import type { Outcome, TimelineEntry, UpcomingNotice } from '../src/domain/notice';
 import { DEFAULT_POLICY, emergencyAgenda, type AgendaItem, type Policy } from '../src/domain/policy';
 import {
   closeSignal,
   emergencyDoneUpdate,
   emergencyStatusQuery,
-  windowAgendaQuery,
-  windowTimelineQuery,
   type EmergencyStatus,
   type EmergencyStep,
   type EmergencyStepStatus,
   type IncidentLevel,
-  type WindowTimelineEntry,
-  type WindowUpcoming,
 } from './messages';
 import { urgentActivities } from './activity-proxies';
+import {
+  answerTimelineAndAgenda,
+  checkEvidence,
+  continueAsNewPastLimit,
+  instantArg,
+  keyedNotice,
+  planClock,
+  refuse,
+  sendAndNote,
+  Timeline,
+} from './kit';
 import { searchable } from './search-status';
 
 const { sendNotice, recordOutcome, recordEvent } = urgentActivities;
@@ -56,7 +54,7 @@ export interface EmergencyInput {
   /** Upsert search attributes (the time-skipping test server has none registered). (Default: true) */
   searchAttributes?: boolean;
   /** Carried over continue-as-new. */
-  state?: { steps: StepState[]; timeline: WindowTimelineEntry[]; closed: boolean };
+  state?: { steps: StepState[]; timeline: TimelineEntry[]; closed: boolean };
 }
 
 interface StepState extends EmergencyStepStatus {
@@ -69,8 +67,6 @@ const OBLIGATION: Record<EmergencyStep, EmergencyStepStatus['obligation']> = {
 };
 const STEP_NAMES: Record<EmergencyStep, string> = { information: '发布权威信息', 'press-conference': '举行新闻发布会' };
 const DONE = new Set<EmergencyStepStatus['state']>(['on-time', 'late']);
-const HISTORY_EVENTS_BEFORE_CONTINUE = 2000;
-const MINUTE_MS = 60_000;
 
 /** Runs an incident's two windows until both steps are done, or the incident is closed. */
 export async function emergencyWorkflow(input: EmergencyInput): Promise<EmergencyStatus> {
@@ -78,15 +74,14 @@ export async function emergencyWorkflow(input: EmergencyInput): Promise<Emergenc
   const policy = input.policy ?? DEFAULT_POLICY;
   const shift = input.timeShiftMs ?? 0;
   const taskNo = input.taskNo === undefined ? 55 : input.taskNo;
-  const planNow = (): number => Date.now() + shift;
-  const iso = (ms: number): string => DateTime.fromMillis(ms, { zone: PLAN_TIMEZONE }).toISO() as string;
+  const clock = planClock(shift);
 
   let agenda: ReturnType<typeof emergencyAgenda>;
   try {
     agenda = emergencyAgenda({ occurredAt: input.occurredAt, reportedAt: input.reportedAt, policy });
   } catch (err) {
     // Bad instants are the caller's error: fail once, do not retry the workflow task forever.
-    throw ApplicationFailure.nonRetryable((err as Error).message, 'InvalidInstant');
+    return refuse((err as Error).message, 'InvalidInstant');
   }
   const itemsOf: Record<EmergencyStep, AgendaItem[]> = {
     information: agenda.information.items,
@@ -118,13 +113,9 @@ export async function emergencyWorkflow(input: EmergencyInput): Promise<Emergenc
       sent: [],
     },
   ];
-  const timeline: WindowTimelineEntry[] = input.state?.timeline ?? [];
+  const timeline = new Timeline(input.state?.timeline);
   let closed = input.state?.closed ?? false;
-  let version = 0;
-  const note = (entry: WindowTimelineEntry): void => {
-    timeline.push(entry);
-    version++;
-  };
+  const note = (entry: Omit<TimelineEntry, 'period'>): void => timeline.note({ ...entry, period: incidentId });
   const stepOf = (step: EmergencyStep): StepState => steps.find((s) => s.step === step)!;
   const status = (): EmergencyStatus => ({
     incidentId,
@@ -136,7 +127,7 @@ export async function emergencyWorkflow(input: EmergencyInput): Promise<Emergenc
     closed,
   });
   // A step done (early or late) has no notice left: done early cancels its remaining reminders and its breach.
-  const upcoming = (): WindowUpcoming[] =>
+  const upcoming = (): UpcomingNotice[] =>
     closed
       ? []
       : steps
@@ -144,7 +135,7 @@ export async function emergencyWorkflow(input: EmergencyInput): Promise<Emergenc
           .flatMap((s) =>
             itemsOf[s.step]
               .filter((a) => !s.sent.includes(a.stage))
-              .map((a) => ({ ...a, obligation: s.obligation, due: s.due })),
+              .map((a) => ({ ...a, obligation: s.obligation, period: incidentId, due: s.due })),
           )
           .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   const outcome = (s: StepState, evidence?: Outcome['evidence']) =>
@@ -161,36 +152,24 @@ export async function emergencyWorkflow(input: EmergencyInput): Promise<Emergenc
       ...(s.marginMinutes !== null ? { marginMinutes: s.marginMinutes } : {}),
     });
 
-  const refuse = (message: string, type: string): never => {
-    throw ApplicationFailure.nonRetryable(message, type);
-  };
-  const doneInstant = (at: string | undefined): number => {
-    if (at === undefined) return planNow();
-    const ms = Date.parse(at);
-    if (!/(?:[+-]\d\d:\d\d|Z)$/.test(at) || Number.isNaN(ms))
-      refuse(`at: '${at}' is not an ISO 8601 instant with offset`, 'InvalidInstant');
-    if (ms > planNow() + MINUTE_MS) refuse(`at: ${at} is in the future (now ${iso(planNow())})`, 'InvalidInstant');
-    if (ms < occurredMs) refuse(`at: ${at} is before the incident occurred (${agenda.occurredAt})`, 'InvalidInstant');
-    return ms;
-  };
+  const doneInstant = (at: string | undefined): number =>
+    instantArg(clock, at, 'at', { ms: occurredMs, what: `the incident occurred (${agenda.occurredAt})` });
 
   setHandler(emergencyStatusQuery, status);
-  setHandler(windowAgendaQuery, upcoming);
-  setHandler(windowTimelineQuery, () => timeline);
+  answerTimelineAndAgenda(timeline, upcoming);
   setHandler(closeSignal, ({ reason }) => {
     if (closed) return;
     closed = true;
-    note({ at: iso(planNow()), type: 'closed', what: 'incident', detail: reason });
+    note({ at: clock.iso(clock.now()), type: 'closed', what: 'incident', detail: reason });
   });
   setHandler(
     emergencyDoneUpdate,
     async ({ step, at, evidence }) => {
       const s = stepOf(step);
       const ms = doneInstant(at);
-      s.doneAt = iso(ms);
-      const dueMs = Date.parse(s.due);
-      s.state = ms <= dueMs ? 'on-time' : 'late';
-      s.marginMinutes = Math.round((dueMs - ms) / MINUTE_MS);
+      s.doneAt = clock.iso(ms);
+      s.state = isOnTime(ms, s.due) ? 'on-time' : 'late';
+      s.marginMinutes = marginMinutes(ms, s.due);
       note({ at: s.doneAt, type: 'done', what: step, detail: evidence.url ?? evidence.document });
       await recordEvent({
         planId,
@@ -212,10 +191,7 @@ export async function emergencyWorkflow(input: EmergencyInput): Promise<Emergenc
         if (DONE.has(s.state))
           refuse(`${step} of incident ${incidentId} was already done at ${s.doneAt}`, 'AlreadyDone');
         doneInstant(at);
-        if (!evidence || typeof evidence.recordedBy !== 'string' || evidence.recordedBy.trim() === '')
-          refuse('evidence.recordedBy: who recorded it is required', 'InvalidEvidence');
-        if (!evidence.url && !evidence.document)
-          refuse('evidence: a publication URL or a document reference is required', 'InvalidEvidence');
+        checkEvidence(evidence);
       },
     },
   );
@@ -233,15 +209,15 @@ export async function emergencyWorkflow(input: EmergencyInput): Promise<Emergenc
     upsert();
     if (closed || steps.every((s) => DONE.has(s.state))) break;
     const next = upcoming()[0];
-    const seen = version;
+    const seen = timeline.version;
     if (!next) {
       // Both windows breached: wait for a late record or a close.
-      await condition(() => version !== seen || closed);
+      await condition(() => timeline.version !== seen || closed);
       continue;
     }
-    const wait = Date.parse(next.at) - planNow();
+    const wait = Date.parse(next.at) - clock.now();
     if (wait > 0) {
-      await condition(() => version !== seen || closed, wait);
+      await condition(() => timeline.version !== seen || closed, wait);
       continue;
     }
     const s = steps.find((x) => x.obligation === next.obligation)!;
@@ -251,8 +227,7 @@ export async function emergencyWorkflow(input: EmergencyInput): Promise<Emergenc
       note({ at: next.at, type: 'breached', what: s.step });
       await outcome(s);
     }
-    const n: Notice = {
-      key: '',
+    const notice = keyedNotice({
       planId,
       taskNo,
       unitCode,
@@ -265,25 +240,17 @@ export async function emergencyWorkflow(input: EmergencyInput): Promise<Emergenc
       leadUnitCodes: [],
       taskTitle: input.taskTitle ?? '及时回应社会关切',
       requirement,
-    };
-    n.key = noticeKey(n);
-    try {
-      const { recipients } = await sendNotice(n);
-      note({ at: next.at, type: 'notice', what: s.step, stage: next.stage, recipients });
-    } catch (err) {
-      // Refusals (unit not in the directory, no address) are on record, not fatal to the incident.
-      log.warn('notice not sent', { key: n.key, error: (err as Error).message });
-      note({ at: next.at, type: 'notice-failed', what: s.step, stage: next.stage, detail: (err as Error).message });
-    }
-    if (workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE) {
-      await condition(allHandlersFinished);
-      await continueAsNew<typeof emergencyWorkflow>({ ...input, state: { steps, timeline, closed } });
-    }
+    });
+    await sendAndNote(sendNotice, notice, timeline, { period: incidentId, what: s.step });
+    await continueAsNewPastLimit<typeof emergencyWorkflow>(undefined, () => ({
+      ...input,
+      state: { steps, timeline: timeline.entries, closed },
+    }));
   }
   if (closed) {
     for (const s of steps) {
       if (s.state === 'pending') {
-        s.state = planNow() >= Date.parse(s.due) ? 'missed' : 'open';
+        s.state = clock.now() >= Date.parse(s.due) ? 'missed' : 'open';
         await outcome(s);
       }
     }

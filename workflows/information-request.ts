@@ -3,19 +3,13 @@
  * approved extension, clock stopped while a third party is consulted, count restarted by a corrected request
  * (补正). Reminders and escalations follow the deadline policy on the current due date.
  */
-import {
-  allHandlersFinished,
-  ApplicationFailure,
-  condition,
-  continueAsNew,
-  log,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
 import { DateTime } from 'luxon';
 import { addCalendarDays, addWorkingDays, isIsoDate, isWorkingDay } from '../src/domain/calendar';
-import { noticeKey, type Evidence, type Notice, type Outcome } from '../src/domain/notice';
+import { deadlineEndMs, isOnTime } from '../src/domain/deadlines';
+import type { Evidence, Outcome, TimelineEntry, UpcomingNotice } from '../src/domain/notice';
 import { PLAN_TIMEZONE, type IsoDate } from '../src/domain/plan';
+import type { RefusalType } from '../src/domain/refusals';
 import {
   deadlineAgenda,
   DEFAULT_POLICY,
@@ -32,13 +26,19 @@ import {
   requestReplyUpdate,
   requestResumeUpdate,
   requestStatusQuery,
-  windowAgendaQuery,
-  windowTimelineQuery,
   type InformationRequestStatus,
-  type WindowTimelineEntry,
-  type WindowUpcoming,
 } from './messages';
 import { deadlineActivities } from './activity-proxies';
+import {
+  answerTimelineAndAgenda,
+  continueAsNewPastLimit,
+  instantArg,
+  keyedNotice,
+  planClock,
+  refuse,
+  sendAndNote,
+  Timeline,
+} from './kit';
 import { searchable } from './search-status';
 
 const { sendNotice, recordOutcome, recordEvent } = deadlineActivities;
@@ -80,10 +80,9 @@ interface RequestState {
   /** Bumped each time the due date moves, so the same stage for a new due date gets a new key. */
   revision: number;
   sent: string[];
-  timeline: WindowTimelineEntry[];
+  timeline: TimelineEntry[];
 }
 
-const HISTORY_EVENTS_BEFORE_CONTINUE = 2000;
 const TERMINAL = new Set<InformationRequestStatus['state']>(['on-time', 'late']);
 
 /** Working days in (from, to]: the day a consultation began still counts, the day its answer came does not. */
@@ -101,12 +100,9 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
   const taskNo = input.taskNo === undefined ? 60 : input.taskNo;
   const leadUnitCodes = input.leadUnitCodes ?? [];
   const escalateTo: LeadEscalationTarget = leadUnitCodes.length > 0 ? 'lead-units' : 'general-office';
-  const planNow = (): number => Date.now() + shift;
-  const iso = (ms: number): string => DateTime.fromMillis(ms, { zone: PLAN_TIMEZONE }).toISO() as string;
-  const today = (): IsoDate => iso(planNow()).slice(0, 10);
-  const refuse = (message: string, type: string): never => {
-    throw ApplicationFailure.nonRetryable(message, type);
-  };
+  const clock = planClock(shift);
+  const iso = clock.iso;
+  const today = clock.today;
   if (!isIsoDate(input.receivedOn))
     refuse(`receivedOn: '${input.receivedOn}' is not a date YYYY-MM-DD`, 'InvalidInstant');
 
@@ -122,19 +118,15 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
     sent: [],
     timeline: [],
   };
-  let version = 0;
-  const note = (entry: WindowTimelineEntry): void => {
-    s.timeline.push(entry);
-    version++;
-  };
+  const timeline = new Timeline(s.timeline);
+  const note = (entry: Omit<TimelineEntry, 'period' | 'what'>): void =>
+    timeline.note({ ...entry, period: requestId, what: 'information-request' });
 
   const statutory = () => informationRequestDue(s.receivedOn, { policy });
   const paused = (): boolean => s.pauses.some((p) => p.to === null);
   const workingDays = (): number =>
     statutory().workingDays + (s.extension?.workingDays ?? 0) + s.pauses.reduce((n, p) => n + p.workingDays, 0);
   const due = (): IsoDate | null => (paused() ? null : addWorkingDays(s.receivedOn, workingDays()));
-  const deadlineEndMs = (d: IsoDate): number =>
-    DateTime.fromISO(addCalendarDays(d, 1), { zone: PLAN_TIMEZONE }).toMillis();
   const status = (): InformationRequestStatus => ({
     requestId,
     unitCode,
@@ -154,15 +146,15 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
     if (d === null || s.closed || TERMINAL.has(s.state)) return [];
     return deadlineAgenda({ due: d, activeFrom: s.agendaFrom, policy, escalateTo }).items;
   };
-  const upcoming = (): WindowUpcoming[] =>
+  const upcoming = (): UpcomingNotice[] =>
     agenda()
       .filter((a) => !s.sent.includes(a.stage))
-      .map((a) => ({ ...a, obligation: 'information-request' as const, due: due() ?? '' }));
+      .map((a) => ({ ...a, obligation: 'information-request' as const, period: requestId, due: due() ?? '' }));
   /** The due date moved: stages fire afresh for it, but none for instants already past. */
   const rescheduled = (): void => {
     s.sent = [];
     s.revision++;
-    s.agendaFrom = iso(planNow());
+    s.agendaFrom = iso(clock.now());
     if (s.state === 'overdue' || s.state === 'missed') s.state = 'pending';
   };
   const outcome = (evidence?: Evidence) =>
@@ -188,13 +180,13 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
     if (TERMINAL.has(s.state))
       refuse(`request ${requestId} was already answered at ${s.repliedAt}; cannot ${what}`, 'AlreadyClosed');
   };
-  const day = (value: IsoDate | undefined, field: string, type: string): IsoDate => {
+  const day = (value: IsoDate | undefined, field: string, type: RefusalType): IsoDate => {
     const d = value ?? today();
     if (!isIsoDate(d)) refuse(`${field}: '${d}' is not a date YYYY-MM-DD`, type);
     if (d > today()) refuse(`${field}: ${d} is in the future (today is ${today()})`, type);
     return d;
   };
-  const checkCalendar = (f: () => unknown, field: string, type: string): void => {
+  const checkCalendar = (f: () => unknown, field: string, type: RefusalType): void => {
     try {
       f();
     } catch (err) {
@@ -203,26 +195,24 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
   };
 
   setHandler(requestStatusQuery, status);
-  setHandler(windowAgendaQuery, upcoming);
-  setHandler(windowTimelineQuery, () => s.timeline);
+  answerTimelineAndAgenda(timeline, upcoming);
   setHandler(closeSignal, ({ reason }) => {
     if (s.closed) return;
     s.closed = true;
-    note({ at: iso(planNow()), type: 'closed', what: 'information-request', detail: reason });
+    note({ at: iso(clock.now()), type: 'closed', detail: reason });
   });
 
   setHandler(
     requestExtendUpdate,
     async ({ workingDays: days, approver, reason }) => {
       const added = days ?? statutory().workingDays;
-      const at = iso(planNow());
+      const at = iso(clock.now());
       s.extension = { workingDays: added, approver: approver.trim(), reason, at };
       rescheduled();
       const newDue = due();
       note({
         at,
         type: 'extension',
-        what: 'information-request',
         detail: `+${added} working days → ${newDue ?? 'paused'}: ${reason} (${approver})`,
       });
       await event({ type: 'extension', at, newDue: newDue ?? s.receivedOn, reason, approver });
@@ -260,7 +250,7 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
       const from = day(on, 'on', 'InvalidPause');
       s.pauses.push({ from, to: null, workingDays: 0, reason });
       s.state = 'paused';
-      note({ at: iso(planNow()), type: 'pause', what: 'information-request', detail: `${from}: ${reason}` });
+      note({ at: iso(clock.now()), type: 'pause', detail: `${from}: ${reason}` });
       return status();
     },
     {
@@ -290,9 +280,8 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
       s.state = 'pending';
       rescheduled();
       note({
-        at: iso(planNow()),
+        at: iso(clock.now()),
         type: 'resume',
-        what: 'information-request',
         detail: `${p.from} → ${to} (${p.workingDays} working days not counted): ${reason}`,
       });
       return status();
@@ -324,9 +313,8 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
       s.state = 'pending';
       rescheduled();
       note({
-        at: iso(planNow()),
+        at: iso(clock.now()),
         type: 'correction',
-        what: 'information-request',
         detail: `${before} → ${r}${text ? `: ${text}` : ''}`,
       });
       return status();
@@ -345,17 +333,13 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
     },
   );
 
-  const replyInstant = (at: string | undefined): number => {
-    if (at === undefined) return planNow();
-    const ms = Date.parse(at);
-    if (!/(?:[+-]\d\d:\d\d|Z)$/.test(at) || Number.isNaN(ms))
-      refuse(`at: '${at}' is not an ISO 8601 instant with offset`, 'InvalidInstant');
-    if (ms > planNow() + 60_000) refuse(`at: ${at} is in the future (now ${iso(planNow())})`, 'InvalidInstant');
-    const receivedMs = DateTime.fromISO(input.receivedOn, { zone: PLAN_TIMEZONE }).toMillis();
-    if (ms < receivedMs)
-      refuse(`at: ${at} is before the request was received (${input.receivedOn})`, 'ReplyBeforeReceipt');
-    return ms;
-  };
+  const receivedMs = DateTime.fromISO(input.receivedOn, { zone: PLAN_TIMEZONE }).toMillis();
+  const replyInstant = (at: string | undefined): number =>
+    instantArg(clock, at, 'at', {
+      ms: receivedMs,
+      what: `the request was received (${input.receivedOn})`,
+      type: 'ReplyBeforeReceipt',
+    });
   setHandler(
     requestReplyUpdate,
     async ({ at, evidence }) => {
@@ -368,11 +352,10 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
         p.workingDays = workingDaysBetween(p.from, p.to);
       }
       s.repliedAt = iso(ms);
-      s.state = ms < deadlineEndMs(due()!) ? 'on-time' : 'late';
+      s.state = isOnTime(ms, due()!) ? 'on-time' : 'late';
       note({
         at: s.repliedAt,
         type: 'reply',
-        what: 'information-request',
         detail: evidence?.url ?? evidence?.document,
       });
       if (evidence) await event({ type: 'fulfilment', at: s.repliedAt, evidence });
@@ -397,66 +380,52 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
     upsert();
     if (s.closed || TERMINAL.has(s.state)) break;
     const d = due();
-    if (d !== null && (s.state === 'pending' || s.state === 'overdue') && planNow() >= deadlineEndMs(d)) {
+    if (d !== null && (s.state === 'pending' || s.state === 'overdue') && clock.now() >= deadlineEndMs(d)) {
       const next: InformationRequestStatus['state'] = upcoming().length === 0 ? 'missed' : 'overdue';
       if (next !== s.state) {
         s.state = next;
         if (next === 'missed') {
-          note({ at: iso(planNow()), type: 'missed', what: 'information-request' });
+          note({ at: iso(clock.now()), type: 'missed' });
           await outcome();
         }
       }
     }
     const next = upcoming()[0];
-    const seen = version;
+    const seen = timeline.version;
     if (!next) {
-      await condition(() => version !== seen || s.closed);
+      await condition(() => timeline.version !== seen || s.closed);
       continue;
     }
-    const wait = Date.parse(next.at) - planNow();
+    const wait = Date.parse(next.at) - clock.now();
     if (wait > 0) {
-      await condition(() => version !== seen || s.closed, wait);
+      await condition(() => timeline.version !== seen || s.closed, wait);
       continue;
     }
     s.sent.push(next.stage);
-    const n: Notice = {
-      key: '',
-      planId,
-      taskNo,
-      unitCode,
-      obligation: 'information-request',
-      period: requestId,
-      due: next.due,
-      stage: next.stage,
-      at: next.at,
-      notify: next.notify,
-      leadUnitCodes,
-      taskTitle: input.taskTitle ?? '加强和规范依申请公开工作',
-      requirement: `依申请公开答复（申请 ${requestId}，${s.receivedOn} 收到，${statutory().regulation}年条例，共 ${workingDays()} 个工作日）`,
-    };
-    // A due date that moved fires the same stage again: a new key, not a duplicate.
-    n.key = noticeKey({ ...n, period: s.revision > 0 ? `${requestId}@${next.due}` : requestId });
-    try {
-      const { recipients } = await sendNotice(n);
-      note({ at: next.at, type: 'notice', what: 'information-request', stage: next.stage, recipients });
-    } catch (err) {
-      log.warn('notice not sent', { key: n.key, error: (err as Error).message });
-      note({
-        at: next.at,
-        type: 'notice-failed',
-        what: 'information-request',
+    const notice = keyedNotice(
+      {
+        planId,
+        taskNo,
+        unitCode,
+        obligation: 'information-request',
+        period: requestId,
+        due: next.due,
         stage: next.stage,
-        detail: (err as Error).message,
-      });
-    }
-    if (workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE) {
-      await condition(allHandlersFinished);
-      await continueAsNew<typeof informationRequestWorkflow>({ ...input, state: s });
-    }
+        at: next.at,
+        notify: next.notify,
+        leadUnitCodes,
+        taskTitle: input.taskTitle ?? '加强和规范依申请公开工作',
+        requirement: `依申请公开答复（申请 ${requestId}，${s.receivedOn} 收到，${statutory().regulation}年条例，共 ${workingDays()} 个工作日）`,
+      },
+      // A due date that moved fires the same stage again: a new key, not a duplicate.
+      s.revision > 0 ? `${requestId}@${next.due}` : requestId,
+    );
+    await sendAndNote(sendNotice, notice, timeline, { period: requestId, what: 'information-request' });
+    await continueAsNewPastLimit<typeof informationRequestWorkflow>(undefined, () => ({ ...input, state: s }));
   }
   if (s.closed && !TERMINAL.has(s.state) && s.state !== 'missed') {
     const d = due();
-    s.state = d !== null && planNow() >= deadlineEndMs(d) ? 'missed' : 'open';
+    s.state = d !== null && clock.now() >= deadlineEndMs(d) ? 'missed' : 'open';
     await outcome();
   }
   await condition(allHandlersFinished);

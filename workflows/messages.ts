@@ -1,21 +1,15 @@
 /**
  * Messages of duban's workflows, shared with clients: typed signals, updates (with validators in the workflows)
- * and queries. Refusals are `ApplicationFailure`s whose `type` is one of {@link RefusalType}.
+ * and queries. Refusals are `ApplicationFailure`s whose `type` is a {@link RefusalType}. The names on the wire
+ * (`'fulfil'`, `'window-timeline'` …) never change: running workflows and older clients depend on them.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Evidence, OutcomeStatus, RecipientRole, Stage } from '../src/domain/notice';
+import type { Evidence, ItemState, TimelineEntry, UpcomingNotice } from '../src/domain/notice';
 import type { ObligationSpec } from '../src/domain/obligations';
 import type { IsoDate } from '../src/domain/plan';
 
-/** Stable `ApplicationFailure.type`s of refused messages; callers check `.type`. */
-export type RefusalType =
-  | 'UnknownPeriod'
-  | 'AmbiguousPeriod'
-  | 'AlreadyClosed'
-  | 'InvalidExtension'
-  | 'InvalidInstant'
-  | 'InvalidEvidence'
-  | 'UnknownObligation';
+export type { RefusalType } from '../src/domain/refusals';
+export type { ItemState, TimelineEntry, UpcomingNotice } from '../src/domain/notice';
 
 /** Record that an obligation (or one period of it) was fulfilled. */
 export interface FulfilInput {
@@ -46,7 +40,7 @@ export interface ItemStatus {
   period: string | null;
   due: IsoDate;
   /** `pending` before the deadline, `overdue` while escalating, then `missed`; terminal: on-time, late, waived. */
-  state: 'pending' | 'overdue' | OutcomeStatus;
+  state: ItemState;
   fulfilledAt: string | null;
   extended: boolean;
 }
@@ -57,25 +51,6 @@ export interface ObligationStatus {
   unitCode: string;
   items: ItemStatus[];
   closed: boolean;
-}
-
-/** A notice still to come. */
-export interface UpcomingNotice {
-  at: string;
-  stage: Stage;
-  period: string | null;
-  due: IsoDate;
-  notify: RecipientRole[];
-}
-
-/** What happened so far, for `duban history` and the dashboard. */
-export interface TimelineEntry {
-  at: string;
-  type: 'notice' | 'fulfilment' | 'extension' | 'waiver' | 'missed' | 'closed' | 'notice-failed';
-  period: string | null;
-  stage?: Stage;
-  recipients?: string[];
-  detail?: string;
 }
 
 /** Designate (or remove) a unit for a task whose units are 省直有关部门. */
@@ -97,8 +72,14 @@ export const extendUpdate = defineUpdate<ObligationStatus, [ExtensionInput]>('ex
 export const waiveUpdate = defineUpdate<ObligationStatus, [WaiverInput]>('waive');
 export const closeSignal = defineSignal<[CloseInput]>('close');
 export const statusQuery = defineQuery<ObligationStatus>('status');
+/** Every workflow: notices still to come, earliest first. */
 export const agendaQuery = defineQuery<UpcomingNotice[]>('agenda');
+/** Every workflow: what happened so far. */
 export const timelineQuery = defineQuery<TimelineEntry[]>('timeline');
+/** The same as {@link agendaQuery}, under the name incident and request workflows first answered. */
+export const windowAgendaQuery = defineQuery<UpcomingNotice[]>('window-agenda');
+/** The same as {@link timelineQuery}, under the name incident and request workflows first answered. */
+export const windowTimelineQuery = defineQuery<TimelineEntry[]>('window-timeline');
 /** Obligation workflow: status and upcoming notices in one round trip, for overviews of many workflows. */
 export const overviewQuery = defineQuery<{ status: ObligationStatus; upcoming: UpcomingNotice[] }>('overview');
 
@@ -108,21 +89,8 @@ export const designateUpdate = defineUpdate<string[], [DesignationInput]>('desig
 export const obligationsQuery = defineQuery<{ id: string; workflowId: string; running: boolean }[]>('obligations');
 
 // ---------------------------------------------------------------------------------------------------------------
-// Event-driven windows (issue 5): emergency response (task 55) and information requests (task 60)
+// Event-driven windows: emergency response (task 55) and information requests (task 60)
 // ---------------------------------------------------------------------------------------------------------------
-
-/** Stable `ApplicationFailure.type`s of refused window messages; callers check `.type`. */
-export type WindowRefusalType =
-  | 'AlreadyClosed'
-  | 'AlreadyDone'
-  | 'InvalidInstant'
-  | 'InvalidEvidence'
-  | 'InvalidStep'
-  | 'InvalidExtension'
-  | 'SecondExtension'
-  | 'InvalidPause'
-  | 'InvalidCorrection'
-  | 'ReplyBeforeReceipt';
 
 /** The two steps of an emergency response. */
 export type EmergencyStep = 'information' | 'press-conference';
@@ -145,7 +113,7 @@ export interface EmergencyStepStatus {
   /** t0 + the window, ISO 8601 with `+08:00`. */
   due: string;
   /** `pending` inside the window, `missed` once breached (until done: `late`). */
-  state: 'pending' | 'on-time' | 'late' | 'missed' | 'open';
+  state: Extract<ItemState, 'pending' | 'on-time' | 'late' | 'missed' | 'open'>;
   doneAt: string | null;
   /** Minutes the step beat (positive) or missed (negative) its window; null until done. */
   marginMinutes: number | null;
@@ -159,37 +127,6 @@ export interface EmergencyStatus {
   reportedAt: string;
   steps: EmergencyStepStatus[];
   closed: boolean;
-}
-
-/** A notice still to come in an event-driven window. */
-export interface WindowUpcoming {
-  at: string;
-  stage: Stage;
-  obligation: 'emergency-information' | 'emergency-press-conference' | 'information-request';
-  due: string;
-  notify: RecipientRole[];
-}
-
-/** What happened so far in an event-driven window. */
-export interface WindowTimelineEntry {
-  at: string;
-  type:
-    | 'notice'
-    | 'notice-failed'
-    | 'done'
-    | 'breached'
-    | 'extension'
-    | 'pause'
-    | 'resume'
-    | 'correction'
-    | 'reply'
-    | 'missed'
-    | 'closed';
-  /** The emergency step or `information-request`. */
-  what: string;
-  stage?: Stage;
-  recipients?: string[];
-  detail?: string;
 }
 
 /** Grant the one extension of an information request's reply limit (延长答复期限). */
@@ -235,39 +172,18 @@ export interface InformationRequestStatus {
   due: IsoDate | null;
   /** Statutory working days plus extension plus paused working days. */
   workingDays: number;
-  state: 'pending' | 'paused' | 'overdue' | 'missed' | 'on-time' | 'late' | 'open';
+  state: Extract<ItemState, 'pending' | 'paused' | 'overdue' | 'missed' | 'on-time' | 'late' | 'open'>;
   extension: { workingDays: number; approver: string; reason: string; at: string } | null;
   pauses: { from: IsoDate; to: IsoDate | null; workingDays: number; reason: string }[];
   repliedAt: string | null;
   closed: boolean;
 }
 
-/**
- * Workflow ID of an incident's response: `duban/<plan>/incident-<id>`. Per plan, not per unit, so reporting an
- * incident twice (from any unit) starts one workflow and `duban emergency done --id` finds it without the unit.
- */
-export function incidentWorkflowId(planId: string, incidentId: string): string {
-  return `duban/${planId}/incident-${incidentId}`;
-}
-
-/** Workflow ID of an information request: `duban/<plan>/request-<id>` (request ids are unique per plan). */
-export function requestWorkflowId(planId: string, requestId: string): string {
-  return `duban/${planId}/request-${requestId}`;
-}
-
-/** Incident and request ids: ASCII, because they become part of workflow IDs and notice keys. */
-export const WINDOW_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
 export const emergencyDoneUpdate = defineUpdate<EmergencyStatus, [EmergencyDoneInput]>('emergency-done');
 export const emergencyStatusQuery = defineQuery<EmergencyStatus>('emergency-status');
-export const windowAgendaQuery = defineQuery<WindowUpcoming[]>('window-agenda');
-export const windowTimelineQuery = defineQuery<WindowTimelineEntry[]>('window-timeline');
 export const requestExtendUpdate = defineUpdate<InformationRequestStatus, [RequestExtensionInput]>('request-extend');
 export const requestPauseUpdate = defineUpdate<InformationRequestStatus, [RequestPauseInput]>('request-pause');
 export const requestResumeUpdate = defineUpdate<InformationRequestStatus, [RequestPauseInput]>('request-resume');
 export const requestCorrectUpdate = defineUpdate<InformationRequestStatus, [RequestCorrectionInput]>('request-correct');
 export const requestReplyUpdate = defineUpdate<InformationRequestStatus, [RequestReplyInput]>('request-reply');
 export const requestStatusQuery = defineQuery<InformationRequestStatus>('request-status');
-// ---------------------------------------------------------------------------------------------------------------
-// End of event-driven windows (issue 5)
-// ---------------------------------------------------------------------------------------------------------------

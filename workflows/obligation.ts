@@ -2,30 +2,19 @@
  * One obligation of one unit (实施方案, 季度落实情况, 全年落实情况, a task deadline, a recurring publication):
  * sleeps until the next instant of its agenda or the next message, sends each notice once, records outcomes.
  */
-import {
-  allHandlersFinished,
-  ApplicationFailure,
-  condition,
-  continueAsNew,
-  setHandler,
-  workflowInfo,
-  log,
-  patched,
-  sleep,
-} from '@temporalio/workflow';
-import { DateTime } from 'luxon';
-import { noticeKey, type Notice, type ObligationEvent, type Outcome, type OutcomeStatus } from '../src/domain/notice';
+import { allHandlersFinished, condition, setHandler, patched, sleep } from '@temporalio/workflow';
+import { isIsoDate } from '../src/domain/calendar';
+import { deadlineEndMs, isOnTime } from '../src/domain/deadlines';
+import type { Notice, ObligationEvent, Outcome, OutcomeStatus } from '../src/domain/notice';
 import type { ObligationSpec } from '../src/domain/obligations';
-import { PLAN_TIMEZONE, type IsoDate } from '../src/domain/plan';
+import type { IsoDate } from '../src/domain/plan';
 import { DEFAULT_POLICY, obligationAgenda, type AgendaItem, type Policy } from '../src/domain/policy';
 import {
-  agendaQuery,
   closeSignal,
   extendUpdate,
   fulfilUpdate,
   overviewQuery,
   statusQuery,
-  timelineQuery,
   waiveUpdate,
   type ItemStatus,
   type ObligationStatus,
@@ -33,6 +22,19 @@ import {
   type UpcomingNotice,
 } from './messages';
 import { deadlineActivities, deadlineLocalActivities } from './activity-proxies';
+import {
+  answerTimelineAndAgenda,
+  checkEvidence,
+  checkReasonAndApprover,
+  continueAsNewPastLimit,
+  instantArg,
+  keyedNotice,
+  noteDelivery,
+  planClock,
+  refuse,
+  sendAndNote,
+  Timeline,
+} from './kit';
 import { searchable } from './search-status';
 
 const { sendNotice, recordOutcome, recordEvent } = deadlineActivities;
@@ -80,11 +82,6 @@ interface CarriedState {
   closed: boolean;
 }
 
-/** Histories stay far below Temporal's limits: continue as new past this many events. */
-const HISTORY_EVENTS_BEFORE_CONTINUE = 2000;
-/** Timeline entries kept in memory (and carried over continue-as-new); older ones stay in the store. */
-const TIMELINE_LIMIT = 500;
-
 const TERMINAL = new Set<ItemStatus['state']>(['on-time', 'late', 'waived']);
 
 /** An agenda entry with its instant in epoch milliseconds, computed once. */
@@ -97,8 +94,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   const { spec, planId, unitCode } = input;
   const policy = input.policy ?? DEFAULT_POLICY;
   const shift = input.timeShiftMs ?? 0;
-  const planNow = (): number => Date.now() + shift;
-  const iso = (ms: number): string => DateTime.fromMillis(ms, { zone: PLAN_TIMEZONE }).toISO() as string;
+  const clock = planClock(shift);
 
   const items: ItemState[] =
     input.state?.items ??
@@ -111,22 +107,18 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       sent: [],
       extensions: 0,
     }));
-  const timeline: TimelineEntry[] = input.state?.timeline ?? [];
+  const timeline = new Timeline(input.state?.timeline);
   let closed = input.state?.closed ?? false;
-  let version = 0;
   /** Ends the batched loop's current wait (set while it waits; see `sleepUntil`). */
   let wake: (() => void) | undefined;
   let pendingTimer: { at: number; fired: Promise<void> } | undefined;
-
-  const note = (entry: TimelineEntry): void => {
-    timeline.push(entry);
-    if (timeline.length > TIMELINE_LIMIT) timeline.splice(0, timeline.length - TIMELINE_LIMIT);
-    version++;
-    // The batched loop's wait ends on any change (see sleepUntil below).
+  // The batched loop's wait ends on any change (see sleepUntil below).
+  timeline.onEntry = () => {
     const w = wake;
     wake = undefined;
     w?.();
   };
+  const note = (entry: TimelineEntry): void => timeline.note(entry);
   const status = (): ObligationStatus => ({
     obligation: spec.obligation,
     taskNo: spec.taskNo,
@@ -156,21 +148,13 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     }
     return agenda;
   };
-  const deadlineEnds = new Map<IsoDate, number>();
-  const deadlineEndMs = (item: ItemState): number => {
-    let end = deadlineEnds.get(item.due);
-    if (end === undefined) {
-      end = DateTime.fromISO(item.due, { zone: PLAN_TIMEZONE }).plus({ days: 1 }).toMillis();
-      deadlineEnds.set(item.due, end);
-    }
-    return end;
-  };
   const upcoming = (cache = true): UpcomingNotice[] => {
     const list: (UpcomingNotice & { ms: number })[] = [];
     for (const item of items) {
       if (TERMINAL.has(item.state) || closed) continue;
       for (const { ms, ...a } of agendaOf(item, cache)) {
-        if (!item.sent.includes(a.stage)) list.push({ ...a, period: item.period, due: item.due, ms });
+        if (!item.sent.includes(a.stage))
+          list.push({ ...a, obligation: spec.obligation, period: item.period, due: item.due, ms });
       }
     }
     return list.sort((a, b) => a.ms - b.ms).map(({ ms: _ms, ...a }) => a);
@@ -186,53 +170,43 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     fulfilledAt: item.fulfilledAt,
     evidence: evidence?.type === 'fulfilment' ? evidence.evidence : undefined,
   });
-  const noticeOf = (item: ItemState, a: AgendaItem): Notice => {
-    const n: Notice = {
-      key: '',
-      ...ref,
-      period: item.period,
-      due: item.due,
-      stage: a.stage,
-      at: a.at,
-      notify: a.notify,
-      leadUnitCodes: spec.leadUnitCodes,
-      taskTitle: spec.title,
-      requirement: spec.requirement,
-    };
-    // After an extension the same stage fires again for the new due date: a new key, not a duplicate.
-    n.key = noticeKey({ ...n, period: item.extensions > 0 ? `${item.period ?? '-'}@${item.due}` : item.period });
-    return n;
-  };
+  const noticeOf = (item: ItemState, a: AgendaItem): Notice =>
+    keyedNotice(
+      {
+        ...ref,
+        period: item.period,
+        due: item.due,
+        stage: a.stage,
+        at: a.at,
+        notify: a.notify,
+        leadUnitCodes: spec.leadUnitCodes,
+        taskTitle: spec.title,
+        requirement: spec.requirement,
+      },
+      // After an extension the same stage fires again for the new due date: a new key, not a duplicate.
+      item.extensions > 0 ? `${item.period ?? '-'}@${item.due}` : item.period,
+    );
   const outcome = (item: ItemState, evidence?: ObligationEvent) => recordOutcome(outcomeOf(item, evidence));
 
   /** The item a message means: the named period, or the only/earliest open one that has begun. */
   const pick = (period: string | null | undefined, what: string): ItemState => {
-    if (closed) throw ApplicationFailure.nonRetryable(`${spec.id} of ${unitCode} is closed`, 'AlreadyClosed');
+    if (closed) refuse(`${spec.id} of ${unitCode} is closed`, 'AlreadyClosed');
     if (period !== undefined && period !== null) {
       const item = items.find((i) => i.period === period);
       if (!item) {
         const known = items.map((i) => i.period).join(', ');
-        throw ApplicationFailure.nonRetryable(
-          `${spec.id} of ${unitCode} has no period '${period}' (periods: ${known})`,
-          'UnknownPeriod',
-        );
+        return refuse(`${spec.id} of ${unitCode} has no period '${period}' (periods: ${known})`, 'UnknownPeriod');
       }
       if (TERMINAL.has(item.state))
-        throw ApplicationFailure.nonRetryable(
-          `${spec.id} ${period} of ${unitCode} is already ${item.state}; cannot ${what}`,
-          'AlreadyClosed',
-        );
+        refuse(`${spec.id} ${period} of ${unitCode} is already ${item.state}; cannot ${what}`, 'AlreadyClosed');
       return item;
     }
     const open = items.filter((i) => !TERMINAL.has(i.state));
     if (open.length === 0)
-      throw ApplicationFailure.nonRetryable(
-        `${spec.id} of ${unitCode} is already ${items[0]?.state}; cannot ${what}`,
-        'AlreadyClosed',
-      );
+      refuse(`${spec.id} of ${unitCode} is already ${items[0]?.state}; cannot ${what}`, 'AlreadyClosed');
     if (items.length === 1) return open[0]!;
     // Recurring duties: the earliest open period that has begun (its predecessor's due date has passed).
-    const today = iso(planNow()).slice(0, 10);
+    const today = clock.today();
     return open.find((i) => periodStarted(i, today)) ?? open[0]!;
   };
   const periodStarted = (item: ItemState, today: IsoDate): boolean => {
@@ -240,37 +214,23 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     const previous = spec.items[index - 1];
     return !previous || previous.due < today;
   };
-  const instant = (value: string | undefined, field: string): number => {
-    if (value === undefined) return planNow();
-    const ms = Date.parse(value);
-    if (!/[+-]\d\d:\d\d$|Z$/.test(value) || Number.isNaN(ms))
-      throw ApplicationFailure.nonRetryable(
-        `${field}: '${value}' is not an ISO 8601 instant with offset`,
-        'InvalidInstant',
-      );
-    if (ms > planNow() + 60_000)
-      throw ApplicationFailure.nonRetryable(`${field}: ${value} is in the future`, 'InvalidInstant');
-    return ms;
-  };
-
   setHandler(statusQuery, status);
   // A query computes what it needs without keeping it: agendas are cached only for the loop's own items.
-  setHandler(agendaQuery, () => upcoming(false));
+  answerTimelineAndAgenda(timeline, () => upcoming(false));
   setHandler(overviewQuery, () => ({ status: status(), upcoming: upcoming(false) }));
-  setHandler(timelineQuery, () => timeline);
   setHandler(closeSignal, ({ reason }) => {
     if (closed) return;
     closed = true;
-    note({ at: iso(planNow()), type: 'closed', period: null, detail: reason });
+    note({ at: clock.iso(clock.now()), type: 'closed', period: null, detail: reason });
   });
 
   setHandler(
     fulfilUpdate,
     async ({ period, at, evidence }) => {
       const item = pick(period, 'fulfil');
-      const ms = instant(at, 'at');
-      item.fulfilledAt = iso(ms);
-      item.state = ms < deadlineEndMs(item) ? 'on-time' : 'late';
+      const ms = instantArg(clock, at, 'at');
+      item.fulfilledAt = clock.iso(ms);
+      item.state = isOnTime(ms, item.due) ? 'on-time' : 'late';
       const e: ObligationEvent = { type: 'fulfilment', at: item.fulfilledAt, evidence };
       note({
         at: item.fulfilledAt,
@@ -285,16 +245,10 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     {
       validator: ({ period, at, evidence }) => {
         pick(period, 'fulfil');
-        const ms = instant(at, 'at');
+        const ms = instantArg(clock, at, 'at');
         if (Date.parse(input.activeFrom) > ms + 366 * 24 * 3600 * 1000)
-          throw ApplicationFailure.nonRetryable(`at: ${at} is long before the obligation began`, 'InvalidInstant');
-        if (!evidence || typeof evidence.recordedBy !== 'string' || evidence.recordedBy.trim() === '')
-          throw ApplicationFailure.nonRetryable('evidence.recordedBy: who recorded it is required', 'InvalidEvidence');
-        if (!evidence.document && !evidence.url)
-          throw ApplicationFailure.nonRetryable(
-            'evidence: a document reference or a publication URL is required',
-            'InvalidEvidence',
-          );
+          refuse(`at: ${at} is long before the obligation began`, 'InvalidInstant');
+        checkEvidence(evidence);
       },
     },
   );
@@ -309,7 +263,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       item.extensions++;
       item.sent = [];
       if (item.state === 'overdue' || item.state === 'missed') item.state = 'pending';
-      const at = iso(planNow());
+      const at = clock.iso(clock.now());
       note({ at, type: 'extension', period: item.period, detail: `${old} → ${newDue}: ${reason} (${approver})` });
       await event(item.period, { type: 'extension', at, newDue, reason, approver });
       return status();
@@ -317,26 +271,17 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     {
       validator: ({ period, newDue, reason, approver }) => {
         const item = pick(period, 'extend');
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(newDue) || !DateTime.fromISO(newDue, { zone: PLAN_TIMEZONE }).isValid)
-          throw ApplicationFailure.nonRetryable(`newDue: '${newDue}' is not a date (YYYY-MM-DD)`, 'InvalidExtension');
-        const today = iso(planNow()).slice(0, 10);
-        if (newDue < today)
-          throw ApplicationFailure.nonRetryable(
-            `newDue: ${newDue} is in the past (today is ${today})`,
-            'InvalidExtension',
-          );
+        if (!isIsoDate(newDue)) refuse(`newDue: '${newDue}' is not a date (YYYY-MM-DD)`, 'InvalidExtension');
+        const today = clock.today();
+        if (newDue < today) refuse(`newDue: ${newDue} is in the past (today is ${today})`, 'InvalidExtension');
         if (newDue <= item.due)
-          throw ApplicationFailure.nonRetryable(
-            `newDue: ${newDue} is not after the current due date ${item.due}`,
-            'InvalidExtension',
-          );
-        if (!reason?.trim()) throw ApplicationFailure.nonRetryable('reason: required', 'InvalidExtension');
-        if (!approver?.trim()) throw ApplicationFailure.nonRetryable('approver: required', 'InvalidExtension');
+          refuse(`newDue: ${newDue} is not after the current due date ${item.due}`, 'InvalidExtension');
+        checkReasonAndApprover({ reason, approver }, 'InvalidExtension');
         // The calendar must know the new due date's year, or the agenda cannot be computed.
         try {
           agendaOf({ ...item, due: newDue });
         } catch (err) {
-          throw ApplicationFailure.nonRetryable(`newDue: ${(err as Error).message}`, 'InvalidExtension');
+          refuse(`newDue: ${(err as Error).message}`, 'InvalidExtension');
         }
       },
     },
@@ -347,7 +292,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     async ({ period, reason, approver }) => {
       const item = pick(period, 'waive');
       item.state = 'waived';
-      const at = iso(planNow());
+      const at = clock.iso(clock.now());
       note({ at, type: 'waiver', period: item.period, detail: `${reason} (${approver})` });
       await event(item.period, { type: 'waiver', at, reason, approver });
       await outcome(item);
@@ -356,8 +301,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     {
       validator: ({ period, reason, approver }) => {
         pick(period, 'waive');
-        if (!reason?.trim()) throw ApplicationFailure.nonRetryable('reason: required', 'InvalidExtension');
-        if (!approver?.trim()) throw ApplicationFailure.nonRetryable('approver: required', 'InvalidExtension');
+        checkReasonAndApprover({ reason, approver }, 'InvalidWaiver');
       },
     },
   );
@@ -371,19 +315,21 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     updateSearch(closed ? 'closed' : (open?.state ?? items[0]?.state ?? 'pending'), nextAt);
   };
 
+  const carried = (): ObligationInput => ({ ...input, state: { items, timeline: timeline.entries, closed } });
+
   /** The loop of workflows started before {@link NOTICES_BATCHED_PATCH}, kept as it was for their replay. */
   const legacyLoop = async (): Promise<void> => {
     for (;;) {
       if (closed) break;
       // Items past every escalation are missed (recorded once); they stay open for a late fulfilment.
       for (const item of items) {
-        if ((item.state === 'pending' || item.state === 'overdue') && planNow() >= deadlineEndMs(item)) {
+        if ((item.state === 'pending' || item.state === 'overdue') && clock.now() >= deadlineEndMs(item.due)) {
           const remaining = agendaOf(item).filter((a) => !item.sent.includes(a.stage));
           const next: ItemStatus['state'] = remaining.length === 0 ? 'missed' : 'overdue';
           if (next !== item.state) {
             item.state = next;
             if (next === 'missed') {
-              note({ at: iso(planNow()), type: 'missed', period: item.period });
+              note({ at: clock.iso(clock.now()), type: 'missed', period: item.period });
               await outcome(item);
             }
           }
@@ -392,39 +338,23 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       if (items.every((i) => TERMINAL.has(i.state))) break;
       const next = upcoming()[0];
       upsert(next?.at);
-      const seen = version;
+      const seen = timeline.version;
       if (next) {
-        const wait = Date.parse(next.at) - planNow();
+        const wait = Date.parse(next.at) - clock.now();
         if (wait > 0) {
-          await condition(() => version !== seen || closed, wait);
+          await condition(() => timeline.version !== seen || closed, wait);
           continue;
         }
         const item = items.find((i) => i.period === next.period)!;
         const n = noticeOf(item, next);
         item.sent.push(next.stage);
-        try {
-          const { recipients } = await sendNotice(n);
-          note({ at: next.at, type: 'notice', period: item.period, stage: next.stage, recipients });
-        } catch (err) {
-          // Non-retryable refusals (no such unit in the directory, undeliverable) are on record, not fatal.
-          log.warn('notice not sent', { key: n.key, error: (err as Error).message });
-          note({
-            at: next.at,
-            type: 'notice-failed',
-            period: item.period,
-            stage: next.stage,
-            detail: (err as Error).message,
-          });
-        }
+        await sendAndNote(sendNotice, n, timeline, { period: item.period });
       } else {
         // Nothing scheduled: wait for a message (late fulfilment, extension, waiver, close).
-        await condition(() => version !== seen || closed);
+        await condition(() => timeline.version !== seen || closed);
         continue;
       }
-      if (workflowInfo().historyLength > (input.historyLimit ?? HISTORY_EVENTS_BEFORE_CONTINUE)) {
-        await condition(allHandlersFinished);
-        await continueAsNew<typeof obligationWorkflow>({ ...input, state: { items, timeline, closed } });
-      }
+      await continueAsNewPastLimit<typeof obligationWorkflow>(input.historyLimit, carried);
     }
   };
 
@@ -434,7 +364,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     new Promise<void>((resolve, reject) => {
       wake = resolve;
       if (!pendingTimer || pendingTimer.at > at) {
-        const timer = { at, fired: sleep(Math.max(1, at - planNow())) };
+        const timer = { at, fired: sleep(Math.max(1, at - clock.now())) };
         const clear = (): void => {
           if (pendingTimer === timer) pendingTimer = undefined;
         };
@@ -459,7 +389,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   const batchedLoop = async (): Promise<void> => {
     for (;;) {
       if (closed) return;
-      const now = planNow();
+      const now = clock.now();
       const open = openByDue();
       const due: { item: ItemState; a: TimedAgendaItem }[] = [];
       let next: number | undefined;
@@ -485,40 +415,28 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       // Items past their due date: overdue while escalations remain, missed (and recorded) once none do.
       const outcomes: Outcome[] = [];
       for (const item of open) {
-        if (now < deadlineEndMs(item)) break;
+        if (now < deadlineEndMs(item.due)) break;
         const remaining = agendaOf(item).some((a) => !item.sent.includes(a.stage));
         const state: ItemStatus['state'] = remaining ? 'overdue' : 'missed';
         if (state === item.state) continue;
         item.state = state;
         if (state === 'missed') {
-          note({ at: iso(now), type: 'missed', period: item.period });
+          note({ at: clock.iso(now), type: 'missed', period: item.period });
           outcomes.push(outcomeOf(item));
           agendas.delete(agendaKey(item));
         }
       }
       if (notices.length > 0 || outcomes.length > 0) {
-        const report = await deliverDue({ notices, outcomes });
-        for (const r of report.notices) {
-          if (r.refused) {
-            // Refused for good (no such unit in the directory, undeliverable): on record, not fatal.
-            log.warn('notice not sent', { key: r.key, error: r.refused.message });
-            note({ at: r.at, type: 'notice-failed', period: r.period, stage: r.stage, detail: r.refused.message });
-          } else {
-            note({ at: r.at, type: 'notice', period: r.period, stage: r.stage, recipients: r.recipients });
-          }
-        }
-        if (workflowInfo().historyLength > (input.historyLimit ?? HISTORY_EVENTS_BEFORE_CONTINUE)) {
-          await condition(allHandlersFinished);
-          await continueAsNew<typeof obligationWorkflow>({ ...input, state: { items, timeline, closed } });
-        }
+        noteDelivery(await deliverDue({ notices, outcomes }), timeline);
+        await continueAsNewPastLimit<typeof obligationWorkflow>(input.historyLimit, carried);
         continue;
       }
       if (items.every((i) => TERMINAL.has(i.state))) return;
       upsert(next);
       if (next === undefined) {
         // Nothing scheduled: wait for a message (late fulfilment, extension, waiver, close).
-        const seen = version;
-        await condition(() => version !== seen || closed);
+        const seen = timeline.version;
+        await condition(() => timeline.version !== seen || closed);
       } else {
         await sleepUntil(next);
       }
@@ -533,7 +451,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     const outcomes: Outcome[] = [];
     for (const item of items) {
       if (!TERMINAL.has(item.state) && item.state !== 'missed') {
-        item.state = planNow() >= deadlineEndMs(item) ? 'missed' : 'open';
+        item.state = clock.now() >= deadlineEndMs(item.due) ? 'missed' : 'open';
         if (batched) outcomes.push(outcomeOf(item));
         else await outcome(item);
       }

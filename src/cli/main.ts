@@ -1,12 +1,20 @@
-import { type Command, UsageError, parseCommandArgs } from './command';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { type Command, UsageError, parseCommandArgs, usageOf } from './command';
 import { commands } from './commands';
+
+/** The version in package.json. */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.path.join(' ').length));
   return [
     'duban (督办) — deadline reminders and escalations for government task tables, on Temporal',
     '',
-    'Usage: duban <command> [options]   (duban <command> --help for details)',
+    'Usage: duban <command> [options]   (duban <command> --help for details; duban --version)',
     '',
     'Commands:',
     ...commands.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`),
@@ -30,6 +38,10 @@ export async function main(argv: string[]): Promise<number> {
     console.log(help());
     return argv.length === 0 ? 2 : 0;
   }
+  if (argv[0] === '--version' || argv[0] === '-V') {
+    console.log(`duban ${version()}`);
+    return 0;
+  }
   const found = findCommand(argv);
   if (!found) {
     console.error(`duban: unknown command '${argv.join(' ')}'\n\n${help()}`);
@@ -38,10 +50,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const parsed = parseCommandArgs(found.command, found.rest);
     if (parsed.values.help) {
-      console.log(found.command.usage);
+      console.log(usageOf(found.command));
       return 0;
     }
-    return await found.command.run(parsed as { values: Record<string, unknown>; positionals: string[] });
+    return await found.command.run(parsed);
   } catch (err) {
     if (err instanceof UsageError || (err as { name?: string }).name === 'UsageError') {
       console.error(`duban ${found.command.path.join(' ')}: ${(err as Error).message}`);

@@ -49,3 +49,24 @@ export interface Assignment {
   unitCode: string;
   role: AssignmentRole;
 }
+
+/** A unit by code, official name or alias (full-width or ASCII brackets alike); undefined when none matches. */
+export function findUnit(directory: Directory, nameOrCode: string): Unit | undefined {
+  const wanted = nameOrCode.trim().replace(/\(/g, '（').replace(/\)/g, '）');
+  return directory.units.find(
+    (u) =>
+      u.code === wanted ||
+      u.name.replace(/\(/g, '（').replace(/\)/g, '）') === wanted ||
+      u.aliases.some((a) => a.replace(/\(/g, '（').replace(/\)/g, '）') === wanted),
+  );
+}
+
+/** Up to three unit names close to `nameOrCode` (one contains the other), for "did you mean" hints. */
+export function nearUnitNames(directory: Directory, nameOrCode: string): string[] {
+  const wanted = nameOrCode.trim();
+  if (wanted === '') return [];
+  return directory.units
+    .filter((u) => u.name.includes(wanted) || wanted.includes(u.name))
+    .map((u) => u.name)
+    .slice(0, 3);
+}

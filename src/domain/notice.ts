@@ -4,7 +4,7 @@
  */
 import type { IsoDate, ObligationKind } from './plan';
 
-/** Deadline stages (design: default policy) and emergency-window stages (issue 5). */
+/** Deadline stages (README, "Default policy") and emergency-window stages. */
 export type Stage =
   | 'reminder-5'
   | 'reminder-2'
@@ -55,6 +55,54 @@ export interface Notice {
 }
 
 export type OutcomeStatus = 'on-time' | 'late' | 'missed' | 'waived' | 'open';
+
+/**
+ * State of an obligation item, an incident step or an information request: `pending` before the deadline,
+ * `overdue` while escalating, `paused` while a request's clock is stopped, then an {@link OutcomeStatus}.
+ */
+export type ItemState = 'pending' | 'overdue' | 'paused' | OutcomeStatus;
+
+/** What a timeline entry records. */
+export type TimelineEntryType =
+  | 'notice'
+  | 'notice-failed'
+  | 'fulfilment'
+  | 'extension'
+  | 'waiver'
+  | 'missed'
+  | 'closed'
+  // incidents and information requests
+  | 'done'
+  | 'breached'
+  | 'pause'
+  | 'resume'
+  | 'correction'
+  | 'reply';
+
+/** What happened so far in a workflow (obligation, incident or request), for `duban history` and the dashboard. */
+export interface TimelineEntry {
+  at: string;
+  type: TimelineEntryType;
+  /** Period label of a recurring duty, or the incident or request id; null for the whole obligation. */
+  period: string | null;
+  /** Incidents: the step (`information`, `press-conference`) or `incident`; requests: `information-request`. */
+  what?: string;
+  stage?: Stage;
+  recipients?: string[];
+  detail?: string;
+}
+
+/** A notice still to come. */
+export interface UpcomingNotice {
+  at: string;
+  stage: Stage;
+  obligation: ObligationKind;
+  /** As {@link Notice.period}. */
+  period: string | null;
+  /** As {@link Notice.due}: a date, or an instant for emergency windows. */
+  due: string;
+  notify: RecipientRole[];
+}
 
 export interface Evidence {
   /** Document reference (文号) or file name. */

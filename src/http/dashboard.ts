@@ -3,9 +3,9 @@ import type { Client } from '@temporalio/client';
 import type { Directory } from '../domain/directory';
 import type { Plan } from '../domain/plan';
 import type { Policy } from '../domain/policy';
-import { unitCalendar } from '../operator/ics';
-import { quarterlyReport, renderReport, yearEndReport } from '../operator/report';
-import { createOperatorService } from '../operator/service';
+import { createDubanClient } from '../client';
+import { unitCalendar } from '../reports/ics';
+import { quarterlyReport, renderReport, yearEndReport } from '../reports/report';
 import type { Store } from '../store/types';
 import { loadHttpConfig } from './config';
 import { HttpError } from './errors';
@@ -19,6 +19,8 @@ export interface DashboardOptions {
   plan: Plan;
   directory: Directory;
   namespace: string;
+  /** Task queue of new incident and request workflows. (Default: `duban`) */
+  taskQueue?: string;
   policy?: Policy;
   /** Temporal Web UI base URL for workflow links. (Default: the embedded dev server's UI) */
   uiBaseUrl?: string;
@@ -81,18 +83,18 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   const env = options.env ?? process.env;
   const log = options.log ?? ((line: string) => console.error(line));
   const config = loadHttpConfig(options.directory, env);
-  const service = createOperatorService({
+  const duban = createDubanClient({
     client: options.client,
     directory: options.directory,
     plan: options.plan,
     namespace: options.namespace,
+    taskQueue: options.taskQueue,
     uiBaseUrl: options.uiBaseUrl,
-    store: options.store,
     timeShiftMs: options.timeShiftMs,
     policy: options.policy,
   });
   const http = createHttpServer({
-    service,
+    service: duban.obligations,
     store: options.store,
     plan: options.plan,
     directory: options.directory,

@@ -1,11 +1,11 @@
 /**
  * HTML building blocks: a tagged template that escapes every interpolated value unless it is already
- * {@link SafeHtml}, the page layout, and the Chinese labels of lights, states and obligation kinds.
+ * {@link SafeHtml}, the page layout, and the light badge.
  */
 import { DateTime } from 'luxon';
 import { PLAN_TIMEZONE } from '../domain/plan';
-import type { ObligationKind } from '../domain/plan';
-import type { Light } from './service-types';
+import type { Light } from '../domain/lights';
+import { LIGHT_NAMES } from '../domain/names';
 
 /** HTML that is already escaped; only {@link html} and {@link raw} make one. */
 export class SafeHtml {
@@ -51,47 +51,10 @@ export function raw(trusted: string): SafeHtml {
 /** Path segment, encoded. */
 export const seg = (s: string | number) => encodeURIComponent(String(s));
 
-/** 绿/黄/红 with a word, for people who cannot tell the colours apart. */
-export const LIGHT_LABELS: Record<Light, string> = { green: '正常', yellow: '临近截止', red: '逾期' };
-
-/** States of an obligation item, in Chinese. */
-export const STATE_LABELS: Record<string, string> = {
-  pending: '进行中',
-  overdue: '已逾期（催办中）',
-  missed: '未完成',
-  'on-time': '按时完成',
-  late: '逾期完成',
-  waived: '已豁免',
-  open: '未结',
-};
-
-/** Obligation kinds, in Chinese. */
-export const OBLIGATION_LABELS: Record<ObligationKind, string> = {
-  'implementation-plan': '实施方案',
-  'quarterly-progress': '季度落实情况',
-  'year-end-report': '全年落实情况',
-  'task-deadline': '任务时限',
-  'recurring-publication': '定期公开',
-  'emergency-information': '突发事件信息发布',
-  'emergency-press-conference': '突发事件新闻发布会',
-  'information-request': '依申请公开答复',
-};
-
-/** Timeline entry types, in Chinese. */
-export const TIMELINE_LABELS: Record<string, string> = {
-  notice: '发出通知',
-  'notice-failed': '通知失败',
-  fulfilment: '登记完成',
-  extension: '批准延期',
-  waiver: '豁免',
-  missed: '未完成',
-  closed: '结束',
-};
-
 /** A light as a coloured dot with its word. */
 export function lightBadge(light: Light, title?: string): SafeHtml {
-  return html`<span class="light light-${light}" data-light="${light}" title="${title ?? LIGHT_LABELS[light]}"
-    >${LIGHT_LABELS[light]}</span
+  return html`<span class="light light-${light}" data-light="${light}" title="${title ?? LIGHT_NAMES[light].zh}"
+    >${LIGHT_NAMES[light].zh}</span
   >`;
 }
 

@@ -1,19 +1,10 @@
 /** Server-rendered pages of the dashboard (Chinese): plan matrix, unit, task, obligation timeline, login. */
+import { countLights, worstLight } from '../domain/lights';
+import { LIGHT_NAMES, OBLIGATION_NAMES, STATE_NAMES, stageName, TIMELINE_NAMES } from '../domain/names';
 import type { Plan, Task } from '../domain/plan';
 import type { TimelineEntry } from '../../workflows/messages';
 import type { Principal } from './auth';
-import {
-  html,
-  layout,
-  lightBadge,
-  LIGHT_LABELS,
-  OBLIGATION_LABELS,
-  type SafeHtml,
-  seg,
-  shanghai,
-  STATE_LABELS,
-  TIMELINE_LABELS,
-} from './html';
+import { html, layout, lightBadge, type SafeHtml, seg, shanghai } from './html';
 import type { HistoryEntry, Light, StatusRow } from './service-types';
 
 /** What every authenticated page knows about the caller. */
@@ -33,21 +24,7 @@ export interface Flash {
   text: string;
 }
 
-const LIGHT_ORDER: Record<Light, number> = { green: 0, yellow: 1, red: 2 };
-
-/** The worst light of some rows (red over yellow over green); null when there are none. */
-export function worstLight(rows: StatusRow[]): Light | null {
-  let worst: Light | null = null;
-  for (const r of rows) if (worst === null || LIGHT_ORDER[r.light] > LIGHT_ORDER[worst]) worst = r.light;
-  return worst;
-}
-
-/** Light counts of some rows. */
-export function countLights(rows: StatusRow[]): Record<Light, number> {
-  const counts: Record<Light, number> = { green: 0, yellow: 0, red: 0 };
-  for (const r of rows) counts[r.light]++;
-  return counts;
-}
+export { countLights, worstLight } from '../domain/lights';
 
 /** Whether an item can still be fulfilled. */
 export const isOpen = (r: StatusRow) => r.state === 'pending' || r.state === 'overdue' || r.state === 'missed';
@@ -75,7 +52,7 @@ function counts(c: Record<Light, number>): SafeHtml {
 }
 
 function obligationLabel(r: Pick<StatusRow, 'obligation' | 'taskNo'>): string {
-  const kind = OBLIGATION_LABELS[r.obligation] ?? r.obligation;
+  const kind = OBLIGATION_NAMES[r.obligation]?.zh ?? r.obligation;
   return r.taskNo === null ? kind : `任务${r.taskNo} · ${kind}`;
 }
 
@@ -91,7 +68,7 @@ export function planPage(
   const lines: { key: string; label: SafeHtml; rows: StatusRow[] }[] = [];
   for (const kind of ['implementation-plan', 'quarterly-progress', 'year-end-report'] as const) {
     const these = rows.filter((r) => r.taskNo === null && r.obligation === kind);
-    if (these.length) lines.push({ key: kind, label: html`${OBLIGATION_LABELS[kind]}`, rows: these });
+    if (these.length) lines.push({ key: kind, label: html`${OBLIGATION_NAMES[kind].zh}`, rows: these });
   }
   for (const task of ctx.plan.tasks) {
     const these = rows.filter((r) => r.taskNo === task.no);
@@ -109,7 +86,7 @@ export function planPage(
     const name = ctx.unitNames.get(code) ?? code;
     return html`<td data-cell="${line.key}/${code}">
       <a href="/plans/${p}/units/${seg(code)}"
-        >${lightBadge(light, `${name}：${LIGHT_LABELS[light]}（${these.length} 项）`)}</a
+        >${lightBadge(light, `${name}：${LIGHT_NAMES[light].zh}（${these.length} 项）`)}</a
       >
     </td>`;
   };
@@ -175,10 +152,10 @@ function rowsTable(ctx: PageContext, rows: StatusRow[], options: { unitColumn: b
           <td>${obligationLabel(r)}</td>
           <td>${r.period ?? ''}</td>
           <td>${r.due}</td>
-          <td class="state">${STATE_LABELS[r.state] ?? r.state}</td>
+          <td class="state">${STATE_NAMES[r.state]?.zh ?? r.state}</td>
           <td class="light-cell">${lightBadge(r.light)}</td>
           <td>${shanghai(r.fulfilledAt)}</td>
-          <td>${r.nextNotice ? `${shanghai(r.nextNotice.at)}（${r.nextNotice.stage}）` : ''}</td>
+          <td>${r.nextNotice ? `${shanghai(r.nextNotice.at)}（${stageName(r.nextNotice.stage)}）` : ''}</td>
           <td>
             <a href="${timeline}">时间线</a>${
               options.fulfil && isOpen(r)
@@ -357,9 +334,9 @@ export function timelinePage(
                 (t) =>
                   html`<tr>
                     <td>${shanghai(t.at)}</td>
-                    <td>${TIMELINE_LABELS[t.type] ?? t.type}</td>
+                    <td>${TIMELINE_NAMES[t.type]?.zh ?? t.type}</td>
                     <td>${t.period ?? ''}</td>
-                    <td>${t.stage ?? ''}</td>
+                    <td>${t.stage ? stageName(t.stage) : ''}</td>
                     <td>${(t.recipients ?? []).join('、')}</td>
                     <td>${t.detail ?? ''}</td>
                   </tr>`,

@@ -1,14 +1,14 @@
 /**
- * What the HTTP layer needs from the operator service (src/operator/service.ts): its methods minus the CLI-only
- * ones, so tests may hand in a service that counts calls, plus optional extras the dashboard links to.
+ * What the HTTP layer needs from the client layer's obligations (src/client/obligations.ts), so tests may hand in
+ * one that counts calls, plus optional extras the dashboard links to.
  */
-import type { OperatorService } from '../operator/service';
+import type { ObligationsClient } from '../client';
 
-export type { HistoryEntry, Light, ObligationRef, StatusReport, StatusRow } from '../operator/service';
+export type { HistoryEntry, Light, ObligationRef, StatusReport, StatusRow } from '../client';
 
-/** The operator service as the dashboard uses it. */
+/** The obligations client as the dashboard uses it. */
 export type DashboardService = Pick<
-  OperatorService,
+  ObligationsClient,
   'status' | 'fulfil' | 'extend' | 'waive' | 'designate' | 'timeline' | 'history' | 'uiLink'
 >;
 

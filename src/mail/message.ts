@@ -4,11 +4,10 @@
  */
 import { DateTime } from 'luxon';
 import type { Directory } from '../domain/directory';
-import type { Notice, RecipientRole } from '../domain/notice';
-import { type ObligationKind, PLAN_TIMEZONE } from '../domain/plan';
+import { OBLIGATION_NAMES, ROLE_NAMES, type Locale } from '../domain/names';
+import type { Notice } from '../domain/notice';
+import { PLAN_TIMEZONE } from '../domain/plan';
 import type { OutboxPayload, Recipient } from '../store/types';
-
-type Locale = 'zh' | 'en';
 
 /** An earlier notice of the same obligation, for "who was reminded before". */
 export interface PriorNotice {
@@ -39,25 +38,6 @@ export interface RenderedMessage {
   text: string;
   html: string;
 }
-
-/** Official names of obligations, as the notices and tables write them. */
-export const OBLIGATION_NAMES: Record<ObligationKind, Record<Locale, string>> = {
-  'implementation-plan': { zh: '实施方案', en: 'implementation plan' },
-  'quarterly-progress': { zh: '季度落实情况', en: 'quarterly progress report' },
-  'year-end-report': { zh: '全年落实情况', en: 'year-end report' },
-  'task-deadline': { zh: '任务期限', en: 'task deadline' },
-  'recurring-publication': { zh: '定期公开', en: 'periodic publication' },
-  'emergency-information': { zh: '突发事件权威信息发布', en: 'authoritative information on an incident' },
-  'emergency-press-conference': { zh: '新闻发布会', en: 'press conference on an incident' },
-  'information-request': { zh: '依申请公开答复', en: 'reply to an information request' },
-};
-
-const ROLE_NAMES: Record<RecipientRole, Record<Locale, string>> = {
-  officer: { zh: '联络员', en: 'liaison officer' },
-  head: { zh: '单位负责人', en: 'head of unit' },
-  'lead-units': { zh: '牵头单位负责人', en: 'head of a lead unit' },
-  'general-office': { zh: '省政府办公厅', en: 'general office' },
-};
 
 /** How urgent a stage reads; a digest takes its most severe item's tone. */
 type Severity = 'reminder' | 'opened' | 'escalation' | 'breach';
@@ -184,7 +164,7 @@ export function fulfilCommand(n: Pick<Notice, 'planId' | 'unitCode' | 'obligatio
   // Event-driven windows are addressed by their incident or request id (the notice's period).
   if (n.obligation === 'emergency-information' || n.obligation === 'emergency-press-conference') {
     const step = n.obligation === 'emergency-information' ? 'information' : 'press-conference';
-    return `duban emergency done --plan ${n.planId} --id ${n.period ?? '<ID>'} --step ${step} --at <INSTANT> --evidence <URL>`;
+    return `duban emergency done --plan ${n.planId} --id ${n.period ?? '<ID>'} --step ${step} --at <INSTANT> --url <URL>`;
   }
   if (n.obligation === 'information-request') {
     return `duban request reply --plan ${n.planId} --id ${n.period ?? '<ID>'} --at <INSTANT>`;

@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   bundleWorkflowCode,
@@ -21,12 +21,12 @@ import type { PlanSchedule } from '../domain/obligations';
 import { PLAN_TIMEZONE, type Plan } from '../domain/plan';
 import { DEFAULT_POLICY, obligationAgenda, type Policy } from '../domain/policy';
 import { openActivityRuntime } from '../../activities/runtime';
+import { createDubanClient, isNotFound } from '../client';
 import { ensureExecutables } from '../temporal/executables';
 import { installRuntime } from '../temporal/runtime';
-import { startPlan } from '../temporal/plan-runner';
 import { BUNDLER_OPTIONS, WORKFLOWS_PATH } from '../temporal/worker';
-import { agendaQuery, closeSignal, windowAgendaQuery } from '../../workflows/messages';
-import { eventHandlers, unitResolver, type Scenario, type ScenarioContext } from './scenario';
+import { agendaQuery, closeSignal } from '../../workflows/messages';
+import { eventHandlers, type Scenario, type ScenarioContext } from './scenario';
 
 /** One notification of the normative simulate output. */
 export interface SimulatedNotification {
@@ -92,19 +92,15 @@ const MAX_RUN_ON_ROUNDS = 20;
 const iso = (ms: number): string => DateTime.fromMillis(ms, { zone: PLAN_TIMEZONE }).toISO() as string;
 
 /** The latest upcoming notice instant among the watched workflows (plan time), or undefined when none has one. */
-async function lastUpcoming(
-  client: Client,
-  watched: Map<string, 'obligation' | 'window'>,
-): Promise<number | undefined> {
+async function lastUpcoming(client: Client, watched: Set<string>): Promise<number | undefined> {
   let last: number | undefined;
-  for (const [id, kind] of watched) {
+  for (const id of watched) {
     let upcoming: { at: string }[];
     try {
-      const handle = client.workflow.getHandle(id);
-      upcoming = kind === 'window' ? await handle.query(windowAgendaQuery) : await handle.query(agendaQuery);
+      upcoming = await client.workflow.getHandle(id).query(agendaQuery);
     } catch (err) {
       // A window that never started (a refused event) has nothing ahead.
-      if (err instanceof WorkflowNotFoundError) continue;
+      if (isNotFound(err)) continue;
       throw err;
     }
     for (const u of upcoming) last = Math.max(last ?? 0, Date.parse(u.at));
@@ -209,30 +205,29 @@ export async function simulate(
           }
         }
       };
-      const result = await startPlan(env.client, plan, directory, {
+      const duban = createDubanClient({
+        client: env.client,
+        plan,
+        directory,
         taskQueue,
-        activeFrom: DateTime.fromMillis(publishMs, { zone: PLAN_TIMEZONE }).toISO() as string,
-        timeShiftMs,
         policy: options.policy,
+        timeShiftMs,
+        now: planNow,
         searchAttributes: false,
+      });
+      const result = await duban.startPlan({
+        activeFrom: DateTime.fromMillis(publishMs, { zone: PLAN_TIMEZONE }).toISO() as string,
         historyLimit: options.historyLimit,
       });
       unitWorkflows = result.schedule.units.length;
       obligationWorkflows = result.schedule.units.reduce((n, u) => n + u.obligations.length, 0);
       progress(`simulate: started ${unitWorkflows} unit workflows with ${obligationWorkflows} obligations`);
       const tracked: string[] = [];
-      const watched = new Map<string, 'obligation' | 'window'>();
+      const watched = new Set<string>();
       const ctx: ScenarioContext = {
-        client: env.client,
-        plan,
-        directory,
-        schedule: result.schedule,
-        taskQueue,
-        timeShiftMs,
-        searchAttributes: false,
-        resolveUnit: unitResolver(directory),
+        duban,
         track: (id) => tracked.push(id),
-        watch: (id, kind) => watched.set(id, kind),
+        watch: (id) => watched.add(id),
       };
       const events = [...(options.scenario?.events ?? [])]
         .map((e, index) => ({ e, index }))
@@ -243,7 +238,9 @@ export async function simulate(
         if (!handler) throw new Error(`${where}: unknown event type '${e.type}'`);
         await sleepUntil(Date.parse(e.at));
         progress(`simulate: ${where}`);
-        await handler(e, ctx, where);
+        await handler(e, ctx).catch((err: Error) => {
+          throw new Error(`${where}: ${err.message}`, { cause: err });
+        });
       }
       const end = Math.max(
         lastScheduledInstant(plan, result.schedule, policy),
@@ -268,7 +265,7 @@ export async function simulate(
           await env.client.workflow.getHandle(id).signal(closeSignal, { reason: 'simulation ended' });
         } catch (err) {
           // A window that ended by itself (replied, both steps done) needs no closing.
-          if (!(err instanceof WorkflowNotFoundError)) throw err;
+          if (!isNotFound(err)) throw err;
         }
       }
       for (const id of ids) await env.client.workflow.getHandle(id).result();

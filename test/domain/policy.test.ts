@@ -4,12 +4,12 @@ import {
   emergencyAgenda,
   informationRequestDue,
   obligationAgenda,
-  parsePolicy,
   periodsOf,
   quarterlyProgressDues,
   recurringAgenda,
   type AgendaItem,
 } from '../../src/domain/policy';
+import { parsePolicy } from '../../src/domain/policy-file';
 
 /** The bundled 2017 plan was published on 2017-05-05. */
 const PUBLISHED = '2017-05-05';

@@ -15,8 +15,7 @@ import { createHttpServer, type DubanHttp } from '../../src/http/server';
 import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../../src/import/directory';
 import { importTableFile } from '../../src/import/plan-file';
 import { emlMailer } from '../../src/mail/transport';
-import { createOperatorService, type OperatorService } from '../../src/operator/service';
-import { startPlan } from '../../src/temporal/plan-runner';
+import { createDubanClient, startPlan, type ObligationsClient } from '../../src/client';
 import { memoryLogger } from '../mail/smtp';
 import { type OpenedStore, openTestStore } from '../store/stores';
 import { createDevServerEnv, workflowBundle } from '../helpers/temporal';
@@ -36,7 +35,7 @@ export interface DashboardFixture {
   opened: OpenedStore;
   plan: Plan;
   directory: Directory;
-  service: OperatorService;
+  service: ObligationsClient;
   http: DubanHttp;
   baseUrl: string;
   teardown(): Promise<void>;
@@ -73,14 +72,13 @@ export async function startDashboardFixture(): Promise<DashboardFixture> {
     activeFrom: PLAN_NOW,
     concurrency: 32,
   });
-  const service = createOperatorService({
+  const service = createDubanClient({
     client: env.client,
     directory,
     plan,
     namespace: 'default',
-    store: opened.store,
     timeShiftMs,
-  });
+  }).obligations;
   // Unit workflows start their obligations as children; wait until every item answers, so no test sees a partial plan.
   const expected = started.schedule.units.reduce(
     (n, u) => n + u.obligations.reduce((m, o) => m + o.items.length, 0),

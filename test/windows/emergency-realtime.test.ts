@@ -8,7 +8,8 @@ import { createActivities } from '../../activities';
 import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../../src/import/directory';
 import { Dispatcher } from '../../src/mail/dispatcher';
 import { smtpMailer } from '../../src/mail/transport';
-import { reportIncident } from '../../src/cli/commands/emergency';
+import { createDubanClient } from '../../src/client';
+import { importTableFile } from '../../src/import/plan-file';
 import { closeSignal } from '../../workflows/messages';
 import { createDevServerEnv, workflowBundle } from '../helpers/temporal';
 import { TestSmtpServer, memoryLogger } from '../mail/smtp';
@@ -49,15 +50,14 @@ describe('emergency report on the dev server in real time', () => {
       await worker.runUntil(async () => {
         const occurred = Date.now() - 60_000;
         const startedAt = Date.now();
-        const r = await reportIncident(env.client, {
-          planId: 'fj-2017-zwgk',
-          directory,
+        const { plan } = importTableFile(require.resolve('../../examples/fujian-2017/tasks.txt'), { directory });
+        const duban = createDubanClient({ client: env.client, plan, directory, taskQueue: 'realtime' });
+        const r = await duban.incidents.report({
           unit: '福州市',
           incidentId: `rt-${startedAt}`,
           level: '特别重大',
           summary: '实时测试',
           occurredAt: new Date(occurred).toISOString(),
-          taskQueue: 'realtime',
         });
         const received = await smtp.waitFor(2, 10_000);
         const latencyMs = Date.now() - startedAt;
@@ -72,6 +72,15 @@ describe('emergency report on the dev server in real time', () => {
         }
         // The urgent path skips the digest grace (2 s): a report is in the inbox well within it.
         expect(latencyMs).toBeLessThan(2000);
+        // Operators find it in the plan's list of incidents (visibility), inside both windows: green.
+        let listed = await duban.incidents.list({ unitCode: '福州市' });
+        for (let i = 0; i < 20 && listed.length === 0; i++) {
+          await new Promise((done) => setTimeout(done, 250));
+          listed = await duban.incidents.list({ unitCode: '福州市' });
+        }
+        expect(
+          listed.map((i) => [i.incidentId, i.unitName, i.steps.map((s) => `${s.step} ${s.state} ${s.light}`)]),
+        ).toEqual([[`rt-${startedAt}`, '福州市', ['information pending green', 'press-conference pending green']]]);
         await env.client.workflow.getHandle(r.workflowId).signal(closeSignal, { reason: 'test over' });
         await env.client.workflow.getHandle(r.workflowId).result();
       });

@@ -8,8 +8,10 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
+import { createDubanClient, type DubanClient } from '../../src/client';
 import type { Directory } from '../../src/domain/directory';
 import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../../src/import/directory';
+import { importTableFile } from '../../src/import/plan-file';
 import { Dispatcher } from '../../src/mail/dispatcher';
 import { emlMailer } from '../../src/mail/transport';
 import type { NoticeRecord, Store } from '../../src/store';
@@ -23,6 +25,8 @@ export interface WindowHarness {
   store: Store;
   directory: Directory;
   taskQueue: string;
+  /** The client layer on the seed plan, with the plan clock as it is now (call after {@link startClockAt}). */
+  duban(): DubanClient;
   /** Runs `fn` with a worker polling the task queue. */
   withWorker<T>(fn: () => Promise<T>): Promise<T>;
   /** Plan time = server time + shift, set by {@link startClockAt}. */
@@ -54,11 +58,22 @@ export async function createWindowHarness(): Promise<WindowHarness> {
   let shift = 0;
   const now = async () => (await env.currentTimeMs()) + shift;
   const noticeRecords = (period: string) => opened.store.listNotices({ planId: PLAN_ID, period });
+  const { plan } = importTableFile(path.resolve(__dirname, '../../examples/fujian-2017/tasks.txt'), { directory });
   return {
     env,
     store: opened.store,
     directory,
     taskQueue,
+    duban: () =>
+      createDubanClient({
+        client: env.client,
+        plan,
+        directory,
+        taskQueue,
+        timeShiftMs: shift,
+        now,
+        searchAttributes: false,
+      }),
     async withWorker(fn) {
       const worker = await Worker.create({
         connection: env.nativeConnection,

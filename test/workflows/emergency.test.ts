@@ -1,13 +1,14 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { checkIncidentReport, recordIncidentStep, reportIncident } from '../../src/cli/commands/emergency';
+import { checkIncidentReport } from '../../src/client';
+import { incidentWorkflowId } from '../../src/domain/ids';
 import {
   closeSignal,
   emergencyStatusQuery,
-  incidentWorkflowId,
   windowAgendaQuery,
   windowTimelineQuery,
+  timelineQuery,
   type EmergencyStepStatus,
-  type WindowTimelineEntry,
+  type TimelineEntry,
 } from '../../workflows/messages';
 import { createWindowHarness, PLAN_ID, type WindowHarness } from '../windows/harness';
 
@@ -27,19 +28,23 @@ describe('emergency response windows on the time-skipping server', () => {
   });
 
   const report = (over: { id: string; occurredAt: string; reportedAt?: string; unit?: string; level?: string }) =>
-    reportIncident(h.env.client, {
-      planId: PLAN_ID,
-      directory: h.directory,
-      unit: over.unit ?? '福州市',
-      incidentId: over.id,
-      level: over.level ?? '重大',
-      summary: '闽江大桥垮塌',
-      occurredAt: over.occurredAt,
-      reportedAt: over.reportedAt,
-      taskQueue: h.taskQueue,
-      timeShiftMs: h.shift(),
-      nowMs: Date.parse(over.reportedAt ?? over.occurredAt),
-      searchAttributes: false,
+    h.duban().incidents.report(
+      {
+        unit: over.unit ?? '福州市',
+        incidentId: over.id,
+        level: over.level ?? '重大',
+        summary: '闽江大桥垮塌',
+        occurredAt: over.occurredAt,
+        reportedAt: over.reportedAt,
+      },
+      { nowMs: Date.parse(over.reportedAt ?? over.occurredAt) },
+    );
+  const done = (args: { incidentId: string; step: string; at?: string; url?: string }) =>
+    h.duban().incidents.done({
+      incidentId: args.incidentId,
+      step: args.step,
+      at: args.at,
+      evidence: { ...(args.url ? { url: args.url } : {}), recordedBy: 'test' },
     });
 
   it('reported 30 minutes late: opened at the report, information in time cancels its last reminder and breach, the press conference is breached at t0+24h', async () => {
@@ -53,13 +58,11 @@ describe('emergency response windows on the time-skipping server', () => {
       expect(r.created).toBe(true);
       const handle = h.env.client.workflow.getHandle(r.workflowId);
       await h.sleepUntil('2017-07-10T11:30:00+08:00');
-      await recordIncidentStep(h.env.client, {
-        planId: PLAN_ID,
+      await done({
         incidentId: 'fz-a',
         step: 'information',
         at: '2017-07-10T11:30:00+08:00',
         url: 'https://www.fuzhou.gov.cn/zwgk/a.htm',
-        by: 'test',
       });
       await h.sleepUntil('2017-07-11T09:00:00+08:00');
       const status = await handle.query(emergencyStatusQuery);
@@ -112,13 +115,11 @@ describe('emergency response windows on the time-skipping server', () => {
       });
       const handle = h.env.client.workflow.getHandle(r.workflowId);
       await h.sleepUntil('2017-07-10T09:00:00+08:00');
-      const late = await recordIncidentStep(h.env.client, {
-        planId: PLAN_ID,
+      const late = await done({
         incidentId: 'fz-b',
         step: 'information',
         at: '2017-07-10T09:00:00+08:00',
         url: 'https://www.fuzhou.gov.cn/zwgk/b.htm',
-        by: 'test',
       });
       expect(late.steps[0]).toMatchObject({ state: 'late', marginMinutes: -120 });
       await h.sleepUntil('2017-07-10T21:00:00+08:00');
@@ -126,20 +127,20 @@ describe('emergency response windows on the time-skipping server', () => {
         'reminder-4h 2017-07-10T22:00:00.000+08:00',
         'breach 2017-07-11T02:00:00.000+08:00',
       ]);
-      await recordIncidentStep(h.env.client, {
-        planId: PLAN_ID,
+      await done({
         incidentId: 'fz-b',
         step: 'press-conference',
         at: '2017-07-10T21:00:00+08:00',
         url: 'https://www.fuzhou.gov.cn/xwfb/b.htm',
-        by: 'test',
       });
       const final = await handle.result();
       const sent = await handle.query(windowTimelineQuery);
+      // The name incident workflows first answered and the one every workflow answers give the same timeline.
+      expect(await handle.query(timelineQuery)).toEqual(sent);
       expect(
         sent
-          .filter((e: WindowTimelineEntry) => e.type === 'notice')
-          .map((e: WindowTimelineEntry) => `${e.what} ${e.stage} ${e.at}`),
+          .filter((e: TimelineEntry) => e.type === 'notice')
+          .map((e: TimelineEntry) => `${e.what} ${e.stage} ${e.at}`),
       ).toEqual([
         'information opened 2017-07-10T08:00:00.000+08:00',
         'information breach 2017-07-10T08:00:00.000+08:00',
@@ -189,54 +190,33 @@ describe('emergency response windows on the time-skipping server', () => {
 
     it('an occurrence in the future', async () => {
       const now = Date.parse('2017-07-10T08:00:00+08:00');
-      expect(() =>
-        checkIncidentReport({
-          planId: PLAN_ID,
-          directory: h.directory,
-          unit: '福州市',
-          level: '重大',
-          summary: 'x',
-          occurredAt: '2017-07-10T09:00+08:00',
-          nowMs: now,
-        }),
-      ).toThrow('--occurred-at: 2017-07-10T09:00:00.000+08:00 is in the future (now 2017-07-10T08:00:00.000+08:00)');
+      const future = { unit: '福州市', level: '重大', summary: 'x', occurredAt: '2017-07-10T09:00+08:00' };
+      expect(() => checkIncidentReport({ directory: h.directory }, future, now)).toThrow(
+        'occurredAt: 2017-07-10T09:00:00.000+08:00 is in the future (now 2017-07-10T08:00:00.000+08:00)',
+      );
       await expect(
-        reportIncident(h.env.client, {
-          planId: PLAN_ID,
-          directory: h.directory,
-          unit: '福州市',
-          incidentId: 'fz-future',
-          level: '重大',
-          summary: 'x',
-          occurredAt: '2017-07-10T09:00+08:00',
-          taskQueue: h.taskQueue,
-          nowMs: now,
-        }),
-      ).rejects.toThrow('is in the future');
+        h.duban().incidents.report({ ...future, incidentId: 'fz-future' }, { nowMs: now }),
+      ).rejects.toMatchObject({ type: 'InvalidInput', message: expect.stringContaining('is in the future') });
       await notStarted('fz-future');
     });
 
     it('an unknown unit, a report before the occurrence, an unknown level', async () => {
       const base = {
-        planId: PLAN_ID,
-        directory: h.directory,
         unit: '福州市',
         incidentId: 'fz-bad',
         level: '重大',
         summary: 'x',
         occurredAt: '2017-07-10T08:00+08:00',
-        taskQueue: h.taskQueue,
-        nowMs: Date.parse('2017-07-10T12:00:00+08:00'),
       };
-      await expect(reportIncident(h.env.client, { ...base, unit: '福州' })).rejects.toThrow(
-        "unknown unit '福州': not a code, name or alias in the unit directory (did you mean 人行福州中心支行、福州市?)",
+      const at = { nowMs: Date.parse('2017-07-10T12:00:00+08:00') };
+      const incidents = h.duban().incidents;
+      await expect(incidents.report({ ...base, unit: '福州' }, at)).rejects.toThrow(
+        "unknown unit '福州' (not a code, name or alias in the unit directory); did you mean 人行福州中心支行、福州市?",
       );
-      await expect(reportIncident(h.env.client, { ...base, reportedAt: '2017-07-10T07:00+08:00' })).rejects.toThrow(
+      await expect(incidents.report({ ...base, reportedAt: '2017-07-10T07:00+08:00' }, at)).rejects.toThrow(
         'is before the incident occurred',
       );
-      await expect(reportIncident(h.env.client, { ...base, level: '较大' })).rejects.toThrow(
-        '--level: expected 特别重大 | 重大',
-      );
+      await expect(incidents.report({ ...base, level: '较大' }, at)).rejects.toThrow('level: expected 特别重大 | 重大');
       await notStarted('fz-bad');
     });
 
@@ -249,52 +229,40 @@ describe('emergency response windows on the time-skipping server', () => {
           reportedAt: '2017-09-01T10:00+08:00',
         });
         const handle = h.env.client.workflow.getHandle(r.workflowId);
-        const step = (at: string, url?: string) =>
-          recordIncidentStep(h.env.client, {
-            planId: PLAN_ID,
-            incidentId: 'fz-d',
-            step: 'information',
-            at,
-            url,
-            by: 'test',
-          });
+        const step = (at: string, url?: string) => done({ incidentId: 'fz-d', step: 'information', at, url });
         await step('2017-09-01T09:30:00+08:00', 'https://x.test/1');
         const before = await handle.query(emergencyStatusQuery);
-        await expect(step('2017-09-01T09:40:00+08:00', 'https://x.test/2')).rejects.toThrow(
-          'refused: information of incident fz-d was already done at 2017-09-01T09:30:00.000+08:00 [AlreadyDone]',
-        );
+        await expect(step('2017-09-01T09:40:00+08:00', 'https://x.test/2')).rejects.toMatchObject({
+          type: 'AlreadyDone',
+          message: 'information of incident fz-d was already done at 2017-09-01T09:30:00.000+08:00',
+        });
         await expect(
-          recordIncidentStep(h.env.client, {
-            planId: PLAN_ID,
+          done({
             incidentId: 'fz-d',
             step: 'press-conference',
             at: '2017-09-01T23:00:00+08:00',
             url: 'https://x.test/3',
-            by: 'test',
           }),
         ).rejects.toThrow('is in the future');
         await expect(
-          recordIncidentStep(h.env.client, {
-            planId: PLAN_ID,
+          done({
             incidentId: 'fz-d',
             step: 'press-conference',
             at: '2017-09-01T08:00:00+08:00',
             url: 'https://x.test/3',
-            by: 'test',
           }),
         ).rejects.toThrow('is before the incident occurred');
         await expect(
-          recordIncidentStep(h.env.client, {
-            planId: PLAN_ID,
+          done({
             incidentId: 'fz-d',
             step: 'press-conference',
             at: '2017-09-01T09:50:00+08:00',
-            by: 'test',
           }),
-        ).rejects.toThrow('[InvalidEvidence]');
-        await expect(
-          recordIncidentStep(h.env.client, { planId: PLAN_ID, incidentId: 'nope', step: 'information', by: 'test' }),
-        ).rejects.toThrow("incident 'nope' of plan fj-2017-zwgk not found");
+        ).rejects.toMatchObject({ type: 'InvalidEvidence' });
+        await expect(done({ incidentId: 'nope', step: 'information', url: 'https://x.test/4' })).rejects.toMatchObject({
+          type: 'UnknownObligation',
+          message: expect.stringContaining('incident nope of plan fj-2017-zwgk: no workflow'),
+        });
         expect(await handle.query(emergencyStatusQuery)).toEqual(before);
         await handle.signal(closeSignal, { reason: 'test over' });
         await handle.result();

@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
-import { receiveRequest } from '../../src/cli/commands/request';
+import { requestWorkflowId } from '../../src/domain/ids';
 import type { informationRequestWorkflow } from '../../workflows/information-request';
 import {
   requestCorrectUpdate,
@@ -8,7 +8,6 @@ import {
   requestReplyUpdate,
   requestResumeUpdate,
   requestStatusQuery,
-  requestWorkflowId,
 } from '../../workflows/messages';
 import { createWindowHarness, PLAN_ID, type WindowHarness } from '../windows/harness';
 
@@ -29,17 +28,9 @@ describe('information request reply limits on the time-skipping server', () => {
   /** Receives a request at plan instant `at` and returns its handle. */
   const receive = async (id: string, receivedOn: string, at: string) => {
     await h.startClockAt(at);
-    const r = await receiveRequest(h.env.client, {
-      planId: PLAN_ID,
-      directory: h.directory,
-      unit: '福州市',
-      requestId: id,
-      receivedOn,
-      taskQueue: h.taskQueue,
-      timeShiftMs: h.shift(),
-      nowMs: Date.parse(at),
-      searchAttributes: false,
-    });
+    const r = await h
+      .duban()
+      .requests.receive({ unit: '福州市', requestId: id, receivedOn }, { nowMs: Date.parse(at) });
     expect(r.created).toBe(true);
     return { ...r, handle: h.env.client.workflow.getHandle<typeof informationRequestWorkflow>(r.workflowId) };
   };
@@ -165,19 +156,14 @@ describe('information request reply limits on the time-skipping server', () => {
         expect(await handle.query(requestStatusQuery)).toEqual(before);
         await reply(handle, '2017-12-04T09:00:00+08:00');
       });
-      const base = {
-        planId: PLAN_ID,
-        directory: h.directory,
-        unit: '福州市',
-        requestId: 'fz-r7',
-        receivedOn: '2017-12-05',
-        taskQueue: h.taskQueue,
-        nowMs: Date.parse('2017-12-04T09:00:00+08:00'),
-      };
-      await expect(receiveRequest(h.env.client, base)).rejects.toThrow(
-        '--received-on: 2017-12-05 is in the future (today is 2017-12-04)',
-      );
-      await expect(receiveRequest(h.env.client, { ...base, receivedOn: '2017-12-01', unit: '某某局' })).rejects.toThrow(
+      const base = { unit: '福州市', requestId: 'fz-r7', receivedOn: '2017-12-05' };
+      const at = { nowMs: Date.parse('2017-12-04T09:00:00+08:00') };
+      const requests = h.duban().requests;
+      await expect(requests.receive(base, at)).rejects.toMatchObject({
+        type: 'InvalidInput',
+        message: 'receivedOn: 2017-12-05 is in the future (today is 2017-12-04)',
+      });
+      await expect(requests.receive({ ...base, receivedOn: '2017-12-01', unit: '某某局' }, at)).rejects.toThrow(
         "unknown unit '某某局'",
       );
       await expect(

@@ -3,17 +3,18 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { BUNDLER_OPTIONS, WORKFLOWS_PATH, workflowBundlePath } from '../../temporal/worker';
 import type { Command } from '../command';
+import { FLAGS, flag } from '../kit';
 
 export const bundleCommand: Command = {
   path: ['bundle'],
   summary: 'pre-bundle the workflow code for production workers (NODE_ENV=production)',
-  usage: [
-    'Usage: duban bundle [--out FILE]',
-    '',
-    'Writes the workflow bundle that production workers load instead of bundling at start-up.',
-    'Default output: dist/workflow-bundle.js (or $DUBAN_WORKFLOW_BUNDLE).',
-  ].join('\n'),
-  options: { out: { type: 'string' } },
+  description: ['Writes the workflow bundle that production workers load instead of bundling at start-up.'],
+  flags: [
+    flag(FLAGS.out, {
+      help: 'where to write the bundle',
+      default: 'dist/workflow-bundle.js, or $DUBAN_WORKFLOW_BUNDLE',
+    }),
+  ],
   async run({ values }) {
     const out = path.resolve((values.out as string | undefined) ?? workflowBundlePath());
     const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...BUNDLER_OPTIONS });

@@ -1,48 +1,42 @@
+import { type Command, UsageError } from '../command';
 import {
-  PLAN_HELP,
-  PLAN_OPTIONS,
+  FLAGS,
+  OBLIGATION_FLAGS,
+  PLAN_FLAGS,
   dateFlag,
-  loadOperatorPlan,
+  flag,
+  loadPlan,
   obligationRefFlags,
-  requiredFlag,
-  withOperatorService,
-} from '../../operator/cli-support';
-import type { Command } from '../command';
-import { OBLIGATION_HELP, OBLIGATION_OPTIONS, printStatus } from './fulfil';
+  printResult,
+  withDuban,
+} from '../kit';
+import { statusLines } from './fulfil';
 
 /** `duban extend`: grant an extension, which reschedules every remaining notice of the item. */
 export const extendCommand: Command = {
   path: ['extend'],
   summary: 'grant an extension: a new due date for an obligation (or one period), with reason and approver',
-  usage: [
-    'Usage: duban extend --plan P --unit U --obligation O [--task N] [--period P] --new-due YYYY-MM-DD',
-    '                    --reason R --approver A [--json]',
-    '',
+  description: [
     'Moves the due date; every remaining reminder and escalation is rescheduled for it. A new due date in the',
     'past or not after the current one is refused and changes nothing (exit 2).',
-    '',
-    'Options:',
-    ...OBLIGATION_HELP,
-    '  --new-due DATE     the new due date (required)',
-    '  --reason R         why (required)',
-    '  --approver A       who approved it (required)',
-    ...PLAN_HELP,
-  ].join('\n'),
-  options: {
-    ...PLAN_OPTIONS,
-    ...OBLIGATION_OPTIONS,
-    'new-due': { type: 'string' },
-    reason: { type: 'string' },
-    approver: { type: 'string' },
-  },
+  ],
+  flags: [
+    ...OBLIGATION_FLAGS,
+    { name: 'new-due', type: 'string', value: 'YYYY-MM-DD', help: 'the new due date', required: true },
+    flag(FLAGS.reason, { required: true }),
+    flag(FLAGS.approver, { required: true }),
+    ...PLAN_FLAGS,
+    FLAGS.json,
+  ],
   async run({ values }) {
-    const { plan, directory } = loadOperatorPlan(values);
-    const { unit: _unit, ...ref } = obligationRefFlags(values, plan, directory);
+    const loaded = loadPlan(values);
+    const ref = obligationRefFlags(values, loaded);
     const newDue = dateFlag(values['new-due'], '--new-due');
-    const reason = requiredFlag(values, 'reason', 'the reason');
-    const approver = requiredFlag(values, 'approver', 'who approved it');
-    const status = await withOperatorService(plan, directory, (s) => s.extend(ref, { newDue, reason, approver }));
-    printStatus(status, values.json);
+    if (!newDue) throw new UsageError('--new-due: the new due date is required');
+    const reason = String(values.reason).trim();
+    const approver = String(values.approver).trim();
+    const status = await withDuban(loaded, (d) => d.obligations.extend(ref, { newDue, reason, approver }));
+    printResult(values, status, () => statusLines(status));
     return 0;
   },
 };

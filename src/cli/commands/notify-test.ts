@@ -3,27 +3,24 @@ import { mailConfigFromEnv } from '../../mail/config';
 import { MailInputError, assertAddress } from '../../mail/errors';
 import { createMailer } from '../../mail/transport';
 import { type Command, UsageError } from '../command';
-
-const usage = `Usage: duban notify test --to ADDRESS
-
-Sends one test message through the configured transport and prints the server's answer
-(or, with no SMTP_URL, the path of the .eml file written under DUBAN_DATA_DIR/outbox/).
-
-Environment:
-  SMTP_URL           smtps://user:pass@host:465 or smtp://host:587 (STARTTLS required); unset: .eml files
-  MAIL_FROM          From header (default: duban 督办 <duban@localhost>)
-  SMTP_TLS_INSECURE  1: allow plain/self-signed TLS, only for a loopback host off ports 465/587 (test servers)
-  DUBAN_DATA_DIR     data directory (default: ./data)`;
+import { FLAGS, printResult } from '../kit';
 
 /** `duban notify test --to ADDRESS`: proves the mail configuration end to end. */
 export const notifyTestCommand: Command = {
   path: ['notify', 'test'],
   summary: 'send one test message through the configured mail transport',
-  usage,
-  options: { to: { type: 'string' } },
+  description: [
+    "Sends one test message through the configured transport and prints the server's answer (or, with no",
+    'SMTP_URL, the path of the .eml file written under DUBAN_DATA_DIR/outbox/).',
+    '',
+    'Environment:',
+    '  SMTP_URL           smtps://user:pass@host:465 or smtp://host:587 (STARTTLS required); unset: .eml files',
+    '  MAIL_FROM          From header (default: duban 督办 <duban@localhost>)',
+    '  SMTP_TLS_INSECURE  1: allow plain/self-signed TLS, only for a loopback host off ports 465/587 (test servers)',
+  ],
+  flags: [{ name: 'to', type: 'string', value: 'ADDRESS', help: 'where to send it', required: true }, FLAGS.json],
   async run({ values }) {
-    const to = values.to;
-    if (typeof to !== 'string' || to === '') throw new UsageError(`--to ADDRESS is required\n\n${usage}`);
+    const to = String(values.to);
     try {
       assertAddress(to, '--to');
     } catch (err) {
@@ -41,8 +38,14 @@ export const notifyTestCommand: Command = {
         html: `<p>这是一封来自 duban 督办系统的测试邮件，发送时间 ${sentAt}。</p><p>This is a test message from duban, sent at ${sentAt}.</p>`,
         messageId: `<test-${crypto.randomUUID()}@duban.invalid>`,
       });
-      console.log(`transport: ${mailer.target}`);
-      console.log(result.file ? `written: ${result.file}` : `server answered: ${result.response}`);
+      printResult(
+        values,
+        { transport: mailer.target, file: result.file ?? null, response: result.response ?? null },
+        () => [
+          `transport: ${mailer.target}`,
+          result.file ? `written: ${result.file}` : `server answered: ${result.response}`,
+        ],
+      );
       return 0;
     } catch (err) {
       const e = err as { code?: string; response?: string; message: string };

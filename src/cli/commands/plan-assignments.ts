@@ -1,35 +1,31 @@
 import { expandAssignments } from '../../domain/assignments';
 import { BUNDLED_DIRECTORY_PATH } from '../../import/directory';
 import { type Command, UsageError } from '../command';
+import { FLAGS, flag, printResult } from '../kit';
 import { importForCommand } from './plan-import';
 
 /** `duban plan assignments FILE [--directory FILE] [--json]`. */
 export const planAssignmentsCommand: Command = {
   path: ['plan', 'assignments'],
   summary: 'list the concrete (task, unit, role) assignments of a task table, groups expanded',
-  usage: [
-    'Usage: duban plan assignments FILE [--directory FILE] [--json]',
-    '',
+  args: 'FILE',
+  description: [
     'Imports the table, expands 省直各部门 (provincial units) and 各设区市 (the cities) from the directory, and lists',
     'every (task, unit code, unit name, role). Tasks naming 省直有关部门 are listed as needing designation.',
     'A unit name that is not in the directory (by name or alias) is an error naming the task and line (exit code 2).',
-    '',
-    'Options:',
-    '  --directory FILE   unit directory (JSON) (default: examples/fujian-2017/directory.json)',
-    '  --json             print {plan, assignments[{taskNo, unitCode, unitName, role}], needsDesignation[]}',
-  ].join('\n'),
-  options: {
-    json: { type: 'boolean' },
-    directory: { type: 'string' },
-  },
+  ],
+  flags: [
+    flag(FLAGS.directory, { default: 'examples/fujian-2017/directory.json' }),
+    flag(FLAGS.json, { help: 'print {plan, assignments[{taskNo, unitCode, unitName, role}], needsDesignation[]}' }),
+  ],
   async run({ values, positionals }) {
     const { imported, directory, file } = importForCommand(
-      'plan assignments',
+      planAssignmentsCommand,
       positionals,
       values,
       BUNDLED_DIRECTORY_PATH,
     );
-    if (!directory) throw new UsageError('a unit directory is required (--directory FILE)');
+    if (!directory) throw new UsageError('--directory: a unit directory is required');
     const directoryFile = (values.directory as string | undefined) ?? BUNDLED_DIRECTORY_PATH;
     const { plan, taskLines } = imported;
     const result = expandAssignments(plan.tasks, directory);
@@ -46,21 +42,20 @@ export const planAssignmentsCommand: Command = {
     }
     const names = new Map(directory.units.map((u) => [u.code, u.name]));
     const rows = result.assignments.map((a) => ({ ...a, unitName: names.get(a.unitCode) ?? '' }));
-    if (values.json) {
-      console.log(
-        JSON.stringify({ plan: plan.id, assignments: rows, needsDesignation: result.needsDesignation }, null, 2),
-      );
-      return 0;
-    }
-    const out = rows.map(
-      (r) => `${String(r.taskNo).padStart(3)}  ${r.role.padEnd(11)}  ${r.unitCode.padEnd(14)}  ${r.unitName}`,
-    );
-    out.push('', `${rows.length} assignments over ${plan.tasks.length} tasks`);
-    if (result.needsDesignation.length > 0) {
-      out.push('', 'Needing designation (省直有关部门: an operator names the units):');
-      for (const need of result.needsDesignation) out.push(`  task ${need.taskNo} (${need.role}): ${need.group}`);
-    }
-    console.log(out.join('\n'));
+    printResult(values, { plan: plan.id, assignments: rows, needsDesignation: result.needsDesignation }, () => [
+      ...rows.map(
+        (r) => `${String(r.taskNo).padStart(3)}  ${r.role.padEnd(11)}  ${r.unitCode.padEnd(14)}  ${r.unitName}`,
+      ),
+      '',
+      `${rows.length} assignments over ${plan.tasks.length} tasks`,
+      ...(result.needsDesignation.length > 0
+        ? [
+            '',
+            'Needing designation (省直有关部门: an operator names the units):',
+            ...result.needsDesignation.map((need) => `  task ${need.taskNo} (${need.role}): ${need.group}`),
+          ]
+        : []),
+    ]);
     return 0;
   },
 };

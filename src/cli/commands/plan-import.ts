@@ -1,30 +1,28 @@
 import type { Directory } from '../../domain/directory';
 import type { Duty } from '../../domain/plan';
 import { loadDirectory } from '../../import/directory';
-import { ImportError } from '../../import/import-error';
 import { importTableFile } from '../../import/plan-file';
 import type { ImportedTable } from '../../import/table';
 import { type Command, UsageError } from '../command';
+import { FLAGS, flag, printResult } from '../kit';
 
-/** Imports a table for a command, turning import errors into usage errors (exit code 2, nothing written). */
+/** Imports the one table FILE of a command; import errors are usage errors (exit 2, nothing written). */
 export function importForCommand(
-  command: string,
+  command: Command,
   positionals: string[],
   values: Record<string, unknown>,
   defaultDirectory?: string,
 ): { imported: ImportedTable; directory?: Directory; file: string } {
   const [file, ...extra] = positionals;
-  if (!file || extra.length > 0) throw new UsageError(`expected one table FILE\n\nUsage: duban ${command} FILE …`);
+  if (!file || extra.length > 0)
+    throw new UsageError(`expected one table FILE (duban ${command.path.join(' ')} --help)`);
   try {
     const directoryFile = (values.directory as string | undefined) ?? defaultDirectory;
     const directory = directoryFile ? loadDirectory(directoryFile) : undefined;
     const imported = importTableFile(file, { directory, id: values.id as string | undefined });
     return { imported, directory, file };
   } catch (err) {
-    if (err instanceof ImportError || (err as { name?: string }).name === 'ImportError') {
-      throw new UsageError((err as Error).message);
-    }
-    throw err;
+    throw new UsageError((err as Error).message);
   }
 }
 
@@ -39,53 +37,54 @@ export function describeDuty(duty: Duty): string {
 export const planImportCommand: Command = {
   path: ['plan', 'import'],
   summary: 'read a task breakdown table (任务分解表) and print the plan',
-  usage: [
-    'Usage: duban plan import FILE [--json] [--directory FILE] [--id ID]',
-    '',
+  args: 'FILE',
+  description: [
     'Reads a task table in the text layout of the bundled example (examples/fujian-2017/tasks.txt): title, 发布日期,',
     'covering notice with its deadlines, then numbered task rows. Prints the plan; --json prints the normative JSON.',
     'Exit code 2 with file:line for input that cannot be imported; nothing is written.',
-    '',
-    'Options:',
-    '  --json             print the plan as JSON (fields of the Plan type, in order)',
-    '  --directory FILE   unit directory (JSON); names not in it get a warning (default: none, name patterns only)',
-    '  --id ID            plan id instead of the derived one (default: e.g. fj-2017-zwgk)',
-  ].join('\n'),
-  options: {
-    json: { type: 'boolean' },
-    directory: { type: 'string' },
-    id: { type: 'string' },
-  },
+  ],
+  flags: [
+    flag(FLAGS.json, { help: 'print the plan as JSON (fields of the Plan type, in order)' }),
+    flag(FLAGS.directory, {
+      help: 'unit directory; names not in it get a warning',
+      default: 'none, name patterns only',
+    }),
+    {
+      name: 'id',
+      type: 'string',
+      value: 'ID',
+      help: 'plan id instead of the derived one',
+      default: 'e.g. fj-2017-zwgk',
+    },
+  ],
   async run({ values, positionals }) {
-    const { imported, file } = importForCommand('plan import', positionals, values);
+    const { imported, file } = importForCommand(planImportCommand, positionals, values);
     const { plan } = imported;
-    if (values.json) {
-      console.log(JSON.stringify(plan, null, 2));
-      return 0;
-    }
-    const out: string[] = [
-      `${plan.id}  ${plan.title}`,
-      `issuer ${plan.issuer}, signed ${plan.signedOn}, published ${plan.publishedOn}, year ${plan.year}`,
-      '',
-      'Milestones (every unit):',
-      ...plan.milestones.map((m) => `  ${m.kind.padEnd(20)} ${m.due ?? `every ${m.every}`}  (${m.source})`),
-      '',
-    ];
-    let section = '';
-    for (const task of plan.tasks) {
-      if (task.section !== section) {
-        section = task.section;
-        out.push(section);
+    printResult(values, plan, () => {
+      const out: string[] = [
+        `${plan.id}  ${plan.title}`,
+        `issuer ${plan.issuer}, signed ${plan.signedOn}, published ${plan.publishedOn}, year ${plan.year}`,
+        '',
+        'Milestones (every unit):',
+        ...plan.milestones.map((m) => `  ${m.kind.padEnd(20)} ${m.due ?? `every ${m.every}`}  (${m.source})`),
+        '',
+      ];
+      let section = '';
+      for (const task of plan.tasks) {
+        if (task.section !== section) {
+          section = task.section;
+          out.push(section);
+        }
+        out.push(`  ${task.no}. ${task.title}`);
+        const inherited = task.unitsInheritedFrom === null ? '' : `  (same units as task ${task.unitsInheritedFrom})`;
+        out.push(`      lead:        ${task.leadUnits.join('、') || '—'}${inherited}`);
+        out.push(`      responsible: ${task.responsibleUnits.join('、') || '—'}`);
+        for (const duty of task.duties) out.push(`      duty:        ${describeDuty(duty)}`);
       }
-      out.push(`  ${task.no}. ${task.title}`);
-      const inherited = task.unitsInheritedFrom === null ? '' : `  (same units as task ${task.unitsInheritedFrom})`;
-      out.push(`      lead:        ${task.leadUnits.join('、') || '—'}${inherited}`);
-      out.push(`      responsible: ${task.responsibleUnits.join('、') || '—'}`);
-      for (const duty of task.duties) out.push(`      duty:        ${describeDuty(duty)}`);
-    }
-    out.push('', `${plan.tasks.length} tasks, ${plan.warnings.length} warnings`);
-    for (const w of plan.warnings) out.push(`${file}:${w.line}: warning: ${w.message}`);
-    console.log(out.join('\n'));
+      out.push('', `${plan.tasks.length} tasks, ${plan.warnings.length} warnings`);
+      for (const w of plan.warnings) out.push(`${file}:${w.line}: warning: ${w.message}`);
+      return out;
+    });
     return 0;
   },
 };

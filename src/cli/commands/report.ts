@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
+import { quarterBounds, quarterlyReport, renderReport, yearEndReport, type ReportFormat } from '../../reports/report';
 import { openStore, storeConfigFromEnv } from '../../store';
-import { PLAN_HELP, PLAN_OPTIONS, loadOperatorPlan } from '../../operator/cli-support';
-import { quarterBounds, quarterlyReport, renderReport, yearEndReport, type ReportFormat } from '../../operator/report';
 import { type Command, UsageError } from '../command';
+import { FLAGS, PLAN_FLAGS, loadPlan } from '../kit';
 
 const FORMATS: readonly ReportFormat[] = ['md', 'csv', 'xlsx'];
 
@@ -11,24 +11,28 @@ export const reportCommand: Command = {
   path: ['report'],
   summary:
     'the quarterly inspection report or the year-end 全年落实情况 summary, per unit and per task (md, csv, xlsx)',
-  usage: [
-    'Usage: duban report quarterly|year-end [--plan ID|FILE] [--quarter YYYY-Qn] [--format md|csv|xlsx] [--out FILE]',
-    '',
+  args: 'quarterly|year-end',
+  description: [
     'Built from the store (DATABASE_URL, else $DUBAN_DATA_DIR/duban.sqlite): outcomes per unit and per task',
     '(按时完成, 逾期完成, 未完成, 免除, 未到期, 按时率) with the reminders and escalations sent and extensions granted.',
     'quarterly covers items due in the quarter and notices sent in it; year-end covers the whole plan.',
-    '',
-    'Options:',
-    '  --quarter Q        quarterly only: e.g. 2017-Q3 (default: the latest quarter with an item due)',
-    '  --format F         md | csv | xlsx (default: md; xlsx needs --out)',
-    '  --out FILE         write to FILE instead of stdout',
-    ...PLAN_HELP.filter((l) => !l.includes('--json')),
-  ].join('\n'),
-  options: { ...PLAN_OPTIONS, quarter: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
+  ],
+  flags: [
+    {
+      name: 'quarter',
+      type: 'string',
+      value: 'YYYY-Qn',
+      help: 'quarterly only: the quarter',
+      default: 'the latest quarter with an item due',
+    },
+    { name: 'format', type: 'string', value: 'md|csv|xlsx', help: 'output format (xlsx needs --out)', default: 'md' },
+    FLAGS.out,
+    ...PLAN_FLAGS,
+  ],
   async run({ values, positionals }) {
     const kind = positionals[0];
     if (kind !== 'quarterly' && kind !== 'year-end')
-      throw new UsageError(`report kind: '${kind ?? ''}' is not quarterly or year-end\n\n${reportCommand.usage}`);
+      throw new UsageError(`report kind: '${kind ?? ''}' is not quarterly or year-end (duban report --help)`);
     if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
     const format = ((values.format as string | undefined) ?? 'md') as ReportFormat;
     if (!FORMATS.includes(format)) throw new UsageError(`--format: '${format}' is not one of ${FORMATS.join(', ')}`);
@@ -43,7 +47,7 @@ export const reportCommand: Command = {
         throw new UsageError(`--quarter: ${(err as Error).message.replace(/^quarter: /, '')}`);
       }
     }
-    const { plan, directory } = loadOperatorPlan(values);
+    const { plan, directory } = loadPlan(values);
     let storeConfig;
     try {
       storeConfig = storeConfigFromEnv();

@@ -2,118 +2,32 @@
  * `duban request receive | reply | extend | pause | resume | correct | status`: information requests (依申请公开,
  * task 60) and their statutory reply limits.
  */
-import os from 'node:os';
-import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { DateTime } from 'luxon';
-import { isIsoDate } from '../../domain/calendar';
-import type { Directory, Unit } from '../../domain/directory';
-import { PLAN_TIMEZONE, type IsoDate } from '../../domain/plan';
-import { informationRequestDue, type InformationRequestDue, type Policy } from '../../domain/policy';
-import type { informationRequestWorkflow } from '../../../workflows/information-request';
+import type { DubanClient, RequestOverview } from '../../client';
+import type { InformationRequestStatus } from '../../../workflows/messages';
+import { type Command, type Flag, UsageError } from '../command';
 import {
-  requestCorrectUpdate,
-  requestExtendUpdate,
-  requestPauseUpdate,
-  requestReplyUpdate,
-  requestResumeUpdate,
-  requestStatusQuery,
-  requestWorkflowId,
-  type InformationRequestStatus,
-} from '../../../workflows/messages';
-import { type Command, UsageError } from '../command';
-import {
-  checkWindowId,
-  directoryOf,
-  isoInstant,
-  parseInstantFlag,
-  planIdOf,
-  refusal,
-  resolveUnit,
-  withClient,
-} from './emergency';
+  EVIDENCE_FLAGS,
+  FLAGS,
+  PLAN_FLAGS,
+  dateFlag,
+  evidenceFlags,
+  flag,
+  instantFlag,
+  loadPlan,
+  printResult,
+  unitFlag,
+  withDuban,
+} from '../kit';
 
-/** What {@link receiveRequest} needs. */
-export interface RequestReceipt {
-  planId: string;
-  directory: Directory;
-  /** Unit code, name or alias. */
-  unit: string;
-  requestId: string;
-  receivedOn: string;
-  taskQueue: string;
-  policy?: Policy;
-  /** See `ObligationInput.timeShiftMs`. (Default: 0) */
-  timeShiftMs?: number;
-  /** "Now" in plan time, epoch ms. (Default: Date.now() + timeShiftMs) */
-  nowMs?: number;
-  /** (Default: true) */
-  searchAttributes?: boolean;
-}
+const ID_FLAG: Flag = { name: 'id', type: 'string', value: 'ID', help: 'request id, ASCII, unique within the plan' };
 
-/**
- * Checks a received request and starts its reply-deadline workflow, once per request id. Refuses, before anything
- * starts: an unknown unit, a receipt date in the future or outside the holiday calendar, a non-ASCII id.
- */
-export async function receiveRequest(
-  client: Client,
-  r: RequestReceipt,
-): Promise<{ workflowId: string; unit: Unit; created: boolean; due: InformationRequestDue }> {
-  const shift = r.timeShiftMs ?? 0;
-  const now = r.nowMs ?? Date.now() + shift;
-  const unit = resolveUnit(r.directory, r.unit);
-  const requestId = checkWindowId(r.requestId, '--id');
-  const receivedOn = dateFlag(r.receivedOn, '--received-on', now);
-  let due: InformationRequestDue;
-  try {
-    due = informationRequestDue(receivedOn, { policy: r.policy });
-  } catch (err) {
-    throw new UsageError(`--received-on: ${(err as Error).message}`);
-  }
-  const workflowId = requestWorkflowId(r.planId, requestId);
-  try {
-    await client.workflow.start<typeof informationRequestWorkflow>('informationRequestWorkflow', {
-      taskQueue: r.taskQueue,
-      workflowId,
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      args: [
-        {
-          planId: r.planId,
-          unitCode: unit.code,
-          requestId,
-          receivedOn,
-          // Notices before the request reached duban would be news of the past: never sent.
-          activeFrom: isoInstant(now),
-          policy: r.policy,
-          timeShiftMs: shift,
-          searchAttributes: r.searchAttributes,
-        },
-      ],
-    });
-    return { workflowId, unit, created: true, due };
-  } catch (err) {
-    if (
-      err instanceof WorkflowExecutionAlreadyStartedError ||
-      (err as { name?: string }).name === 'WorkflowExecutionAlreadyStartedError'
-    )
-      return { workflowId, unit, created: false, due };
-    throw err;
-  }
-}
-
-/** A `YYYY-MM-DD` flag that is not after today (plan time). */
-export function dateFlag(value: string, flag: string, nowMs: number): IsoDate {
-  if (!isIsoDate(value)) throw new UsageError(`${flag}: '${value}' is not a date YYYY-MM-DD`);
-  const today = DateTime.fromMillis(nowMs, { zone: PLAN_TIMEZONE }).toISODate() as string;
-  if (value > today) throw new UsageError(`${flag}: ${value} is in the future (today is ${today})`);
-  return value;
-}
-
-function printStatus(s: InformationRequestStatus): string {
+/** A request's state, due date, extension and pauses. */
+export function requestLines(s: RequestOverview): string[] {
   return [
-    `request ${s.requestId} of ${s.unitCode}: received ${s.receivedOn}` +
+    `request ${s.requestId} of ${s.unitName}: received ${s.receivedOn}` +
       (s.receivedOn !== s.firstReceivedOn ? ` (corrected; first ${s.firstReceivedOn})` : '') +
       `, ${s.regulation} regulation, ${s.workingDays} working days`,
-    `  due ${s.due ?? '(clock paused)'}  ${s.state}${s.closed ? ', closed' : ''}${s.repliedAt ? `, replied ${s.repliedAt}` : ''}`,
+    `  ${s.light.padEnd(6)} due ${s.due ?? '(clock paused)'}  ${s.state}${s.closed ? ', closed' : ''}${s.repliedAt ? `, replied ${s.repliedAt}` : ''}`,
     ...(s.extension
       ? [
           `  extended by ${s.extension.workingDays} working days, approved by ${s.extension.approver}: ${s.extension.reason}`,
@@ -122,45 +36,30 @@ function printStatus(s: InformationRequestStatus): string {
     ...s.pauses.map(
       (p) => `  paused ${p.from} → ${p.to ?? '…'} (${p.workingDays} working days not counted): ${p.reason}`,
     ),
-  ].join('\n');
+  ];
 }
 
-const common = { plan: { type: 'string' }, json: { type: 'boolean' }, id: { type: 'string' } } as const;
-const PLAN_HELP = '  --plan P          plan id (default: the bundled example plan, fj-2017-zwgk)';
-
-type UpdateCall = (
-  handle: ReturnType<Client['workflow']['getHandle']>,
-  values: Record<string, unknown>,
-) => Promise<InformationRequestStatus>;
-
-/** A command that sends one update to a request's workflow and prints the new status. */
-function requestUpdateCommand(spec: {
+/** A command that changes one request and prints its new state. */
+function requestCommand(spec: {
   verb: string;
   summary: string;
-  usage: string[];
-  options: Command['options'];
-  required?: string[];
-  call: UpdateCall;
+  description: string[];
+  flags: Flag[];
+  change: (d: DubanClient, requestId: string, values: Record<string, unknown>) => Promise<InformationRequestStatus>;
 }): Command {
-  const usage = spec.usage.join('\n');
   return {
     path: ['request', spec.verb],
     summary: spec.summary,
-    usage,
-    options: { ...common, ...spec.options },
+    description: spec.description,
+    flags: [flag(ID_FLAG, { required: true }), ...spec.flags, ...PLAN_FLAGS, FLAGS.json],
     async run({ values }) {
-      for (const f of ['id', ...(spec.required ?? [])])
-        if (typeof values[f] !== 'string') throw new UsageError(`--${f} is required\n\n${usage}`);
-      const planId = planIdOf(values);
-      const status = await withClient(async (client) => {
-        const handle = client.workflow.getHandle(requestWorkflowId(planId, values.id as string));
-        try {
-          return await spec.call(handle, values);
-        } catch (err) {
-          return refusal(err, `request '${values.id as string}' of plan ${planId}`);
-        }
+      const loaded = loadPlan(values);
+      const requestId = String(values.id);
+      const overview = await withDuban(loaded, async (d) => {
+        await spec.change(d, requestId, values);
+        return d.requests.overview(requestId);
       });
-      console.log(values.json ? JSON.stringify(status, null, 2) : printStatus(status));
+      printResult(values, overview, () => requestLines(overview));
       return 0;
     },
   };
@@ -170,45 +69,30 @@ function requestUpdateCommand(spec: {
 export const requestReceiveCommand: Command = {
   path: ['request', 'receive'],
   summary: 'register an information request (依申请公开) and run its statutory reply limit',
-  usage: [
-    'Usage: duban request receive --unit U --received-on DATE --id ID [--plan P] [--directory FILE] [--json]',
-    '',
+  description: [
     'Starts the reply-deadline workflow of a request (task 60): due 15 working days after receipt for requests',
     'received before 2019-05-15 (2008 regulation, art. 24), 20 working days from then (2019 regulation, art. 33);',
     'the day of receipt is not counted. Reminders and escalations follow the deadline policy.',
-    'Receiving the same id twice changes nothing.',
-    '',
-    'Options:',
-    '  --unit U           unit code, name or alias (福州市, fj-fuzhou)',
-    '  --received-on D    day of receipt, YYYY-MM-DD',
-    '  --id ID            request id, ASCII, unique within the plan',
-    PLAN_HELP,
-    '  --directory FILE   unit directory (default: examples/fujian-2017/directory.json)',
-  ].join('\n'),
-  options: { ...common, unit: { type: 'string' }, 'received-on': { type: 'string' }, directory: { type: 'string' } },
+    "Receiving the same id twice changes nothing; an id another unit's request has is refused.",
+  ],
+  flags: [
+    flag(FLAGS.unit, { required: true }),
+    { name: 'received-on', type: 'string', value: 'YYYY-MM-DD', help: 'day of receipt', required: true },
+    flag(ID_FLAG, { required: true }),
+    ...PLAN_FLAGS,
+    FLAGS.json,
+  ],
   async run({ values }) {
-    for (const f of ['unit', 'received-on', 'id'])
-      if (typeof values[f] !== 'string') throw new UsageError(`--${f} is required\n\n${requestReceiveCommand.usage}`);
-    const planId = planIdOf(values);
-    const directory = directoryOf(values);
-    resolveUnit(directory, values.unit as string);
-    dateFlag(values['received-on'] as string, '--received-on', Date.now());
-    const result = await withClient((client, taskQueue) =>
-      receiveRequest(client, {
-        planId,
-        directory,
-        unit: values.unit as string,
-        requestId: values.id as string,
-        receivedOn: values['received-on'] as string,
-        taskQueue,
-      }),
-    );
-    if (values.json) {
-      console.log(JSON.stringify({ ...result, unit: result.unit.code }, null, 2));
-      return 0;
-    }
-    console.log(
-      `${result.created ? 'received' : 'already received, nothing changed:'} request ${values.id as string} of ${result.unit.name} ` +
+    const loaded = loadPlan(values);
+    const unit = unitFlag(loaded.directory, values.unit);
+    const receivedOn = dateFlag(values['received-on'], '--received-on')!;
+    const requestId = String(values.id);
+    const result = await withDuban(loaded, (d) => d.requests.receive({ unit: unit.code, requestId, receivedOn }));
+    printResult(
+      values,
+      { ...result, unit: result.unit.code },
+      () =>
+        `${result.created ? 'received' : 'already received, nothing changed:'} request ${requestId} of ${result.unit.name} ` +
         `(${result.workflowId}); due ${result.due.due} (${result.due.workingDays} working days, ${result.due.regulation} regulation)`,
     );
     return 0;
@@ -216,133 +100,123 @@ export const requestReceiveCommand: Command = {
 };
 
 /** `duban request reply`. */
-export const requestReplyCommand = requestUpdateCommand({
+export const requestReplyCommand = requestCommand({
   verb: 'reply',
   summary: 'record the reply to an information request; closes it',
-  usage: [
-    'Usage: duban request reply --id ID --at INSTANT [--evidence URL] [--document REF] [--by NAME] [--plan P]',
-    '',
+  description: [
     'Records the reply (on time if before the due date ends) and ends the request. Refused (exit 2): an instant',
     'before the request was received or in the future, a request already answered.',
-    '',
-    '  --at T            when the reply was sent, e.g. 2017-10-20T16:00+08:00',
-    PLAN_HELP,
   ],
-  options: {
-    at: { type: 'string' },
-    evidence: { type: 'string' },
-    document: { type: 'string' },
-    by: { type: 'string' },
+  flags: [flag(FLAGS.at, { help: 'when the reply was sent, e.g. 2017-10-20T16:00+08:00' }), ...EVIDENCE_FLAGS],
+  change: (d, requestId, v) => {
+    const at = instantFlag(v.at, '--at');
+    const evidence = evidenceFlags(v, { required: false });
+    return d.requests.reply({ requestId, ...(at ? { at } : {}), ...(evidence ? { evidence } : {}) });
   },
-  required: ['at'],
-  call: (handle, v) =>
-    handle.executeUpdate(requestReplyUpdate, {
-      args: [
-        {
-          at: isoInstant(parseInstantFlag(v.at as string, '--at')),
-          ...(v.evidence || v.document
-            ? {
-                evidence: {
-                  recordedBy: (v.by as string | undefined) ?? os.userInfo().username,
-                  ...(v.evidence ? { url: v.evidence as string } : {}),
-                  ...(v.document ? { document: v.document as string } : {}),
-                },
-              }
-            : {}),
-        },
-      ],
-    }),
 });
 
 /** `duban request extend`. */
-export const requestExtendCommand = requestUpdateCommand({
+export const requestExtendCommand = requestCommand({
   verb: 'extend',
   summary: 'extend a reply limit once (延长答复期限), approved by a named person',
-  usage: [
-    'Usage: duban request extend --id ID --approver NAME --reason TEXT [--working-days N] [--plan P]',
-    '',
+  description: [
     'One extension per request, of at most the statutory limit (15 or 20 working days), approved within the limit.',
     'A second extension is refused (exit 2).',
-    '',
-    '  --working-days N  working days added (default: the statutory limit)',
-    PLAN_HELP,
   ],
-  options: { approver: { type: 'string' }, reason: { type: 'string' }, 'working-days': { type: 'string' } },
-  required: ['approver', 'reason'],
-  call: (handle, v) => {
+  flags: [
+    flag(FLAGS.approver, { required: true }),
+    flag(FLAGS.reason, { required: true }),
+    { name: 'working-days', type: 'string', value: 'N', help: 'working days added', default: 'the statutory limit' },
+  ],
+  change: (d, requestId, v) => {
     const raw = v['working-days'] as string | undefined;
-    const workingDays = raw === undefined ? undefined : Number(raw);
-    if (workingDays !== undefined && !Number.isInteger(workingDays))
-      throw new UsageError(`--working-days: '${raw}' is not a whole number`);
-    return handle.executeUpdate(requestExtendUpdate, {
-      args: [{ workingDays, approver: v.approver as string, reason: v.reason as string }],
+    if (raw !== undefined && !/^\d+$/.test(raw)) throw new UsageError(`--working-days: '${raw}' is not a whole number`);
+    return d.requests.extend({
+      requestId,
+      workingDays: raw === undefined ? undefined : Number(raw),
+      approver: String(v.approver),
+      reason: String(v.reason),
     });
   },
 });
 
+const ON_FLAG: Flag = {
+  name: 'on',
+  type: 'string',
+  value: 'YYYY-MM-DD',
+  help: 'the day it happened',
+  default: 'today',
+};
+
 /** `duban request pause`. */
-export const requestPauseCommand = requestUpdateCommand({
+export const requestPauseCommand = requestCommand({
   verb: 'pause',
   summary: 'stop the reply clock while a third party is consulted (征求第三方意见)',
-  usage: [
-    'Usage: duban request pause --id ID --reason TEXT [--on DATE] [--plan P]',
-    '',
-    'Working days after the pause day up to the resume day are not counted; no reminders while paused.',
-    '',
-    '  --on D     the day the consultation began (default: today)',
-    PLAN_HELP,
+  description: ['Working days after the pause day up to the resume day are not counted; no reminders while paused.'],
+  flags: [
+    flag(FLAGS.reason, { help: 'who is consulted', required: true }),
+    flag(ON_FLAG, { help: 'the day the consultation began' }),
   ],
-  options: { reason: { type: 'string' }, on: { type: 'string' } },
-  required: ['reason'],
-  call: (handle, v) =>
-    handle.executeUpdate(requestPauseUpdate, {
-      args: [{ on: v.on as string | undefined, reason: v.reason as string }],
-    }),
+  change: (d, requestId, v) => d.requests.pause({ requestId, on: dateFlag(v.on, '--on'), reason: String(v.reason) }),
 });
 
 /** `duban request resume`. */
-export const requestResumeCommand = requestUpdateCommand({
+export const requestResumeCommand = requestCommand({
   verb: 'resume',
   summary: "restart the reply clock when the third party's answer arrives",
-  usage: [
-    'Usage: duban request resume --id ID [--on DATE] [--reason TEXT] [--plan P]',
-    '',
-    '  --on D     the day the answer arrived (default: today)',
-    PLAN_HELP,
+  description: [],
+  flags: [
+    flag(FLAGS.reason, { help: 'what came back', default: 'third party answered' }),
+    flag(ON_FLAG, { help: 'the day the answer arrived' }),
   ],
-  options: { reason: { type: 'string' }, on: { type: 'string' } },
-  call: (handle, v) =>
-    handle.executeUpdate(requestResumeUpdate, {
-      args: [{ on: v.on as string | undefined, reason: (v.reason as string | undefined) ?? 'third party answered' }],
-    }),
+  change: (d, requestId, v) =>
+    d.requests.resume({ requestId, on: dateFlag(v.on, '--on'), reason: v.reason as string | undefined }),
 });
 
 /** `duban request correct`. */
-export const requestCorrectCommand = requestUpdateCommand({
+export const requestCorrectCommand = requestCommand({
   verb: 'correct',
   summary: 'the corrected request (补正) arrived: restart the count from that day',
-  usage: [
-    'Usage: duban request correct --id ID --received-on DATE [--note TEXT] [--plan P]',
-    '',
+  description: [
     'The limit is counted afresh from the day the corrected request arrived; earlier consultations no longer count.',
-    PLAN_HELP,
   ],
-  options: { 'received-on': { type: 'string' }, note: { type: 'string' } },
-  required: ['received-on'],
-  call: (handle, v) =>
-    handle.executeUpdate(requestCorrectUpdate, {
-      args: [{ receivedOn: v['received-on'] as string, note: v.note as string | undefined }],
+  flags: [
+    {
+      name: 'received-on',
+      type: 'string',
+      value: 'YYYY-MM-DD',
+      help: 'the day the corrected request arrived',
+      required: true,
+    },
+    FLAGS.note,
+  ],
+  change: (d, requestId, v) =>
+    d.requests.correct({
+      requestId,
+      receivedOn: dateFlag(v['received-on'], '--received-on')!,
+      note: v.note as string | undefined,
     }),
 });
 
 /** `duban request status`. */
-export const requestStatusCommand = requestUpdateCommand({
-  verb: 'status',
-  summary: "show an information request's due date, extension and pauses",
-  usage: ['Usage: duban request status --id ID [--plan P] [--json]'],
-  options: {},
-  call: (handle) => handle.query(requestStatusQuery),
-});
+export const requestStatusCommand: Command = {
+  path: ['request', 'status'],
+  summary: "show an information request's due date, light, extension and pauses (or, without --id, every request)",
+  description: ['With --id: one request. Without: every request of the plan (or of --unit), latest receipt first.'],
+  flags: [ID_FLAG, flag(FLAGS.unit, { help: 'only the requests of this unit' }), ...PLAN_FLAGS, FLAGS.json],
+  async run({ values }) {
+    const loaded = loadPlan(values);
+    const unitCode = values.unit === undefined ? undefined : unitFlag(loaded.directory, values.unit).code;
+    const id = values.id as string | undefined;
+    const list = await withDuban(loaded, async (d) =>
+      id ? [await d.requests.overview(id)] : d.requests.list({ unitCode }),
+    );
+    printResult(values, id ? list[0] : list, () =>
+      list.length ? list.flatMap(requestLines) : [`no information requests under plan ${loaded.plan.id}`],
+    );
+    return 0;
+  },
+};
 
 /** The `duban request …` commands, in help order. */
 export const requestCommands: Command[] = [

@@ -1,32 +1,38 @@
 import { openActivityRuntime } from '../../../activities/runtime';
+import { createDubanClient } from '../../client';
 import { loadHttpConfig } from '../../http/config';
-import { loadTemporalConfig } from '../../temporal/config';
 import { createClient } from '../../temporal/connection';
 import { runMainJob } from '../../temporal/main-job';
-import { progressBar, startPlan } from '../../temporal/plan-runner';
 import type { Command } from '../command';
-import { loadPlanForCommand } from '../plan-loader';
+import {
+  FLAGS,
+  flag,
+  loadDirectoryFlag,
+  loadPlan,
+  progressBar,
+  rememberPlan,
+  temporalConfig,
+  type LoadedPlan,
+} from '../kit';
 import { dashboardForMainJob } from './serve';
 
-async function startPlanOnServer(values: Record<string, unknown>, log: (line: string) => void): Promise<void> {
-  const config = loadTemporalConfig();
-  const { plan, directory, policy } = loadPlanForCommand(values);
+/** Starts every unit workflow of a plan on the configured server, idempotently, with a progress bar. */
+async function startPlanOnServer(loaded: LoadedPlan, log: (line: string) => void): Promise<void> {
+  const config = temporalConfig();
+  const { plan } = loaded;
   const client = await createClient(config);
   try {
-    const result = await startPlan(client, plan, directory, {
-      taskQueue: config.taskQueue,
-      policy,
-      onProgress: progressBar(`duban: starting plan ${plan.id}`),
-    });
+    const duban = createDubanClient({ client, ...loaded, namespace: config.namespace, taskQueue: config.taskQueue });
+    const result = await duban.startPlan({ onProgress: progressBar(`duban: starting plan ${plan.id}`) });
+    rememberPlan(plan, loaded.source);
     const obligations = result.schedule.units.reduce((n, u) => n + u.obligations.length, 0);
     log(
       `duban: plan ${plan.id}: ${result.started.length} unit workflows started, ${result.existing.length} already ` +
         `there; ${obligations} obligations in all`,
     );
     const designation = [...new Set(result.schedule.assignments.needsDesignation.map((d) => d.taskNo))];
-    if (designation.length > 0) {
+    if (designation.length > 0)
       log(`duban: tasks ${designation.join(', ')} name 省直有关部门: designate their units (duban designate)`);
-    }
   } finally {
     await client.connection.close();
   }
@@ -35,31 +41,31 @@ async function startPlanOnServer(values: Record<string, unknown>, log: (line: st
 export const startCommand: Command = {
   path: ['start'],
   summary: 'run the main job (dev server + worker), or with --plan start every workflow of a plan',
-  usage: [
-    'Usage: duban start                       the main job (this is what `npm start` runs)',
-    '       duban start --plan FILE [--directory FILE] [--policy FILE]',
-    '',
+  description: [
     'Without --plan: starts the embedded Temporal dev server (state in $DUBAN_DATA_DIR/temporal.sqlite, Web UI',
     'printed) unless TEMPORAL_ADDRESS points at a cluster, then the duban worker, then the bundled example plan',
-    '(unless DUBAN_EXAMPLE_PLAN=0). Ctrl-C or SIGTERM stops everything it started. Exits 1 if the server is',
-    'unreachable for longer than DUBAN_SERVER_LOSS_TIMEOUT_S seconds (default 60).',
+    '(unless DUBAN_EXAMPLE_PLAN=0) and the dashboard (unless DUBAN_DASHBOARD=0). Ctrl-C or SIGTERM stops',
+    'everything it started. Exits 1 if the server is unreachable for longer than DUBAN_SERVER_LOSS_TIMEOUT_S.',
     '',
     'With --plan: starts, idempotently, one workflow per unit of the plan (each running its obligations) on the',
-    'configured server, with a progress bar. Starting the same plan twice creates nothing twice.',
-  ].join('\n'),
-  options: {
-    plan: { type: 'string' },
-    directory: { type: 'string' },
-    policy: { type: 'string' },
-  },
+    'configured server, with a progress bar, and remembers the plan so later commands find it by its id.',
+  ],
+  flags: [
+    flag(FLAGS.plan, {
+      help: 'start this plan on the configured server instead of running the main job',
+      default: undefined,
+    }),
+    FLAGS.directory,
+    FLAGS.policy,
+  ],
   async run({ values }) {
     const log = (line: string) => console.error(line);
     if (typeof values.plan === 'string') {
-      await startPlanOnServer(values, log);
+      await startPlanOnServer(loadPlan(values), log);
       return 0;
     }
-    const config = loadTemporalConfig();
-    const { directory } = loadPlanForCommand(values);
+    const config = temporalConfig();
+    const directory = loadDirectoryFlag(values);
     // Bad dashboard access settings stop `duban start` before anything is launched, naming the variable.
     if (process.env.DUBAN_DASHBOARD !== '0') loadHttpConfig(directory);
     let runtime: Awaited<ReturnType<typeof openActivityRuntime>> | undefined;
@@ -70,9 +76,10 @@ export const startCommand: Command = {
         return runtime.activities;
       },
       onReady: async (info) => {
-        if (process.env.DUBAN_EXAMPLE_PLAN !== '0') await startPlanOnServer(values, log);
+        const loaded = loadPlan(values);
+        if (process.env.DUBAN_EXAMPLE_PLAN !== '0') await startPlanOnServer(loaded, log);
         const stopDashboard = await dashboardForMainJob({
-          values,
+          loaded,
           config,
           store: runtime!.store,
           uiUrl: info.uiUrl,

@@ -1,38 +1,37 @@
-import {
-  PLAN_HELP,
-  PLAN_OPTIONS,
-  loadOperatorPlan,
-  obligationRefFlags,
-  requiredFlag,
-  withOperatorService,
-} from '../../operator/cli-support';
 import type { Command } from '../command';
-import { OBLIGATION_HELP, OBLIGATION_OPTIONS, printStatus } from './fulfil';
+import {
+  FLAGS,
+  OBLIGATION_FLAGS,
+  PLAN_FLAGS,
+  flag,
+  loadPlan,
+  obligationRefFlags,
+  printResult,
+  withDuban,
+} from '../kit';
+import { statusLines } from './fulfil';
 
 /** `duban waive`: waive an obligation (or one period); its notices stop and the outcome is `waived`. */
 export const waiveCommand: Command = {
   path: ['waive'],
   summary: 'waive an obligation (or one period) of a unit, with reason and approver',
-  usage: [
-    'Usage: duban waive --plan P --unit U --obligation O [--task N] [--period P] --reason R --approver A [--json]',
-    '',
+  description: [
     'Ends the item as waived: no more reminders or escalations, outcome `waived` in the store. An item already',
     'fulfilled or waived is refused and nothing changes (exit 2).',
-    '',
-    'Options:',
-    ...OBLIGATION_HELP,
-    '  --reason R         why (required)',
-    '  --approver A       who approved it (required)',
-    ...PLAN_HELP,
-  ].join('\n'),
-  options: { ...PLAN_OPTIONS, ...OBLIGATION_OPTIONS, reason: { type: 'string' }, approver: { type: 'string' } },
+  ],
+  flags: [
+    ...OBLIGATION_FLAGS,
+    flag(FLAGS.reason, { required: true }),
+    flag(FLAGS.approver, { required: true }),
+    ...PLAN_FLAGS,
+    FLAGS.json,
+  ],
   async run({ values }) {
-    const { plan, directory } = loadOperatorPlan(values);
-    const { unit: _unit, ...ref } = obligationRefFlags(values, plan, directory);
-    const reason = requiredFlag(values, 'reason', 'the reason');
-    const approver = requiredFlag(values, 'approver', 'who approved it');
-    const status = await withOperatorService(plan, directory, (s) => s.waive(ref, { reason, approver }));
-    printStatus(status, values.json);
+    const loaded = loadPlan(values);
+    const ref = obligationRefFlags(values, loaded);
+    const input = { reason: String(values.reason).trim(), approver: String(values.approver).trim() };
+    const status = await withDuban(loaded, (d) => d.obligations.waive(ref, input));
+    printResult(values, status, () => statusLines(status));
     return 0;
   },
 };

@@ -7,7 +7,7 @@ import type { Directory } from '../domain/directory';
 import { planSchedule, type ObligationSpec } from '../domain/obligations';
 import { PLAN_TIMEZONE, type Plan } from '../domain/plan';
 import { DEFAULT_POLICY, obligationAgenda, type Policy } from '../domain/policy';
-import { OBLIGATION_NAMES } from '../mail/message';
+import { OBLIGATION_NAMES } from '../domain/names';
 
 /** Escapes a TEXT value (RFC 5545 3.3.11): backslash, semicolon, comma and line breaks. */
 export function escapeText(value: string): string {
@@ -64,7 +64,7 @@ export interface UnitCalendarOptions {
   directory: Directory;
   /** Unit code. */
   unitCode: string;
-  /** (Default: the design's default policy) */
+  /** (Default: the default policy (README, "Default policy")) */
   policy?: Policy;
   /** Obligations added by designation, beyond the plan's schedule. (Default: none) */
   extraObligations?: ObligationSpec[];

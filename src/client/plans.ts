@@ -1,10 +1,13 @@
-import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+/** Plans: starting every workflow of a plan, idempotently, and closing them. */
+import type { Client } from '@temporalio/client';
 import type { Directory } from '../domain/directory';
 import { planSchedule, type PlanSchedule } from '../domain/obligations';
 import type { Plan } from '../domain/plan';
 import type { Policy } from '../domain/policy';
 import { unitWorkflowId } from '../domain/ids';
+import { closeSignal } from '../../workflows/messages';
 import type { unitWorkflow } from '../../workflows/unit';
+import { isAlreadyStarted, isNotFound } from './refusals';
 
 /** Options of {@link startPlan}. */
 export interface StartPlanOptions {
@@ -22,6 +25,8 @@ export interface StartPlanOptions {
   historyLimit?: number;
   /** Called after each unit workflow was started or found running. */
   onProgress?: (done: number, total: number) => void;
+  /** The plan's schedule, when the caller has it already. (Default: computed from the plan and directory) */
+  schedule?: PlanSchedule;
 }
 
 /** What {@link startPlan} did. */
@@ -56,7 +61,7 @@ export async function startPlan(
   directory: Directory,
   options: StartPlanOptions,
 ): Promise<StartPlanResult> {
-  const schedule = planSchedule(plan, directory);
+  const schedule = options.schedule ?? planSchedule(plan, directory);
   const activeFrom = options.activeFrom ?? new Date().toISOString();
   const started: string[] = [];
   const existing: string[] = [];
@@ -83,7 +88,7 @@ export async function startPlan(
       });
       started.push(workflowId);
     } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      if (!isAlreadyStarted(err)) throw err;
       existing.push(workflowId);
     }
     options.onProgress?.(++done, schedule.units.length);
@@ -91,22 +96,37 @@ export async function startPlan(
   return { schedule, started, existing };
 }
 
-/** A progress bar on stderr (only on a terminal; otherwise a line every 10 %). */
-export function progressBar(label: string): (done: number, total: number) => void {
-  let lastTenth = -1;
-  return (done, total) => {
-    const ratio = total === 0 ? 1 : done / total;
-    if (process.stderr.isTTY) {
-      const width = 30;
-      const filled = Math.round(ratio * width);
-      process.stderr.write(`\r${label} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}`);
-      if (done === total) process.stderr.write('\n');
-    } else {
-      const tenth = Math.floor(ratio * 10);
-      if (tenth !== lastTenth) {
-        lastTenth = tenth;
-        process.stderr.write(`${label}: ${done}/${total}\n`);
-      }
+/** What {@link closePlan} did. */
+export interface ClosePlanResult {
+  /** Unit workflows that were running and got the close. */
+  closed: string[];
+  /** Unit workflows that had already ended (or never started). */
+  ended: string[];
+}
+
+/**
+ * Closes a plan: every unit workflow records its open items as they stand (missed if past due, else open) and ends.
+ * Units already ended are counted, not an error.
+ */
+export async function closePlan(
+  client: Client,
+  schedule: PlanSchedule,
+  planId: string,
+  options: { reason: string; concurrency?: number; onProgress?: (done: number, total: number) => void },
+): Promise<ClosePlanResult> {
+  const closed: string[] = [];
+  const ended: string[] = [];
+  let done = 0;
+  await mapConcurrent(schedule.units, options.concurrency ?? 16, async (unit) => {
+    const workflowId = unitWorkflowId(planId, unit.unitCode);
+    try {
+      await client.workflow.getHandle(workflowId).signal(closeSignal, { reason: options.reason });
+      closed.push(workflowId);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      ended.push(workflowId);
     }
-  };
+    options.onProgress?.(++done, schedule.units.length);
+  });
+  return { closed, ended };
 }

@@ -8,16 +8,10 @@ import { DateTime } from 'luxon';
 import { openActivityRuntime, type ActivityRuntime } from '../../activities/runtime';
 import { main } from '../../src/cli/main';
 import { PLAN_TIMEZONE } from '../../src/domain/plan';
-import { unitCalendar } from '../../src/operator/ics';
-import {
-  createOperatorService,
-  isOperatorError,
-  type OperatorService,
-  type StatusRow,
-} from '../../src/operator/service';
+import { createDubanClient, isRefusal, startPlan, type ObligationsClient, type StatusRow } from '../../src/client';
+import { unitCalendar } from '../../src/reports/ics';
 import { simulate } from '../../src/simulate/simulator';
 import { openStore, type OutcomeRecord } from '../../src/store';
-import { startPlan } from '../../src/temporal/plan-runner';
 import { SMALL_SEED_SCENARIO, smallSeedPlan } from '../fixtures/small-seed';
 import { createTimeSkippingEnv, quietRuntime, workflowBundle } from '../helpers/temporal';
 
@@ -340,12 +334,12 @@ describe('duban calendar', () => {
   });
 });
 
-describe('operator service against real workflows (time-skipping server)', () => {
+describe('the obligations client against real workflows (time-skipping server)', () => {
   let env: TestWorkflowEnvironment;
   let worker: Worker;
   let running: Promise<void>;
   let runtime: ActivityRuntime;
-  let service: OperatorService;
+  let service: ObligationsClient;
   let shift: number;
   let dir: string;
   const { plan, directory } = smallSeedPlan();
@@ -362,7 +356,7 @@ describe('operator service against real workflows (time-skipping server)', () =>
     try {
       await p;
     } catch (err) {
-      if (isOperatorError(err)) return { type: err.type, message: err.message };
+      if (isRefusal(err)) return { type: err.type, message: err.message };
       throw err;
     }
     throw new Error('expected a refusal');
@@ -391,7 +385,7 @@ describe('operator service against real workflows (time-skipping server)', () =>
       timeShiftMs: shift,
       searchAttributes: false,
     });
-    service = createOperatorService({
+    service = createDubanClient({
       client: env.client,
       directory,
       plan,
@@ -399,7 +393,7 @@ describe('operator service against real workflows (time-skipping server)', () =>
       timeShiftMs: shift,
       now: planNow,
       uiBaseUrl: 'http://ui.example:8233/',
-    });
+    }).obligations;
   });
   afterAll(async () => {
     worker?.shutdown();
@@ -437,7 +431,7 @@ describe('operator service against real workflows (time-skipping server)', () =>
         };
       },
     });
-    const counted = createOperatorService({
+    const counted = createDubanClient({
       client: new Proxy(env.client, {
         get: (target, prop, receiver) => (prop === 'workflow' ? workflow : Reflect.get(target, prop, receiver)),
       }),
@@ -446,7 +440,7 @@ describe('operator service against real workflows (time-skipping server)', () =>
       namespace: 'default',
       timeShiftMs: shift,
       now: planNow,
-    });
+    }).obligations;
     const report = await counted.status({ planId: plan.id });
     const obligations = new Set(report.rows.map((r) => r.workflowId)).size;
     const units = new Set(report.rows.map((r) => r.unitCode)).size;

@@ -8,7 +8,7 @@ import type { Directory } from '../domain/directory';
 import type { OutcomeStatus } from '../domain/notice';
 import { PLAN_TIMEZONE, type ObligationKind, type Plan } from '../domain/plan';
 import type { NoticeRecord, OutcomeRecord, Store } from '../store';
-import { OBLIGATION_NAMES } from '../mail/message';
+import { OBLIGATION_NAMES } from '../domain/names';
 import { writeXlsx } from './xlsx';
 
 /** One table of a report; the first columns identify the row, the rest are counts. */

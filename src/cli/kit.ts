@@ -1,0 +1,387 @@
+/**
+ * What every `duban` command shares: the flags (each declared once, with one meaning everywhere), loading the
+ * plan, its directory and policy, a client for the configured server, refusals as exit 2, and output helpers.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DateTime } from 'luxon';
+import {
+  createDubanClient,
+  dateInput,
+  instantInput,
+  isoInstant,
+  isRefusal,
+  type DubanClient,
+  type ObligationRef,
+} from '../client';
+import { findUnit, nearUnitNames, type Directory, type Unit } from '../domain/directory';
+import { PLAN_TIMEZONE, type ObligationKind, type Plan } from '../domain/plan';
+import type { Policy } from '../domain/policy';
+import { parsePolicy } from '../domain/policy-file';
+import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../import/directory';
+import { importTableFile } from '../import/plan-file';
+import { loadTemporalConfig, type TemporalConfig } from '../temporal/config';
+import { createClient, temporalAddress } from '../temporal/connection';
+import { PROJECT_ROOT } from '../temporal/executables';
+import { type Flag, UsageError } from './command';
+
+/** The bundled example plan: the Fujian 2017 government-openness task table. */
+export const BUNDLED_PLAN_PATH = path.join(PROJECT_ROOT, 'examples', 'fujian-2017', 'tasks.txt');
+
+/** Every flag that more than one command takes, with its one meaning. Commands pick them, adding `required`. */
+export const FLAGS = {
+  plan: {
+    name: 'plan',
+    type: 'string',
+    value: 'FILE|ID',
+    help: 'the plan: its task table file, or the id of a plan started on this installation',
+    default: 'the bundled example, examples/fujian-2017/tasks.txt',
+  },
+  directory: {
+    name: 'directory',
+    type: 'string',
+    value: 'FILE',
+    help: 'unit directory',
+    default: '$DUBAN_DIRECTORY, else examples/fujian-2017/directory.json',
+  },
+  policy: {
+    name: 'policy',
+    type: 'string',
+    value: 'FILE',
+    help: 'policy overrides as JSON (see README, "Default policy")',
+    default: 'the default policy (README, "Default policy")',
+  },
+  json: { name: 'json', type: 'boolean', help: 'print the result as JSON' },
+  unit: { name: 'unit', type: 'string', value: 'U', help: 'unit name, alias or code (福州市, fj-fuzhou)' },
+  task: { name: 'task', type: 'string', value: 'N', help: 'task number' },
+  obligation: {
+    name: 'obligation',
+    type: 'string',
+    value: 'O',
+    help: 'implementation-plan | quarterly-progress | year-end-report | task-deadline | recurring-publication, or an id such as task-20-week',
+  },
+  period: {
+    name: 'period',
+    type: 'string',
+    value: 'P',
+    help: 'period label: 2017-Q3, 2017-W40, 2017-05, 2017',
+    default: 'the earliest open period that has begun',
+  },
+  by: {
+    name: 'by',
+    type: 'string',
+    value: 'WHO',
+    help: 'who records it',
+    default: '$DUBAN_OPERATOR, else the OS user',
+  },
+  url: { name: 'url', type: 'string', value: 'URL', help: 'evidence: where it was published' },
+  document: {
+    name: 'document',
+    type: 'string',
+    value: 'REF',
+    help: 'evidence: document reference (文号) or file name',
+  },
+  note: { name: 'note', type: 'string', value: 'TEXT', help: 'evidence: a note kept with it' },
+  at: {
+    name: 'at',
+    type: 'string',
+    value: 'INSTANT',
+    help: 'when it happened, e.g. 2017-05-24T15:30+08:00 (no offset: Asia/Shanghai)',
+    default: 'now',
+  },
+  reason: { name: 'reason', type: 'string', value: 'TEXT', help: 'why' },
+  approver: { name: 'approver', type: 'string', value: 'WHO', help: 'who approved it' },
+  out: { name: 'out', type: 'string', value: 'FILE', help: 'write to FILE instead of stdout' },
+} as const satisfies Record<string, Flag>;
+
+/** The flags that load a plan: `--plan`, `--directory`. */
+export const PLAN_FLAGS: Flag[] = [FLAGS.plan, FLAGS.directory];
+/** Evidence of a fulfilment, a step done or a reply: `--url`, `--document`, `--note`, `--by`. */
+export const EVIDENCE_FLAGS: Flag[] = [FLAGS.url, FLAGS.document, FLAGS.note, FLAGS.by];
+
+/** A flag as {@link FLAGS} declares it, with some fields changed (`required`, a command-specific `help`). */
+export function flag(base: Flag, changes: Partial<Flag>): Flag {
+  return { ...base, ...changes };
+}
+
+/** A plan with what it was loaded with. */
+export interface LoadedPlan {
+  plan: Plan;
+  directory: Directory;
+  /** (Default: undefined, the default policy (README, "Default policy")) */
+  policy?: Policy;
+  /** The table file the plan came from, or the remembered plan's record. */
+  source: string;
+}
+
+/** Where plans started on this installation are remembered by id: `$DUBAN_DATA_DIR/plans/<id>.json`. */
+function plansDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.DUBAN_DATA_DIR || './data', 'plans');
+}
+
+/** Remembers a started plan, so later commands find it by `--plan ID` without its table file. */
+export function rememberPlan(plan: Plan, source: string): void {
+  mkdirSync(plansDir(), { recursive: true });
+  writeFileSync(path.join(plansDir(), `${plan.id}.json`), `${JSON.stringify({ source, plan }, null, 2)}\n`);
+}
+
+function userError<T>(fn: () => T, prefix = ''): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`${prefix}${(err as Error).message}`);
+  }
+}
+
+/** The unit directory of `--directory`, else `$DUBAN_DIRECTORY`, else the bundled example's. */
+export function loadDirectoryFlag(values: Record<string, unknown>): Directory {
+  const file = (values.directory as string | undefined) ?? (process.env.DUBAN_DIRECTORY || BUNDLED_DIRECTORY_PATH);
+  return userError(() => loadDirectory(file));
+}
+
+/**
+ * The plan of `--plan` (a table file, or the id of a remembered or the bundled plan), its directory and the
+ * `--policy` file. Anything unreadable is a {@link UsageError} naming the file, line or field.
+ */
+export function loadPlan(values: Record<string, unknown>): LoadedPlan {
+  const directory = loadDirectoryFlag(values);
+  const given = values.plan as string | undefined;
+  const policy =
+    typeof values.policy === 'string'
+      ? userError(() => parsePolicy(JSON.parse(readFileSync(values.policy as string, 'utf8'))), `${values.policy}: `)
+      : undefined;
+  const fromFile = (file: string): LoadedPlan => ({
+    plan: userError(() => importTableFile(file, { directory }).plan),
+    directory,
+    policy,
+    source: file,
+  });
+  if (given === undefined || existsSync(given) || /[/\\]/.test(given)) return fromFile(given ?? BUNDLED_PLAN_PATH);
+  const remembered = path.join(plansDir(), `${given}.json`);
+  if (existsSync(remembered)) {
+    const record = userError(() => JSON.parse(readFileSync(remembered, 'utf8')) as { plan: Plan }, `${remembered}: `);
+    return { plan: record.plan, directory, policy, source: remembered };
+  }
+  const bundled = fromFile(BUNDLED_PLAN_PATH);
+  if (bundled.plan.id === given) return bundled;
+  throw new UsageError(
+    `--plan: '${given}' is neither a file nor the id of a plan started here (${knownPlanIds().join(', ') || 'none'}) ` +
+      `or of the bundled example (${bundled.plan.id}); give its task table file`,
+  );
+}
+
+function knownPlanIds(): string[] {
+  try {
+    return readdirSync(plansDir())
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -5));
+  } catch {
+    return [];
+  }
+}
+
+/** The Temporal configuration; an invalid variable is a usage error naming it. */
+export function temporalConfig(): TemporalConfig {
+  return userError(() => loadTemporalConfig());
+}
+
+/** The Web UI base for workflow links: `DUBAN_TEMPORAL_UI_URL`, else the embedded dev server's. */
+export function temporalUiUrl(config: TemporalConfig, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.DUBAN_TEMPORAL_UI_URL) return env.DUBAN_TEMPORAL_UI_URL;
+  return config.address ? undefined : `http://127.0.0.1:${config.devUiPort}`;
+}
+
+/** A refusal from the client as a usage error (exit 2): input errors name the flag, others say `refused`. */
+export function refusalAsUsage(err: unknown): never {
+  if (!isRefusal(err)) throw err;
+  if (err.type === 'InvalidInput') {
+    // The client names fields (`occurredAt: …`); the user typed flags (`--occurred-at`).
+    throw new UsageError(
+      err.message.replace(
+        /^([a-z][A-Za-z]*):/,
+        (_, field: string) => `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}:`,
+      ),
+    );
+  }
+  throw new UsageError(`refused: ${err.message} [${err.type}]`);
+}
+
+/** Runs `fn` with a client for the plan on the configured server, then closes the connection. */
+export async function withDuban<T>(loaded: LoadedPlan, fn: (duban: DubanClient) => Promise<T>): Promise<T> {
+  const config = temporalConfig();
+  let client;
+  try {
+    client = await createClient(config);
+  } catch (err) {
+    throw new UsageError(
+      `cannot reach the Temporal server at ${temporalAddress(config)}: ${(err as Error).message}`,
+      1,
+    );
+  }
+  try {
+    const duban = createDubanClient({
+      client,
+      plan: loaded.plan,
+      directory: loaded.directory,
+      policy: loaded.policy,
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      uiBaseUrl: temporalUiUrl(config),
+    });
+    return await fn(duban).catch(refusalAsUsage);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+/** A positive task number of the plan from `--task`, or undefined when absent. */
+export function taskFlag(values: Record<string, unknown>, plan: Plan): number | undefined {
+  const value = values.task;
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || n <= 0)
+    throw new UsageError(`--task: '${String(value)}' is not a task number`);
+  if (!plan.tasks.some((t) => t.no === n)) throw new UsageError(`--task: plan ${plan.id} has no task ${n}`);
+  return n;
+}
+
+/** The flags that name one obligation of one unit: `--unit`, `--obligation`, `--task`, `--period`. */
+export const OBLIGATION_FLAGS: Flag[] = [
+  flag(FLAGS.unit, { required: true }),
+  flag(FLAGS.obligation, { required: true }),
+  flag(FLAGS.task, { help: 'task number (task-deadline, recurring-publication)' }),
+  FLAGS.period,
+];
+
+const KINDS: readonly ObligationKind[] = [
+  'implementation-plan',
+  'quarterly-progress',
+  'year-end-report',
+  'task-deadline',
+  'recurring-publication',
+];
+
+/** The obligation of `--unit --obligation [--task] [--period]`, checked before any server call. */
+export function obligationRefFlags(values: Record<string, unknown>, { plan, directory }: LoadedPlan): ObligationRef {
+  const obligation = String(values.obligation ?? '');
+  const idTask = /^task-(\d+)-[a-z]+$/.exec(obligation);
+  if (!KINDS.includes(obligation as ObligationKind) && !idTask)
+    throw new UsageError(
+      `--obligation: '${obligation}' is not one of ${KINDS.join(', ')} (or an id like task-20-week)`,
+    );
+  const taskNo = taskFlag(values, plan) ?? (idTask ? Number(idTask[1]) : undefined);
+  const isTaskKind = obligation === 'task-deadline' || obligation === 'recurring-publication' || idTask !== null;
+  if (isTaskKind && taskNo === undefined) throw new UsageError(`--task: ${obligation} needs a task number`);
+  if (!isTaskKind && taskNo !== undefined)
+    throw new UsageError(`--task: ${obligation} is unit-wide and belongs to no task; leave --task out`);
+  const period = values.period as string | undefined;
+  if (period !== undefined && !/^\d{4}(-(W\d\d|\d\d|Q[1-4]))?$/.test(period))
+    throw new UsageError(`--period: '${period}' is not a period such as 2017-Q3, 2017-W40, 2017-05 or 2017`);
+  return {
+    planId: plan.id,
+    unitCode: unitFlag(directory, values.unit).code,
+    obligation: (idTask ? 'recurring-publication' : obligation) as ObligationKind,
+    ...(idTask ? { obligationId: obligation } : {}),
+    ...(taskNo !== undefined ? { taskNo } : {}),
+    ...(period !== undefined ? { period } : {}),
+  };
+}
+
+/** A unit by code, official name or alias, checked before any server call; unknown names are a usage error. */
+export function unitFlag(directory: Directory, value: unknown, name = '--unit'): Unit {
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new UsageError(`${name}: a unit name or code is required`);
+  const unit = findUnit(directory, value);
+  if (unit) return unit;
+  const near = nearUnitNames(directory, value);
+  throw new UsageError(
+    `${name}: unknown unit '${value}' (not a code, name or alias in the directory)` +
+      (near.length ? `; did you mean ${near.join('、')}?` : ''),
+  );
+}
+
+/** An instant flag (ISO 8601 with offset, or Asia/Shanghai wall time) as ISO with `+08:00`; absent: undefined. */
+export function instantFlag(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return isoInstant(instantInput(value, name));
+  } catch (err) {
+    return refusalAsUsage(err);
+  }
+}
+
+/** A `YYYY-MM-DD` flag; absent: undefined. */
+export function dateFlag(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return dateInput(value, name);
+  } catch (err) {
+    return refusalAsUsage(err);
+  }
+}
+
+/** Who is recording: `--by`, else `$DUBAN_OPERATOR`, else the OS user. */
+export function whoFlag(values: Record<string, unknown>): string {
+  const by = (values.by as string | undefined)?.trim() || process.env.DUBAN_OPERATOR || process.env.USER || '';
+  if (!by) throw new UsageError('--by: who records this is required');
+  return by;
+}
+
+/** The evidence of `--url`, `--document`, `--note`, `--by`; at least a URL or a document is required. */
+export function evidenceFlags(
+  values: Record<string, unknown>,
+  options: { required: boolean } = { required: true },
+): { url?: string; document?: string; note?: string; recordedBy: string } | undefined {
+  const url = (values.url as string | undefined)?.trim();
+  const document = (values.document as string | undefined)?.trim();
+  const note = (values.note as string | undefined)?.trim();
+  if (!url && !document) {
+    if (options.required) throw new UsageError('--url or --document: evidence is required');
+    return undefined;
+  }
+  if (url && !/^https?:\/\/\S+$/.test(url)) throw new UsageError(`--url: '${url}' is not an http(s) URL`);
+  return {
+    ...(url ? { url } : {}),
+    ...(document ? { document } : {}),
+    ...(note ? { note } : {}),
+    recordedBy: whoFlag(values),
+  };
+}
+
+/** Prints `value` as JSON with `--json`, else the text lines. */
+export function printResult(values: Record<string, unknown>, value: unknown, text: () => string | string[]): void {
+  if (values.json) {
+    console.log(JSON.stringify(value, null, 2));
+    return;
+  }
+  const t = text();
+  console.log(Array.isArray(t) ? t.join('\n') : t);
+}
+
+/** Plan-time instant for display: `2017-05-22 09:00`. */
+export function shortTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const dt = DateTime.fromISO(iso, { zone: PLAN_TIMEZONE });
+  return dt.isValid ? dt.toFormat('yyyy-LL-dd HH:mm') : iso;
+}
+
+/** A progress bar on stderr (on a terminal; otherwise a line every 10 %). */
+export function progressBar(label: string): (done: number, total: number) => void {
+  let lastTenth = -1;
+  return (done, total) => {
+    const ratio = total === 0 ? 1 : done / total;
+    if (process.stderr.isTTY) {
+      const width = 30;
+      const filled = Math.round(ratio * width);
+      process.stderr.write(`\r${label} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}`);
+      if (done === total) process.stderr.write('\n');
+    } else {
+      const tenth = Math.floor(ratio * 10);
+      if (tenth !== lastTenth) {
+        lastTenth = tenth;
+        process.stderr.write(`${label}: ${done}/${total}\n`);
+      }
+    }
+  };
+}

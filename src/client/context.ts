@@ -1,0 +1,99 @@
+/**
+ * What every part of the client layer shares: the Temporal client, the plan and its directory, the policy, plan
+ * time, unit lookup and Web UI links.
+ */
+import type { Client } from '@temporalio/client';
+import { findUnit, nearUnitNames, type Directory, type Unit } from '../domain/directory';
+import type { Plan } from '../domain/plan';
+import { DEFAULT_POLICY, type Policy } from '../domain/policy';
+import { Refusal } from './refusals';
+
+/** Options of a client for one plan. */
+export interface ClientOptions {
+  client: Client;
+  plan: Plan;
+  directory: Directory;
+  /** Temporal namespace, for Web UI links. (Default: `default`) */
+  namespace?: string;
+  /** Task queue new workflows (incidents, requests) start on. (Default: `duban`) */
+  taskQueue?: string;
+  /** The policy the workflows run. (Default: the default policy (README, "Default policy")) */
+  policy?: Policy;
+  /** Plan time = server time + this, as the plan's workflows were started with (simulations, demos). (Default: 0) */
+  timeShiftMs?: number;
+  /**
+   * Plan time now, epoch ms: the time-skipping server's clock is not the host's. (Default: `Date.now() +
+   * timeShiftMs`)
+   */
+  now?: () => number | Promise<number>;
+  /** Temporal Web UI base URL. (Default: `http://127.0.0.1:8233`, the embedded dev server's UI) */
+  uiBaseUrl?: string;
+  /** Upsert search attributes in new workflows (the time-skipping server has none registered). (Default: true) */
+  searchAttributes?: boolean;
+  /** Concurrent queries while collecting status. (Default: 16) */
+  concurrency?: number;
+}
+
+/** The shared part of the client layer, built once from {@link ClientOptions}. */
+export interface ClientContext {
+  client: Client;
+  plan: Plan;
+  directory: Directory;
+  namespace: string;
+  taskQueue: string;
+  policy: Policy;
+  timeShiftMs: number;
+  searchAttributes: boolean;
+  concurrency: number;
+  /** Plan time now, epoch ms. */
+  now(): Promise<number>;
+  /** Refuses a plan id other than this client's plan. */
+  checkPlan(planId: string): void;
+  /** A unit by code, name or alias; refuses an unknown one, with names close to it. */
+  unitOf(nameOrCode: string): Unit;
+  /** A unit's name, or the code when the directory lacks it. */
+  unitName(code: string): string;
+  /** Temporal Web UI link of a workflow. */
+  uiLink(workflowId: string): string;
+}
+
+/** Builds the context. */
+export function clientContext(options: ClientOptions): ClientContext {
+  const { plan, directory } = options;
+  const shift = options.timeShiftMs ?? 0;
+  const namespace = options.namespace ?? 'default';
+  const uiBase = (options.uiBaseUrl ?? 'http://127.0.0.1:8233').replace(/\/+$/, '');
+  const names = new Map(directory.units.map((u) => [u.code, u.name]));
+  return {
+    client: options.client,
+    plan,
+    directory,
+    namespace,
+    taskQueue: options.taskQueue ?? 'duban',
+    policy: options.policy ?? DEFAULT_POLICY,
+    timeShiftMs: shift,
+    searchAttributes: options.searchAttributes ?? true,
+    concurrency: options.concurrency ?? 16,
+    now: async () => (options.now ? await options.now() : Date.now() + shift),
+    checkPlan(planId) {
+      if (planId !== plan.id)
+        throw new Refusal(`unknown plan '${planId}' (this client runs plan ${plan.id})`, 'UnknownObligation');
+    },
+    unitOf: (nameOrCode) => unitOrRefuse(directory, nameOrCode),
+    unitName: (code) => names.get(code) ?? code,
+    uiLink: (workflowId) =>
+      `${uiBase}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`,
+  };
+}
+
+/** A unit by code, name or alias; refuses an unknown one, with names close to it. */
+export function unitOrRefuse(directory: Directory, nameOrCode: string): Unit {
+  const unit = findUnit(directory, String(nameOrCode ?? ''));
+  if (unit) return unit;
+  const near = nearUnitNames(directory, String(nameOrCode ?? ''));
+  throw new Refusal(
+    `unknown unit '${nameOrCode}' (not a code, name or alias in the unit directory)` +
+      (near.length ? `; did you mean ${near.join('、')}?` : ''),
+    'UnknownObligation',
+  );
+}

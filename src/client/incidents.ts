@@ -1,0 +1,249 @@
+/**
+ * Incidents (突发事件, task 55): reporting one starts its response workflow (information within 5 hours, a press
+ * conference within 24 hours of the occurrence); steps are recorded as done; operators list them per unit and plan
+ * with their windows' lights and margins.
+ */
+import { DateTime } from 'luxon';
+import type { Directory, Unit } from '../domain/directory';
+import { incidentWorkflowId } from '../domain/ids';
+import { lightOf, type Light } from '../domain/lights';
+import type { Evidence, TimelineEntry, UpcomingNotice } from '../domain/notice';
+import { PLAN_TIMEZONE } from '../domain/plan';
+import { emergencyAgenda, type EmergencyAgenda, type EmergencyStepRule, type Policy } from '../domain/policy';
+import type { emergencyWorkflow } from '../../workflows/emergency';
+import {
+  agendaQuery,
+  emergencyDoneUpdate,
+  emergencyStatusQuery,
+  timelineQuery,
+  type EmergencyStatus,
+  type EmergencyStep,
+  type EmergencyStepStatus,
+  type IncidentLevel,
+} from '../../workflows/messages';
+import { unitOrRefuse, type ClientContext } from './context';
+import { readableHistory, type HistoryEntry } from './history';
+import { instantInput, isoInstant, textInput, windowIdInput } from './inputs';
+import { asRefusal, isAlreadyStarted, Refusal } from './refusals';
+
+/** Incident levels task 55 covers: 特别重大 (class I) and 重大 (class II). */
+export const INCIDENT_LEVELS: readonly IncidentLevel[] = ['特别重大', '重大'];
+/** The two steps of a response. */
+export const EMERGENCY_STEPS: readonly EmergencyStep[] = ['information', 'press-conference'];
+
+/** A report of an incident, as a caller gives it. */
+export interface IncidentReport {
+  /** Unit code, name or alias. */
+  unit: string;
+  /** (Default: derived from the unit and the occurrence minute, so the same report twice is one incident) */
+  incidentId?: string;
+  /** 特别重大 or 重大. */
+  level: string;
+  summary: string;
+  /** t0, ISO 8601 (no offset: Asia/Shanghai). Every window runs from here. */
+  occurredAt: string;
+  /** (Default: now) */
+  reportedAt?: string;
+}
+
+/** A report after its checks, ready to start. */
+export interface CheckedIncident {
+  unit: Unit;
+  incidentId: string;
+  level: IncidentLevel;
+  summary: string;
+  occurredAt: string;
+  reportedAt: string;
+  agenda: EmergencyAgenda;
+}
+
+/** What {@link IncidentsClient.report} did. */
+export interface IncidentReported extends CheckedIncident {
+  workflowId: string;
+  /** False when the incident was already reported: nothing was started or changed. */
+  created: boolean;
+}
+
+/** One step of an incident with its light. */
+export interface IncidentStepOverview extends EmergencyStepStatus {
+  light: Light;
+}
+
+/** An incident as lists and pages show it. */
+export interface IncidentOverview extends Omit<EmergencyStatus, 'steps'> {
+  workflowId: string;
+  unitName: string;
+  steps: IncidentStepOverview[];
+}
+
+/** What operators and officers do to incidents; refusals are {@link Refusal}s and change nothing. */
+export interface IncidentsClient {
+  /**
+   * Checks a report and starts its response workflow, once per incident id (a second report of the same id
+   * changes nothing). Refuses an unknown unit, an occurrence or report in the future, a report before the
+   * occurrence, an unknown level, an empty summary, a non-ASCII id. `nowMs` is the plan time the report is made at
+   * (a scenario's event time). (Default: now)
+   */
+  report(report: IncidentReport, options?: { nowMs?: number }): Promise<IncidentReported>;
+  /** Records a step as done; a step done early cancels its remaining reminders and its breach. */
+  done(input: { incidentId: string; step: string; at?: string; evidence: Evidence }): Promise<EmergencyStatus>;
+  status(incidentId: string): Promise<EmergencyStatus>;
+  /** The incident with each step's light. */
+  overview(incidentId: string): Promise<IncidentOverview>;
+  /** The incidents of the plan, newest first, optionally of one unit. */
+  list(filter?: { unitCode?: string }): Promise<IncidentOverview[]>;
+  timeline(incidentId: string): Promise<TimelineEntry[]>;
+  agenda(incidentId: string): Promise<UpcomingNotice[]>;
+  history(incidentId: string): Promise<HistoryEntry[]>;
+  workflowIdOf(incidentId: string): string;
+}
+
+/** When a step's reminder window opens: its first reminder, `withinHours - max(remindHoursBefore)` after t0. */
+function windowOpensMs(step: EmergencyStepStatus, rule: EmergencyStepRule): number | null {
+  if (rule.remindHoursBefore.length === 0) return null;
+  return Date.parse(step.due) - Math.max(...rule.remindHoursBefore) * 3_600_000;
+}
+
+/**
+ * The checks of {@link IncidentsClient.report}, without a server: an unknown unit, an unknown level, an empty
+ * summary, an occurrence or report after `nowMs` (plan time), a report before the occurrence, a non-ASCII id.
+ */
+export function checkIncidentReport(
+  deps: { directory: Directory; policy?: Policy },
+  r: IncidentReport,
+  now: number,
+): CheckedIncident {
+  const unit = unitOrRefuse(deps.directory, textInput(r.unit, 'unit', 'the unit'));
+  if (!INCIDENT_LEVELS.includes(r.level as IncidentLevel))
+    throw new Refusal(
+      `level: expected ${INCIDENT_LEVELS.join(' | ')} (task 55 covers these two), got '${r.level}'`,
+      'InvalidInput',
+    );
+  const summary = textInput(r.summary, 'summary', 'a short description of the incident');
+  const occurredMs = instantInput(r.occurredAt, 'occurredAt', now);
+  const reportedMs = r.reportedAt === undefined ? now : instantInput(r.reportedAt, 'reportedAt', now);
+  if (reportedMs < occurredMs)
+    throw new Refusal(
+      `reportedAt: ${isoInstant(reportedMs)} is before the incident occurred (${isoInstant(occurredMs)})`,
+      'InvalidInput',
+    );
+  const incidentId = windowIdInput(
+    r.incidentId ?? `${unit.code}-${DateTime.fromMillis(occurredMs, { zone: PLAN_TIMEZONE }).toFormat('yyyyMMddHHmm')}`,
+    'incidentId',
+  );
+  const occurredAt = isoInstant(occurredMs);
+  const reportedAt = isoInstant(reportedMs);
+  return {
+    unit,
+    incidentId,
+    level: r.level as IncidentLevel,
+    summary,
+    occurredAt,
+    reportedAt,
+    agenda: emergencyAgenda({ occurredAt, reportedAt, policy: deps.policy }),
+  };
+}
+
+/** Creates the incidents client over the shared client context. */
+export function createIncidentsClient(ctx: ClientContext): IncidentsClient {
+  const { client, plan, policy } = ctx;
+  const handleOf = (incidentId: string) => client.workflow.getHandle(incidentWorkflowId(plan.id, incidentId));
+  const call = async <T>(incidentId: string, action: string, f: () => Promise<T>): Promise<T> => {
+    const id = windowIdInput(incidentId, 'incidentId');
+    try {
+      return await f();
+    } catch (err) {
+      return asRefusal(err, {
+        what: `incident ${id} of plan ${plan.id}`,
+        action,
+        workflowId: incidentWorkflowId(plan.id, id),
+      });
+    }
+  };
+
+  const overviewOf = async (status: EmergencyStatus): Promise<IncidentOverview> => {
+    const now = await ctx.now();
+    const rules = { information: policy.emergency.information, 'press-conference': policy.emergency.pressConference };
+    return {
+      ...status,
+      workflowId: incidentWorkflowId(plan.id, status.incidentId),
+      unitName: ctx.unitName(status.unitCode),
+      steps: status.steps.map((s) => ({
+        ...s,
+        light: lightOf({ state: s.state, due: s.due, nowMs: now, windowOpensMs: windowOpensMs(s, rules[s.step]) }),
+      })),
+    };
+  };
+
+  const status = (incidentId: string) =>
+    call(incidentId, 'read its status', () => handleOf(incidentId).query(emergencyStatusQuery));
+
+  return {
+    async report(r, options = {}) {
+      const checked = checkIncidentReport(ctx, r, options.nowMs ?? (await ctx.now()));
+      const workflowId = incidentWorkflowId(plan.id, checked.incidentId);
+      try {
+        await client.workflow.start<typeof emergencyWorkflow>('emergencyWorkflow', {
+          taskQueue: ctx.taskQueue,
+          workflowId,
+          // Idempotent by incident id, even after the response ended.
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          args: [
+            {
+              planId: plan.id,
+              unitCode: checked.unit.code,
+              incidentId: checked.incidentId,
+              level: checked.level,
+              summary: checked.summary,
+              occurredAt: checked.occurredAt,
+              reportedAt: checked.reportedAt,
+              policy: ctx.policy,
+              timeShiftMs: ctx.timeShiftMs,
+              searchAttributes: ctx.searchAttributes,
+            },
+          ],
+        });
+        return { ...checked, workflowId, created: true };
+      } catch (err) {
+        if (isAlreadyStarted(err)) return { ...checked, workflowId, created: false };
+        throw err;
+      }
+    },
+
+    done({ incidentId, step, at, evidence }) {
+      if (!EMERGENCY_STEPS.includes(step as EmergencyStep))
+        throw new Refusal(`step: expected ${EMERGENCY_STEPS.join(' | ')}, got '${step}'`, 'InvalidInput');
+      const when = at === undefined ? undefined : isoInstant(instantInput(at, 'at'));
+      return call(incidentId, `record ${step}`, () =>
+        handleOf(incidentId).executeUpdate(emergencyDoneUpdate, {
+          args: [{ step: step as EmergencyStep, ...(when ? { at: when } : {}), evidence }],
+        }),
+      );
+    },
+
+    status,
+
+    async overview(incidentId) {
+      return overviewOf(await status(incidentId));
+    },
+
+    async list(filter = {}) {
+      const unitCode = filter.unitCode === undefined ? undefined : ctx.unitOf(filter.unitCode).code;
+      const ids: string[] = [];
+      for await (const w of client.workflow.list({ query: `WorkflowId STARTS_WITH "duban/${plan.id}/incident-"` }))
+        ids.push(w.workflowId.slice(`duban/${plan.id}/incident-`.length));
+      const found = await Promise.all(ids.map((id) => status(id).catch(() => undefined)));
+      const mine = found.filter((s): s is EmergencyStatus => s !== undefined && (!unitCode || s.unitCode === unitCode));
+      mine.sort((a, b) => Date.parse(b.occurredAt) - Date.parse(a.occurredAt));
+      return Promise.all(mine.map(overviewOf));
+    },
+
+    timeline: (incidentId) => call(incidentId, 'read its timeline', () => handleOf(incidentId).query(timelineQuery)),
+    agenda: (incidentId) => call(incidentId, 'read its agenda', () => handleOf(incidentId).query(agendaQuery)),
+    history: (incidentId) =>
+      call(incidentId, 'read its history', async () =>
+        readableHistory(await handleOf(incidentId).fetchHistory(), { timeShiftMs: ctx.timeShiftMs }),
+      ),
+    workflowIdOf: (incidentId) => incidentWorkflowId(plan.id, windowIdInput(incidentId, 'incidentId')),
+  };
+}

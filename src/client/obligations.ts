@@ -1,0 +1,344 @@
+/**
+ * Obligations of a running plan, as operators and officers act on them: status with traffic lights, fulfil,
+ * extend, waive, designate, timeline, readable history. Finds an obligation's workflow from the plan's schedule and
+ * turns Temporal's errors into {@link Refusal}s.
+ */
+import type { WorkflowHandle } from '@temporalio/client';
+import { taskObligations, type ObligationSpec, type PlanSchedule } from '../domain/obligations';
+import type { Unit } from '../domain/directory';
+import { obligationWorkflowId, unitWorkflowId } from '../domain/ids';
+import { countLights, deadlineWindowOpensMs, firstReminderStage, lightOf, type Light } from '../domain/lights';
+import type { ObligationKind } from '../domain/plan';
+import {
+  designateUpdate,
+  extendUpdate,
+  fulfilUpdate,
+  obligationsQuery,
+  overviewQuery,
+  statusQuery,
+  timelineQuery,
+  waiveUpdate,
+  type ExtensionInput,
+  type FulfilInput,
+  type ItemStatus,
+  type ObligationStatus,
+  type TimelineEntry,
+  type UpcomingNotice,
+  type WaiverInput,
+} from '../../workflows/messages';
+import type { ClientContext } from './context';
+import { readableHistory, type HistoryEntry } from './history';
+import { mapConcurrent } from './plans';
+import { asRefusal, isNotFound, Refusal } from './refusals';
+
+export type { HistoryEntry } from './history';
+export type { Light } from '../domain/lights';
+
+/** Names one obligation (and optionally one period) of one unit under one plan. */
+export interface ObligationRef {
+  planId: string;
+  /** Unit code; a unit name or alias from the directory is accepted too. */
+  unitCode: string;
+  obligation: ObligationKind;
+  /** Task number for task obligations; null or absent for the unit-wide milestones. (Default: null) */
+  taskNo?: number | null;
+  /** Period label (`2017-Q3`, `2017-W40`); absent: the workflow picks the earliest open period. (Default: absent) */
+  period?: string | null;
+  /**
+   * The obligation's id (`task-20-week`), when one task has two duties of the same kind and no period tells them
+   * apart. (Default: absent)
+   */
+  obligationId?: string;
+}
+
+/** One item (period) of one obligation of one unit, as `duban status` and the dashboard show it. */
+export interface StatusRow {
+  planId: string;
+  unitCode: string;
+  unitName: string;
+  taskNo: number | null;
+  obligation: ObligationKind;
+  /** Suffix of the workflow ID: `implementation-plan`, `task-20-week`. */
+  obligationId: string;
+  workflowId: string;
+  period: string | null;
+  /** The current due date (after extensions), `YYYY-MM-DD`. */
+  due: string;
+  state: ItemStatus['state'];
+  light: Light;
+  fulfilledAt: string | null;
+  /** The next notice of this item still to go out, in plan time; null when none is scheduled. */
+  nextNotice: { at: string; stage: string } | null;
+}
+
+/** Rows plus light counts. */
+export interface StatusReport {
+  rows: StatusRow[];
+  /** Counts per task number (as a string); unit-wide milestones count under their kind (`implementation-plan`). */
+  byTask: Record<string, Record<Light, number>>;
+  /** Counts per unit code. */
+  byUnit: Record<string, Record<Light, number>>;
+}
+
+/** What operators and officers do to obligations; every method refuses with a {@link Refusal} and changes nothing. */
+export interface ObligationsClient {
+  status(filter: { planId: string; taskNo?: number; unitCode?: string }): Promise<StatusReport>;
+  fulfil(ref: ObligationRef, input: FulfilInput): Promise<ObligationStatus>;
+  extend(ref: ObligationRef, input: ExtensionInput): Promise<ObligationStatus>;
+  waive(ref: ObligationRef, input: WaiverInput): Promise<ObligationStatus>;
+  /** Designates (or with `remove` removes) a unit for a 省直有关部门 task; answers with the unit's obligation ids. */
+  designate(input: {
+    planId: string;
+    taskNo: number;
+    unitCode: string;
+    remove?: boolean;
+    by: string;
+  }): Promise<string[]>;
+  timeline(ref: ObligationRef): Promise<TimelineEntry[]>;
+  /**
+   * The workflow's event history made readable: timers, messages received (updates, signals), activities (notices
+   * sent, outcomes, events recorded), with times in Asia/Shanghai plan time. Only the latest run is read.
+   */
+  history(ref: ObligationRef): Promise<HistoryEntry[]>;
+  /** Temporal Web UI link of the obligation's workflow. */
+  uiLink(ref: ObligationRef): string;
+  /** The workflow ID an obligation runs under (no server call). */
+  workflowIdOf(ref: ObligationRef): string;
+  /** The obligations a task's designated unit would carry (empty for tasks without dated or recurring duties). */
+  designationSpecs(taskNo: number): ObligationSpec[];
+}
+
+/** Creates the obligations client over the shared client context. */
+export function createObligationsClient(ctx: ClientContext, schedule: PlanSchedule): ObligationsClient {
+  const { client, plan, policy } = ctx;
+  const leadsOf = (taskNo: number): string[] => [
+    ...new Set(
+      schedule.assignments.assignments.filter((a) => a.taskNo === taskNo && a.role === 'lead').map((a) => a.unitCode),
+    ),
+  ];
+  const designationTasks = new Set(schedule.assignments.needsDesignation.map((d) => d.taskNo));
+  // What a designation would add, per task: every unit may carry these once designated.
+  const designationSpecs: ObligationSpec[] = plan.tasks
+    .filter((t) => designationTasks.has(t.no))
+    .flatMap((t) => taskObligations(plan, t, leadsOf(t.no)));
+
+  const specsOf = (unitCode: string): ObligationSpec[] => {
+    const own = schedule.units.find((u) => u.unitCode === unitCode)?.obligations ?? [];
+    return [...own, ...designationSpecs.filter((d) => !own.some((o) => o.id === d.id))];
+  };
+
+  const checkTask = (taskNo: number): void => {
+    if (!plan.tasks.some((t) => t.no === taskNo))
+      throw new Refusal(`unknown task ${taskNo} (plan ${plan.id} has no such task)`, 'UnknownObligation');
+  };
+
+  const describeRef = (unit: Unit, ref: ObligationRef): string =>
+    `${ref.obligation}${ref.taskNo != null ? ` of task ${ref.taskNo}` : ''}${ref.period ? ` (${ref.period})` : ''} ` +
+    `of ${unit.name} (${unit.code})`;
+
+  const resolve = (ref: ObligationRef): { unit: Unit; spec: ObligationSpec; workflowId: string } => {
+    ctx.checkPlan(ref.planId);
+    const unit = ctx.unitOf(ref.unitCode);
+    const taskNo = ref.taskNo ?? null;
+    if (taskNo !== null) checkTask(taskNo);
+    const specs = specsOf(unit.code);
+    let candidates = specs.filter(
+      (s) =>
+        (s.obligation === ref.obligation || s.id === ref.obligation) &&
+        s.taskNo === taskNo &&
+        (ref.obligationId === undefined || s.id === ref.obligationId),
+    );
+    if (candidates.length > 1 && ref.period) {
+      const withPeriod = candidates.filter((s) => s.items.some((i) => i.period === ref.period));
+      if (withPeriod.length > 0) candidates = withPeriod;
+    }
+    if (candidates.length > 1)
+      throw new Refusal(
+        `${describeRef(unit, ref)} is ambiguous: ${candidates.map((c) => c.id).join(', ')}; give the period or the obligation id`,
+        'UnknownObligation',
+      );
+    const spec = candidates[0];
+    if (!spec) {
+      const known = specs
+        .filter((s) => !designationSpecs.includes(s))
+        .map((s) => (s.taskNo === null ? s.obligation : `${s.obligation} --task ${s.taskNo}`));
+      throw new Refusal(
+        `${unit.name} (${unit.code}) has no ${ref.obligation}${taskNo !== null ? ` of task ${taskNo}` : ''} ` +
+          `under plan ${plan.id} (it has: ${[...new Set(known)].join(', ') || 'nothing'})`,
+        'UnknownObligation',
+      );
+    }
+    return { unit, spec, workflowId: obligationWorkflowId(plan.id, unit.code, spec.id) };
+  };
+
+  /** Calls an obligation's workflow; Temporal's errors come back as {@link Refusal}s. */
+  const call = async <T>(
+    ref: ObligationRef,
+    action: string,
+    send: (handle: WorkflowHandle) => Promise<T>,
+  ): Promise<T> => {
+    const { unit, workflowId } = resolve(ref);
+    const handle = client.workflow.getHandle(workflowId);
+    try {
+      return await send(handle);
+    } catch (err) {
+      return asRefusal(err, {
+        what: describeRef(unit, ref),
+        action,
+        workflowId,
+        // A workflow whose every item ended has completed: it answers queries but no more updates.
+        endedAs: async () => {
+          const status = await handle.query(statusQuery);
+          return [...new Set(status.items.map((i) => i.state))].join(', ');
+        },
+      });
+    }
+  };
+
+  const withPeriod = <T extends { period?: string | null }>(ref: ObligationRef, input: T): T =>
+    input.period === undefined && ref.period !== undefined ? { ...input, period: ref.period } : input;
+
+  const firstStage = new Map<string, string | null>();
+  const lightOfItem = (spec: ObligationSpec, item: ItemStatus, upcoming: UpcomingNotice[], now: number): Light => {
+    if (!firstStage.has(spec.rule)) firstStage.set(spec.rule, firstReminderStage(spec.rule, policy));
+    const first = firstStage.get(spec.rule) ?? null;
+    return lightOf({
+      state: item.state,
+      due: item.due,
+      nowMs: now,
+      windowOpensMs: () => deadlineWindowOpensMs({ rule: spec.rule, due: item.due, policy }),
+      firstReminderAhead:
+        first === null ? undefined : upcoming.some((u) => u.period === item.period && u.stage === first),
+    });
+  };
+
+  const rowsOfUnit = async (code: string, taskNo: number | undefined, now: number): Promise<StatusRow[]> => {
+    const specs = specsOf(code);
+    let ids: string[];
+    try {
+      ids = (await client.workflow.getHandle(unitWorkflowId(plan.id, code)).query(obligationsQuery)).map((o) => o.id);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      // No unit workflow (plan not started there): nothing runs for this unit.
+      ids = [];
+    }
+    const chosen = ids
+      .map((id) => specs.find((s) => s.id === id))
+      .filter((s): s is ObligationSpec => s !== undefined && (taskNo === undefined || s.taskNo === taskNo));
+    const rows: StatusRow[] = [];
+    for (const spec of chosen) {
+      const workflowId = obligationWorkflowId(plan.id, code, spec.id);
+      let overview: { status: ObligationStatus; upcoming: UpcomingNotice[] };
+      try {
+        overview = await client.workflow.getHandle(workflowId).query(overviewQuery);
+      } catch (err) {
+        if (isNotFound(err)) continue;
+        throw err;
+      }
+      const { status, upcoming } = overview;
+      for (const item of status.items) {
+        const next = upcoming.find((u) => u.period === item.period);
+        rows.push({
+          planId: plan.id,
+          unitCode: code,
+          unitName: ctx.unitName(code),
+          taskNo: spec.taskNo,
+          obligation: spec.obligation,
+          obligationId: spec.id,
+          workflowId,
+          period: item.period,
+          due: item.due,
+          state: item.state,
+          light: lightOfItem(spec, item, upcoming, now),
+          fulfilledAt: item.fulfilledAt,
+          nextNotice: next ? { at: next.at, stage: next.stage } : null,
+        });
+      }
+    }
+    return rows;
+  };
+
+  return {
+    async status({ planId, taskNo, unitCode }) {
+      ctx.checkPlan(planId);
+      if (taskNo !== undefined) checkTask(taskNo);
+      const wanted = unitCode !== undefined ? [ctx.unitOf(unitCode).code] : schedule.units.map((u) => u.unitCode);
+      const now = await ctx.now();
+      const rows = (await mapConcurrent(wanted, ctx.concurrency, (code) => rowsOfUnit(code, taskNo, now))).flat();
+      const byTask: StatusReport['byTask'] = {};
+      const byUnit: StatusReport['byUnit'] = {};
+      for (const r of rows) {
+        const t = r.taskNo === null ? r.obligation : String(r.taskNo);
+        (byTask[t] ??= countLights([]))[r.light]++;
+        (byUnit[r.unitCode] ??= countLights([]))[r.light]++;
+      }
+      return { rows, byTask, byUnit };
+    },
+
+    fulfil(ref, input) {
+      return call(ref, 'fulfil', (h) => h.executeUpdate(fulfilUpdate, { args: [withPeriod(ref, input)] }));
+    },
+    extend(ref, input) {
+      return call(ref, 'extend', (h) => h.executeUpdate(extendUpdate, { args: [withPeriod(ref, input)] }));
+    },
+    waive(ref, input) {
+      return call(ref, 'waive', (h) => h.executeUpdate(waiveUpdate, { args: [withPeriod(ref, input)] }));
+    },
+
+    async designate({ planId, taskNo, unitCode, remove, by }) {
+      ctx.checkPlan(planId);
+      const unit = ctx.unitOf(unitCode);
+      checkTask(taskNo);
+      if (!designationTasks.has(taskNo))
+        throw new Refusal(
+          `task ${taskNo} names no 省直有关部门: its units come from the table, not from designation`,
+          'InvalidDesignation',
+        );
+      if (typeof by !== 'string' || by.trim() === '')
+        throw new Refusal('by: who designates is required', 'InvalidInput');
+      const task = plan.tasks.find((t) => t.no === taskNo)!;
+      const obligations = remove ? [] : taskObligations(plan, task, leadsOf(taskNo));
+      if (!remove && obligations.length === 0)
+        throw new Refusal(
+          `task ${taskNo} has no dated or recurring duty: designating a unit would start nothing`,
+          'InvalidDesignation',
+        );
+      const workflowId = unitWorkflowId(plan.id, unit.code);
+      try {
+        return await client.workflow
+          .getHandle(workflowId)
+          .executeUpdate(designateUpdate, { args: [{ taskNo, obligations, remove, by }] });
+      } catch (err) {
+        return asRefusal(err, { what: `${unit.name} (${unit.code})`, action: 'designate', workflowId });
+      }
+    },
+
+    async timeline(ref) {
+      const entries = await call(ref, 'read its timeline', (h) => h.query(timelineQuery));
+      return ref.period ? entries.filter((e) => e.period === ref.period || e.period === null) : entries;
+    },
+
+    async history(ref) {
+      const { unit, workflowId } = resolve(ref);
+      try {
+        return readableHistory(await client.workflow.getHandle(workflowId).fetchHistory(), {
+          timeShiftMs: ctx.timeShiftMs,
+        });
+      } catch (err) {
+        return asRefusal(err, { what: describeRef(unit, ref), action: 'read its history', workflowId });
+      }
+    },
+
+    uiLink(ref) {
+      return ctx.uiLink(resolve(ref).workflowId);
+    },
+
+    workflowIdOf(ref) {
+      return resolve(ref).workflowId;
+    },
+
+    designationSpecs(taskNo) {
+      return designationSpecs.filter((s) => s.taskNo === taskNo);
+    },
+  };
+}

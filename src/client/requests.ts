@@ -1,0 +1,245 @@
+/**
+ * Information requests (依申请公开, task 60): receiving one starts its reply-deadline workflow (15 or 20 working
+ * days after receipt); the reply, the one extension, pauses for third parties and corrected requests are messages
+ * to it; operators list them per unit and plan with their lights.
+ */
+import { deadlineWindowOpensMs, lightOf, type Light } from '../domain/lights';
+import { requestWorkflowId } from '../domain/ids';
+import type { Evidence, TimelineEntry, UpcomingNotice } from '../domain/notice';
+import type { IsoDate } from '../domain/plan';
+import { informationRequestDue, type InformationRequestDue } from '../domain/policy';
+import type { Unit } from '../domain/directory';
+import type { informationRequestWorkflow } from '../../workflows/information-request';
+import {
+  agendaQuery,
+  requestCorrectUpdate,
+  requestExtendUpdate,
+  requestPauseUpdate,
+  requestReplyUpdate,
+  requestResumeUpdate,
+  requestStatusQuery,
+  timelineQuery,
+  type InformationRequestStatus,
+} from '../../workflows/messages';
+import type { ClientContext } from './context';
+import { readableHistory, type HistoryEntry } from './history';
+import { dateInput, instantInput, isoInstant, textInput, windowIdInput } from './inputs';
+import { asRefusal, isAlreadyStarted, Refusal } from './refusals';
+
+/** A request as a caller registers it. */
+export interface RequestReceipt {
+  /** Unit code, name or alias. */
+  unit: string;
+  /** ASCII, unique within the plan. */
+  requestId: string;
+  /** Day of receipt R, `YYYY-MM-DD`; not counted. */
+  receivedOn: string;
+}
+
+/** What {@link RequestsClient.receive} did. */
+export interface RequestReceived {
+  workflowId: string;
+  requestId: string;
+  unit: Unit;
+  /** False when the request was already received: nothing was started or changed. */
+  created: boolean;
+  due: InformationRequestDue;
+}
+
+/** A request as lists and pages show it. */
+export interface RequestOverview extends InformationRequestStatus {
+  workflowId: string;
+  unitName: string;
+  light: Light;
+}
+
+/** What operators and officers do to information requests; refusals are {@link Refusal}s and change nothing. */
+export interface RequestsClient {
+  /**
+   * Starts a request's reply-deadline workflow, once per request id. Refuses an unknown unit, a receipt date in the
+   * future or outside the calendar, a non-ASCII id, and an id another unit's request already has. `nowMs` is the
+   * plan time it is registered at (a scenario's event time); notices before it are never sent. (Default: now)
+   */
+  receive(receipt: RequestReceipt, options?: { nowMs?: number }): Promise<RequestReceived>;
+  /** Records the reply (on time if before the due date ends) and ends the request. */
+  reply(input: { requestId: string; at?: string; evidence?: Evidence }): Promise<InformationRequestStatus>;
+  /** The one extension (延长答复期限), of at most the statutory limit, approved within the limit. */
+  extend(input: {
+    requestId: string;
+    workingDays?: number;
+    approver: string;
+    reason: string;
+  }): Promise<InformationRequestStatus>;
+  /** Stops the clock while a third party is consulted (征求第三方意见). (Default `on`: today) */
+  pause(input: { requestId: string; on?: string; reason: string }): Promise<InformationRequestStatus>;
+  /** Restarts the clock when the answer arrives. (Default `on`: today) */
+  resume(input: { requestId: string; on?: string; reason?: string }): Promise<InformationRequestStatus>;
+  /** The corrected request (补正) arrived: the count restarts from that day. */
+  correct(input: { requestId: string; receivedOn: string; note?: string }): Promise<InformationRequestStatus>;
+  status(requestId: string): Promise<InformationRequestStatus>;
+  /** The request with its light. */
+  overview(requestId: string): Promise<RequestOverview>;
+  /** The requests of the plan, latest receipt first, optionally of one unit. */
+  list(filter?: { unitCode?: string }): Promise<RequestOverview[]>;
+  timeline(requestId: string): Promise<TimelineEntry[]>;
+  agenda(requestId: string): Promise<UpcomingNotice[]>;
+  history(requestId: string): Promise<HistoryEntry[]>;
+  workflowIdOf(requestId: string): string;
+}
+
+/** Creates the requests client over the shared client context. */
+export function createRequestsClient(ctx: ClientContext): RequestsClient {
+  const { client, plan, policy } = ctx;
+  const prefix = `duban/${plan.id}/request-`;
+  const handleOf = (requestId: string) => client.workflow.getHandle(requestWorkflowId(plan.id, requestId));
+  const call = async <T>(requestId: string, action: string, f: () => Promise<T>): Promise<T> => {
+    const id = windowIdInput(requestId, 'requestId');
+    try {
+      return await f();
+    } catch (err) {
+      return asRefusal(err, {
+        what: `request ${id} of plan ${plan.id}`,
+        action,
+        workflowId: requestWorkflowId(plan.id, id),
+      });
+    }
+  };
+  const optionalDate = async (value: string | undefined, field: string): Promise<IsoDate | undefined> =>
+    value === undefined ? undefined : dateInput(value, field, await ctx.now());
+
+  const status = (requestId: string) =>
+    call(requestId, 'read its status', () => handleOf(requestId).query(requestStatusQuery));
+  const overviewOf = async (s: InformationRequestStatus): Promise<RequestOverview> => {
+    const now = await ctx.now();
+    return {
+      ...s,
+      workflowId: requestWorkflowId(plan.id, s.requestId),
+      unitName: ctx.unitName(s.unitCode),
+      // A paused clock cannot run late: green until it runs again.
+      light:
+        s.due === null
+          ? 'green'
+          : lightOf({
+              state: s.state,
+              due: s.due,
+              nowMs: now,
+              windowOpensMs: () => deadlineWindowOpensMs({ rule: 'deadline', due: s.due!, policy }),
+            }),
+    };
+  };
+
+  return {
+    async receive(r, options = {}) {
+      const now = options.nowMs ?? (await ctx.now());
+      const unit = ctx.unitOf(textInput(r.unit, 'unit', 'the unit'));
+      const requestId = windowIdInput(r.requestId, 'requestId');
+      const receivedOn = dateInput(r.receivedOn, 'receivedOn', now);
+      let due: InformationRequestDue;
+      try {
+        due = informationRequestDue(receivedOn, { policy });
+      } catch (err) {
+        throw new Refusal(`receivedOn: ${(err as Error).message}`, 'InvalidInput');
+      }
+      const workflowId = requestWorkflowId(plan.id, requestId);
+      try {
+        await client.workflow.start<typeof informationRequestWorkflow>('informationRequestWorkflow', {
+          taskQueue: ctx.taskQueue,
+          workflowId,
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          args: [
+            {
+              planId: plan.id,
+              unitCode: unit.code,
+              requestId,
+              receivedOn,
+              // Notices before the request reached duban would be news of the past: never sent.
+              activeFrom: isoInstant(now),
+              policy: ctx.policy,
+              timeShiftMs: ctx.timeShiftMs,
+              searchAttributes: ctx.searchAttributes,
+            },
+          ],
+        });
+        return { workflowId, requestId, unit, created: true, due };
+      } catch (err) {
+        if (!isAlreadyStarted(err)) throw err;
+      }
+      // The id is taken: the same request again changes nothing; another unit's request with this id is refused.
+      const existing = await status(requestId);
+      if (existing.unitCode !== unit.code)
+        throw new Refusal(
+          `requestId: ${requestId} is already a request of ${ctx.unitName(existing.unitCode)} (${existing.unitCode}) ` +
+            'under this plan; request ids are unique per plan, so give this one another id',
+          'InvalidInput',
+        );
+      return { workflowId, requestId, unit, created: false, due };
+    },
+
+    reply({ requestId, at, evidence }) {
+      const when = at === undefined ? undefined : isoInstant(instantInput(at, 'at'));
+      return call(requestId, 'reply', () =>
+        handleOf(requestId).executeUpdate(requestReplyUpdate, {
+          args: [{ ...(when ? { at: when } : {}), ...(evidence ? { evidence } : {}) }],
+        }),
+      );
+    },
+
+    extend({ requestId, workingDays, approver, reason }) {
+      if (workingDays !== undefined && !Number.isInteger(workingDays))
+        throw new Refusal(`workingDays: '${workingDays}' is not a whole number`, 'InvalidInput');
+      return call(requestId, 'extend', () =>
+        handleOf(requestId).executeUpdate(requestExtendUpdate, { args: [{ workingDays, approver, reason }] }),
+      );
+    },
+
+    async pause({ requestId, on, reason }) {
+      const day = await optionalDate(on, 'on');
+      return call(requestId, 'pause', () =>
+        handleOf(requestId).executeUpdate(requestPauseUpdate, { args: [{ on: day, reason }] }),
+      );
+    },
+
+    async resume({ requestId, on, reason }) {
+      const day = await optionalDate(on, 'on');
+      return call(requestId, 'resume', () =>
+        handleOf(requestId).executeUpdate(requestResumeUpdate, {
+          args: [{ on: day, reason: reason?.trim() || 'third party answered' }],
+        }),
+      );
+    },
+
+    async correct({ requestId, receivedOn, note }) {
+      const day = dateInput(receivedOn, 'receivedOn', await ctx.now());
+      return call(requestId, 'restart the count', () =>
+        handleOf(requestId).executeUpdate(requestCorrectUpdate, { args: [{ receivedOn: day, note }] }),
+      );
+    },
+
+    status,
+
+    async overview(requestId) {
+      return overviewOf(await status(requestId));
+    },
+
+    async list(filter = {}) {
+      const unitCode = filter.unitCode === undefined ? undefined : ctx.unitOf(filter.unitCode).code;
+      const ids: string[] = [];
+      for await (const w of client.workflow.list({ query: `WorkflowId STARTS_WITH "${prefix}"` }))
+        ids.push(w.workflowId.slice(prefix.length));
+      const found = await Promise.all(ids.map((id) => status(id).catch(() => undefined)));
+      const mine = found.filter(
+        (s): s is InformationRequestStatus => s !== undefined && (!unitCode || s.unitCode === unitCode),
+      );
+      mine.sort((a, b) => (a.receivedOn < b.receivedOn ? 1 : a.receivedOn > b.receivedOn ? -1 : 0));
+      return Promise.all(mine.map(overviewOf));
+    },
+
+    timeline: (requestId) => call(requestId, 'read its timeline', () => handleOf(requestId).query(timelineQuery)),
+    agenda: (requestId) => call(requestId, 'read its agenda', () => handleOf(requestId).query(agendaQuery)),
+    history: (requestId) =>
+      call(requestId, 'read its history', async () =>
+        readableHistory(await handleOf(requestId).fetchHistory(), { timeShiftMs: ctx.timeShiftMs }),
+      ),
+    workflowIdOf: (requestId) => requestWorkflowId(plan.id, windowIdInput(requestId, 'requestId')),
+  };
+}

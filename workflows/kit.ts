@@ -1,0 +1,179 @@
+/**
+ * What duban's workflows share: the plan clock, refusals, instants and evidence of messages, the timeline, notices
+ * sent with their timeline entry, and continue-as-new past the history limit. Deterministic: no I/O, no host clock
+ * or time zone (the workflow's `Date.now()` is Temporal's replayed time).
+ */
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  log,
+  setHandler,
+  workflowInfo,
+  type Workflow,
+} from '@temporalio/workflow';
+import { DateTime } from 'luxon';
+import type { Evidence, Notice, TimelineEntry, UpcomingNotice } from '../src/domain/notice';
+import { noticeKey } from '../src/domain/notice';
+import { PLAN_TIMEZONE, type IsoDate } from '../src/domain/plan';
+import type { RefusalType } from '../src/domain/refusals';
+import type { DueReport } from '../activities';
+import { agendaQuery, timelineQuery, windowAgendaQuery, windowTimelineQuery } from './messages';
+
+/** Histories stay far below Temporal's limits: workflows continue as new past this many events. */
+export const HISTORY_LIMIT = 2000;
+/** Timeline entries kept in memory (and carried over continue-as-new); older ones stay in the store. */
+export const TIMELINE_LIMIT = 500;
+/** Slack for clocks that disagree a little: an instant up to this far ahead is not "in the future". */
+const CLOCK_SLACK_MS = 60_000;
+
+/** Refuses a message for good: the caller sees `type`, nothing changed. */
+export function refuse(message: string, type: RefusalType): never {
+  throw ApplicationFailure.nonRetryable(message, type);
+}
+
+/** Plan time: workflow time plus the plan's shift (0 in production; simulations of a past year shift it). */
+export interface PlanClock {
+  /** Plan time now, epoch ms. */
+  now(): number;
+  /** An instant as ISO 8601 in Asia/Shanghai with milliseconds and offset, as the policy writes instants. */
+  iso(ms: number): string;
+  /** Today's date in Asia/Shanghai, plan time. */
+  today(): IsoDate;
+}
+
+/** The clock of a workflow whose plan time is workflow time + `shiftMs`. (Default: 0) */
+export function planClock(shiftMs = 0): PlanClock {
+  const iso = (ms: number): string => DateTime.fromMillis(ms, { zone: PLAN_TIMEZONE }).toISO() as string;
+  return { now: () => Date.now() + shiftMs, iso, today: () => iso(Date.now() + shiftMs).slice(0, 10) };
+}
+
+const WITH_OFFSET = /(?:[+-]\d\d:\d\d|Z)$/;
+
+/**
+ * The instant a message states (`at`), epoch ms: ISO 8601 with an offset, not in the future, and not before
+ * `notBefore` when given; absent means now. Refuses with `InvalidInstant` (or `notBefore.type`).
+ */
+export function instantArg(
+  clock: PlanClock,
+  value: string | undefined,
+  field: string,
+  notBefore?: { ms: number; what: string; type?: RefusalType },
+): number {
+  if (value === undefined) return clock.now();
+  const ms = Date.parse(value);
+  if (!WITH_OFFSET.test(value) || Number.isNaN(ms))
+    refuse(`${field}: '${value}' is not an ISO 8601 instant with offset`, 'InvalidInstant');
+  if (ms > clock.now() + CLOCK_SLACK_MS)
+    refuse(`${field}: ${value} is in the future (now ${clock.iso(clock.now())})`, 'InvalidInstant');
+  if (notBefore && ms < notBefore.ms)
+    refuse(`${field}: ${value} is before ${notBefore.what}`, notBefore.type ?? 'InvalidInstant');
+  return ms;
+}
+
+/** Refuses evidence without who recorded it, or without a document reference or a URL. */
+export function checkEvidence(evidence: Evidence | undefined): void {
+  if (!evidence || typeof evidence.recordedBy !== 'string' || evidence.recordedBy.trim() === '')
+    refuse('evidence.recordedBy: who recorded it is required', 'InvalidEvidence');
+  if (!evidence.document && !evidence.url)
+    refuse('evidence: a document reference or a publication URL is required', 'InvalidEvidence');
+}
+
+/** Refuses a blank reason or approver of an extension or a waiver. */
+export function checkReasonAndApprover(input: { reason?: string; approver?: string }, type: RefusalType): void {
+  if (!input.reason?.trim()) refuse('reason: required', type);
+  if (!input.approver?.trim()) refuse('approver: required', type);
+}
+
+/** A workflow's timeline: what happened so far, bounded, with a version that changes on every entry. */
+export class Timeline {
+  /** Bumped on every entry, so a loop waiting on `condition` sees that something happened. */
+  version = 0;
+  /** Called after every entry. (Default: nothing) */
+  onEntry: (() => void) | undefined;
+
+  constructor(
+    readonly entries: TimelineEntry[] = [],
+    private readonly limit = TIMELINE_LIMIT,
+  ) {}
+
+  /** Adds an entry, dropping the oldest past the limit. */
+  note(entry: TimelineEntry): void {
+    this.entries.push(entry);
+    if (this.entries.length > this.limit) this.entries.splice(0, this.entries.length - this.limit);
+    this.version++;
+    this.onEntry?.();
+  }
+}
+
+/**
+ * Answers the timeline and agenda queries under both names they have on the wire (`timeline`/`window-timeline`,
+ * `agenda`/`window-agenda`), so clients use one query for every kind of workflow.
+ */
+export function answerTimelineAndAgenda(timeline: Timeline, upcoming: () => UpcomingNotice[]): void {
+  const entries = () => timeline.entries;
+  setHandler(timelineQuery, entries);
+  setHandler(windowTimelineQuery, entries);
+  setHandler(agendaQuery, upcoming);
+  setHandler(windowAgendaQuery, upcoming);
+}
+
+/**
+ * A notice with its idempotency key. `keyPeriod` replaces the period in the key only: after a due date moves, the
+ * same stage fires again for the new date under a new key, not as a duplicate. (Default: the notice's period)
+ */
+export function keyedNotice(notice: Omit<Notice, 'key'>, keyPeriod: string | null = notice.period): Notice {
+  return { key: noticeKey({ ...notice, period: keyPeriod }), ...notice };
+}
+
+/**
+ * Sends one notice through the `sendNotice` activity and records it on the timeline; a refusal for good (unit not
+ * in the directory, no address) is recorded as `notice-failed` instead of failing the workflow.
+ */
+export async function sendAndNote(
+  send: (notice: Notice) => Promise<{ recipients: string[] }>,
+  notice: Notice,
+  timeline: Timeline,
+  entry: Pick<TimelineEntry, 'period' | 'what'>,
+): Promise<void> {
+  try {
+    const { recipients } = await send(notice);
+    timeline.note({ at: notice.at, type: 'notice', ...entry, stage: notice.stage, recipients });
+  } catch (err) {
+    log.warn('notice not sent', { key: notice.key, error: (err as Error).message });
+    timeline.note({
+      at: notice.at,
+      type: 'notice-failed',
+      ...entry,
+      stage: notice.stage,
+      detail: (err as Error).message,
+    });
+  }
+}
+
+/** Records on the timeline what one `deliverDue` call did, notice by notice. */
+export function noteDelivery(report: DueReport, timeline: Timeline): void {
+  for (const r of report.notices) {
+    if (r.refused) {
+      // Refused for good (no such unit in the directory, undeliverable): on record, not fatal.
+      log.warn('notice not sent', { key: r.key, error: r.refused.message });
+      timeline.note({ at: r.at, type: 'notice-failed', period: r.period, stage: r.stage, detail: r.refused.message });
+    } else {
+      timeline.note({ at: r.at, type: 'notice', period: r.period, stage: r.stage, recipients: r.recipients });
+    }
+  }
+}
+
+/**
+ * Continues as new with `next()` once the history is longer than `limit` events, after every update handler has
+ * finished. (Default limit: {@link HISTORY_LIMIT})
+ */
+export async function continueAsNewPastLimit<W extends Workflow>(
+  limit: number | undefined,
+  next: () => Parameters<W>[0],
+): Promise<void> {
+  if (workflowInfo().historyLength <= (limit ?? HISTORY_LIMIT)) return;
+  await condition(allHandlersFinished);
+  await continueAsNew<W>(...([next()] as Parameters<W>));
+}
