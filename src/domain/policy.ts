@@ -733,8 +733,11 @@ export interface InformationRequestDue {
   workingDays: number;
   /** Which regulation applies: `2008` (art. 24) or `2019` (art. 33). */
   regulation: '2008' | '2019';
-  /** Years without a holiday notice the count ran through: the due date may move when their notice is added. */
-  provisionalYears: number[];
+  /**
+   * Years without a holiday notice the count ran through: the due date may move when their notice is added. Present
+   * only when there are some, so that a due date within the notices reads (and compares) as it always did.
+   */
+  provisionalYears?: number[];
 }
 
 /**
@@ -761,5 +764,5 @@ export function informationRequestDue(
   const { value: due, provisionalYears } = (options.calendar ?? BUILTIN_CALENDAR).trace((c) =>
     c.addWorkingDays(receivedOn, workingDays),
   );
-  return { receivedOn, due, workingDays, regulation, provisionalYears };
+  return { receivedOn, due, workingDays, regulation, ...(provisionalYears.length > 0 ? { provisionalYears } : {}) };
 }
