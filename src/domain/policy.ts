@@ -2,14 +2,16 @@
  * The policy: turns an obligation into its agenda, the instants at which notices go out (design: "Default policy").
  *
  * Pure and deterministic (imported by workflow code): every instant is computed from the arguments, the holiday
- * data and luxon in the explicit zone Asia/Shanghai; nothing reads the host clock or time zone.
+ * calendar (an argument; the built-in one by default) and luxon in the explicit zone Asia/Shanghai; nothing reads the
+ * host clock or time zone. Results that depend on working days name the provisional years (no holiday notice yet)
+ * they depend on, so callers can label those dates as liable to move.
  *
  * Instants (`at`, `due` of emergency steps, `deadlineEnd`) are ISO 8601 strings in Asia/Shanghai with milliseconds
  * and the offset, exactly as luxon's `toISO()` writes them: `2017-05-22T09:00:00.000+08:00`. Calendar dates are
  * `YYYY-MM-DD`.
  */
 import { DateTime } from 'luxon';
-import { addCalendarDays, addWorkingDays, assertIsoDate, isWorkingDay, lastWorkingDayOnOrBefore } from './calendar';
+import { addCalendarDays, assertIsoDate, BUILTIN_CALENDAR, type HolidayCalendar } from './calendar';
 import type { RecipientRole, Stage } from './notice';
 import { PLAN_TIMEZONE, type Cadence, type IsoDate } from './plan';
 
@@ -188,19 +190,29 @@ export interface DeadlineAgenda {
   deadlineEnd: string;
   /** Reminders and escalations at or after `activeFrom`, sorted by `at`. */
   items: AgendaItem[];
+  /**
+   * Years without a holiday notice that the anchor, the reminders or the escalations were counted through (weekends
+   * off, no holidays): these dates may move when the notice is added. Empty when every year has its notice.
+   */
+  provisionalYears: number[];
 }
 
 /** Where escalations addressed to `lead-units` go. */
 export type LeadEscalationTarget = 'lead-units' | 'general-office';
 
 /** wd(anchor, -n), or null when the count passes below `floor` (every such item precedes activeFrom anyway). */
-function workingDaysBeforeNotBelow(anchor: IsoDate, n: number, floor: IsoDate): IsoDate | null {
+function workingDaysBeforeNotBelow(
+  calendar: HolidayCalendar,
+  anchor: IsoDate,
+  n: number,
+  floor: IsoDate,
+): IsoDate | null {
   let current = anchor;
   for (let remaining = n; remaining > 0;) {
     current = addCalendarDays(current, -1);
-    // Stopping here also avoids asking the calendar about years before the data (e.g. 2016) needlessly.
+    // Stopping here also keeps years before the plan (e.g. provisional 2016) out of the agenda's provisional years.
     if (current < floor) return null;
-    if (isWorkingDay(current)) remaining -= 1;
+    if (calendar.isWorkingDay(current)) remaining -= 1;
   }
   return current;
 }
@@ -211,8 +223,23 @@ function dateDeadlineAgenda(
   rule: DeadlineRule,
   policy: Policy,
   escalateTo: LeadEscalationTarget,
+  calendar: HolidayCalendar,
 ): DeadlineAgenda {
-  const anchor = lastWorkingDayOnOrBefore(due);
+  const { value, provisionalYears } = calendar.trace((c) =>
+    dateDeadlineItems(due, activeFrom, rule, policy, escalateTo, c),
+  );
+  return { ...value, provisionalYears };
+}
+
+function dateDeadlineItems(
+  due: IsoDate,
+  activeFrom: DateTime,
+  rule: DeadlineRule,
+  policy: Policy,
+  escalateTo: LeadEscalationTarget,
+  calendar: HolidayCalendar,
+): Omit<DeadlineAgenda, 'provisionalYears'> {
+  const anchor = calendar.lastWorkingDayOnOrBefore(due);
   const floor = activeFrom.toISODate() as IsoDate;
   const activeMs = activeFrom.toMillis();
   const items: { item: AgendaItem; ms: number }[] = [];
@@ -222,12 +249,12 @@ function dateDeadlineAgenda(
     if (at.toMillis() >= activeMs) items.push({ item: { at: iso(at), stage, notify: [...notify] }, ms: at.toMillis() });
   };
   for (const n of rule.remindWorkingDaysBefore) {
-    const date = workingDaysBeforeNotBelow(anchor, n, floor);
+    const date = workingDaysBeforeNotBelow(calendar, anchor, n, floor);
     if (date !== null) push(date, `reminder-${n}`, rule.remindNotify);
   }
   rule.escalations.forEach((step, i) => {
     const notify = unique(step.notify.map((r) => (r === 'lead-units' ? escalateTo : r)));
-    push(addWorkingDays(due, step.workingDaysAfter), `escalation-${i + 1}`, notify);
+    push(calendar.addWorkingDays(due, step.workingDaysAfter), `escalation-${i + 1}`, notify);
   });
   const deadlineEnd = iso(DateTime.fromISO(addCalendarDays(due, 1), { zone: PLAN_TIMEZONE }));
   return { due, anchor, deadlineEnd, items: byInstant(items) };
@@ -241,18 +268,27 @@ function dateDeadlineAgenda(
  * `activeFrom` is when the obligation became active: an ISO instant (import time) or a `YYYY-MM-DD` date (publish
  * date, meaning 00:00 that day). `escalateTo: 'general-office'` sends escalations addressed to the lead units to the
  * general office instead, for unit-wide obligations and tasks without lead units. (Default: `'lead-units'`)
- * Throws {@link CalendarDataError} when an instant needs a year without holiday data.
+ * Working days come from `calendar`; a year without a notice counts weekends only and is listed in
+ * `provisionalYears`. (Default calendar: {@link BUILTIN_CALENDAR})
  */
 export function deadlineAgenda(args: {
   due: IsoDate;
   activeFrom: string;
   policy?: Policy;
   escalateTo?: LeadEscalationTarget;
+  calendar?: HolidayCalendar;
 }): DeadlineAgenda {
   assertIsoDate(args.due, 'due');
   const policy = args.policy ?? DEFAULT_POLICY;
   const activeFrom = parseInstant(args.activeFrom, 'activeFrom');
-  return dateDeadlineAgenda(args.due, activeFrom, policy.deadline, policy, args.escalateTo ?? 'lead-units');
+  return dateDeadlineAgenda(
+    args.due,
+    activeFrom,
+    policy.deadline,
+    policy,
+    args.escalateTo ?? 'lead-units',
+    args.calendar ?? BUILTIN_CALENDAR,
+  );
 }
 
 /** The rule of an obligation's policy that sets its agenda: `deadline`, or `recurring` for publication duties. */
@@ -267,6 +303,7 @@ export function policyRule(policy: Policy, rule: AgendaRule): DeadlineRule {
  * Agenda of one due date of an obligation: {@link deadlineAgenda} under the policy's rule for the obligation
  * (`recurring` duties have their own reminders and escalations) and with its escalation target. What obligation
  * workflows send, and what simulations, benches and operator views derive from a schedule.
+ * (Default calendar: {@link BUILTIN_CALENDAR})
  */
 export function obligationAgenda(args: {
   rule: AgendaRule;
@@ -274,6 +311,7 @@ export function obligationAgenda(args: {
   due: IsoDate;
   activeFrom: string;
   policy?: Policy;
+  calendar?: HolidayCalendar;
 }): DeadlineAgenda {
   const policy = args.policy ?? DEFAULT_POLICY;
   return deadlineAgenda({
@@ -281,6 +319,7 @@ export function obligationAgenda(args: {
     activeFrom: args.activeFrom,
     policy: { ...policy, deadline: policyRule(policy, args.rule) },
     escalateTo: args.escalateTo,
+    calendar: args.calendar,
   });
 }
 
@@ -359,13 +398,15 @@ export interface RecurringPeriodAgenda extends DeadlineAgenda {
 /**
  * Agenda of one period of a recurring publication: `reminder-0` at 09:00 on A and `escalation-1` at 09:00 on
  * wd(D,+1) to the unit's head, D being the period's last day; instants before `activeFrom` are dropped.
- * (Default escalateTo: `'lead-units'`, which only matters for a policy that escalates recurring duties to leads)
+ * (Default escalateTo: `'lead-units'`, which only matters for a policy that escalates recurring duties to leads;
+ * default calendar: {@link BUILTIN_CALENDAR})
  */
 export function recurringPeriodAgenda(args: {
   period: Period;
   activeFrom: string;
   policy?: Policy;
   escalateTo?: LeadEscalationTarget;
+  calendar?: HolidayCalendar;
 }): RecurringPeriodAgenda {
   assertIsoDate(args.period.end, 'period.end');
   const policy = args.policy ?? DEFAULT_POLICY;
@@ -376,6 +417,7 @@ export function recurringPeriodAgenda(args: {
     policy.recurring,
     policy,
     args.escalateTo ?? 'lead-units',
+    args.calendar ?? BUILTIN_CALENDAR,
   );
   return { period: args.period, ...agenda };
 }
@@ -383,6 +425,7 @@ export function recurringPeriodAgenda(args: {
 /**
  * Agendas of every period of a recurring publication in the plan year ending on or after `publishedOn` (see
  * {@link periodsOf}), each as {@link recurringPeriodAgenda}. `activeFrom` defaults to `publishedOn`.
+ * (Default calendar: {@link BUILTIN_CALENDAR})
  */
 export function recurringAgenda(args: {
   cadence: Cadence;
@@ -391,10 +434,17 @@ export function recurringAgenda(args: {
   activeFrom?: string;
   policy?: Policy;
   escalateTo?: LeadEscalationTarget;
+  calendar?: HolidayCalendar;
 }): RecurringPeriodAgenda[] {
   const activeFrom = args.activeFrom ?? args.publishedOn;
   return periodsOf(args.cadence, args.year, args.publishedOn).map((p) =>
-    recurringPeriodAgenda({ period: p, activeFrom, policy: args.policy, escalateTo: args.escalateTo }),
+    recurringPeriodAgenda({
+      period: p,
+      activeFrom,
+      policy: args.policy,
+      escalateTo: args.escalateTo,
+      calendar: args.calendar,
+    }),
   );
 }
 
@@ -517,6 +567,11 @@ export interface InformationRequestDue {
   workingDays: number;
   /** Which regulation applies: `2008` (art. 24) or `2019` (art. 33). */
   regulation: '2008' | '2019';
+  /**
+   * Years without a holiday notice the count ran through: the due date may move when their notice is added. Present
+   * only when there are some, so that a due date within the notices reads (and compares) as it always did.
+   */
+  provisionalYears?: number[];
 }
 
 /**
@@ -525,11 +580,11 @@ export interface InformationRequestDue {
  * of receipt is not counted. An approved extension (`extended`) adds the same length once, as both regulations cap
  * it. `pausedWorkingDays` adds working days the limit does not run, e.g. while third parties are consulted (both
  * articles exclude that time). Which day counts as receipt (in person, by post, online) is the caller's to decide.
- * (Default: not extended, 0 paused days)
+ * (Default: not extended, 0 paused days, the {@link BUILTIN_CALENDAR})
  */
 export function informationRequestDue(
   receivedOn: IsoDate,
-  options: { extended?: boolean; pausedWorkingDays?: number; policy?: Policy } = {},
+  options: { extended?: boolean; pausedWorkingDays?: number; policy?: Policy; calendar?: HolidayCalendar } = {},
 ): InformationRequestDue {
   assertIsoDate(receivedOn, 'receivedOn');
   const paused = options.pausedWorkingDays ?? 0;
@@ -540,5 +595,8 @@ export function informationRequestDue(
   const regulation = receivedOn < REVISED_REGULATION_EFFECTIVE ? '2008' : '2019';
   const limit = regulation === '2008' ? rule.replyWorkingDays2008 : rule.replyWorkingDays2019;
   const workingDays = limit * (options.extended ? 2 : 1) + paused;
-  return { receivedOn, due: addWorkingDays(receivedOn, workingDays), workingDays, regulation };
+  const { value: due, provisionalYears } = (options.calendar ?? BUILTIN_CALENDAR).trace((c) =>
+    c.addWorkingDays(receivedOn, workingDays),
+  );
+  return { receivedOn, due, workingDays, regulation, ...(provisionalYears.length > 0 ? { provisionalYears } : {}) };
 }

@@ -122,6 +122,19 @@ export const migrations: Migration[] = [
       ALTER TABLE outcomes ADD COLUMN margin_minutes INTEGER;
     `,
   },
+  {
+    version: 4,
+    name: 'holiday notices added after release',
+    sql: `
+      -- One row per year added with duban holidays add (notice and adjustments as JSON), so every worker sees it.
+      CREATE TABLE holiday_years (
+        year INTEGER PRIMARY KEY,
+        data TEXT NOT NULL,
+        added_ms BIGINT NOT NULL,
+        updated_ms BIGINT NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The newest schema this code knows. */

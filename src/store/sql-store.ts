@@ -1,4 +1,5 @@
 /** The Store on any {@link SqlDriver}: one implementation, so SQLite and PostgreSQL behave the same. */
+import { validateHolidayYear, type HolidayYear } from '../domain/holidays';
 import type { ObligationEvent, Outcome, OutcomeStatus } from '../domain/notice';
 import type { ObligationKind } from '../domain/plan';
 import type { SqlDriver } from './driver';
@@ -11,6 +12,7 @@ import {
   type DeliveryRecord,
   type DeliveryStatus,
   type EventFilter,
+  type HolidayYearRecord,
   type NoticeFilter,
   type NoticeRecord,
   type NoticeStatus,
@@ -551,9 +553,50 @@ export class SqlStore implements Store {
     }));
   }
 
+  async putHolidayYear(data: HolidayYear, nowMs: number): Promise<{ previous: HolidayYearRecord | null }> {
+    const year = validateHolidayYear(data, `holiday year ${String(data?.year)}`);
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.all<HolidayYearRow>(
+        `SELECT year, data, added_ms, updated_ms FROM holiday_years WHERE year = ?${
+          tx.dialect === 'postgres' ? ' FOR UPDATE' : ''
+        }`,
+        [year.year],
+      );
+      await tx.run(
+        `INSERT INTO holiday_years (year, data, added_ms, updated_ms) VALUES (?, ?, ?, ?)
+         ON CONFLICT (year) DO UPDATE SET data = excluded.data, updated_ms = excluded.updated_ms`,
+        [year.year, JSON.stringify(year), nowMs, nowMs],
+      );
+      return { previous: row ? toHolidayYear(row) : null };
+    });
+  }
+
+  async listHolidayYears(): Promise<HolidayYearRecord[]> {
+    const rows = await this.db.all<HolidayYearRow>(
+      'SELECT year, data, added_ms, updated_ms FROM holiday_years ORDER BY year',
+    );
+    return rows.map(toHolidayYear);
+  }
+
   close(): Promise<void> {
     return this.db.close();
   }
+}
+
+interface HolidayYearRow {
+  year: number;
+  data: string;
+  added_ms: number;
+  updated_ms: number;
+}
+
+/** A stored year, checked again on the way out: a row edited by hand must not reach a calendar unchecked. */
+function toHolidayYear(r: HolidayYearRow): HolidayYearRecord {
+  return {
+    data: validateHolidayYear(JSON.parse(r.data), `holiday_years row ${Number(r.year)}`),
+    addedAt: iso(Number(r.added_ms)),
+    updatedAt: iso(Number(r.updated_ms)),
+  };
 }
 
 /** The columns a notice row is indexed by, for either payload kind. */

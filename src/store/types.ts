@@ -2,6 +2,7 @@
  * The store's contract: the outbox of notices and their deliveries, outcomes, and operator events
  * (fulfilments, extensions, waivers). Kept outside Temporal so reports survive namespace retention.
  */
+import type { HolidayYear } from '../domain/holidays';
 import type { Notice, ObligationEvent, Outcome, OutcomeStatus, RecipientRole } from '../domain/notice';
 import type { ObligationKind } from '../domain/plan';
 
@@ -180,6 +181,16 @@ export interface AuditFilter {
   limit?: number;
 }
 
+/** A year of holiday data added after release (`duban holidays add`), as stored. */
+export interface HolidayYearRecord {
+  /** The year's notice and adjustments. */
+  data: HolidayYear;
+  /** When the year was first added, ISO 8601 (UTC). */
+  addedAt: string;
+  /** When its data was last replaced, ISO 8601 (UTC). */
+  updatedAt: string;
+}
+
 /**
  * The outcome and outbox store. Async because PostgreSQL is; the SQLite implementation serialises
  * access on its one connection. Times are passed in (epoch ms) so the caller's clock decides.
@@ -223,6 +234,14 @@ export interface Store {
   recordAudit(entry: AuditEntry, nowMs: number): Promise<void>;
   /** Audit entries, oldest first (with `limit`: the newest that many, newest first). */
   listAudit(filter?: AuditFilter): Promise<AuditRecord[]>;
+
+  /**
+   * Stores a year of holiday data, replacing what was stored for that year; returns the record it replaced. Throws
+   * a `HolidayDataError` (nothing stored) for malformed data.
+   */
+  putHolidayYear(data: HolidayYear, nowMs: number): Promise<{ previous: HolidayYearRecord | null }>;
+  /** Every stored year of holiday data, ascending by year. */
+  listHolidayYears(): Promise<HolidayYearRecord[]>;
 
   close(): Promise<void>;
 }

@@ -1,34 +1,61 @@
 import {
+  addCalendarDays,
   addWorkingDays,
-  CalendarDataError,
+  BUILTIN_CALENDAR,
   coveredYears,
+  createHolidayCalendar,
   isWorkingDay,
   lastWorkingDayOnOrBefore,
   nextWorkingDayOnOrAfter,
   weekdayOf,
+  workingDayChanges,
 } from '../../src/domain/calendar';
-import { HOLIDAY_NOTICES } from '../../src/domain/holidays';
+import { BUILTIN_HOLIDAY_YEARS, HolidayDataError, type HolidayYear } from '../../src/domain/holidays';
+import before from '../fixtures/holidays/working-days-2017-2026.json';
+
+/** A made-up 2027 notice for tests (not the real one): New Year 01-01..03 off, Saturday 01-09 worked. */
+const YEAR_2027: HolidayYear = {
+  year: 2027,
+  notice: { title: '国务院办公厅关于2027年部分节假日安排的通知', number: '测试〔2026〕1号', date: '2026-11-01' },
+  daysOff: ['2027-01-01', '2027-01-02', '2027-01-03'],
+  workdays: ['2027-01-09'],
+  adjustments: [],
+};
 
 describe('holiday data', () => {
   it('has a notice for every year 2017-2026', () => {
     expect(coveredYears()).toEqual([2017, 2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025, 2026]);
+    expect(BUILTIN_HOLIDAY_YEARS.map((y) => y.notice.number)).toEqual([
+      '国办发明电〔2016〕17号',
+      '国办发明电〔2017〕12号',
+      '国办发明电〔2018〕15号',
+      '国办发明电〔2019〕16号',
+      '国办发明电〔2020〕27号',
+      '国办发明电〔2021〕11号',
+      '国办发明电〔2022〕16号',
+      '国办发明电〔2023〕7号',
+      '国办发明电〔2024〕12号',
+      '国办发明电〔2025〕7号',
+    ]);
   });
 
   it('names only Saturdays and Sundays as make-up working days', () => {
-    const workdays = HOLIDAY_NOTICES.flatMap((n) => n.arrangements.flatMap((a) => a.workdays));
+    const workdays = BUILTIN_HOLIDAY_YEARS.flatMap((y) => [y, ...y.adjustments].flatMap((n) => n.workdays));
     expect(workdays.length).toBeGreaterThan(40);
     expect(workdays.filter((d) => weekdayOf(d) < 6)).toEqual([]);
   });
 
-  it('spans exactly as many days as a notice states (共N天)', () => {
-    for (const notice of HOLIDAY_NOTICES) {
-      for (const a of notice.arrangements) {
-        if (a.days === undefined) continue;
-        const [first, last] = a.off;
-        const span = Math.round((Date.parse(`${last}T00:00:00Z`) - Date.parse(`${first}T00:00:00Z`)) / 86_400_000) + 1;
-        expect(`${notice.year} ${a.name}: ${span}`).toBe(`${notice.year} ${a.name}: ${a.days}`);
-      }
+  it('keeps every working day of 2017-2026 exactly as the calendar had them before the data moved to JSON', () => {
+    const offWeekdays: string[] = [];
+    const workedWeekends: string[] = [];
+    for (let d = '2017-01-01'; d <= '2026-12-31'; d = addCalendarDays(d, 1)) {
+      const weekend = weekdayOf(d) >= 6;
+      if (!isWorkingDay(d) && !weekend) offWeekdays.push(d);
+      if (isWorkingDay(d) && weekend) workedWeekends.push(d);
     }
+    expect(offWeekdays).toEqual(before.offWeekdays);
+    expect(workedWeekends).toEqual(before.workedWeekends);
+    expect(offWeekdays).toHaveLength(180);
   });
 });
 
@@ -78,19 +105,12 @@ describe('isWorkingDay', () => {
     expect(isWorkingDay('2020-02-03')).toBe(true);
   });
 
-  it('throws for a year without a notice instead of guessing', () => {
-    expect(() => isWorkingDay('2031-03-03')).toThrow(CalendarDataError);
-    expect(() => isWorkingDay('2031-03-03')).toThrow(/no holiday notice for 2031 in the calendar data; add/);
-    expect(() => isWorkingDay('2016-12-30')).toThrow(/no holiday notice for 2016/);
-  });
-
-  it('gives the error a stable type and the missing year', () => {
-    try {
-      isWorkingDay('2027-01-04');
-      throw new Error('expected a throw');
-    } catch (e) {
-      expect(e).toMatchObject({ type: 'CalendarDataMissing', year: 2027 });
-    }
+  it('counts a year without a notice as provisional: weekdays work, weekends are off, no holidays', () => {
+    expect(isWorkingDay('2027-01-01')).toBe(true); // a Friday, New Year's Day: no notice, no holiday yet
+    expect(isWorkingDay('2027-01-02')).toBe(false);
+    expect(isWorkingDay('2016-12-30')).toBe(true);
+    expect(BUILTIN_CALENDAR.isProvisional(2027)).toBe(true);
+    expect(BUILTIN_CALENDAR.isProvisional(2026)).toBe(false);
   });
 
   it('rejects malformed and impossible dates', () => {
@@ -124,9 +144,9 @@ describe('addWorkingDays', () => {
     expect(() => addWorkingDays('2017-10-01', 0)).toThrow(/not a working day/);
   });
 
-  it('throws when a count runs past the data, forward into 2027 or backward into 2016', () => {
-    expect(() => addWorkingDays('2026-12-30', 3)).toThrow(/no holiday notice for 2027/);
-    expect(() => addWorkingDays('2017-01-03', -2)).toThrow(/no holiday notice for 2016/);
+  it('counts on into provisional years, forward into 2027 and backward into 2016', () => {
+    expect(addWorkingDays('2026-12-30', 3)).toBe('2027-01-04');
+    expect(addWorkingDays('2017-01-03', -2)).toBe('2016-12-29');
   });
 
   it('rejects a non-integer count', () => {
@@ -142,5 +162,104 @@ describe('lastWorkingDayOnOrBefore / nextWorkingDayOnOrAfter', () => {
 
   it('moves a day in the National Day week forward to 2017-10-09', () => {
     expect(nextWorkingDayOnOrAfter('2017-10-04')).toBe('2017-10-09');
+  });
+});
+
+describe('createHolidayCalendar', () => {
+  it('uses a year added later for its dates and leaves the built-in calendar alone', () => {
+    const calendar = createHolidayCalendar([YEAR_2027]);
+    expect(calendar.coveredYears()).toEqual([...coveredYears(), 2027]);
+    expect(calendar.isWorkingDay('2027-01-01')).toBe(false);
+    expect(calendar.isWorkingDay('2027-01-09')).toBe(true);
+    expect(calendar.addWorkingDays('2026-12-30', 3)).toBe('2027-01-05');
+    expect(BUILTIN_CALENDAR.addWorkingDays('2026-12-30', 3)).toBe('2027-01-04');
+    expect(calendar.isProvisional(2027)).toBe(false);
+  });
+
+  it('lets an added year replace the built-in one, and withYears replace an added one', () => {
+    // A 2025 without the Spring Festival: every weekday of that week works again.
+    const builtIn2025 = BUILTIN_HOLIDAY_YEARS.find((y) => y.year === 2025)!;
+    const without = { ...builtIn2025, daysOff: builtIn2025.daysOff.filter((d) => !d.startsWith('2025-0')) };
+    const calendar = createHolidayCalendar([without]);
+    expect(calendar.isWorkingDay('2025-01-28')).toBe(true);
+    expect(calendar.yearData(2025)).toEqual(without);
+    expect(calendar.withYears([builtIn2025]).isWorkingDay('2025-01-28')).toBe(false);
+    expect(calendar.isWorkingDay('2025-01-28')).toBe(true);
+  });
+
+  it("applies the next year's notice to late December: without the 2019 notice 2018-12-31 is an ordinary Monday", () => {
+    const without2019 = createHolidayCalendar(
+      [],
+      BUILTIN_HOLIDAY_YEARS.filter((y) => y.year !== 2019),
+    );
+    expect(without2019.isWorkingDay('2018-12-31')).toBe(true);
+    expect(without2019.isWorkingDay('2018-12-29')).toBe(false);
+    expect(without2019.provisionalYearsOf('2018-12-31')).toEqual([2019]);
+    expect(without2019.provisionalYearsOf('2018-12-24')).toEqual([]);
+    expect(BUILTIN_CALENDAR.isWorkingDay('2018-12-31')).toBe(false);
+  });
+
+  it('counts weekends only with no data at all', () => {
+    const bare = createHolidayCalendar([], []);
+    expect(bare.coveredYears()).toEqual([]);
+    expect(bare.isWorkingDay('2017-10-02')).toBe(true);
+    expect(bare.addWorkingDays('2017-09-29', 1)).toBe('2017-10-02');
+  });
+
+  it('rejects malformed year data naming the field', () => {
+    const bad = (over: object) => () => createHolidayCalendar([{ ...YEAR_2027, ...over } as HolidayYear]);
+    expect(bad({ daysOff: ['2027-01-03', '2027-01-01'] })).toThrow(HolidayDataError);
+    expect(bad({ daysOff: ['2027-01-03', '2027-01-01'] })).toThrow(/daysOff\[1\]: 2027-01-01 is not after 2027-01-03/);
+    expect(bad({ daysOff: ['2027-02-30'] })).toThrow(/daysOff\[0\]: expected a date YYYY-MM-DD/);
+    expect(bad({ workdays: ['2026-11-28'] })).toThrow(/2026-11-28 is outside 2027 \(and December 2026\)/);
+    expect(bad({ workdays: ['2027-01-02'] })).toThrow(/2027-01-02 is both a day off and a working day/);
+    expect(bad({ year: '2027' })).toThrow(/\.year: expected a 4-digit year/);
+    expect(bad({ notice: { title: '', number: null, date: null } })).toThrow(/notice\.title/);
+  });
+});
+
+describe('provisional years', () => {
+  it('names the provisional year of a date, and the next year from December 25 on', () => {
+    expect(BUILTIN_CALENDAR.provisionalYearsOf('2026-12-24')).toEqual([]);
+    expect(BUILTIN_CALENDAR.provisionalYearsOf('2026-12-25')).toEqual([2027]);
+    expect(BUILTIN_CALENDAR.provisionalYearsOf('2027-06-01')).toEqual([2027]);
+    expect(BUILTIN_CALENDAR.provisionalYearsOf('2027-12-31')).toEqual([2027, 2028]);
+    expect(BUILTIN_CALENDAR.provisionalYearsOf('2016-03-01')).toEqual([2016]);
+  });
+
+  it('names the provisional years of a span of dates', () => {
+    expect(BUILTIN_CALENDAR.provisionalYearsBetween('2017-01-01', '2026-12-24')).toEqual([]);
+    expect(BUILTIN_CALENDAR.provisionalYearsBetween('2016-12-01', '2017-02-01')).toEqual([2016]);
+    expect(BUILTIN_CALENDAR.provisionalYearsBetween('2026-06-01', '2028-02-01')).toEqual([2027, 2028]);
+    expect(createHolidayCalendar([YEAR_2027]).provisionalYearsBetween('2026-06-01', '2027-12-26')).toEqual([2028]);
+    expect(() => BUILTIN_CALENDAR.provisionalYearsBetween('2027-01-02', '2027-01-01')).toThrow(/before/);
+  });
+
+  it('traces the provisional years a computation touched, and none within the notices', () => {
+    expect(BUILTIN_CALENDAR.trace((c) => c.addWorkingDays('2026-12-01', 5))).toEqual({
+      value: '2026-12-08',
+      provisionalYears: [],
+    });
+    expect(BUILTIN_CALENDAR.trace((c) => c.addWorkingDays('2026-12-30', 3))).toEqual({
+      value: '2027-01-04',
+      provisionalYears: [2027],
+    });
+    expect(BUILTIN_CALENDAR.trace((c) => c.lastWorkingDayOnOrBefore('2017-01-01'))).toEqual({
+      value: '2016-12-30',
+      provisionalYears: [2016],
+    });
+    const nested = BUILTIN_CALENDAR.trace((c) => c.trace((inner) => inner.isWorkingDay('2027-03-01')).value);
+    expect(nested.provisionalYears).toEqual([2027]);
+  });
+});
+
+describe('workingDayChanges', () => {
+  it('lists the dates whose working-day status an added year changes', () => {
+    expect(workingDayChanges(BUILTIN_CALENDAR, createHolidayCalendar([YEAR_2027]), '2026-12-01', '2027-12-31')).toEqual(
+      [
+        { date: '2027-01-01', wasWorkingDay: true, isWorkingDay: false },
+        { date: '2027-01-09', wasWorkingDay: false, isWorkingDay: true },
+      ],
+    );
   });
 });

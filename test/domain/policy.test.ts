@@ -1,3 +1,5 @@
+import { BUILTIN_CALENDAR, createHolidayCalendar } from '../../src/domain/calendar';
+import type { HolidayYear } from '../../src/domain/holidays';
 import {
   DEFAULT_POLICY,
   deadlineAgenda,
@@ -14,6 +16,15 @@ import { parsePolicy } from '../../src/domain/policy-file';
 /** The bundled 2017 plan was published on 2017-05-05. */
 const PUBLISHED = '2017-05-05';
 
+/** A made-up 2027 notice for tests (not the real one): New Year 01-01..03 off. */
+const YEAR_2027: HolidayYear = {
+  year: 2027,
+  notice: { title: '国务院办公厅关于2027年部分节假日安排的通知', number: '测试〔2026〕1号', date: '2026-11-01' },
+  daysOff: ['2027-01-01', '2027-01-02', '2027-01-03'],
+  workdays: [],
+  adjustments: [],
+};
+
 const compact = (items: AgendaItem[]): string[] => items.map((i) => `${i.at} ${i.stage} ${i.notify.join('+')}`);
 
 describe('deadlineAgenda', () => {
@@ -21,6 +32,7 @@ describe('deadlineAgenda', () => {
     const agenda = deadlineAgenda({ due: '2017-05-27', activeFrom: PUBLISHED, escalateTo: 'general-office' });
     expect(agenda.anchor).toBe('2017-05-27');
     expect(agenda.deadlineEnd).toBe('2017-05-28T00:00:00.000+08:00');
+    expect(agenda.provisionalYears).toEqual([]);
     expect(compact(agenda.items)).toEqual([
       '2017-05-22T09:00:00.000+08:00 reminder-5 officer',
       '2017-05-25T09:00:00.000+08:00 reminder-2 officer',
@@ -95,8 +107,37 @@ describe('deadlineAgenda', () => {
     ]);
   });
 
-  it('throws rather than guess when an escalation runs past the holiday data', () => {
-    expect(() => deadlineAgenda({ due: '2026-12-31', activeFrom: '2026-12-01' })).toThrow(/no holiday notice for 2027/);
+  it('counts escalations into 2027, which has no notice yet, on weekdays alone and says the year is provisional', () => {
+    const agenda = deadlineAgenda({ due: '2026-12-31', activeFrom: '2026-12-01' });
+    expect(agenda.provisionalYears).toEqual([2027]);
+    expect(compact(agenda.items).slice(4)).toEqual([
+      // New Year's Day 2027 is an ordinary Friday until the 2027 notice is added.
+      '2027-01-01T09:00:00.000+08:00 escalation-1 head',
+      '2027-01-05T09:00:00.000+08:00 escalation-2 lead-units',
+      '2027-01-07T09:00:00.000+08:00 escalation-3 general-office',
+    ]);
+  });
+
+  it('uses the calendar it is given: with a 2027 notice the escalations skip New Year and nothing is provisional', () => {
+    const calendar = createHolidayCalendar([YEAR_2027]);
+    const agenda = deadlineAgenda({ due: '2026-12-31', activeFrom: '2026-12-01', calendar });
+    expect(agenda.provisionalYears).toEqual([]);
+    expect(compact(agenda.items).slice(4)).toEqual([
+      '2027-01-04T09:00:00.000+08:00 escalation-1 head',
+      '2027-01-06T09:00:00.000+08:00 escalation-2 lead-units',
+      '2027-01-08T09:00:00.000+08:00 escalation-3 general-office',
+    ]);
+  });
+
+  it('reports no provisional year for a deadline whose dates all have their notice (year-end report 2026-12-08)', () => {
+    const agenda = deadlineAgenda({ due: '2026-12-08', activeFrom: '2026-01-01' });
+    expect(agenda.provisionalYears).toEqual([]);
+    expect(agenda.items.at(-1)?.at).toBe('2026-12-15T09:00:00.000+08:00');
+  });
+
+  it("reports a date in the last week of December as depending on next year's notice", () => {
+    // D = Sunday 2026-12-27: the anchor counts back through 12-26, which a 2027 notice could make a working day.
+    expect(deadlineAgenda({ due: '2026-12-27', activeFrom: '2026-12-01' }).provisionalYears).toEqual([2027]);
   });
 
   it('uses a policy override: a reminder 7 working days before becomes stage reminder-7', () => {
@@ -118,6 +159,7 @@ describe('deadlineAgenda', () => {
 describe('obligationAgenda', () => {
   it('runs a recurring duty under the recurring rule and a deadline under the deadline rule, with its target', () => {
     const recurring = obligationAgenda({ rule: 'recurring', due: '2017-09-30', activeFrom: PUBLISHED });
+    expect(recurring.provisionalYears).toEqual([]);
     expect(compact(recurring.items)).toEqual([
       '2017-09-30T09:00:00.000+08:00 reminder-0 officer',
       '2017-10-09T09:00:00.000+08:00 escalation-1 head',
@@ -132,6 +174,13 @@ describe('obligationAgenda', () => {
       deadlineAgenda({ due: '2017-05-27', activeFrom: PUBLISHED, escalateTo: 'general-office' }),
     );
     expect(deadline.items).toHaveLength(7);
+  });
+
+  it('passes its calendar on', () => {
+    const calendar = createHolidayCalendar([YEAR_2027]);
+    const agenda = obligationAgenda({ rule: 'deadline', due: '2026-12-31', activeFrom: '2026-12-01', calendar });
+    expect(agenda).toEqual(deadlineAgenda({ due: '2026-12-31', activeFrom: '2026-12-01', calendar }));
+    expect(agenda.provisionalYears).toEqual([]);
   });
 });
 
@@ -229,6 +278,30 @@ describe('recurringAgenda', () => {
     });
     expect(compact(weeks[0]!.items)).toEqual(['2017-05-08T09:00:00.000+08:00 escalation-1 head']);
   });
+
+  it('marks only the weeks at the end of 2026 as depending on the 2027 notice, and none once it is given', () => {
+    const weeks = recurringAgenda({ cadence: 'week', year: 2026, publishedOn: '2026-11-01' });
+    expect(weeks.map((w) => `${w.period.label} ${w.provisionalYears.join(',')}`)).toEqual([
+      '2026-W44 ',
+      '2026-W45 ',
+      '2026-W46 ',
+      '2026-W47 ',
+      '2026-W48 ',
+      '2026-W49 ',
+      '2026-W50 ',
+      '2026-W51 ',
+      '2026-W52 2027',
+      '2026-W53 2027',
+    ]);
+    const calendar = createHolidayCalendar([YEAR_2027]);
+    const last = recurringAgenda({ cadence: 'week', year: 2026, publishedOn: '2026-11-01', calendar }).at(-1)!;
+    expect(last.provisionalYears).toEqual([]);
+    // W53 ends Sunday 2027-01-03 inside the made-up New Year holiday: the escalation waits for Monday 01-04.
+    expect(compact(last.items)).toEqual([
+      '2026-12-31T09:00:00.000+08:00 reminder-0 officer',
+      '2027-01-04T09:00:00.000+08:00 escalation-1 head',
+    ]);
+  });
 });
 
 describe('emergencyAgenda', () => {
@@ -278,13 +351,22 @@ describe('emergencyAgenda', () => {
 });
 
 describe('informationRequestDue', () => {
-  it('gives 15 working days under the 2008 regulation for a request received just before National Day 2017', () => {
+  it('gives 15 working days under the 2008 regulation for a request received just before National Day 2017 (no provisional year)', () => {
     expect(informationRequestDue('2017-09-29')).toEqual({
       receivedOn: '2017-09-29',
       due: '2017-10-26',
       workingDays: 15,
       regulation: '2008',
     });
+  });
+
+  it('counts a December 2026 request into provisional 2027, and into a 2027 notice once one is given', () => {
+    expect(informationRequestDue('2026-12-15')).toMatchObject({ due: '2027-01-12', provisionalYears: [2027] });
+    const calendar = createHolidayCalendar([YEAR_2027]);
+    const given = informationRequestDue('2026-12-15', { calendar });
+    expect(given.due).toBe('2027-01-13');
+    expect(given).not.toHaveProperty('provisionalYears');
+    expect(informationRequestDue('2026-12-15', { calendar: BUILTIN_CALENDAR }).due).toBe('2027-01-12');
   });
 
   it('adds one extension of the same length: 30 working days', () => {

@@ -6,6 +6,7 @@ import { emergencyCommands } from './emergency';
 import { extendCommand } from './extend';
 import { fulfilCommand } from './fulfil';
 import { historyCommand } from './history';
+import { holidaysCommands } from './holidays';
 import { notifyTestCommand } from './notify-test';
 import { planAssignmentsCommand } from './plan-assignments';
 import { planCloseCommand } from './plan-close';
@@ -34,6 +35,7 @@ export const commands: Command[] = [
   historyCommand,
   reportCommand,
   calendarCommand,
+  ...holidaysCommands,
   ...emergencyCommands,
   ...requestCommands,
   notifyTestCommand,

@@ -1,0 +1,111 @@
+import { DateTime } from 'luxon';
+import { HolidayDataError } from '../../domain/holidays';
+import { PLAN_TIMEZONE } from '../../domain/plan';
+import { HolidayNoticeFileError, readHolidayNoticeFile } from '../../holidays/notice-file';
+import { addHolidayNotice, holidayListing } from '../../holidays/registry';
+import { formatAddResult, formatHolidayListing, formatHolidayNotice } from '../../holidays/summary';
+import { openStore, type Store, storeConfigFromEnv } from '../../store';
+import { type Command, UsageError } from '../command';
+
+function noticeFile(command: string, positionals: string[]) {
+  const [file, ...extra] = positionals;
+  if (!file || extra.length > 0)
+    throw new UsageError(`expected one notice FILE\n\nUsage: duban holidays ${command} FILE`);
+  try {
+    return { file, ...readHolidayNoticeFile(file) };
+  } catch (err) {
+    if (err instanceof HolidayNoticeFileError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+  let config;
+  try {
+    config = storeConfigFromEnv();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const store = await openStore(config);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+const NOTICE_HELP = [
+  '',
+  'FILE is the text of a State Council General Office notice as published on www.gov.cn',
+  '(国务院办公厅关于2027年部分节假日安排的通知, or an adjustment: 关于调整…/关于延长…), in UTF-8, UTF-16 or GB18030.',
+  'Unreadable input: FILE:LINE: reason, exit code 2, nothing stored.',
+];
+
+/** `duban holidays parse FILE [--json]`. */
+const parseCommand: Command = {
+  path: ['holidays', 'parse'],
+  summary: 'read a State Council holiday notice and print the dates it names (nothing is stored)',
+  usage: [
+    'Usage: duban holidays parse FILE [--json]',
+    '',
+    'Prints the year, the notice (title, 文号, date), its days off and its make-up working days (调休上班).',
+    '--json prints exactly {year, notice: {title, number, date}, daysOff[], workdays[]} (ISO dates, sorted).',
+    ...NOTICE_HELP,
+  ].join('\n'),
+  options: { json: { type: 'boolean' } },
+  async run({ values, positionals }) {
+    const { notice } = noticeFile('parse', positionals);
+    console.log(values.json ? JSON.stringify(notice, null, 2) : formatHolidayNotice(notice));
+    return 0;
+  },
+};
+
+/** `duban holidays add FILE [--json]`. */
+const addCommand: Command = {
+  path: ['holidays', 'add'],
+  summary: "store a year's holiday notice (or an adjustment) so every worker's calendar uses it",
+  usage: [
+    'Usage: duban holidays add FILE [--json]',
+    '',
+    "Parses FILE and stores the year in the store (DATABASE_URL, else the SQLite file under DUBAN_DATA_DIR). A year's",
+    "notice replaces what the year had (built-in or added earlier); an adjustment is added to the year's notice.",
+    'Prints what changed: the dates whose working-day status is now different.',
+    ...NOTICE_HELP,
+  ].join('\n'),
+  options: { json: { type: 'boolean' } },
+  async run({ values, positionals }) {
+    const { file, notice } = noticeFile('add', positionals);
+    const result = await withStore(async (store) => {
+      try {
+        return await addHolidayNotice(store, notice, Date.now());
+      } catch (err) {
+        if (err instanceof HolidayDataError) throw new UsageError(`${file}: ${err.message}`);
+        throw err;
+      }
+    });
+    console.log(values.json ? JSON.stringify(result, null, 2) : formatAddResult(result));
+    return 0;
+  },
+};
+
+/** `duban holidays list [--json]`. */
+const listCommand: Command = {
+  path: ['holidays', 'list'],
+  summary: 'list the holiday notices in force (built-in or added) and the provisional years ahead',
+  usage: [
+    'Usage: duban holidays list [--json]',
+    '',
+    'Each year with a notice: its title, 文号 and date, built-in or added (and when). Then the provisional years up',
+    'to next year: no notice yet, so weekends are off and there are no holidays until it is added.',
+  ].join('\n'),
+  options: { json: { type: 'boolean' } },
+  async run({ values }) {
+    const today = DateTime.now().setZone(PLAN_TIMEZONE).toISODate() as string;
+    const listing = holidayListing(await withStore((store) => store.listHolidayYears()), today);
+    console.log(values.json ? JSON.stringify(listing, null, 2) : formatHolidayListing(listing));
+    return 0;
+  },
+};
+
+/** The `duban holidays` commands. */
+export const holidaysCommands: Command[] = [parseCommand, addCommand, listCommand];
