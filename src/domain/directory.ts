@@ -1,6 +1,14 @@
 /** The unit directory: who a unit is, who its officer and head are. Pure data types. */
 
-export type UnitKind = 'provincial' | 'city' | 'district' | 'office';
+/**
+ * What a unit is: `provincial` a provincial department (省直部门, in 省直各部门 unless `vertical`), `city` a
+ * prefecture-level city (设区市, in 各设区市), `district` a county-level unit (县, 区, 县级市, 平潭综合实验区),
+ * `office` a general office (办公厅/办公室 of a government, or a department's own 办公室 in its 台账),
+ * `division` a division of a department (处室), what a department's own 台账 names; in no group.
+ */
+export const UNIT_KINDS = ['provincial', 'city', 'district', 'office', 'division'] as const;
+
+export type UnitKind = (typeof UNIT_KINDS)[number];
 
 export interface Contact {
   name: string;
