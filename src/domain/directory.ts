@@ -8,8 +8,10 @@
  */
 export const UNIT_KINDS = ['provincial', 'city', 'district', 'office', 'division'] as const;
 
+/** One of {@link UNIT_KINDS}. */
 export type UnitKind = (typeof UNIT_KINDS)[number];
 
+/** A person who receives notices: a unit's 联络员 or 单位负责人. */
 export interface Contact {
   name: string;
   email: string;
@@ -17,6 +19,7 @@ export interface Contact {
   locale?: 'zh' | 'en';
 }
 
+/** One unit a table can name (a department, a city, a district, a 处室). */
 export interface Unit {
   /** Stable ASCII code, used in workflow IDs, e.g. `fj-czt`. */
   code: string;
@@ -36,6 +39,7 @@ export interface Unit {
   vertical?: boolean;
 }
 
+/** The unit directory: every unit, and which of them is the general office. */
 export interface Directory {
   /** Code of the general office (省政府办公厅), top of every escalation. */
   generalOffice: string;
@@ -49,6 +53,7 @@ export const UNIT_GROUPS = {
   allCities: '各设区市',
 } as const;
 
+/** 牵头单位 (lead) or 责任单位 (responsible). */
 export type AssignmentRole = 'lead' | 'responsible';
 
 /** One concrete (task, unit, role) pair after groups are expanded. */
