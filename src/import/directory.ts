@@ -195,7 +195,7 @@ export function loadDirectory(file: string): Directory {
       file,
       0,
       format
-        ? `a ${format.toUpperCase()} unit directory is read by loadDirectoryFile; this command reads JSON only for now. ` +
+        ? `${format === 'xlsx' ? 'an XLSX' : 'a CSV'} unit directory is read by loadDirectoryFile; this command reads JSON only for now. ` +
             `Convert it: duban directory convert ${file} --out directory.json`
         : XLS_HINT,
     );

@@ -152,6 +152,9 @@ describe('JSON directories', () => {
     );
     const noExtension = write('directory', readFileSync(path.join(fixtures, 'small-zh.csv')));
     expect(() => loadDirectory(noExtension)).toThrow(/a CSV unit directory is read by loadDirectoryFile/);
+    expect(() => loadDirectory(write('d.xlsx', 'PK'))).toThrow(
+      /d\.xlsx: an XLSX unit directory is read by loadDirectoryFile/,
+    );
     expect(() => loadDirectory(write('d.xls', 'x'))).toThrow(
       /d\.xls: an Excel 97-2003 \(\.xls\).*save it as \.xlsx or CSV UTF-8/,
     );
