@@ -43,6 +43,7 @@ const layers = {
   activities: './activities',
   temporal: './src/temporal',
   reports: './src/reports',
+  holidays: './src/holidays',
   client: './src/client',
   http: './src/http',
   simulate: './src/simulate',
@@ -62,12 +63,13 @@ const layerZones = [
   above('mail', 'domain', 'store'),
   // Workflows import activity *types* only, which no-restricted-imports below allows and checks.
   above('workflows', 'domain', 'activities'),
-  above('activities', 'domain', 'store', 'mail'),
+  above('activities', 'domain', 'store', 'mail', 'holidays'),
   above('temporal', 'domain', 'workflows', 'activities', 'store', 'mail'),
   above('reports', 'domain', 'store'),
-  above('client', 'domain', 'workflows', 'activities', 'temporal', 'store'),
-  above('http', 'domain', 'workflows', 'client', 'reports', 'store', 'mail', 'temporal', 'import'),
-  above('simulate', 'domain', 'workflows', 'activities', 'client', 'temporal', 'store', 'mail'),
+  above('holidays', 'domain', 'store'),
+  above('client', 'domain', 'workflows', 'activities', 'temporal', 'store', 'holidays'),
+  above('http', 'domain', 'workflows', 'client', 'reports', 'holidays', 'store', 'mail', 'temporal', 'import'),
+  above('simulate', 'domain', 'workflows', 'activities', 'client', 'temporal', 'store', 'mail', 'holidays'),
 ];
 
 export default tseslint.config(

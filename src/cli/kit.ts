@@ -18,7 +18,7 @@ import { findUnit, nearUnitNames, type Directory, type Unit } from '../domain/di
 import { PLAN_TIMEZONE, type ObligationKind, type Plan } from '../domain/plan';
 import type { Policy } from '../domain/policy';
 import { parsePolicy } from '../domain/policy-file';
-import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../import/directory';
+import { BUNDLED_DIRECTORY_PATH, loadDirectoryFile } from '../import/directory';
 import { importTableFile } from '../import/plan-file';
 import { loadTemporalConfig, type TemporalConfig } from '../temporal/config';
 import { createClient, temporalAddress } from '../temporal/connection';
@@ -134,34 +134,33 @@ function userError<T>(fn: () => T, prefix = ''): T {
   }
 }
 
-/** The unit directory of `--directory`, else `$DUBAN_DIRECTORY`, else the bundled example's. */
-export function loadDirectoryFlag(values: Record<string, unknown>): Directory {
+/**
+ * The unit directory (JSON, CSV or XLSX) of `--directory`, else `$DUBAN_DIRECTORY`, else the bundled example's.
+ * Every problem (a bad address, a name with a line break, a duplicate code) stops the command, named by its place.
+ */
+export async function loadDirectoryFlag(values: Record<string, unknown>): Promise<Directory> {
   const file = (values.directory as string | undefined) ?? (process.env.DUBAN_DIRECTORY || BUNDLED_DIRECTORY_PATH);
-  return userError(() => loadDirectory(file));
+  try {
+    return await loadDirectoryFile(file);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }
 
 /**
- * The plan of `--plan` (a table file, or the id of a remembered or the bundled plan), its directory and the
- * `--policy` file. Anything unreadable is a {@link UsageError} naming the file, line or field.
+ * The plan `--plan` names: a table file, or the id of a plan started here or of the bundled example. The
+ * directory, when given, only lets the importer recognise unit names. Unreadable input is a {@link UsageError}.
  */
-export function loadPlan(values: Record<string, unknown>): LoadedPlan {
-  const directory = loadDirectoryFlag(values);
-  const given = values.plan as string | undefined;
-  const policy =
-    typeof values.policy === 'string'
-      ? userError(() => parsePolicy(JSON.parse(readFileSync(values.policy as string, 'utf8'))), `${values.policy}: `)
-      : undefined;
-  const fromFile = (file: string): LoadedPlan => ({
+export function resolvePlan(given: string | undefined, directory?: Directory): { plan: Plan; source: string } {
+  const fromFile = (file: string) => ({
     plan: userError(() => importTableFile(file, { directory }).plan),
-    directory,
-    policy,
     source: file,
   });
   if (given === undefined || existsSync(given) || /[/\\]/.test(given)) return fromFile(given ?? BUNDLED_PLAN_PATH);
   const remembered = path.join(plansDir(), `${given}.json`);
   if (existsSync(remembered)) {
     const record = userError(() => JSON.parse(readFileSync(remembered, 'utf8')) as { plan: Plan }, `${remembered}: `);
-    return { plan: record.plan, directory, policy, source: remembered };
+    return { plan: record.plan, source: remembered };
   }
   const bundled = fromFile(BUNDLED_PLAN_PATH);
   if (bundled.plan.id === given) return bundled;
@@ -169,6 +168,19 @@ export function loadPlan(values: Record<string, unknown>): LoadedPlan {
     `--plan: '${given}' is neither a file nor the id of a plan started here (${knownPlanIds().join(', ') || 'none'}) ` +
       `or of the bundled example (${bundled.plan.id}); give its task table file`,
   );
+}
+
+/**
+ * The plan of `--plan` (see {@link resolvePlan}), its directory (`--directory`) and the `--policy` file. Anything
+ * unreadable is a {@link UsageError} naming the file, line or field.
+ */
+export async function loadPlan(values: Record<string, unknown>): Promise<LoadedPlan> {
+  const directory = await loadDirectoryFlag(values);
+  const policy =
+    typeof values.policy === 'string'
+      ? userError(() => parsePolicy(JSON.parse(readFileSync(values.policy as string, 'utf8'))), `${values.policy}: `)
+      : undefined;
+  return { ...resolvePlan(values.plan as string | undefined, directory), directory, policy };
 }
 
 function knownPlanIds(): string[] {

@@ -1,7 +1,17 @@
 /** The unit directory: who a unit is, who its officer and head are. Pure data types. */
 
-export type UnitKind = 'provincial' | 'city' | 'district' | 'office';
+/**
+ * What a unit is: `provincial` a provincial department (省直部门, in 省直各部门 unless `vertical`), `city` a
+ * prefecture-level city (设区市, in 各设区市), `district` a county-level unit (县, 区, 县级市, 平潭综合实验区),
+ * `office` a general office (办公厅/办公室 of a government, or a department's own 办公室 in its 台账),
+ * `division` a division of a department (处室), what a department's own 台账 names; in no group.
+ */
+export const UNIT_KINDS = ['provincial', 'city', 'district', 'office', 'division'] as const;
 
+/** One of {@link UNIT_KINDS}. */
+export type UnitKind = (typeof UNIT_KINDS)[number];
+
+/** A person who receives notices: a unit's 联络员 or 单位负责人. */
 export interface Contact {
   name: string;
   email: string;
@@ -9,6 +19,7 @@ export interface Contact {
   locale?: 'zh' | 'en';
 }
 
+/** One unit a table can name (a department, a city, a district, a 处室). */
 export interface Unit {
   /** Stable ASCII code, used in workflow IDs, e.g. `fj-czt`. */
   code: string;
@@ -28,6 +39,7 @@ export interface Unit {
   vertical?: boolean;
 }
 
+/** The unit directory: every unit, and which of them is the general office. */
 export interface Directory {
   /** Code of the general office (省政府办公厅), top of every escalation. */
   generalOffice: string;
@@ -41,6 +53,7 @@ export const UNIT_GROUPS = {
   allCities: '各设区市',
 } as const;
 
+/** 牵头单位 (lead) or 责任单位 (responsible). */
 export type AssignmentRole = 'lead' | 'responsible';
 
 /** One concrete (task, unit, role) pair after groups are expanded. */

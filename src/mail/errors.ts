@@ -1,4 +1,5 @@
 /** Mail input errors with stable types; activities turn them into non-retryable ApplicationFailures. */
+import { addressProblem, breaksMailHeader } from '../domain/contact';
 
 /** Stable failure types callers check (`err.type`), never the class. */
 export type MailErrorType = 'UnknownUnit' | 'HeaderInjection' | 'InvalidAddress' | 'NoRecipients' | 'InvalidNotice';
@@ -14,16 +15,12 @@ export class MailInputError extends Error {
   }
 }
 
-// C0 controls except TAB, DEL, and the Unicode line/paragraph separators some clients render as breaks.
-// eslint-disable-next-line no-control-regex
-const UNSAFE_HEADER_CHARS = /[\u0000-\u0008\u000a-\u001f\u007f\u2028\u2029]/;
-
 /**
  * Refuses a value bound for a mail header if it could end the header (CR/LF) or smuggle another in.
  * `field` names what it was (e.g. `officer name of fj-czt`); the value itself is never put in the message.
  */
 export function assertHeaderSafe(value: string, field: string): void {
-  if (UNSAFE_HEADER_CHARS.test(value)) {
+  if (breaksMailHeader(value)) {
     throw new MailInputError(
       `${field} contains a line break or control character; refusing it as a mail header`,
       'HeaderInjection',
@@ -31,11 +28,12 @@ export function assertHeaderSafe(value: string, field: string): void {
   }
 }
 
-// Deliberately narrow: one local part and one domain, no display-name syntax, no comments or quoting.
-const ADDRESS = /^[^\s<>()[\]\\,;:@"]+@[^\s<>()[\]\\,;:@"]+\.[^\s<>()[\]\\,;:@"]+$/;
-
-/** Refuses anything but a plain `local@domain` address (after the header check). */
+/**
+ * Refuses anything but a plain `local@domain` address (after the header check), by the same rule the directory
+ * loaders apply (src/domain/contact.ts), so an address refused here was already refused at load.
+ */
 export function assertAddress(address: string, field: string): void {
   assertHeaderSafe(address, field);
-  if (!ADDRESS.test(address)) throw new MailInputError(`${field} is not a plain e-mail address`, 'InvalidAddress');
+  const problem = addressProblem(address);
+  if (problem) throw new MailInputError(`${field} is not a plain e-mail address: ${problem.reason}`, 'InvalidAddress');
 }

@@ -45,11 +45,20 @@ const MADE_UP_2027 = [
 ].join('\n');
 
 describe('duban holidays parse', () => {
-  it('prints exactly the parser’s object with --json', async () => {
+  it('prints exactly {year, notice, daysOff, workdays} with --json, the notice by its number', async () => {
     const { code, out, err } = await duban('holidays', 'parse', path.join(FIXTURES, '2025.txt'), '--json');
     expect({ code, err }).toEqual({ code: 0, err: '' });
-    expect(out).toBe(`${JSON.stringify(parseHolidayNotice(text2025), null, 2)}\n`);
+    const parsed = parseHolidayNotice(text2025);
+    const expected = {
+      year: 2025,
+      notice: '国办发明电〔2024〕12号',
+      daysOff: parsed.daysOff,
+      workdays: parsed.workdays,
+    };
+    expect(out).toBe(`${JSON.stringify(expected, null, 2)}\n`);
     expect(Object.keys(JSON.parse(out))).toEqual(['year', 'notice', 'daysOff', 'workdays']);
+    expect(JSON.parse(out).daysOff).toHaveLength(28);
+    expect(JSON.parse(out).workdays).toEqual(['2025-01-26', '2025-02-08', '2025-04-27', '2025-09-28', '2025-10-11']);
   });
 
   it('prints a readable summary without --json', async () => {
@@ -73,7 +82,8 @@ describe('duban holidays parse', () => {
     const file = write(`2025-${encoding.replace(/\W+/g, '-')}.txt`, bytes);
     const { code, out } = await duban('holidays', 'parse', file, '--json');
     expect(code).toBe(0);
-    expect(JSON.parse(out)).toEqual(parseHolidayNotice(text2025));
+    const parsed = parseHolidayNotice(text2025);
+    expect(JSON.parse(out)).toEqual({ ...parsed, notice: parsed.notice.number });
   });
 
   it('refuses a wrong weekday with one line naming file and line, exit 2', async () => {

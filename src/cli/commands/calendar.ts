@@ -13,7 +13,7 @@ export const calendarCommand: Command = {
   ],
   flags: [flag(FLAGS.unit, { required: true }), FLAGS.out, ...PLAN_FLAGS, FLAGS.policy],
   async run({ values }) {
-    const { plan, directory, policy } = loadPlan(values);
+    const { plan, directory, policy } = await loadPlan(values);
     const unit = unitFlag(directory, values.unit);
     let ics: string;
     try {

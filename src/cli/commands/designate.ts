@@ -18,7 +18,7 @@ export const designateCommand: Command = {
     FLAGS.json,
   ],
   async run({ values }) {
-    const loaded = loadPlan(values);
+    const loaded = await loadPlan(values);
     const { plan } = loaded;
     const taskNo = taskFlag(values, plan);
     if (taskNo === undefined) throw new UsageError('--task: a task number is required');

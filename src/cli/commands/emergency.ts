@@ -60,7 +60,7 @@ export const emergencyReportCommand: Command = {
     FLAGS.json,
   ],
   async run({ values }) {
-    const loaded = loadPlan(values);
+    const loaded = await loadPlan(values);
     unitFlag(loaded.directory, values.unit);
     const report = {
       unit: String(values.unit),
@@ -110,7 +110,7 @@ export const emergencyDoneCommand: Command = {
       throw new UsageError(`--step: expected information | press-conference, got '${step}'`);
     const evidence = evidenceFlags(values)!;
     const at = instantFlag(values.at, '--at');
-    const loaded = loadPlan(values);
+    const loaded = await loadPlan(values);
     const incidentId = String(values.id);
     const overview = await withDuban(loaded, async (d) => {
       await d.incidents.done({ incidentId, step, ...(at ? { at } : {}), evidence });
@@ -130,7 +130,7 @@ export const emergencyStatusCommand: Command = {
   ],
   flags: [ID_FLAG, flag(FLAGS.unit, { help: 'only the incidents of this unit' }), ...PLAN_FLAGS, FLAGS.json],
   async run({ values }) {
-    const loaded = loadPlan(values);
+    const loaded = await loadPlan(values);
     const unitCode = values.unit === undefined ? undefined : unitFlag(loaded.directory, values.unit).code;
     const id = values.id as string | undefined;
     const list = await withDuban(loaded, async (d) =>

@@ -29,7 +29,7 @@ export const extendCommand: Command = {
     FLAGS.json,
   ],
   async run({ values }) {
-    const loaded = loadPlan(values);
+    const loaded = await loadPlan(values);
     const ref = obligationRefFlags(values, loaded);
     const newDue = dateFlag(values['new-due'], '--new-due');
     if (!newDue) throw new UsageError('--new-due: the new due date is required');

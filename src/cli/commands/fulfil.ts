@@ -37,7 +37,7 @@ export const fulfilCommand: Command = {
   ],
   flags: [...OBLIGATION_FLAGS, ...EVIDENCE_FLAGS, FLAGS.at, ...PLAN_FLAGS, FLAGS.json],
   async run({ values }) {
-    const loaded = loadPlan(values);
+    const loaded = await loadPlan(values);
     const ref = obligationRefFlags(values, loaded);
     const evidence = evidenceFlags(values)!;
     const at = instantFlag(values.at, '--at');

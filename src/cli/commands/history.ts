@@ -33,7 +33,7 @@ export const historyCommand: Command = {
     FLAGS.json,
   ],
   async run({ values }) {
-    const loaded = loadPlan(values);
+    const loaded = await loadPlan(values);
     const { plan } = loaded;
     const results = await withDuban(loaded, async (d) => {
       let refs: ObligationRef[];

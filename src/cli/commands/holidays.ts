@@ -6,11 +6,11 @@ import { addHolidayNotice, holidayListing } from '../../holidays/registry';
 import { formatAddResult, formatHolidayListing, formatHolidayNotice } from '../../holidays/summary';
 import { openStore, type Store, storeConfigFromEnv } from '../../store';
 import { type Command, UsageError } from '../command';
+import { FLAGS, flag, printResult } from '../kit';
 
 function noticeFile(command: string, positionals: string[]) {
   const [file, ...extra] = positionals;
-  if (!file || extra.length > 0)
-    throw new UsageError(`expected one notice FILE\n\nUsage: duban holidays ${command} FILE`);
+  if (!file || extra.length > 0) throw new UsageError(`expected one notice FILE (duban holidays ${command} --help)`);
   try {
     return { file, ...readHolidayNoticeFile(file) };
   } catch (err) {
@@ -35,7 +35,6 @@ async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
 }
 
 const NOTICE_HELP = [
-  '',
   'FILE is the text of a State Council General Office notice as published on www.gov.cn',
   '(国务院办公厅关于2027年部分节假日安排的通知, or an adjustment: 关于调整…/关于延长…), in UTF-8, UTF-16 or GB18030.',
   'Unreadable input: FILE:LINE: reason, exit code 2, nothing stored.',
@@ -45,17 +44,23 @@ const NOTICE_HELP = [
 const parseCommand: Command = {
   path: ['holidays', 'parse'],
   summary: 'read a State Council holiday notice and print the dates it names (nothing is stored)',
-  usage: [
-    'Usage: duban holidays parse FILE [--json]',
-    '',
+  args: 'FILE',
+  description: [
     'Prints the year, the notice (title, 文号, date), its days off and its make-up working days (调休上班).',
-    '--json prints exactly {year, notice: {title, number, date}, daysOff[], workdays[]} (ISO dates, sorted).',
+    '--json prints exactly {year, notice, daysOff[], workdays[]}: notice is the 文号, dates are ISO and sorted.',
+    '',
     ...NOTICE_HELP,
-  ].join('\n'),
-  options: { json: { type: 'boolean' } },
+  ],
+  flags: [flag(FLAGS.json, { help: 'print {year, notice, daysOff[], workdays[]}' })],
   async run({ values, positionals }) {
     const { notice } = noticeFile('parse', positionals);
-    console.log(values.json ? JSON.stringify(notice, null, 2) : formatHolidayNotice(notice));
+    const json = {
+      year: notice.year,
+      notice: notice.notice.number,
+      daysOff: notice.daysOff,
+      workdays: notice.workdays,
+    };
+    printResult(values, json, () => formatHolidayNotice(notice));
     return 0;
   },
 };
@@ -64,15 +69,16 @@ const parseCommand: Command = {
 const addCommand: Command = {
   path: ['holidays', 'add'],
   summary: "store a year's holiday notice (or an adjustment) so every worker's calendar uses it",
-  usage: [
-    'Usage: duban holidays add FILE [--json]',
-    '',
+  args: 'FILE',
+  description: [
     "Parses FILE and stores the year in the store (DATABASE_URL, else the SQLite file under DUBAN_DATA_DIR). A year's",
     "notice replaces what the year had (built-in or added earlier); an adjustment is added to the year's notice.",
-    'Prints what changed: the dates whose working-day status is now different.',
+    'Prints what changed: the dates whose working-day status is now different. Running workflows pick the year',
+    'up at their next wake-up.',
+    '',
     ...NOTICE_HELP,
-  ].join('\n'),
-  options: { json: { type: 'boolean' } },
+  ],
+  flags: [FLAGS.json],
   async run({ values, positionals }) {
     const { file, notice } = noticeFile('add', positionals);
     const result = await withStore(async (store) => {
@@ -83,7 +89,7 @@ const addCommand: Command = {
         throw err;
       }
     });
-    console.log(values.json ? JSON.stringify(result, null, 2) : formatAddResult(result));
+    printResult(values, result, () => formatAddResult(result));
     return 0;
   },
 };
@@ -92,17 +98,15 @@ const addCommand: Command = {
 const listCommand: Command = {
   path: ['holidays', 'list'],
   summary: 'list the holiday notices in force (built-in or added) and the provisional years ahead',
-  usage: [
-    'Usage: duban holidays list [--json]',
-    '',
+  description: [
     'Each year with a notice: its title, 文号 and date, built-in or added (and when). Then the provisional years up',
     'to next year: no notice yet, so weekends are off and there are no holidays until it is added.',
-  ].join('\n'),
-  options: { json: { type: 'boolean' } },
+  ],
+  flags: [FLAGS.json],
   async run({ values }) {
     const today = DateTime.now().setZone(PLAN_TIMEZONE).toISODate() as string;
     const listing = holidayListing(await withStore((store) => store.listHolidayYears()), today);
-    console.log(values.json ? JSON.stringify(listing, null, 2) : formatHolidayListing(listing));
+    printResult(values, listing, () => formatHolidayListing(listing));
     return 0;
   },
 };

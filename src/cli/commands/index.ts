@@ -2,6 +2,7 @@ import type { Command } from '../command';
 import { bundleCommand } from './bundle';
 import { calendarCommand } from './calendar';
 import { designateCommand } from './designate';
+import { directoryCommands } from './directory';
 import { emergencyCommands } from './emergency';
 import { extendCommand } from './extend';
 import { fulfilCommand } from './fulfil';
@@ -35,6 +36,7 @@ export const commands: Command[] = [
   historyCommand,
   reportCommand,
   calendarCommand,
+  ...directoryCommands,
   ...holidaysCommands,
   ...emergencyCommands,
   ...requestCommands,

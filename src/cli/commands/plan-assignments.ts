@@ -19,7 +19,7 @@ export const planAssignmentsCommand: Command = {
     flag(FLAGS.json, { help: 'print {plan, assignments[{taskNo, unitCode, unitName, role}], needsDesignation[]}' }),
   ],
   async run({ values, positionals }) {
-    const { imported, directory, file } = importForCommand(
+    const { imported, directory, file } = await importForCommand(
       planAssignmentsCommand,
       positionals,
       values,

@@ -12,7 +12,7 @@ export const planCloseCommand: Command = {
   flags: [flag(FLAGS.reason, { help: 'why the plan is closed', required: true }), ...PLAN_FLAGS, FLAGS.json],
   async run({ values }) {
     const reason = String(values.reason).trim();
-    const loaded = loadPlan(values);
+    const loaded = await loadPlan(values);
     const { plan } = loaded;
     const result = await withDuban(loaded, (d) =>
       d.closePlan({ reason, onProgress: progressBar(`duban: closing plan ${plan.id}`) }),

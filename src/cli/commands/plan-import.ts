@@ -1,24 +1,24 @@
 import type { Directory } from '../../domain/directory';
 import type { Duty } from '../../domain/plan';
-import { loadDirectory } from '../../import/directory';
+import { loadDirectoryFile } from '../../import/directory';
 import { importTableFile } from '../../import/plan-file';
 import type { ImportedTable } from '../../import/table';
 import { type Command, UsageError } from '../command';
 import { FLAGS, flag, printResult } from '../kit';
 
 /** Imports the one table FILE of a command; import errors are usage errors (exit 2, nothing written). */
-export function importForCommand(
+export async function importForCommand(
   command: Command,
   positionals: string[],
   values: Record<string, unknown>,
   defaultDirectory?: string,
-): { imported: ImportedTable; directory?: Directory; file: string } {
+): Promise<{ imported: ImportedTable; directory?: Directory; file: string }> {
   const [file, ...extra] = positionals;
   if (!file || extra.length > 0)
     throw new UsageError(`expected one table FILE (duban ${command.path.join(' ')} --help)`);
   try {
     const directoryFile = (values.directory as string | undefined) ?? defaultDirectory;
-    const directory = directoryFile ? loadDirectory(directoryFile) : undefined;
+    const directory = directoryFile ? await loadDirectoryFile(directoryFile) : undefined;
     const imported = importTableFile(file, { directory, id: values.id as string | undefined });
     return { imported, directory, file };
   } catch (err) {
@@ -58,7 +58,7 @@ export const planImportCommand: Command = {
     },
   ],
   async run({ values, positionals }) {
-    const { imported, file } = importForCommand(planImportCommand, positionals, values);
+    const { imported, file } = await importForCommand(planImportCommand, positionals, values);
     const { plan } = imported;
     printResult(values, plan, () => {
       const out: string[] = [

@@ -47,7 +47,7 @@ export const reportCommand: Command = {
         throw new UsageError(`--quarter: ${(err as Error).message.replace(/^quarter: /, '')}`);
       }
     }
-    const { plan, directory } = loadPlan(values);
+    const { plan, directory } = await loadPlan(values);
     let storeConfig;
     try {
       storeConfig = storeConfigFromEnv();

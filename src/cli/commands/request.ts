@@ -53,7 +53,7 @@ function requestCommand(spec: {
     description: spec.description,
     flags: [flag(ID_FLAG, { required: true }), ...spec.flags, ...PLAN_FLAGS, FLAGS.json],
     async run({ values }) {
-      const loaded = loadPlan(values);
+      const loaded = await loadPlan(values);
       const requestId = String(values.id);
       const overview = await withDuban(loaded, async (d) => {
         await spec.change(d, requestId, values);
@@ -83,7 +83,7 @@ export const requestReceiveCommand: Command = {
     FLAGS.json,
   ],
   async run({ values }) {
-    const loaded = loadPlan(values);
+    const loaded = await loadPlan(values);
     const unit = unitFlag(loaded.directory, values.unit);
     const receivedOn = dateFlag(values['received-on'], '--received-on')!;
     const requestId = String(values.id);
@@ -205,7 +205,7 @@ export const requestStatusCommand: Command = {
   description: ['With --id: one request. Without: every request of the plan (or of --unit), latest receipt first.'],
   flags: [ID_FLAG, flag(FLAGS.unit, { help: 'only the requests of this unit' }), ...PLAN_FLAGS, FLAGS.json],
   async run({ values }) {
-    const loaded = loadPlan(values);
+    const loaded = await loadPlan(values);
     const unitCode = values.unit === undefined ? undefined : unitFlag(loaded.directory, values.unit).code;
     const id = values.id as string | undefined;
     const list = await withDuban(loaded, async (d) =>

@@ -82,7 +82,7 @@ export const serveCommand: Command = {
       if (!/^\d+$/.test(values.port) || port > 65535) throw new UsageError(`--port: '${values.port}' is not a port`);
     }
     const config = temporalConfig();
-    const loaded = loadPlan(values);
+    const loaded = await loadPlan(values);
     // Access settings are checked before any connection, so a typo is reported first and by its variable.
     configOrUsage(() => loadHttpConfig(loaded.directory));
     const store = await openStore(storeConfigFromEnv());

@@ -61,11 +61,11 @@ export const startCommand: Command = {
   async run({ values }) {
     const log = (line: string) => console.error(line);
     if (typeof values.plan === 'string') {
-      await startPlanOnServer(loadPlan(values), log);
+      await startPlanOnServer(await loadPlan(values), log);
       return 0;
     }
     const config = temporalConfig();
-    const directory = loadDirectoryFlag(values);
+    const directory = await loadDirectoryFlag(values);
     // Bad dashboard access settings stop `duban start` before anything is launched, naming the variable.
     if (process.env.DUBAN_DASHBOARD !== '0') loadHttpConfig(directory);
     let runtime: Awaited<ReturnType<typeof openActivityRuntime>> | undefined;
@@ -76,7 +76,7 @@ export const startCommand: Command = {
         return runtime.activities;
       },
       onReady: async (info) => {
-        const loaded = loadPlan(values);
+        const loaded = await loadPlan(values);
         if (process.env.DUBAN_EXAMPLE_PLAN !== '0') await startPlanOnServer(loaded, log);
         const stopDashboard = await dashboardForMainJob({
           loaded,

@@ -32,7 +32,7 @@ export const statusCommand: Command = {
     FLAGS.json,
   ],
   async run({ values }) {
-    const loaded = loadPlan(values);
+    const loaded = await loadPlan(values);
     const { plan, directory } = loaded;
     const taskNo = taskFlag(values, plan);
     const unitCode = values.unit !== undefined ? unitFlag(directory, values.unit).code : undefined;

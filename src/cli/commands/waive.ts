@@ -27,7 +27,7 @@ export const waiveCommand: Command = {
     FLAGS.json,
   ],
   async run({ values }) {
-    const loaded = loadPlan(values);
+    const loaded = await loadPlan(values);
     const ref = obligationRefFlags(values, loaded);
     const input = { reason: String(values.reason).trim(), approver: String(values.approver).trim() };
     const status = await withDuban(loaded, (d) => d.obligations.waive(ref, input));
