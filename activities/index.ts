@@ -5,6 +5,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Directory } from '../src/domain/directory';
+import type { HolidayYear } from '../src/domain/holidays';
 import type { Notice, ObligationEvent, Outcome } from '../src/domain/notice';
 import type { ObligationKind } from '../src/domain/plan';
 import { Dispatcher, type DispatcherOptions } from '../src/mail/dispatcher';
@@ -190,6 +191,14 @@ export function createActivities(deps: ActivityDeps) {
         report.outcomes.push({ period: outcome.period, due: outcome.due, status: outcome.status });
       }
       return report;
+    },
+
+    /**
+     * The holiday years added to this installation (`duban holidays add`), which override the built-in ones: what a
+     * workflow's calendar starts from. Running workflows get later additions by the `calendar` signal.
+     */
+    async holidayYears(): Promise<HolidayYear[]> {
+      return (await deps.store.listHolidayYears()).map((r) => r.data);
     },
 
     /** Stores a fulfilment, extension or waiver; recording the same event again changes nothing. */

@@ -3,9 +3,10 @@
  * approved extension, clock stopped while a third party is consulted, count restarted by a corrected request
  * (补正). Reminders and escalations follow the deadline policy on the current due date.
  */
-import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, setHandler } from '@temporalio/workflow';
 import { DateTime } from 'luxon';
-import { addCalendarDays, addWorkingDays, isIsoDate, isWorkingDay } from '../src/domain/calendar';
+import { addCalendarDays, isIsoDate, type HolidayCalendar } from '../src/domain/calendar';
+import type { HolidayYear } from '../src/domain/holidays';
 import { deadlineEndMs, isOnTime } from '../src/domain/deadlines';
 import type { Evidence, Outcome, TimelineEntry, UpcomingNotice } from '../src/domain/notice';
 import { PLAN_TIMEZONE, type IsoDate } from '../src/domain/plan';
@@ -19,6 +20,7 @@ import {
   type Policy,
 } from '../src/domain/policy';
 import {
+  calendarSignal,
   closeSignal,
   requestCorrectUpdate,
   requestExtendUpdate,
@@ -28,7 +30,7 @@ import {
   requestStatusQuery,
   type InformationRequestStatus,
 } from './messages';
-import { deadlineActivities } from './activity-proxies';
+import { deadlineActivities, deadlineLocalActivities } from './activity-proxies';
 import {
   answerTimelineAndAgenda,
   continueAsNewPastLimit,
@@ -37,11 +39,14 @@ import {
   planClock,
   refuse,
   sendAndNote,
+  startingHolidayYears,
   Timeline,
+  WorkflowCalendar,
 } from './kit';
 import { searchable } from './search-status';
 
 const { sendNotice, recordOutcome, recordEvent } = deadlineActivities;
+const { holidayYears } = deadlineLocalActivities;
 
 /** Input of {@link informationRequestWorkflow}. */
 export interface InformationRequestInput {
@@ -64,6 +69,8 @@ export interface InformationRequestInput {
   timeShiftMs?: number;
   /** (Default: true) */
   searchAttributes?: boolean;
+  /** Holiday years added to the installation, overriding the built-in ones. (Default: read from the store at the start) */
+  holidayYears?: HolidayYear[];
   /** Carried over continue-as-new. */
   state?: RequestState;
 }
@@ -81,14 +88,16 @@ interface RequestState {
   revision: number;
   sent: string[];
   timeline: TimelineEntry[];
+  /** Why the dates cannot be computed, once recorded (the general office was told). */
+  calendarError?: string;
 }
 
 const TERMINAL = new Set<InformationRequestStatus['state']>(['on-time', 'late']);
 
 /** Working days in (from, to]: the day a consultation began still counts, the day its answer came does not. */
-function workingDaysBetween(from: IsoDate, to: IsoDate): number {
+function workingDaysBetween(calendar: HolidayCalendar, from: IsoDate, to: IsoDate): number {
   let n = 0;
-  for (let d = addCalendarDays(from, 1); d <= to; d = addCalendarDays(d, 1)) if (isWorkingDay(d)) n++;
+  for (let d = addCalendarDays(from, 1); d <= to; d = addCalendarDays(d, 1)) if (calendar.isWorkingDay(d)) n++;
   return n;
 }
 
@@ -122,11 +131,12 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
   const note = (entry: Omit<TimelineEntry, 'period' | 'what'>): void =>
     timeline.note({ ...entry, period: requestId, what: 'information-request' });
 
-  const statutory = () => informationRequestDue(s.receivedOn, { policy });
+  const cal = new WorkflowCalendar(input.holidayYears);
+  const statutory = () => informationRequestDue(s.receivedOn, { policy, calendar: cal.calendar });
   const paused = (): boolean => s.pauses.some((p) => p.to === null);
   const workingDays = (): number =>
     statutory().workingDays + (s.extension?.workingDays ?? 0) + s.pauses.reduce((n, p) => n + p.workingDays, 0);
-  const due = (): IsoDate | null => (paused() ? null : addWorkingDays(s.receivedOn, workingDays()));
+  const due = (): IsoDate | null => (paused() ? null : cal.calendar.addWorkingDays(s.receivedOn, workingDays()));
   const status = (): InformationRequestStatus => ({
     requestId,
     unitCode,
@@ -141,15 +151,33 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
     repliedAt: s.repliedAt,
     closed: s.closed,
   });
-  const agenda = (): AgendaItem[] => {
+  const agenda = (): (AgendaItem & { provisional?: number[] })[] => {
     const d = due();
     if (d === null || s.closed || TERMINAL.has(s.state)) return [];
-    return deadlineAgenda({ due: d, activeFrom: s.agendaFrom, policy, escalateTo }).items;
+    const computed = deadlineAgenda({ due: d, activeFrom: s.agendaFrom, policy, escalateTo, calendar: cal.calendar });
+    // The due date itself may rest on a provisional year too (a receipt in late December).
+    const years = [...new Set([...(statutory().provisionalYears ?? []), ...computed.provisionalYears])].sort();
+    return computed.items.map((a) => (years.length > 0 ? { ...a, provisional: years } : a));
   };
-  const upcoming = (): UpcomingNotice[] =>
-    agenda()
-      .filter((a) => !s.sent.includes(a.stage))
-      .map((a) => ({ ...a, obligation: 'information-request' as const, period: requestId, due: due() ?? '' }));
+  /** Notices still to come; none while the dates cannot be computed (a query never fails on a date). */
+  const upcoming = (): UpcomingNotice[] => {
+    try {
+      return agenda()
+        .filter((a) => !s.sent.includes(a.stage))
+        .map((a) => ({ ...a, obligation: 'information-request' as const, period: requestId, due: due() ?? '' }));
+    } catch {
+      return [];
+    }
+  };
+  /** Why the dates cannot be computed, or undefined when they can. */
+  const calendarProblem = (): string | undefined => {
+    try {
+      agenda();
+      return undefined;
+    } catch (err) {
+      return `the reply limit of request ${requestId} cannot be computed: ${(err as Error).message}`;
+    }
+  };
   /** The due date moved: stages fire afresh for it, but none for instants already past. */
   const rescheduled = (): void => {
     s.sent = [];
@@ -196,6 +224,24 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
 
   setHandler(requestStatusQuery, status);
   answerTimelineAndAgenda(timeline, upcoming);
+  setHandler(calendarSignal, ({ years }) => {
+    const at = iso(clock.now());
+    const before = upcoming();
+    const error = cal.replace(years);
+    if (error) return note({ at, type: 'calendar-error', detail: error });
+    const moved = upcoming().flatMap((a) => {
+      const old = before.find((b) => b.stage === a.stage);
+      return old && old.at !== a.at ? [`${a.stage} ${old.at.slice(0, 10)} → ${a.at.slice(0, 10)}`] : [];
+    });
+    const dueBefore = before[0]?.due;
+    const dueNow = due();
+    if (moved.length > 0 || (dueBefore && dueNow && dueBefore !== dueNow))
+      note({
+        at,
+        type: 'calendar',
+        detail: `holiday notices of ${years.map((y) => y.year).join(', ')}: due ${dueNow ?? '(paused)'}${moved.length ? `; ${moved.join('; ')}` : ''}`,
+      });
+  });
   setHandler(closeSignal, ({ reason }) => {
     if (s.closed) return;
     s.closed = true;
@@ -236,7 +282,7 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
         if (d !== null && today() > d)
           refuse(`the reply limit ended on ${d}; an extension must be approved within it`, 'InvalidExtension');
         checkCalendar(
-          () => addWorkingDays(s.receivedOn, workingDays() + (days ?? limit)),
+          () => cal.calendar.addWorkingDays(s.receivedOn, workingDays() + (days ?? limit)),
           'workingDays',
           'InvalidExtension',
         );
@@ -276,7 +322,7 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
       const to = day(on, 'on', 'InvalidPause');
       const p = s.pauses.at(-1)!;
       p.to = to;
-      p.workingDays = workingDaysBetween(p.from, to);
+      p.workingDays = workingDaysBetween(cal.calendar, p.from, to);
       s.state = 'pending';
       rescheduled();
       note({
@@ -294,7 +340,8 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
         const to = day(on, 'on', 'InvalidPause');
         if (to < p!.from) refuse(`on: ${to} is before the consultation began (${p!.from})`, 'InvalidPause');
         checkCalendar(
-          () => addWorkingDays(s.receivedOn, workingDays() + workingDaysBetween(p!.from, to)),
+          () =>
+            cal.calendar.addWorkingDays(s.receivedOn, workingDays() + workingDaysBetween(cal.calendar, p!.from, to)),
           'on',
           'InvalidPause',
         );
@@ -328,7 +375,11 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
             `receivedOn: ${r} is before the request it corrects was received (${s.receivedOn})`,
             'InvalidCorrection',
           );
-        checkCalendar(() => informationRequestDue(r, { policy }), 'receivedOn', 'InvalidCorrection');
+        checkCalendar(
+          () => informationRequestDue(r, { policy, calendar: cal.calendar }),
+          'receivedOn',
+          'InvalidCorrection',
+        );
       },
     },
   );
@@ -349,7 +400,7 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
       const repliedOn = iso(ms).slice(0, 10);
       if (p && p.to === null) {
         p.to = repliedOn < p.from ? p.from : repliedOn;
-        p.workingDays = workingDaysBetween(p.from, p.to);
+        p.workingDays = workingDaysBetween(cal.calendar, p.from, p.to);
       }
       s.repliedAt = iso(ms);
       s.state = isOnTime(ms, due()!) ? 'on-time' : 'late';
@@ -376,9 +427,49 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
   );
   const upsert = (): void => updateSearch(s.closed ? 'closed' : s.state, upcoming()[0]?.at);
 
+  if (!input.holidayYears) {
+    // The installation's added years, read once; later ones arrive by the calendar signal.
+    const error = cal.replace(await startingHolidayYears(undefined, holidayYears));
+    if (error) note({ at: iso(clock.now()), type: 'calendar-error', detail: error });
+  } else if (cal.error) {
+    note({ at: iso(clock.now()), type: 'calendar-error', detail: cal.error });
+  }
+
   for (;;) {
     upsert();
     if (s.closed || TERMINAL.has(s.state)) break;
+    const problem = calendarProblem();
+    if (problem) {
+      // A date computation never fails the workflow task: on record, to the general office, then wait for a change.
+      if (s.calendarError !== problem) {
+        s.calendarError = problem;
+        log.error('request dates cannot be computed', { requestId, error: problem });
+        note({ at: iso(clock.now()), type: 'calendar-error', detail: problem });
+        await sendAndNote(
+          sendNotice,
+          keyedNotice({
+            planId,
+            taskNo,
+            unitCode,
+            obligation: 'information-request',
+            period: requestId,
+            due: s.receivedOn,
+            stage: 'calendar-error',
+            at: iso(clock.now()),
+            notify: ['general-office'],
+            leadUnitCodes,
+            taskTitle: input.taskTitle ?? '加强和规范依申请公开工作',
+            requirement: problem,
+          }),
+          timeline,
+          { period: requestId, what: 'information-request' },
+        );
+      }
+      const waiting = timeline.version;
+      await condition(() => timeline.version !== waiting || s.closed);
+      continue;
+    }
+    s.calendarError = undefined;
     const d = due();
     if (d !== null && (s.state === 'pending' || s.state === 'overdue') && clock.now() >= deadlineEndMs(d)) {
       const next: InformationRequestStatus['state'] = upcoming().length === 0 ? 'missed' : 'overdue';
@@ -413,6 +504,7 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
         stage: next.stage,
         at: next.at,
         notify: next.notify,
+        ...(next.provisional ? { provisional: next.provisional } : {}),
         leadUnitCodes,
         taskTitle: input.taskTitle ?? '加强和规范依申请公开工作',
         requirement: `依申请公开答复（申请 ${requestId}，${s.receivedOn} 收到，${statutory().regulation}年条例，共 ${workingDays()} 个工作日）`,
@@ -421,7 +513,11 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
       s.revision > 0 ? `${requestId}@${next.due}` : requestId,
     );
     await sendAndNote(sendNotice, notice, timeline, { period: requestId, what: 'information-request' });
-    await continueAsNewPastLimit<typeof informationRequestWorkflow>(undefined, () => ({ ...input, state: s }));
+    await continueAsNewPastLimit<typeof informationRequestWorkflow>(undefined, () => ({
+      ...input,
+      holidayYears: cal.added,
+      state: s,
+    }));
   }
   if (s.closed && !TERMINAL.has(s.state) && s.state !== 'missed') {
     const d = due();

@@ -9,11 +9,14 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   setHandler,
   workflowInfo,
   type Workflow,
 } from '@temporalio/workflow';
 import { DateTime } from 'luxon';
+import { BUILTIN_CALENDAR, createHolidayCalendar, type HolidayCalendar } from '../src/domain/calendar';
+import type { HolidayYear } from '../src/domain/holidays';
 import type { Evidence, Notice, TimelineEntry, UpcomingNotice } from '../src/domain/notice';
 import { noticeKey } from '../src/domain/notice';
 import { PLAN_TIMEZONE, type IsoDate } from '../src/domain/plan';
@@ -177,3 +180,62 @@ export async function continueAsNewPastLimit<W extends Workflow>(
   await condition(allHandlersFinished);
   await continueAsNew<W>(...([next()] as Parameters<W>));
 }
+
+/** A workflow's working-day calendar: the built-in years overridden by the added ones it was given. */
+export class WorkflowCalendar {
+  calendar: HolidayCalendar;
+
+  /**
+   * @param years Added years from the workflow's input or the `holidayYears` activity. Bad data never fails the
+   *   workflow task: the built-in calendar is used and `error` says why. (Default: none, the built-in calendar)
+   */
+  constructor(private years: HolidayYear[] = []) {
+    const built = WorkflowCalendar.build(years);
+    this.calendar = built.calendar ?? BUILTIN_CALENDAR;
+    this.error = built.error;
+  }
+
+  /** Why the given years could not be used, if they could not. */
+  error: string | undefined;
+
+  /** The added years in force, to hand on (to children, over continue-as-new). */
+  get added(): HolidayYear[] {
+    return this.error ? [] : this.years;
+  }
+
+  /** Replaces the added years; returns an error message (and keeps the calendar) when they cannot be used. */
+  replace(years: HolidayYear[]): string | undefined {
+    const built = WorkflowCalendar.build(years);
+    if (!built.calendar) return built.error;
+    this.years = years;
+    this.calendar = built.calendar;
+    this.error = undefined;
+    return undefined;
+  }
+
+  private static build(years: HolidayYear[]): { calendar?: HolidayCalendar; error?: string } {
+    if (years.length === 0) return { calendar: BUILTIN_CALENDAR };
+    try {
+      return { calendar: createHolidayCalendar(years) };
+    } catch (err) {
+      return { error: `holiday data could not be used, the built-in calendar stays: ${(err as Error).message}` };
+    }
+  }
+}
+
+/**
+ * The added holiday years a workflow starts from: its input's when given (children get their unit's), else the
+ * installation's, read once at the start by a local activity. Workflows started before this existed replay without
+ * it and keep the built-in calendar.
+ */
+export async function startingHolidayYears(
+  given: HolidayYear[] | undefined,
+  fetch: () => Promise<HolidayYear[]>,
+): Promise<HolidayYear[]> {
+  if (given) return given;
+  if (!patched(CALENDAR_PATCH)) return [];
+  return fetch();
+}
+
+/** Workflows started after this patch read the added holiday years at their start. */
+const CALENDAR_PATCH = 'calendar-from-store';

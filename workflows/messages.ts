@@ -4,6 +4,7 @@
  * (`'fulfil'`, `'window-timeline'` …) never change: running workflows and older clients depend on them.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { HolidayYear } from '../src/domain/holidays';
 import type { Evidence, ItemState, TimelineEntry, UpcomingNotice } from '../src/domain/notice';
 import type { ObligationSpec } from '../src/domain/obligations';
 import type { IsoDate } from '../src/domain/plan';
@@ -62,6 +63,14 @@ export interface DesignationInput {
   by: string;
 }
 
+/**
+ * The holiday years added to this installation (every one of them, not only the new one): a workflow's calendar
+ * becomes the built-in years overridden by these, and its remaining notices move with it.
+ */
+export interface CalendarInput {
+  years: HolidayYear[];
+}
+
 /** Ends every obligation of a plan: open items are recorded as they stand (missed if past due). */
 export interface CloseInput {
   reason: string;
@@ -71,6 +80,8 @@ export const fulfilUpdate = defineUpdate<ObligationStatus, [FulfilInput]>('fulfi
 export const extendUpdate = defineUpdate<ObligationStatus, [ExtensionInput]>('extend');
 export const waiveUpdate = defineUpdate<ObligationStatus, [WaiverInput]>('waive');
 export const closeSignal = defineSignal<[CloseInput]>('close');
+/** Every workflow: holiday years were added (`duban holidays add`); see {@link CalendarInput}. */
+export const calendarSignal = defineSignal<[CalendarInput]>('calendar');
 export const statusQuery = defineQuery<ObligationStatus>('status');
 /** Every workflow: notices still to come, earliest first. */
 export const agendaQuery = defineQuery<UpcomingNotice[]>('agenda');

@@ -2,14 +2,16 @@
  * One obligation of one unit (实施方案, 季度落实情况, 全年落实情况, a task deadline, a recurring publication):
  * sleeps until the next instant of its agenda or the next message, sends each notice once, records outcomes.
  */
-import { allHandlersFinished, condition, setHandler, patched, sleep } from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, setHandler, patched, sleep } from '@temporalio/workflow';
 import { isIsoDate } from '../src/domain/calendar';
 import { deadlineEndMs, isOnTime } from '../src/domain/deadlines';
+import type { HolidayYear } from '../src/domain/holidays';
 import type { Notice, ObligationEvent, Outcome, OutcomeStatus } from '../src/domain/notice';
 import type { ObligationSpec } from '../src/domain/obligations';
 import type { IsoDate } from '../src/domain/plan';
 import { DEFAULT_POLICY, obligationAgenda, type AgendaItem, type Policy } from '../src/domain/policy';
 import {
+  calendarSignal,
   closeSignal,
   extendUpdate,
   fulfilUpdate,
@@ -33,12 +35,14 @@ import {
   planClock,
   refuse,
   sendAndNote,
+  startingHolidayYears,
   Timeline,
+  WorkflowCalendar,
 } from './kit';
 import { searchable } from './search-status';
 
 const { sendNotice, recordOutcome, recordEvent } = deadlineActivities;
-const { deliverDue } = deadlineLocalActivities;
+const { deliverDue, holidayYears } = deadlineLocalActivities;
 
 /**
  * Workflows started before this patch send each notice and each missed outcome as its own activity after waking
@@ -66,6 +70,11 @@ export interface ObligationInput {
   searchAttributes?: boolean;
   /** History length past which the workflow continues as new, carrying its state. (Default: 2000) */
   historyLimit?: number;
+  /**
+   * Holiday years added to the installation, overriding the built-in ones (the unit workflow hands on its own).
+   * (Default: read from the store at the start)
+   */
+  holidayYears?: HolidayYear[];
   /** Carried over continue-as-new. */
   state?: CarriedState;
 }
@@ -74,6 +83,8 @@ interface ItemState extends ItemStatus {
   /** Stages already sent for the current due date. */
   sent: string[];
   extensions: number;
+  /** Why this item's dates could not be computed (it is skipped until an extension or new calendar data). */
+  calendarError?: string;
 }
 
 interface CarriedState {
@@ -87,6 +98,8 @@ const TERMINAL = new Set<ItemStatus['state']>(['on-time', 'late', 'waived']);
 /** An agenda entry with its instant in epoch milliseconds, computed once. */
 interface TimedAgendaItem extends AgendaItem {
   ms: number;
+  /** Provisional years (no holiday notice yet) the item's dates depend on; absent when none. */
+  provisional?: number[];
 }
 
 /** Runs one obligation of one unit until every item is fulfilled or waived, or the plan is closed. */
@@ -109,6 +122,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     }));
   const timeline = new Timeline(input.state?.timeline);
   let closed = input.state?.closed ?? false;
+  const calendar = new WorkflowCalendar(input.holidayYears);
   /** Ends the batched loop's current wait (set while it waits; see `sleepUntil`). */
   let wake: (() => void) | undefined;
   let pendingTimer: { at: number; fired: Promise<void> } | undefined;
@@ -124,12 +138,13 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     taskNo: spec.taskNo,
     unitCode,
     closed,
-    items: items.map(({ period, due, state, fulfilledAt, extended }) => ({
+    items: items.map(({ period, due, state, fulfilledAt, extended, calendarError }) => ({
       period,
       due,
       state,
       fulfilledAt,
       extended,
+      ...(calendarError ? { calendarError } : {}),
     })),
   });
   // An item's agenda depends only on its due date: computed once per (period, due), not on every wake-up, and
@@ -140,19 +155,34 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     const key = agendaKey(item);
     let agenda = agendas.get(key);
     if (!agenda) {
-      agenda = obligationAgenda({ ...spec, due: item.due, activeFrom: input.activeFrom, policy }).items.map((a) => ({
-        ...a,
-        ms: Date.parse(a.at),
-      }));
+      const computed = obligationAgenda({
+        ...spec,
+        due: item.due,
+        activeFrom: input.activeFrom,
+        policy,
+        calendar: calendar.calendar,
+      });
+      const provisional = computed.provisionalYears.length > 0 ? { provisional: computed.provisionalYears } : {};
+      agenda = computed.items.map((a) => ({ ...a, ms: Date.parse(a.at), ...provisional }));
       if (cache) agendas.set(key, agenda);
     }
     return agenda;
   };
+  /** {@link agendaOf}, or why the item's dates cannot be computed: a date computation never fails the workflow task. */
+  const tryAgendaOf = (item: Pick<ItemState, 'period' | 'due'>, cache = true): TimedAgendaItem[] | string => {
+    try {
+      return agendaOf(item, cache);
+    } catch (err) {
+      return `the dates of ${item.period ?? spec.id} (due ${item.due}) cannot be computed: ${(err as Error).message}`;
+    }
+  };
   const upcoming = (cache = true): UpcomingNotice[] => {
     const list: (UpcomingNotice & { ms: number })[] = [];
     for (const item of items) {
-      if (TERMINAL.has(item.state) || closed) continue;
-      for (const { ms, ...a } of agendaOf(item, cache)) {
+      if (TERMINAL.has(item.state) || closed || item.calendarError) continue;
+      const agenda = tryAgendaOf(item, cache);
+      if (typeof agenda === 'string') continue;
+      for (const { ms, ...a } of agenda) {
         if (!item.sent.includes(a.stage))
           list.push({ ...a, obligation: spec.obligation, period: item.period, due: item.due, ms });
       }
@@ -170,7 +200,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     fulfilledAt: item.fulfilledAt,
     evidence: evidence?.type === 'fulfilment' ? evidence.evidence : undefined,
   });
-  const noticeOf = (item: ItemState, a: AgendaItem): Notice =>
+  const noticeOf = (item: ItemState, a: AgendaItem & { provisional?: number[] }): Notice =>
     keyedNotice(
       {
         ...ref,
@@ -179,6 +209,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
         stage: a.stage,
         at: a.at,
         notify: a.notify,
+        ...(a.provisional ? { provisional: a.provisional } : {}),
         leadUnitCodes: spec.leadUnitCodes,
         taskTitle: spec.title,
         requirement: spec.requirement,
@@ -224,6 +255,36 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     note({ at: clock.iso(clock.now()), type: 'closed', period: null, detail: reason });
   });
 
+  setHandler(calendarSignal, ({ years }) => {
+    const at = clock.iso(clock.now());
+    const open = items.filter((i) => i.state === 'pending' || i.state === 'overdue');
+    const before = new Map(open.map((i) => [agendaKey(i), tryAgendaOf(i, false)]));
+    const error = calendar.replace(years);
+    if (error) return note({ at, type: 'calendar-error', period: null, detail: error });
+    agendas.clear();
+    const moved: string[] = [];
+    for (const item of open) {
+      const was = before.get(agendaKey(item));
+      item.calendarError = undefined;
+      const now = tryAgendaOf(item);
+      if (typeof now === 'string' || typeof was === 'string' || !was) continue;
+      for (const a of now) {
+        const old = was.find((w) => w.stage === a.stage);
+        if (!item.sent.includes(a.stage) && old && old.at !== a.at)
+          moved.push(`${item.period ? `${item.period} ` : ''}${a.stage} ${old.at.slice(0, 10)} → ${a.at.slice(0, 10)}`);
+      }
+    }
+    if (moved.length > 0) {
+      const list = moved.slice(0, 8).join('; ') + (moved.length > 8 ? `; … (${moved.length} in all)` : '');
+      note({
+        at,
+        type: 'calendar',
+        period: null,
+        detail: `holiday notices of ${years.map((y) => y.year).join(', ')}: ${list}`,
+      });
+    }
+  });
+
   setHandler(
     fulfilUpdate,
     async ({ period, at, evidence }) => {
@@ -262,6 +323,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       item.extended = true;
       item.extensions++;
       item.sent = [];
+      item.calendarError = undefined;
       if (item.state === 'overdue' || item.state === 'missed') item.state = 'pending';
       const at = clock.iso(clock.now());
       note({ at, type: 'extension', period: item.period, detail: `${old} → ${newDue}: ${reason} (${approver})` });
@@ -315,7 +377,11 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     updateSearch(closed ? 'closed' : (open?.state ?? items[0]?.state ?? 'pending'), nextAt);
   };
 
-  const carried = (): ObligationInput => ({ ...input, state: { items, timeline: timeline.entries, closed } });
+  const carried = (): ObligationInput => ({
+    ...input,
+    holidayYears: calendar.added,
+    state: { items, timeline: timeline.entries, closed },
+  });
 
   /** The loop of workflows started before {@link NOTICES_BATCHED_PATCH}, kept as it was for their replay. */
   const legacyLoop = async (): Promise<void> => {
@@ -377,7 +443,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   /** Open items whose notices may still fire (pending or overdue), earliest due date first. */
   const openByDue = (): ItemState[] =>
     items
-      .filter((i) => i.state === 'pending' || i.state === 'overdue')
+      .filter((i) => (i.state === 'pending' || i.state === 'overdue') && !i.calendarError)
       .sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : 0));
 
   /**
@@ -393,8 +459,15 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       const open = openByDue();
       const due: { item: ItemState; a: TimedAgendaItem }[] = [];
       let next: number | undefined;
+      const failed: ItemState[] = [];
       for (const item of open) {
-        const agenda = agendaOf(item);
+        const agenda = tryAgendaOf(item);
+        if (typeof agenda === 'string') {
+          // On record and to the general office; the other items go on.
+          item.calendarError = agenda;
+          failed.push(item);
+          continue;
+        }
         const first = agenda[0];
         if (first && first.ms > now && next !== undefined && first.ms >= next) break;
         for (const a of agenda) {
@@ -412,9 +485,15 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
         item.sent.push(a.stage);
         return noticeOf(item, a);
       });
+      for (const item of failed) {
+        log.error('obligation dates cannot be computed', { workflow: spec.id, error: item.calendarError });
+        note({ at: clock.iso(now), type: 'calendar-error', period: item.period, detail: item.calendarError });
+        notices.push(noticeOf(item, { at: clock.iso(now), stage: 'calendar-error', notify: ['general-office'] }));
+      }
       // Items past their due date: overdue while escalations remain, missed (and recorded) once none do.
       const outcomes: Outcome[] = [];
       for (const item of open) {
+        if (item.calendarError) continue;
         if (now < deadlineEndMs(item.due)) break;
         const remaining = agendaOf(item).some((a) => !item.sent.includes(a.stage));
         const state: ItemStatus['state'] = remaining ? 'overdue' : 'missed';
@@ -443,6 +522,14 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     }
   };
 
+  if (!input.holidayYears) {
+    // The installation's added years, read once; later ones arrive by the calendar signal.
+    const error = calendar.replace(await startingHolidayYears(undefined, holidayYears));
+    if (error) note({ at: clock.iso(clock.now()), type: 'calendar-error', period: null, detail: error });
+    agendas.clear();
+  } else if (calendar.error) {
+    note({ at: clock.iso(clock.now()), type: 'calendar-error', period: null, detail: calendar.error });
+  }
   const batched = patched(NOTICES_BATCHED_PATCH);
   if (batched) await batchedLoop();
   else await legacyLoop();

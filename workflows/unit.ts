@@ -15,10 +15,12 @@ import {
   CancellationScope,
   isCancellation,
 } from '@temporalio/workflow';
+import type { HolidayYear } from '../src/domain/holidays';
 import { obligationWorkflowId } from '../src/domain/ids';
 import type { ObligationSpec } from '../src/domain/obligations';
 import type { Policy } from '../src/domain/policy';
 import {
+  calendarSignal,
   closeSignal,
   designateUpdate,
   obligationsQuery,
@@ -26,6 +28,8 @@ import {
   type DesignationInput,
   type ObligationStatus,
 } from './messages';
+import { deadlineLocalActivities } from './activity-proxies';
+import { startingHolidayYears } from './kit';
 import { obligationWorkflow } from './obligation';
 import { searchable } from './search-status';
 
@@ -42,6 +46,8 @@ export interface UnitInput {
   searchAttributes?: boolean;
   /** See `ObligationInput.historyLimit`. (Default: 2000) */
   historyLimit?: number;
+  /** Holiday years added to the installation, handed to every obligation. (Default: read from the store at the start) */
+  holidayYears?: HolidayYear[];
 }
 
 interface Child {
@@ -58,6 +64,8 @@ export async function unitWorkflow(input: UnitInput): Promise<ObligationStatus[]
   const children = new Map<string, Child>();
   let closing: CloseInput | undefined;
   let pendingStarts = 0;
+  /** Handed to every obligation started; kept current by the calendar signal (for designations to come). */
+  let holidayYears: HolidayYear[] | undefined = input.holidayYears;
 
   searchable(
     { planId, unitCode, obligation: 'unit', taskNo: null },
@@ -84,6 +92,7 @@ export async function unitWorkflow(input: UnitInput): Promise<ObligationStatus[]
               timeShiftMs: input.timeShiftMs,
               searchAttributes: input.searchAttributes,
               historyLimit: input.historyLimit,
+              holidayYears,
             },
           ],
           // A closed or removed unit's obligations end with it; a crashed parent never orphans them silently.
@@ -115,6 +124,10 @@ export async function unitWorkflow(input: UnitInput): Promise<ObligationStatus[]
 
   setHandler(closeSignal, (close) => {
     closing = close;
+  });
+  // The obligations get the same signal themselves; the unit keeps the years for the obligations it starts later.
+  setHandler(calendarSignal, ({ years }) => {
+    holidayYears = years;
   });
 
   const runs: Promise<void>[] = [];
@@ -160,6 +173,7 @@ export async function unitWorkflow(input: UnitInput): Promise<ObligationStatus[]
     },
   );
 
+  holidayYears ??= await startingHolidayYears(undefined, deadlineLocalActivities.holidayYears);
   for (const spec of input.obligations) runs.push(start(spec, input.activeFrom));
 
   // Wait until every child has ended, or the plan is closed.

@@ -20,6 +20,8 @@ import type { Policy } from '../domain/policy';
 import { parsePolicy } from '../domain/policy-file';
 import { BUNDLED_DIRECTORY_PATH, loadDirectoryFile } from '../import/directory';
 import { importTableFile } from '../import/plan-file';
+import type { HolidayYear } from '../domain/holidays';
+import { openStore, storeConfigFromEnv } from '../store';
 import { loadTemporalConfig, type TemporalConfig } from '../temporal/config';
 import { createClient, temporalAddress } from '../temporal/connection';
 import { PROJECT_ROOT } from '../temporal/executables';
@@ -219,6 +221,35 @@ export function refusalAsUsage(err: unknown): never {
   throw new UsageError(`refused: ${err.message} [${err.type}]`);
 }
 
+/**
+ * The holiday years added to this installation (`duban holidays add`), from the store: the dates a command computes
+ * itself must agree with the workflows'. A store that cannot be read is reported and the built-in calendar used.
+ */
+export async function addedHolidayYears(): Promise<HolidayYear[]> {
+  try {
+    const store = await openStore(storeConfigFromEnv());
+    try {
+      return (await store.listHolidayYears()).map((r) => r.data);
+    } finally {
+      await store.close();
+    }
+  } catch (err) {
+    console.error(
+      `duban: the added holiday years could not be read (${(err as Error).message}); using the built-in ones`,
+    );
+    return [];
+  }
+}
+
+/** A warning for dates that rest on years without a State Council holiday notice, or undefined when none do. */
+export function provisionalWarning(years: readonly number[] | undefined): string | undefined {
+  if (!years?.length) return undefined;
+  return (
+    `duban: dates in ${years.join(', ')} are provisional (no State Council holiday notice yet): weekends only, ` +
+    'no holidays; they move when the notice is added (duban holidays add NOTICE.txt)'
+  );
+}
+
 /** Runs `fn` with a client for the plan on the configured server, then closes the connection. */
 export async function withDuban<T>(loaded: LoadedPlan, fn: (duban: DubanClient) => Promise<T>): Promise<T> {
   const config = temporalConfig();
@@ -240,6 +271,7 @@ export async function withDuban<T>(loaded: LoadedPlan, fn: (duban: DubanClient) 
       namespace: config.namespace,
       taskQueue: config.taskQueue,
       uiBaseUrl: temporalUiUrl(config),
+      holidayYears: await addedHolidayYears(),
     });
     return await fn(duban).catch(refusalAsUsage);
   } finally {

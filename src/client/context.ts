@@ -3,7 +3,9 @@
  * time, unit lookup and Web UI links.
  */
 import type { Client } from '@temporalio/client';
+import { BUILTIN_CALENDAR, createHolidayCalendar, type HolidayCalendar } from '../domain/calendar';
 import { findUnit, nearUnitNames, type Directory, type Unit } from '../domain/directory';
+import type { HolidayYear } from '../domain/holidays';
 import type { Plan } from '../domain/plan';
 import { DEFAULT_POLICY, type Policy } from '../domain/policy';
 import { Refusal } from './refusals';
@@ -32,6 +34,11 @@ export interface ClientOptions {
   searchAttributes?: boolean;
   /** Concurrent queries while collecting status. (Default: 16) */
   concurrency?: number;
+  /**
+   * Holiday years added to the installation (`duban holidays add`, kept in the store), for the dates the client
+   * computes itself (a request's due date, lights, provisional warnings). (Default: none, the built-in calendar)
+   */
+  holidayYears?: HolidayYear[];
 }
 
 /** The shared part of the client layer, built once from {@link ClientOptions}. */
@@ -42,6 +49,8 @@ export interface ClientContext {
   namespace: string;
   taskQueue: string;
   policy: Policy;
+  /** The built-in holiday years overridden by the added ones. */
+  calendar: HolidayCalendar;
   timeShiftMs: number;
   searchAttributes: boolean;
   concurrency: number;
@@ -71,6 +80,7 @@ export function clientContext(options: ClientOptions): ClientContext {
     namespace,
     taskQueue: options.taskQueue ?? 'duban',
     policy: options.policy ?? DEFAULT_POLICY,
+    calendar: options.holidayYears?.length ? createHolidayCalendar(options.holidayYears) : BUILTIN_CALENDAR,
     timeShiftMs: shift,
     searchAttributes: options.searchAttributes ?? true,
     concurrency: options.concurrency ?? 16,

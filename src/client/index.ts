@@ -19,6 +19,7 @@ export type { ClosePlanResult, StartPlanOptions, StartPlanResult } from './plans
 export { INCIDENT_LEVELS, EMERGENCY_STEPS, checkIncidentReport } from './incidents';
 export { isoInstant, instantInput, dateInput, windowIdInput, textInput } from './inputs';
 export { mapConcurrent, startPlan, closePlan } from './plans';
+export { sendCalendar, type CalendarSent } from './calendar';
 
 /** duban's client for one plan. */
 export interface DubanClient {
@@ -54,6 +55,7 @@ export function createDubanClient(options: ClientOptions): DubanClient {
         policy: options.policy,
         timeShiftMs: context.timeShiftMs,
         searchAttributes: context.searchAttributes,
+        calendar: context.calendar,
       }),
     closePlan: ({ reason, onProgress }) =>
       closePlan(context.client, schedule, context.plan.id, { reason, onProgress, concurrency: context.concurrency }),

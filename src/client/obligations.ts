@@ -4,7 +4,7 @@
  * turns Temporal's errors into {@link Refusal}s.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import { taskObligations, type ObligationSpec, type PlanSchedule } from '../domain/obligations';
+import { provisionalYearsOf, taskObligations, type ObligationSpec, type PlanSchedule } from '../domain/obligations';
 import type { Unit } from '../domain/directory';
 import { obligationWorkflowId, unitWorkflowId } from '../domain/ids';
 import { countLights, deadlineWindowOpensMs, firstReminderStage, lightOf, type Light } from '../domain/lights';
@@ -28,6 +28,7 @@ import {
 } from '../../workflows/messages';
 import type { ClientContext } from './context';
 import { readableHistory, type HistoryEntry } from './history';
+import { isoInstant } from './inputs';
 import { mapConcurrent } from './plans';
 import { asRefusal, isNotFound, Refusal } from './refusals';
 
@@ -69,6 +70,8 @@ export interface StatusRow {
   fulfilledAt: string | null;
   /** The next notice of this item still to go out, in plan time; null when none is scheduled. */
   nextNotice: { at: string; stage: string } | null;
+  /** Years without a holiday notice yet that this item's remaining dates depend on. (Default: absent, none) */
+  provisional?: number[];
 }
 
 /** Rows plus light counts. */
@@ -106,6 +109,8 @@ export interface ObligationsClient {
   workflowIdOf(ref: ObligationRef): string;
   /** The obligations a task's designated unit would carry (empty for tasks without dated or recurring duties). */
   designationSpecs(taskNo: number): ObligationSpec[];
+  /** Years without a holiday notice yet that the dates of these obligations depend on (provisional), ascending. */
+  provisionalYears(specs: ObligationSpec[]): Promise<number[]>;
 }
 
 /** Creates the obligations client over the shared client context. */
@@ -206,7 +211,7 @@ export function createObligationsClient(ctx: ClientContext, schedule: PlanSchedu
       state: item.state,
       due: item.due,
       nowMs: now,
-      windowOpensMs: () => deadlineWindowOpensMs({ rule: spec.rule, due: item.due, policy }),
+      windowOpensMs: () => deadlineWindowOpensMs({ rule: spec.rule, due: item.due, policy, calendar: ctx.calendar }),
       firstReminderAhead:
         first === null ? undefined : upcoming.some((u) => u.period === item.period && u.stage === first),
     });
@@ -252,6 +257,7 @@ export function createObligationsClient(ctx: ClientContext, schedule: PlanSchedu
           light: lightOfItem(spec, item, upcoming, now),
           fulfilledAt: item.fulfilledAt,
           nextNotice: next ? { at: next.at, stage: next.stage } : null,
+          ...(next?.provisional ? { provisional: next.provisional } : {}),
         });
       }
     }
@@ -339,6 +345,10 @@ export function createObligationsClient(ctx: ClientContext, schedule: PlanSchedu
 
     designationSpecs(taskNo) {
       return designationSpecs.filter((s) => s.taskNo === taskNo);
+    },
+
+    async provisionalYears(specs) {
+      return provisionalYearsOf(specs, { activeFrom: isoInstant(await ctx.now()), policy, calendar: ctx.calendar });
     },
   };
 }

@@ -1,7 +1,8 @@
 /** Plans: starting every workflow of a plan, idempotently, and closing them. */
 import type { Client } from '@temporalio/client';
 import type { Directory } from '../domain/directory';
-import { planSchedule, type PlanSchedule } from '../domain/obligations';
+import type { HolidayCalendar } from '../domain/calendar';
+import { planSchedule, provisionalYearsOf, type PlanSchedule } from '../domain/obligations';
 import type { Plan } from '../domain/plan';
 import type { Policy } from '../domain/policy';
 import { unitWorkflowId } from '../domain/ids';
@@ -27,6 +28,8 @@ export interface StartPlanOptions {
   onProgress?: (done: number, total: number) => void;
   /** The plan's schedule, when the caller has it already. (Default: computed from the plan and directory) */
   schedule?: PlanSchedule;
+  /** The calendar the client computes provisional years with. (Default: the built-in one) */
+  calendar?: HolidayCalendar;
 }
 
 /** What {@link startPlan} did. */
@@ -35,6 +38,11 @@ export interface StartPlanResult {
   started: string[];
   /** Workflow IDs that already existed: starting a plan twice creates nothing twice. */
   existing: string[];
+  /**
+   * Years without a State Council holiday notice yet that the plan's dates depend on: counted with weekends only
+   * until `duban holidays add`; the workflows move their notices when it is added.
+   */
+  provisionalYears: number[];
 }
 
 /** Runs `fn` over `items` with at most `limit` calls in flight. */
@@ -93,7 +101,11 @@ export async function startPlan(
     }
     options.onProgress?.(++done, schedule.units.length);
   });
-  return { schedule, started, existing };
+  const provisionalYears = provisionalYearsOf(
+    schedule.units.flatMap((u) => u.obligations),
+    { activeFrom, policy: options.policy, calendar: options.calendar },
+  );
+  return { schedule, started, existing, provisionalYears };
 }
 
 /** What {@link closePlan} did. */

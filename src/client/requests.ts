@@ -123,7 +123,8 @@ export function createRequestsClient(ctx: ClientContext): RequestsClient {
               state: s.state,
               due: s.due,
               nowMs: now,
-              windowOpensMs: () => deadlineWindowOpensMs({ rule: 'deadline', due: s.due!, policy }),
+              windowOpensMs: () =>
+                deadlineWindowOpensMs({ rule: 'deadline', due: s.due!, policy, calendar: ctx.calendar }),
             }),
     };
   };
@@ -136,7 +137,7 @@ export function createRequestsClient(ctx: ClientContext): RequestsClient {
       const receivedOn = dateInput(r.receivedOn, 'receivedOn', now);
       let due: InformationRequestDue;
       try {
-        due = informationRequestDue(receivedOn, { policy });
+        due = informationRequestDue(receivedOn, { policy, calendar: ctx.calendar });
       } catch (err) {
         throw new Refusal(`receivedOn: ${(err as Error).message}`, 'InvalidInput');
       }

@@ -2,6 +2,7 @@
  * Traffic lights (红黄绿灯) of obligation items, incident steps and information requests: green on track or done,
  * yellow inside the reminder window, red overdue or missed.
  */
+import type { HolidayCalendar } from './calendar';
 import { deadlineEndMs } from './deadlines';
 import type { ItemState } from './notice';
 import { DEFAULT_POLICY, obligationAgenda, policyRule, type AgendaRule, type Policy } from './policy';
@@ -45,7 +46,13 @@ export function lightOf(input: LightInput): Light {
  * When the reminder window of a date deadline opens: the instant of its first reminder under the policy's rule,
  * or null when the rule sends none (or the calendar cannot say). (Default policy: the design's)
  */
-export function deadlineWindowOpensMs(args: { rule: AgendaRule; due: string; policy?: Policy }): number | null {
+export function deadlineWindowOpensMs(args: {
+  rule: AgendaRule;
+  due: string;
+  policy?: Policy;
+  /** (Default: the built-in calendar) */
+  calendar?: HolidayCalendar;
+}): number | null {
   try {
     const reminders = obligationAgenda({
       rule: args.rule,
@@ -53,6 +60,7 @@ export function deadlineWindowOpensMs(args: { rule: AgendaRule; due: string; pol
       // Early enough that no reminder is dropped; the walk back stops at this floor.
       activeFrom: `${args.due.slice(0, 4)}-01-01`,
       policy: args.policy,
+      calendar: args.calendar,
     }).items.filter((a) => a.stage.startsWith('reminder-'));
     return reminders[0] ? Date.parse(reminders[0].at) : null;
   } catch {

@@ -64,6 +64,8 @@ export const TIMELINE_NAMES: Record<TimelineEntryType, Record<Locale, string>> =
   resume: { zh: '恢复计时', en: 'clock resumed' },
   correction: { zh: '申请补正', en: 'request corrected' },
   reply: { zh: '已答复', en: 'replied' },
+  calendar: { zh: '节假日安排更新', en: 'calendar updated' },
+  'calendar-error': { zh: '日期无法计算', en: 'dates not computable' },
 };
 
 /**
@@ -74,6 +76,7 @@ export function stageName(stage: Stage | string, locale: Locale = 'zh'): string 
   const zh = locale === 'zh';
   if (stage === 'opened') return zh ? '时限告知' : 'deadlines opened';
   if (stage === 'breach') return zh ? '超时通报' : 'deadline breached';
+  if (stage === 'calendar-error') return zh ? '日期无法计算' : 'dates not computable';
   let m = /^reminder-(\d+)h$/.exec(stage);
   if (m) return zh ? `截止前${m[1]}小时提醒` : `reminder ${m[1]} h before`;
   m = /^reminder-(\d+)$/.exec(stage);

@@ -22,7 +22,9 @@ export type Stage =
   // A stage name built from a configured offset, e.g. `reminder-7` when a policy file asks for 7 working days.
   | `reminder-${number}`
   | `reminder-${number}h`
-  | `escalation-${number}`;
+  | `escalation-${number}`
+  // To the general office: an item's dates could not be computed; it needs an operator.
+  | 'calendar-error';
 
 /** Who a notice goes to; activities resolve roles to contacts through the unit directory. */
 export type RecipientRole =
@@ -49,6 +51,11 @@ export interface Notice {
   notify: RecipientRole[];
   /** Unit codes behind the `lead-units` role. */
   leadUnitCodes: string[];
+  /**
+   * Years without a State Council holiday notice yet that this notice's dates depend on: counted with weekends only,
+   * so they may still move. (Default: absent, every date has its notice)
+   */
+  provisional?: number[];
   /** Context for the message body. */
   taskTitle?: string;
   requirement?: string;
@@ -77,7 +84,10 @@ export type TimelineEntryType =
   | 'pause'
   | 'resume'
   | 'correction'
-  | 'reply';
+  | 'reply'
+  // the working-day calendar: a year's notice added (dates moved), or data that could not be used
+  | 'calendar'
+  | 'calendar-error';
 
 /** What happened so far in a workflow (obligation, incident or request), for `duban history` and the dashboard. */
 export interface TimelineEntry {
@@ -102,6 +112,8 @@ export interface UpcomingNotice {
   /** As {@link Notice.due}: a date, or an instant for emergency windows. */
   due: string;
   notify: RecipientRole[];
+  /** As {@link Notice.provisional}. (Default: absent) */
+  provisional?: number[];
 }
 
 export interface Evidence {

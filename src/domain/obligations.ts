@@ -6,7 +6,15 @@
 import { expandAssignments, type AssignmentList } from './assignments';
 import type { Directory } from './directory';
 import type { Cadence, IsoDate, ObligationKind, Plan, Task } from './plan';
-import { periodsOf, quarterlyProgressDues, type AgendaRule, type LeadEscalationTarget } from './policy';
+import type { HolidayCalendar } from './calendar';
+import {
+  obligationAgenda,
+  periodsOf,
+  quarterlyProgressDues,
+  type AgendaRule,
+  type LeadEscalationTarget,
+  type Policy,
+} from './policy';
 
 /** One deadline of an obligation: a period of a recurring duty, or the single due date (`period: null`). */
 export interface ObligationItem {
@@ -160,4 +168,26 @@ export function planSchedule(plan: Plan, directory: Directory): PlanSchedule {
     }
   }
   return { units: [...byUnit.values()], assignments };
+}
+
+/**
+ * The years without a holiday notice (provisional: weekends only) that the dates of these obligations depend on,
+ * ascending: what plan start, designation and status warn about. (Default calendar: the built-in one)
+ */
+export function provisionalYearsOf(
+  specs: readonly ObligationSpec[],
+  options: { activeFrom: string; policy?: Policy; calendar?: HolidayCalendar },
+): number[] {
+  const years = new Set<number>();
+  const seen = new Set<string>();
+  for (const spec of specs) {
+    for (const item of spec.items) {
+      const key = `${spec.rule}|${spec.escalateTo}|${item.due}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const agenda = obligationAgenda({ ...spec, due: item.due, ...options });
+      for (const y of agenda.provisionalYears) years.add(y);
+    }
+  }
+  return [...years].sort((a, b) => a - b);
 }

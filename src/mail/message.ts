@@ -45,6 +45,8 @@ const SEVERITY_ORDER: Severity[] = ['reminder', 'opened', 'escalation', 'breach'
 
 function severityOf(stage: string): Severity {
   if (stage === 'breach') return 'breach';
+  // Dates that cannot be computed need an operator as urgently as a missed deadline.
+  if (stage === 'calendar-error') return 'escalation';
   if (stage === 'opened') return 'opened';
   if (stage.startsWith('escalation')) return 'escalation';
   return 'reminder';
@@ -219,6 +221,13 @@ function noticeSection(item: DigestItem, n: Notice, ctx: RenderContext, locale: 
         : `${unit} did not complete the ${OBLIGATION_NAMES[n.obligation].en} by ${due}; since ${since} it is ${timeLeft(n, locale)}.`,
     });
   }
+  if (n.stage === 'calendar-error') {
+    lines.push({
+      text: zh
+        ? `${unit}的${OBLIGATION_NAMES[n.obligation].zh}的日期无法计算，系统暂停了该事项的提醒和督办，请操作员核实日期或节假日数据。`
+        : `The dates of the ${OBLIGATION_NAMES[n.obligation].en} of ${unit} cannot be computed; its reminders and escalations are held until an operator checks the dates or the holiday data.`,
+    });
+  }
   lines.push({ label: zh ? '责任单位' : 'Unit', text: unit });
   if (n.requirement) lines.push({ label: zh ? '工作要求' : 'What is due', text: n.requirement });
   lines.push({
@@ -236,6 +245,15 @@ function noticeSection(item: DigestItem, n: Notice, ctx: RenderContext, locale: 
         ? '无'
         : 'nobody else',
   });
+  if (n.provisional?.length) {
+    const years = n.provisional.join(zh ? '、' : ', ');
+    lines.push({
+      label: zh ? '日期说明' : 'Note on dates',
+      text: zh
+        ? `${years}年节假日安排尚未公布，相关日期暂按周末推算，公布后可能调整。`
+        : `The State Council has not yet published the ${years} holidays: these dates count weekends only and may move.`,
+    });
+  }
   lines.push({ label: zh ? '登记完成' : 'Record fulfilment', text: fulfilCommand(n) });
   const link = dashboardLink(ctx.publicUrl, n);
   lines.push({ label: zh ? '查看详情' : 'Dashboard', text: link, href: link });

@@ -28,9 +28,18 @@ export function connectionOptions(config: TemporalConfig): ConnectionOptions & N
   } as ConnectionOptions & NativeConnectionOptions;
 }
 
-/** A client for the configured server and namespace; close its connection when done. */
-export async function createClient(config: TemporalConfig): Promise<Client> {
-  const connection = await Connection.connect(connectionOptions(config));
+/**
+ * A client for the configured server and namespace; close its connection when done. `connectTimeoutMs` bounds the
+ * wait for a server that is not there. (Default: the SDK's, 10 s)
+ */
+export async function createClient(
+  config: TemporalConfig,
+  options: { connectTimeoutMs?: number } = {},
+): Promise<Client> {
+  const connection = await Connection.connect({
+    ...connectionOptions(config),
+    ...(options.connectTimeoutMs ? { connectTimeout: options.connectTimeoutMs } : {}),
+  });
   return new Client({ connection, namespace: config.namespace });
 }
 

@@ -59,9 +59,9 @@ describe('outbox over a real SMTP server on loopback', () => {
     expect(smtp.received).toHaveLength(1);
     const mail = message!.parsed;
     expect(message!.envelopeTo).toEqual(['czt.officer@duban.test']);
-    expect(mail.subject).toBe('【督办提醒】省财政厅：实施方案、季度落实情况、任务期限共3项（最早截止 2017年5月27日）');
+    expect(mail.subject).toBe('【督办提醒】省财政厅：实施方案、季度落实情况、任务时限共3项（最早截止 2017年5月27日）');
     expect(message!.raw).toMatch(/^Subject: =\?UTF-8\?/m);
-    expect(mail.text).toContain('任务12 加强预算公开 — 任务期限');
+    expect(mail.text).toContain('任务12 加强预算公开 — 任务时限');
     expect(mail.text).toContain('截止时间：2017年5月27日（还剩 5天15小时）');
     expect(mail.text).toContain('duban fulfil --plan fj-2017-zwgk --unit fj-czt --obligation implementation-plan');
     expect(mail.text).toContain('http://localhost:8080/plans/fj-2017-zwgk/units/fj-czt');
@@ -101,7 +101,13 @@ describe('outbox over a real SMTP server on loopback', () => {
       'czt.officer@duban.test',
       'czt.officer@duban.test',
     ]);
-    expect(await store.countDeliveries()).toMatchObject({ queued: 0, sending: 0, sent: 7 });
+    // The server has the messages; the dispatcher marks them sent right after its SMTP answer.
+    let counts = await store.countDeliveries();
+    for (let i = 0; i < 50 && counts.sent < 7; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      counts = await store.countDeliveries();
+    }
+    expect(counts).toMatchObject({ queued: 0, sending: 0, sent: 7 });
   });
 
   it('records a refused recipient as undeliverable and tells the general office', async () => {
@@ -128,7 +134,7 @@ describe('outbox over a real SMTP server on loopback', () => {
     ]);
     const received = await smtp.waitFor(2);
     expect(received.map((r) => r.envelopeTo[0]).sort()).toEqual(['bgt.head@duban.test', 'bgt.officer@duban.test']);
-    expect(received[0]!.parsed.subject).toBe('【邮件无法投递】省财政厅的任务期限通知未能送达');
+    expect(received[0]!.parsed.subject).toBe('【邮件无法投递】省财政厅的任务时限通知未能送达');
     expect(received[0]!.parsed.text).toContain('王联络（省财政厅 联络员） <refused.officer@duban.test>');
     expect(JSON.stringify(log.lines)).not.toContain('refused.officer@duban.test');
   });

@@ -39,10 +39,10 @@ describe('message rendering', () => {
       ],
       ctx,
     );
-    expect(subject).toBe('【逾期督办】省财政厅：任务期限（截止 2017年12月31日）');
-    expect(text).toContain('1. 【已逾期】任务12 加强预算公开 — 任务期限');
+    expect(subject).toBe('【逾期督办】省财政厅：任务时限（截止 2017年12月31日）');
+    expect(text).toContain('1. 【已逾期】任务12 加强预算公开 — 任务时限');
     expect(text).toContain(
-      '省财政厅未在截止时间（2017年12月31日当日）前完成任务期限，自 2018年1月1日 00:00 起已逾期 1天9小时。',
+      '省财政厅未在截止时间（2017年12月31日当日）前完成任务时限，自 2018年1月1日 00:00 起已逾期 1天9小时。',
     );
     expect(text).toContain(
       '此前已提醒：2017年12月22日 09:00 王联络（省财政厅 联络员）；2017年12月29日 09:00 王联络（省财政厅 联络员）',
@@ -79,7 +79,7 @@ describe('how to record fulfilment, by obligation', () => {
   it('tells officers the command for their kind of obligation', () => {
     const base = { planId: 'fj-2017-zwgk', unitCode: 'fj-fuzhou', taskNo: 55 };
     expect(fulfilCommand({ ...base, obligation: 'emergency-press-conference', period: 'flood-0710' })).toBe(
-      'duban emergency done --plan fj-2017-zwgk --id flood-0710 --step press-conference --at <INSTANT> --evidence <URL>',
+      'duban emergency done --plan fj-2017-zwgk --id flood-0710 --step press-conference --at <INSTANT> --url <URL>',
     );
     expect(fulfilCommand({ ...base, taskNo: 60, obligation: 'information-request', period: 'req-1' })).toBe(
       'duban request reply --plan fj-2017-zwgk --id req-1 --at <INSTANT>',
@@ -87,5 +87,24 @@ describe('how to record fulfilment, by obligation', () => {
     expect(fulfilCommand({ ...base, taskNo: 20, obligation: 'recurring-publication', period: '2017-W40' })).toContain(
       'duban fulfil --plan fj-2017-zwgk --unit fj-fuzhou --obligation recurring-publication --task 20 --period 2017-W40',
     );
+  });
+});
+
+describe('dates that rest on a year without a holiday notice', () => {
+  it('says the dates are provisional and may move, naming the year', () => {
+    const n = notice({ stage: 'reminder-5', at: '2026-12-22T09:00:00+08:00', due: '2026-12-29', provisional: [2027] });
+    const { text } = renderDigest([{ payload: { kind: 'notice', notice: n }, others: [], history: [] }], ctx);
+    expect(text).toContain('日期说明：2027年节假日安排尚未公布，相关日期暂按周末推算，公布后可能调整。');
+    const plain = notice({ stage: 'reminder-5', at: '2017-12-22T09:00:00+08:00' });
+    expect(
+      renderDigest([{ payload: { kind: 'notice', notice: plain }, others: [], history: [] }], ctx).text,
+    ).not.toContain('日期说明');
+  });
+
+  it('tells the general office, as urgently as an escalation, that an item’s dates cannot be computed', () => {
+    const n = notice({ stage: 'calendar-error', at: '2027-01-04T10:00:00+08:00', notify: ['general-office'] });
+    const { subject, text } = renderDigest([{ payload: { kind: 'notice', notice: n }, others: [], history: [] }], ctx);
+    expect(subject.startsWith('【逾期督办】')).toBe(true);
+    expect(text).toContain('的日期无法计算，系统暂停了该事项的提醒和督办');
   });
 });

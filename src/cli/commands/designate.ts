@@ -1,5 +1,16 @@
 import { type Command, UsageError } from '../command';
-import { FLAGS, PLAN_FLAGS, flag, loadPlan, printResult, taskFlag, unitFlag, whoFlag, withDuban } from '../kit';
+import {
+  FLAGS,
+  PLAN_FLAGS,
+  flag,
+  loadPlan,
+  printResult,
+  provisionalWarning,
+  taskFlag,
+  unitFlag,
+  whoFlag,
+  withDuban,
+} from '../kit';
 
 /** `duban designate`: add (or remove) a unit for a task whose units are 省直有关部门. */
 export const designateCommand: Command = {
@@ -25,9 +36,12 @@ export const designateCommand: Command = {
     const unit = unitFlag(loaded.directory, values.unit);
     const by = whoFlag(values);
     const remove = values.remove === true;
-    const ids = await withDuban(loaded, (d) =>
-      d.obligations.designate({ planId: plan.id, taskNo, unitCode: unit.code, remove, by }),
-    );
+    const { ids, provisional } = await withDuban(loaded, async (d) => ({
+      ids: await d.obligations.designate({ planId: plan.id, taskNo, unitCode: unit.code, remove, by }),
+      provisional: remove ? [] : await d.obligations.provisionalYears(d.obligations.designationSpecs(taskNo)),
+    }));
+    const warning = provisionalWarning(provisional);
+    if (warning) console.error(warning);
     printResult(values, { planId: plan.id, taskNo, unitCode: unit.code, removed: remove, obligations: ids }, () => [
       `${unit.name} (${unit.code}) ${remove ? 'removed from' : 'designated for'} task ${taskNo}`,
       `  obligations of the unit: ${ids.join(', ')}`,

@@ -6,7 +6,9 @@ import { addHolidayNotice, holidayListing } from '../../holidays/registry';
 import { formatAddResult, formatHolidayListing, formatHolidayNotice } from '../../holidays/summary';
 import { openStore, type Store, storeConfigFromEnv } from '../../store';
 import { type Command, UsageError } from '../command';
-import { FLAGS, flag, printResult } from '../kit';
+import { sendCalendar, type CalendarSent } from '../../client';
+import { createClient, temporalAddress } from '../../temporal/connection';
+import { FLAGS, flag, printResult, progressBar, temporalConfig } from '../kit';
 
 function noticeFile(command: string, positionals: string[]) {
   const [file, ...extra] = positionals;
@@ -65,6 +67,30 @@ const parseCommand: Command = {
   },
 };
 
+/**
+ * Hands the stored years to every running workflow that counts working days. A server that cannot be reached is
+ * reported, not fatal: the years are stored, and `duban holidays sync` sends them later.
+ */
+async function syncRunningWorkflows(store: Store, log: (line: string) => void): Promise<CalendarSent | null> {
+  const years = (await store.listHolidayYears()).map((r) => r.data);
+  const config = temporalConfig();
+  let client;
+  try {
+    client = await createClient(config, { connectTimeoutMs: 3000 });
+  } catch (err) {
+    log(
+      `duban holidays: cannot reach the Temporal server at ${temporalAddress(config)} (${(err as Error).message}); ` +
+        'new workflows use the stored years, running ones get them with `duban holidays sync`',
+    );
+    return null;
+  }
+  try {
+    return await sendCalendar(client, years, { onProgress: progressBar('duban: holiday years to running workflows') });
+  } finally {
+    await client.connection.close();
+  }
+}
+
 /** `duban holidays add FILE [--json]`. */
 const addCommand: Command = {
   path: ['holidays', 'add'],
@@ -81,15 +107,25 @@ const addCommand: Command = {
   flags: [FLAGS.json],
   async run({ values, positionals }) {
     const { file, notice } = noticeFile('add', positionals);
-    const result = await withStore(async (store) => {
+    const log = (line: string) => console.error(line);
+    const { result, sent } = await withStore(async (store) => {
+      let added;
       try {
-        return await addHolidayNotice(store, notice, Date.now());
+        added = await addHolidayNotice(store, notice, Date.now());
       } catch (err) {
         if (err instanceof HolidayDataError) throw new UsageError(`${file}: ${err.message}`);
         throw err;
       }
+      return { result: added, sent: await syncRunningWorkflows(store, log) };
     });
-    printResult(values, result, () => formatAddResult(result));
+    printResult(values, { ...result, runningWorkflows: sent }, () =>
+      [
+        formatAddResult(result),
+        sent ? `running workflows told: ${sent.signalled} (their remaining notices move with the new dates)` : '',
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    );
     return 0;
   },
 };
@@ -111,5 +147,22 @@ const listCommand: Command = {
   },
 };
 
+/** `duban holidays sync`. */
+const syncCommand: Command = {
+  path: ['holidays', 'sync'],
+  summary: 'send the added holiday years to every running workflow (after `holidays add` could not reach Temporal)',
+  description: [
+    'Every running obligation, unit and information-request workflow gets the added years and moves its remaining',
+    'notices; new workflows read them when they start.',
+  ],
+  flags: [FLAGS.json],
+  async run({ values }) {
+    const sent = await withStore((store) => syncRunningWorkflows(store, (line) => console.error(line)));
+    if (!sent) return 1;
+    printResult(values, sent, () => `running workflows told: ${sent.signalled} (${sent.ended} ended meanwhile)`);
+    return 0;
+  },
+};
+
 /** The `duban holidays` commands. */
-export const holidaysCommands: Command[] = [parseCommand, addCommand, listCommand];
+export const holidaysCommands: Command[] = [parseCommand, addCommand, listCommand, syncCommand];

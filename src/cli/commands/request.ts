@@ -15,6 +15,7 @@ import {
   instantFlag,
   loadPlan,
   printResult,
+  provisionalWarning,
   unitFlag,
   withDuban,
 } from '../kit';
@@ -88,6 +89,8 @@ export const requestReceiveCommand: Command = {
     const receivedOn = dateFlag(values['received-on'], '--received-on')!;
     const requestId = String(values.id);
     const result = await withDuban(loaded, (d) => d.requests.receive({ unit: unit.code, requestId, receivedOn }));
+    const provisional = provisionalWarning(result.due.provisionalYears);
+    if (provisional) console.error(provisional);
     printResult(
       values,
       { ...result, unit: result.unit.code },

@@ -6,10 +6,12 @@ import { runMainJob } from '../../temporal/main-job';
 import type { Command } from '../command';
 import {
   FLAGS,
+  addedHolidayYears,
   flag,
   loadDirectoryFlag,
   loadPlan,
   progressBar,
+  provisionalWarning,
   rememberPlan,
   temporalConfig,
   type LoadedPlan,
@@ -22,7 +24,13 @@ async function startPlanOnServer(loaded: LoadedPlan, log: (line: string) => void
   const { plan } = loaded;
   const client = await createClient(config);
   try {
-    const duban = createDubanClient({ client, ...loaded, namespace: config.namespace, taskQueue: config.taskQueue });
+    const duban = createDubanClient({
+      client,
+      ...loaded,
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      holidayYears: await addedHolidayYears(),
+    });
     const result = await duban.startPlan({ onProgress: progressBar(`duban: starting plan ${plan.id}`) });
     rememberPlan(plan, loaded.source);
     const obligations = result.schedule.units.reduce((n, u) => n + u.obligations.length, 0);
@@ -30,6 +38,8 @@ async function startPlanOnServer(loaded: LoadedPlan, log: (line: string) => void
       `duban: plan ${plan.id}: ${result.started.length} unit workflows started, ${result.existing.length} already ` +
         `there; ${obligations} obligations in all`,
     );
+    const provisional = provisionalWarning(result.provisionalYears);
+    if (provisional) log(provisional);
     const designation = [...new Set(result.schedule.assignments.needsDesignation.map((d) => d.taskNo))];
     if (designation.length > 0)
       log(`duban: tasks ${designation.join(', ')} name 省直有关部门: designate their units (duban designate)`);

@@ -1,6 +1,17 @@
 import type { Light, StatusRow } from '../../client';
 import type { Command } from '../command';
-import { FLAGS, PLAN_FLAGS, flag, loadPlan, printResult, shortTime, taskFlag, unitFlag, withDuban } from '../kit';
+import {
+  FLAGS,
+  PLAN_FLAGS,
+  flag,
+  loadPlan,
+  printResult,
+  provisionalWarning,
+  shortTime,
+  taskFlag,
+  unitFlag,
+  withDuban,
+} from '../kit';
 
 const LIGHTS: Record<Light, string> = { green: '● 绿', yellow: '● 黄', red: '● 红' };
 
@@ -12,7 +23,8 @@ function rowLine(r: StatusRow): string {
   const what = `${r.taskNo !== null ? `任务${r.taskNo} ` : ''}${r.obligationId}${r.period ? ` ${r.period}` : ''}`;
   const next = r.nextNotice ? `next ${r.nextNotice.stage} ${shortTime(r.nextNotice.at)}` : '';
   const done = r.fulfilledAt ? `done ${shortTime(r.fulfilledAt)}` : '';
-  return `  ${LIGHTS[r.light]}  ${r.unitName.padEnd(10)} ${what.padEnd(36)} due ${r.due}  ${r.state.padEnd(8)} ${done || next}`;
+  const provisional = r.provisional ? `  (provisional ${r.provisional.join(', ')})` : '';
+  return `  ${LIGHTS[r.light]}  ${r.unitName.padEnd(10)} ${what.padEnd(36)} due ${r.due}  ${r.state.padEnd(8)} ${done || next}${provisional}`;
 }
 
 /** `duban status`: traffic lights of a plan's obligations, with counts per task and per unit. */
@@ -38,8 +50,10 @@ export const statusCommand: Command = {
     const unitCode = values.unit !== undefined ? unitFlag(directory, values.unit).code : undefined;
     const report = await withDuban(loaded, (d) => d.obligations.status({ planId: plan.id, taskNo, unitCode }));
     const names = new Map(directory.units.map((u) => [u.code, u.name]));
+    const provisional = [...new Set(report.rows.flatMap((r) => r.provisional ?? []))].sort();
     printResult(values, report, () => [
       `plan ${plan.id}: ${report.rows.length} items`,
+      ...(provisional.length ? [provisionalWarning(provisional)!.replace(/^duban: /, '')] : []),
       ...report.rows.map(rowLine),
       '',
       'per task:',

@@ -1,0 +1,159 @@
+/**
+ * Next year's calendar on the dev server: a request received on 2026-12-01, before any 2027 holiday notice, runs on
+ * a provisional 2027 (weekends only) and says so; `duban holidays add` of a 2027 notice moves its escalations in the
+ * running workflow, which never fails a workflow task.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { temporal } from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { openActivityRuntime, type ActivityRuntime } from '../../activities/runtime';
+import { createDubanClient, type DubanClient } from '../../src/client';
+import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../../src/import/directory';
+import { importTableFile } from '../../src/import/plan-file';
+import { createDevServerEnv, workflowBundle } from '../helpers/temporal';
+
+jest.setTimeout(180_000);
+
+const ROOT = path.resolve(__dirname, '../..');
+/** A made-up 2027 notice (not the real one): New Year 01-01..03 off. */
+const NOTICE_2027 = [
+  '国务院办公厅关于2027年部分节假日安排的通知',
+  '测试〔2026〕2号',
+  '一、元旦：1月1日（周五）至3日（周日）放假，共3天。',
+  '国务院办公厅',
+  '2026年11月20日',
+].join('\n');
+
+function duban(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [path.join(ROOT, 'bin/duban.js'), ...args],
+      { env: { ...process.env, ...env }, encoding: 'utf8' },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, out: stdout, err: stderr }),
+    );
+  });
+}
+
+describe('a 2027 calendar added while a request runs (dev server)', () => {
+  let env: TestWorkflowEnvironment;
+  let runtime: ActivityRuntime;
+  let worker: Worker;
+  let running: Promise<void>;
+  let dir: string;
+  let duban2026: DubanClient;
+
+  beforeAll(async () => {
+    env = await createDevServerEnv();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'duban-calendar-'));
+    const directory = loadDirectory(BUNDLED_DIRECTORY_PATH);
+    runtime = await openActivityRuntime({
+      directory,
+      env: { DUBAN_DATA_DIR: dir, DATABASE_URL: '', SMTP_URL: '' },
+      logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    });
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: 'calendar',
+      workflowBundle: await workflowBundle(),
+      activities: runtime.activities,
+    });
+    running = worker.run();
+    const { plan } = importTableFile(path.join(ROOT, 'examples/fujian-2017/tasks.txt'), { directory });
+    // Plan time is 2026-12-01 10:00 whatever day the test runs.
+    const timeShiftMs = Date.parse('2026-12-01T10:00:00+08:00') - Date.now();
+    duban2026 = createDubanClient({ client: env.client, plan, directory, taskQueue: 'calendar', timeShiftMs });
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running?.catch(() => undefined);
+    await runtime?.close();
+    await env?.teardown();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs provisionally, then moves its escalations when the 2027 notice is added, with no failed workflow task', async () => {
+    const received = await duban2026.requests.receive({
+      unit: '福州市',
+      requestId: 'r-2026-12',
+      receivedOn: '2026-12-01',
+    });
+    // 20 working days: due Tuesday 2026-12-29, a date the 2027 notice could still rearrange.
+    expect(received.due).toMatchObject({ due: '2026-12-29', workingDays: 20, provisionalYears: [2027] });
+    const stages = async () =>
+      (await duban2026.requests.agenda('r-2026-12'))
+        .filter((a) => a.stage.startsWith('escalation'))
+        .map((a) => `${a.stage} ${a.at.slice(0, 10)} ${(a.provisional ?? []).join(',')}`);
+    // Weekends only for 2027: New Year's Day, a Friday, counts as a working day.
+    expect(await stages()).toEqual([
+      'escalation-1 2026-12-30 2027',
+      'escalation-2 2027-01-01 2027',
+      'escalation-3 2027-01-05 2027',
+    ]);
+
+    const file = path.join(dir, '2027.txt');
+    fs.writeFileSync(file, NOTICE_2027);
+    const added = await duban(['holidays', 'add', file], {
+      DUBAN_DATA_DIR: dir,
+      DATABASE_URL: '',
+      TEMPORAL_ADDRESS: env.address,
+    });
+    expect(added).toMatchObject({ code: 0 });
+    expect(added.out).toContain('running workflows told: ');
+
+    let moved: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      moved = await stages();
+      if (moved[1]?.includes('2027-01-04')) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(moved).toEqual(['escalation-1 2026-12-30 ', 'escalation-2 2027-01-04 ', 'escalation-3 2027-01-06 ']);
+    const timeline = await duban2026.requests.timeline('r-2026-12');
+    expect(timeline.find((e) => e.type === 'calendar')?.detail).toContain('escalation-2 2027-01-01 → 2027-01-04');
+
+    const history = await env.client.workflow.getHandle(received.workflowId).fetchHistory();
+    const failed = (history.events ?? []).filter(
+      (e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+    );
+    expect(failed).toEqual([]);
+    expect((history.events ?? []).length).toBeGreaterThan(3);
+  });
+
+  it('keeps running on calendar data it cannot use: on record, no failed workflow task', async () => {
+    const received = await duban2026.requests.receive({
+      unit: '厦门市',
+      requestId: 'r-bad-data',
+      receivedOn: '2026-12-01',
+    });
+    const handle = env.client.workflow.getHandle(received.workflowId);
+    const { calendarSignal } = await import('../../workflows/messages');
+    await handle.signal(calendarSignal, {
+      years: [
+        {
+          year: 2027,
+          notice: { title: 'x', number: null, date: null },
+          daysOff: ['2027-02-30'],
+          workdays: [],
+          adjustments: [],
+        },
+      ],
+    });
+    let timeline = await duban2026.requests.timeline('r-bad-data');
+    for (let i = 0; i < 40 && !timeline.some((e) => e.type === 'calendar-error'); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      timeline = await duban2026.requests.timeline('r-bad-data');
+    }
+    expect(timeline.find((e) => e.type === 'calendar-error')?.detail).toMatch(/holiday data could not be used/);
+    expect((await duban2026.requests.status('r-bad-data')).due).toBe('2026-12-29');
+    const history = await handle.fetchHistory();
+    expect(
+      (history.events ?? []).filter(
+        (e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+      ),
+    ).toEqual([]);
+  });
+});
