@@ -1,39 +1,94 @@
-/** Decoding table files: UTF-8 only, with the line of the first bad byte when a file is GBK or binary. */
+/**
+ * Decoding table files: UTF-8 (with or without BOM), UTF-16 LE/BE (with or without BOM) and GB18030 (GBK, GB2312)
+ * are told apart from the bytes; a charset an HTML page declares is honoured. Only undecodable bytes are refused.
+ */
+import iconv from 'iconv-lite';
 import { ImportError } from './import-error';
 
+/** How a file's bytes were read. */
+export interface DecodedText {
+  text: string;
+  /** `utf-8`, `utf-16le`, `utf-16be`, `gb18030`, or a charset an HTML page declared. */
+  encoding: string;
+}
+
+/** Charset labels pages declare for what GB18030 decodes (it is their superset). */
+const GB_LABELS = new Set(['gb2312', 'gbk', 'x-gbk', 'gb18030', 'cp936', 'windows-936', 'euc-cn', 'csgb2312']);
+
 /**
- * Decodes a table file's bytes as UTF-8 (a BOM is dropped). Throws {@link ImportError} naming the line of the first
- * byte that is not UTF-8, which is what a GBK/GB18030 export of the same table looks like.
+ * Decodes a table file's bytes. The order: a byte-order mark, then a charset declared by the file itself (an HTML
+ * `<meta charset>`), then NUL bytes in every other position (UTF-16 without BOM), then strict UTF-8, then GB18030.
+ * Throws {@link ImportError} naming the line of the first undecodable byte when none of them reads the file.
+ * @param declared Charset label the file declares, e.g. `gb2312`. (Default: none)
  */
-export function decodeTableBytes(bytes: Uint8Array, file: string): string {
+export function decodeText(bytes: Uint8Array, file: string, declared?: string): DecodedText {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) return utf8(buffer.subarray(3), file);
+  if (buffer[0] === 0xff && buffer[1] === 0xfe) return strictIconv(buffer.subarray(2), 'utf-16le', file);
+  if (buffer[0] === 0xfe && buffer[1] === 0xff) return strictIconv(buffer.subarray(2), 'utf-16be', file);
+
+  const label = declared?.trim().toLowerCase();
+  if (label && GB_LABELS.has(label)) return strictIconv(buffer, 'gb18030', file);
+  if (label && label !== 'utf-8' && label !== 'utf8' && iconv.encodingExists(label)) {
+    return strictIconv(buffer, label, file);
+  }
+
+  const nul = nulPattern(buffer);
+  if (nul) return strictIconv(buffer, nul, file);
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(buffer), encoding: 'utf-8' };
   } catch {
-    const offset = firstInvalidUtf8(bytes);
-    let line = 1;
-    for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a) line++;
-    throw new ImportError(
-      file,
-      line,
-      `not UTF-8 text (byte 0x${(bytes[offset] ?? 0).toString(16).padStart(2, '0')} at offset ${offset}); ` +
-        'convert it first, e.g. `iconv -f GB18030 -t UTF-8`',
-    );
+    return strictIconv(buffer, 'gb18030', file);
   }
 }
 
-/** Offset of the first byte that does not belong to a well-formed UTF-8 sequence. */
-function firstInvalidUtf8(bytes: Uint8Array): number {
-  let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i] ?? 0;
-    const length =
-      b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
-    if (length === 0) return i;
-    for (let k = 1; k < length; k++) {
-      const c = bytes[i + k];
-      if (c === undefined || (c & 0xc0) !== 0x80) return i;
-    }
-    i += length;
+/**
+ * Decodes a table file's bytes to text, whichever of UTF-8, UTF-16 and GB18030 it is (see {@link decodeText});
+ * kept for callers of the text importer. A leading BOM is dropped.
+ */
+export function decodeTableBytes(bytes: Uint8Array, file: string): string {
+  return decodeText(bytes, file).text;
+}
+
+function utf8(buffer: Buffer, file: string): DecodedText {
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(buffer), encoding: 'utf-8' };
+  } catch {
+    throw undecodable(file, new TextDecoder('utf-8').decode(buffer), 'UTF-8 (the file starts with a UTF-8 BOM)');
   }
-  return bytes.length;
+}
+
+/** iconv-lite never throws: a U+FFFD that the bytes do not encode marks the first undecodable sequence. */
+function strictIconv(buffer: Buffer, encoding: string, file: string): DecodedText {
+  const text = iconv.decode(buffer, encoding);
+  if (text.includes('\uFFFD') && !buffer.includes(iconv.encode('\uFFFD', encoding))) {
+    throw undecodable(file, text, encoding === 'gb18030' ? 'UTF-8, UTF-16 or GB18030 text' : `${encoding} text`);
+  }
+  return { text, encoding };
+}
+
+function undecodable(file: string, decoded: string, expected: string): ImportError {
+  const at = decoded.indexOf('\uFFFD');
+  const line = at < 0 ? 1 : decoded.slice(0, at).split('\n').length;
+  return new ImportError(file, line, `not a table file: the bytes are not ${expected}`);
+}
+
+/**
+ * UTF-16 without a BOM: ASCII characters (digits, line breaks) put a NUL in every other byte, odd offsets for
+ * little-endian and even for big-endian; UTF-8 and GB18030 text has no NUL at all.
+ */
+function nulPattern(buffer: Buffer): 'utf-16le' | 'utf-16be' | undefined {
+  let even = 0;
+  let odd = 0;
+  const end = Math.min(buffer.length, 65536);
+  for (let i = 0; i < end; i++) {
+    if (buffer[i] !== 0) continue;
+    if (i % 2 === 0) even++;
+    else odd++;
+  }
+  if (odd > 0 && even === 0) return 'utf-16le';
+  if (even > 0 && odd === 0) return 'utf-16be';
+  if (odd > 4 * even) return 'utf-16le';
+  if (even > 4 * odd) return 'utf-16be';
+  return undefined;
 }
