@@ -74,21 +74,34 @@ function undecodable(file: string, decoded: string, expected: string): ImportErr
 }
 
 /**
- * UTF-16 without a BOM: ASCII characters (digits, line breaks) put a NUL in every other byte, odd offsets for
- * little-endian and even for big-endian; UTF-8 and GB18030 text has no NUL at all.
+ * UTF-16 without a BOM: only UTF-16 puts NUL bytes in text (every ASCII character has one; so do 一 and the
+ * ideographic space). The byte order is the one whose code units fall in the ranges Chinese text uses.
  */
 function nulPattern(buffer: Buffer): 'utf-16le' | 'utf-16be' | undefined {
-  let even = 0;
-  let odd = 0;
-  const end = Math.min(buffer.length, 65536);
-  for (let i = 0; i < end; i++) {
-    if (buffer[i] !== 0) continue;
-    if (i % 2 === 0) even++;
-    else odd++;
+  const end = Math.min(buffer.length - (buffer.length % 2), 65536);
+  if (end < 2 || !buffer.subarray(0, end).includes(0)) return undefined;
+  let little = 0;
+  let big = 0;
+  for (let i = 0; i < end; i += 2) {
+    if (plausible((buffer[i + 1] as number) * 256 + (buffer[i] as number))) little++;
+    if (plausible((buffer[i] as number) * 256 + (buffer[i + 1] as number))) big++;
   }
-  if (odd > 0 && even === 0) return 'utf-16le';
-  if (even > 0 && odd === 0) return 'utf-16be';
-  if (odd > 4 * even) return 'utf-16le';
-  if (even > 4 * odd) return 'utf-16be';
+  const units = end / 2;
+  if (little >= big && little > units * 0.6) return 'utf-16le';
+  if (big > little && big > units * 0.6) return 'utf-16be';
   return undefined;
+}
+
+/** Code units of Chinese table text: ASCII, punctuation, CJK symbols and ideographs, full-width forms. */
+function plausible(unit: number): boolean {
+  return (
+    (unit >= 0x20 && unit < 0x7f) ||
+    unit === 0x09 ||
+    unit === 0x0a ||
+    unit === 0x0d ||
+    (unit >= 0x2000 && unit < 0x2070) ||
+    (unit >= 0x3000 && unit < 0x3040) ||
+    (unit >= 0x3400 && unit < 0xa000) ||
+    (unit >= 0xff00 && unit < 0xfff0)
+  );
 }

@@ -58,6 +58,8 @@ const FIRST_LEADS =
   /(?:排(?:在)?(?:第一位|首位|第一)|第一(?:个|家)?(?:单位)?|列(?:第一|首位))的?(?:单位)?为牵头(?:单位|部门)?/;
 const NOTE = /^(?:注|备注|说明)\s*[:：0-9１-９.、]/;
 const SPACE = /[\s\u3000\u00a0]+/g;
+/** What a header row must name, for messages. */
+const HEADER_NEEDS = '工作任务 (or 细化分工) and 牵头单位/责任单位 or 完成时限';
 const ROLE_LABEL: Record<ColumnRole, string> = {
   no: '序号',
   task: '工作任务',
@@ -410,12 +412,12 @@ function findTaskGrids(doc: SourceDocument, warn: Warn, fail: Fail): TaskGrid[] 
   }
   const main = grids[0];
   if (!main) {
+    if (tables.length === 0 && doc.format === 'html') {
+      fail(1, `not a task table: no table in the page has a header row naming ${HEADER_NEEDS}`);
+    }
     if (tables.length === 0) fail(1, 'not a task table: no table in the file');
     const names = tables.map((t) => t.name).join(', ');
-    fail(
-      1,
-      `not a task table: no header row naming 工作任务 (or 细化分工) and 牵头单位/责任单位 or 完成时限 in ${names}`,
-    );
+    fail(1, `not a task table: no header row naming ${HEADER_NEEDS} in ${names}`);
   }
   const cols = columnsByRole((main as TaskGrid).roles);
   if (cols.lead.length === 0 && cols.responsible.length === 0) {

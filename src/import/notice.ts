@@ -103,33 +103,38 @@ export function readNotice(paragraphs: SourceParagraph[], options: NoticeOptions
   const notice = nonEmpty.slice(titleIndex + 1);
   const noticeSimple = simple.slice(titleIndex + 1);
 
+  // A site's metadata box (发布日期, 成文日期, 发文机关) may stand above the title; the notice's body is below it.
+  const dateParagraphs = [...nonEmpty.slice(0, titleIndex), ...notice];
+  const dateTexts = [...simple.slice(0, titleIndex), ...noticeSimple];
   let publishedOn: IsoDate | undefined;
   let signedOn: IsoDate | undefined;
-  noticeSimple.forEach((text, i) => {
-    const line = (notice[i] as SourceParagraph).line;
+  dateTexts.forEach((text, i) => {
+    const line = (dateParagraphs[i] as SourceParagraph).line;
     const published = PUBLISHED.exec(text);
     if (published && !publishedOn) {
       publishedOn = validDate(Number(published[1]), Number(published[2]), Number(published[3]), line, fail);
     }
-    const dated = DATE_LINE.exec(text.replace(SPACE, ''));
+    const dated = i >= titleIndex ? DATE_LINE.exec(text.replace(SPACE, '')) : null;
     if (dated) signedOn = validDate(Number(dated[1]), Number(dated[2]), Number(dated[3]), line, fail);
   });
   if (!signedOn) {
-    const index = noticeSimple.findIndex((t) => SIGNED_FIELD.test(t));
-    const field = SIGNED_FIELD.exec(noticeSimple[index] ?? '');
+    const index = dateTexts.findIndex((t) => SIGNED_FIELD.test(t));
+    const field = SIGNED_FIELD.exec(dateTexts[index] ?? '');
     if (field) {
-      signedOn = validDate(Number(field[1]), Number(field[2]), Number(field[3]), notice[index]?.line ?? 0, fail);
+      const line = dateParagraphs[index]?.line ?? 0;
+      signedOn = validDate(Number(field[1]), Number(field[2]), Number(field[3]), line, fail);
     }
   }
 
   const { signature } = signatureOf(noticeSimple);
   const titleSimple = simple[titleIndex] ?? '';
   const issuerFromTitle = ISSUER_IN_TITLE.exec(titleSimple)?.[1];
+  // A department's own 台账 names it in the title; its 填报单位 line names the office that filled it in.
   const issuer =
     signature ??
     issuerFromTitle ??
-    noticeSimple.map((t) => ISSUER_FIELD.exec(t)?.[1]).find((x) => x !== undefined) ??
-    ISSUER_BEFORE_YEAR.exec(titleSimple)?.[1];
+    ISSUER_BEFORE_YEAR.exec(titleSimple)?.[1] ??
+    dateTexts.map((t) => ISSUER_FIELD.exec(t)?.[1]).find((x) => x !== undefined);
   if (!issuer) fail(titleLine, "cannot find the issuer: no '…办公厅关于…' title and no signature line");
   if (signature && issuerFromTitle && signature !== issuerFromTitle) {
     warn(titleLine, `the title names '${issuerFromTitle}' but the notice is signed by '${signature}'`);

@@ -10,17 +10,17 @@ const ITEM_SEPARATOR = /[，,、；;]/;
 const UNIT_SUFFIX = /(?:部门|管委会|中心|[厅局委办行市区县])$/;
 /** Characters a unit name may hold: CJK, ASCII letters (PPP-style abbreviations) and brackets. */
 const UNIT_CHARS = /^[\u4e00-\u9fff A-Za-z（）]{2,24}$/;
-/** Groups always spelled out in full: 省直各部门, 省直有关部门, 各设区市 and similar 各X forms, 各处室 of a 台账. */
+/** Groups always spelled out in full: 省直各部门, 省直有关部门, 各设区市, 市直/区直 forms, 各X forms, 各处室 of a 台账. */
 const GROUP_SHAPE =
-  /^(?:省直(?:各|有关)(?:部门|单位)|(?:[局厅委]?机关)?各(?:设区市|市|县|区|县（市、区）|地|部门|有关部门|处室|科室|直属单位|有关处室))$/;
+  /^(?:[省市区县]直(?:各|有关)(?:部门|单位)|(?:[局厅委]?机关)?各(?:设区市|市|县|区|县（市、区）(?:人民)?(?:政府)?|地|部门|有关部门|单位|有关单位|处室|科室|直属单位|有关处室|街道(?:办事处)?|乡镇（街道）|乡镇|镇街))$/;
 /** Endings of unit names in a column known to hold units: departments and also divisions (处室, 科), courts, firms. */
 const WIDE_UNIT_SUFFIX =
   /(?:部门|管委会|委员会|中心|公司|集团|街道|[厅局委办行市区县处科室股队站所院馆部会社组府署台团镇乡])$/;
 /** Role markers at the end of a clause of a unit cell: 市发展改革委牵头 / 市住建局等配合 / …负责落实. */
 const LEAD_MARK = /(?:牵头(?:负责|落实|实施)?|负总责|为牵头单位)$/;
-const HELP_MARK = /(?:等)?(?:单位|部门)?(?:配合|协助|协办|参与|协同)(?:落实|实施|推进|完成)?$/;
+const HELP_MARK = /(?:等(?:单位|部门)?)?(?:配合|协助|协办|参与|协同)(?:落实|实施|推进|完成)?$/;
 const OWN_MARK =
-  /(?:等)?(?:单位|部门)?(?:按职责分工|按职责|分别|共同|具体)?(?:负责)?(?:落实|实施|推进|办理|完成|负责)$/;
+  /(?:等(?:单位|部门)?)?(?:按职责分工|按职责|分别|共同|具体)?(?:负责)?(?:落实|实施|推进|办理|完成|负责)$/;
 /** A role written in brackets after a name: 市财政局（牵头）. */
 const BRACKET_ROLE = /^(.+?)（(牵头|配合|协办|参与|负责)）$/;
 /** Sentence punctuation never found in a unit cell; its presence means requirement prose. */
