@@ -97,8 +97,6 @@ interface Draft {
   titleAt: string;
   /** 序号 as written, when the row has its own. */
   numberCell?: SourceCell;
-  /** 序号 covered by a merged cell (a group's number): rows then are numbered in order. */
-  numberSpanned: boolean;
   requirements: string;
   deadline?: { text: string; at: string };
 }
@@ -132,9 +130,18 @@ export function layoutPlan(doc: SourceDocument, options: TableImportOptions = {}
   const grids = findTaskGrids(doc, warn, fail);
   const main = grids[0] as TaskGrid;
   const firstTable = doc.blocks.findIndex((b) => b.kind === 'table' && b.table === main.table);
+  // The notice: paragraphs before the table, rows of tables before it (a 文头 laid out as a table), rows above its header.
   const paragraphs: SourceParagraph[] = doc.blocks
     .slice(0, firstTable)
-    .flatMap((b) => (b.kind === 'paragraph' ? [b.paragraph] : []));
+    .flatMap((b) =>
+      b.kind === 'paragraph'
+        ? [b.paragraph]
+        : b.table.rows.map((row) => ({
+            text: distinctTexts(row).join(' '),
+            line: row.line,
+            at: row.cells[0]?.at ?? '',
+          })),
+    );
   for (const row of main.table.rows.slice(0, main.header ? main.table.rows.indexOf(main.header) : 0)) {
     const text = distinctTexts(row).join(' ');
     if (text) paragraphs.push({ text, line: row.line, at: row.cells[0]?.at ?? '' });
@@ -149,6 +156,8 @@ export function layoutPlan(doc: SourceDocument, options: TableImportOptions = {}
   const { year } = notice;
   const lexicon = new UnitLexicon(options.directory, provinceOf(notice.issuer));
   const firstLeads = FIRST_LEADS.test(conventionText(doc, grids));
+
+  for (const grid of grids) warnUnreadColumns(grid, warn);
 
   // Rows → drafts (sections, groups, titles), in table order.
   const drafts: Draft[] = [];
@@ -177,6 +186,14 @@ export function layoutPlan(doc: SourceDocument, options: TableImportOptions = {}
         if (!FIRST_LEADS.test(toSimplified(only[0] as string))) {
           warn(row.line, `note '${only[0]}' is not read${where(firstOwnAt(row, index))}`);
         }
+        continue;
+      }
+      if (
+        only.length === 1 &&
+        row.cells.some((cell, c) => cell.from && cell.from.row === index && cell.from.col !== c)
+      ) {
+        const message = `row '${only[0]}' spans the table but is not a section (一、) or subsection (（一）); ignored`;
+        warn(row.line, `${message}${where(firstOwnAt(row, index))}`);
         continue;
       }
       const text = (role: ColumnRole) => joined(row, cols[role], ' ');
@@ -234,7 +251,6 @@ export function layoutPlan(doc: SourceDocument, options: TableImportOptions = {}
         title,
         titleAt,
         numberCell: numberCell && !isDownCopy(numberCell, index) && numberCell.text.trim() ? numberCell : undefined,
-        numberSpanned: numberCell !== undefined && isDownCopy(numberCell, index),
         requirements: text('requirements'),
         deadline: deadlineText ? { text: deadlineText, at: deadlineAt } : undefined,
       });
@@ -275,7 +291,7 @@ export function layoutPlan(doc: SourceDocument, options: TableImportOptions = {}
     let leadUnits: string[] = [];
     let responsibleUnits: string[] = [];
     let unitsInheritedFrom: number | null = null;
-    const where_ = new Map<string, string>();
+    const unitAt = new Map<string, string>();
     if (own.length === 0) {
       if (!previous) {
         const at = row.cells[unitCols[0] ?? 0]?.at ?? '';
@@ -298,7 +314,7 @@ export function layoutPlan(doc: SourceDocument, options: TableImportOptions = {}
         const reading = lexicon.readUnitCell(toSimplified(cellLines(cell.text).join('\n')), role);
         leadUnits.push(...reading.lead);
         responsibleUnits.push(...reading.responsible);
-        for (const name of [...reading.lead, ...reading.responsible]) if (!where_.has(name)) where_.set(name, cell.at);
+        for (const name of [...reading.lead, ...reading.responsible]) if (!unitAt.has(name)) unitAt.set(name, cell.at);
         for (const [name, alias] of reading.aliases) {
           const known = unitAliases.get(name) ?? [];
           if (!known.includes(alias)) unitAliases.set(name, [...known, alias]);
@@ -318,24 +334,26 @@ export function layoutPlan(doc: SourceDocument, options: TableImportOptions = {}
       }
     }
 
-    let duties: Duty[];
-    try {
-      const text = `${title} ${draft.requirements}`;
-      duties = findDuties(toSimplified(text), year, text);
-      const deadline = draft.deadline ?? inheritedDeadline(draft, drafts[i - 1]);
-      if (deadline) {
-        const cell = findDeadlineDuties(toSimplified(deadline.text), year, deadline.text);
-        for (const duty of cell.duties) {
-          if (!duties.some((d) => d.kind === duty.kind && d.due === duty.due && d.every === duty.every))
-            duties.push(duty);
-        }
-        for (const part of cell.unread) {
-          warn(lineNo, `task ${no}: '${part}' in 完成时限 is not understood as a deadline${where(deadline.at)}`);
-        }
+    const datesOf = <T>(at: string, read: () => T): T => {
+      try {
+        return read();
+      } catch (err) {
+        if (err instanceof DutyDateError) fail(lineNo, `task ${no}: ${err.message}${where(at)}`);
+        throw err;
       }
-    } catch (err) {
-      if (err instanceof DutyDateError) fail(lineNo, `task ${no}: ${err.message}${where(draft.titleAt)}`);
-      throw err;
+    };
+    const text = `${title} ${draft.requirements}`;
+    const duties: Duty[] = datesOf(draft.titleAt, () => findDuties(toSimplified(text), year, text));
+    const deadline = draft.deadline ?? inheritedDeadline(draft, drafts[i - 1]);
+    if (deadline) {
+      const cell = datesOf(deadline.at, () => findDeadlineDuties(toSimplified(deadline.text), year, deadline.text));
+      for (const duty of cell.duties) {
+        const same = (d: Duty) => d.kind === duty.kind && d.due === duty.due && d.every === duty.every;
+        if (!duties.some(same)) duties.push(duty);
+      }
+      for (const part of cell.unread) {
+        warn(lineNo, `task ${no}: '${part}' in 完成时限 is not understood as a deadline${where(deadline.at)}`);
+      }
     }
 
     if (taskLines.has(no)) fail(lineNo, `task ${no} appears twice (first on line ${taskLines.get(no)})`);
@@ -353,7 +371,7 @@ export function layoutPlan(doc: SourceDocument, options: TableImportOptions = {}
     };
     tasks.push(task);
     taskLines.set(no, lineNo);
-    unitCells.set(no, where_);
+    unitCells.set(no, unitAt);
   });
 
   if (options.directory) {
@@ -425,6 +443,25 @@ function findTaskGrids(doc: SourceDocument, warn: Warn, fail: Fail): TaskGrid[] 
     fail(header?.line ?? 1, `the table has no 牵头单位 or 责任单位 column${where(header?.cells[0]?.at ?? '')}`);
   }
   return grids;
+}
+
+/** Columns whose label names no role (考核指标, 进展情况) but that hold text: warned about once each, not dropped silently. */
+function warnUnreadColumns(grid: TaskGrid, warn: Warn): void {
+  if (!grid.header) return;
+  const header = grid.header;
+  grid.roles.forEach((role, c) => {
+    if (role !== undefined) return;
+    const headerCell = header.cells[c];
+    if (headerCell?.from && headerCell.from.col < c) return;
+    const filled = grid.table.rows.slice(grid.body).filter((row) => {
+      const cell = row.cells[c];
+      // One text across the row is a heading or a note, read elsewhere.
+      return cell !== undefined && !cell.from && cell.text.trim() !== '' && distinctTexts(row).length > 1;
+    }).length;
+    if (filled === 0) return;
+    const label = grid.labels[c] ? `'${grid.labels[c]}'` : `${c + 1} (no label)`;
+    warn(header.line, `column ${label} is not read: ${filled} cell(s) ignored${where(headerCell?.at ?? '')}`);
+  });
 }
 
 /** A table's header and column roles: given (text layout), or the first header row, merged with a second one. */
