@@ -42,6 +42,7 @@ function labelKey(text: string): string {
 
 /** The role a header label names, or undefined for a label that names none (考核指标, 进展情况). */
 export function labelRole(label: string): ColumnRole | undefined {
+  if (label.length > 40) return undefined; // a cell of prose, not a label
   const key = labelKey(label);
   if (key === '' || key.length > 16) return undefined;
   return LABELS.find(([, re]) => re.test(key))?.[0] ?? ENDINGS.find(([, re]) => re.test(key))?.[0];

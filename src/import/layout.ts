@@ -77,6 +77,8 @@ type Fail = (line: number, reason: string) => never;
 interface TaskGrid {
   table: SourceTable;
   roles: (ColumnRole | undefined)[];
+  /** Column indexes of each role. */
+  cols: Record<ColumnRole, number[]>;
   labels: string[];
   /** Index of the first row after the header. */
   body: number;
@@ -131,17 +133,15 @@ export function layoutPlan(doc: SourceDocument, options: TableImportOptions = {}
   const main = grids[0] as TaskGrid;
   const firstTable = doc.blocks.findIndex((b) => b.kind === 'table' && b.table === main.table);
   // The notice: paragraphs before the table, rows of tables before it (a 文头 laid out as a table), rows above its header.
-  const paragraphs: SourceParagraph[] = doc.blocks
-    .slice(0, firstTable)
-    .flatMap((b) =>
-      b.kind === 'paragraph'
-        ? [b.paragraph]
-        : b.table.rows.map((row) => ({
-            text: distinctTexts(row).join(' '),
-            line: row.line,
-            at: row.cells[0]?.at ?? '',
-          })),
-    );
+  const paragraphs: SourceParagraph[] = doc.blocks.slice(0, firstTable).flatMap((b) =>
+    b.kind === 'paragraph'
+      ? [b.paragraph]
+      : b.table.rows.map((row) => ({
+          text: distinctTexts(row).join(' '),
+          line: row.line,
+          at: row.cells[0]?.at ?? '',
+        })),
+  );
   for (const row of main.table.rows.slice(0, main.header ? main.table.rows.indexOf(main.header) : 0)) {
     const text = distinctTexts(row).join(' ');
     if (text) paragraphs.push({ text, line: row.line, at: row.cells[0]?.at ?? '' });
@@ -165,7 +165,7 @@ export function layoutPlan(doc: SourceDocument, options: TableImportOptions = {}
   let section = '';
   let subsection = '';
   for (const grid of grids) {
-    const cols = columnsByRole(grid.roles);
+    const { cols } = grid;
     let previousGroup: string | undefined;
     for (let index = grid.body; index < grid.table.rows.length; index++) {
       const row = grid.table.rows[index] as SourceRow;
@@ -273,7 +273,7 @@ export function layoutPlan(doc: SourceDocument, options: TableImportOptions = {}
   const unitAliases = new Map<string, string[]>();
   drafts.forEach((draft, i) => {
     const { row, index, grid } = draft;
-    const cols = columnsByRole(grid.roles);
+    const { cols } = grid;
     const { no, title } = numbers[i] as { no: number; title: string };
     const lineNo = row.line;
     const previous = tasks[tasks.length - 1];
@@ -422,7 +422,7 @@ function findTaskGrids(doc: SourceDocument, warn: Warn, fail: Fail): TaskGrid[] 
     const continued = !grid && tables[tables.indexOf(table) - 1] === grids[grids.length - 1]?.table;
     if (sameColumns) grids.push(grid);
     else if (continued && table.rows[0]?.cells.length === main.table.rows[0]?.cells.length) {
-      grids.push({ table, roles: main.roles, labels: main.labels, body: 0 });
+      grids.push({ table, roles: main.roles, cols: main.cols, labels: main.labels, body: 0 });
     } else if (doc.format === 'docx' || doc.format === 'xlsx') {
       const what = grid ? 'a task table with other columns' : 'not a task table';
       warn(table.rows[0]?.line ?? 0, `${table.name} is ${what}; ignored`);
@@ -437,7 +437,7 @@ function findTaskGrids(doc: SourceDocument, warn: Warn, fail: Fail): TaskGrid[] 
     const names = tables.map((t) => t.name).join(', ');
     fail(1, `not a task table: no header row naming ${HEADER_NEEDS} in ${names}`);
   }
-  const cols = columnsByRole((main as TaskGrid).roles);
+  const { cols } = main as TaskGrid;
   if (cols.lead.length === 0 && cols.responsible.length === 0) {
     const header = (main as TaskGrid).header;
     fail(header?.line ?? 1, `the table has no 牵头单位 or 责任单位 column${where(header?.cells[0]?.at ?? '')}`);
@@ -466,7 +466,15 @@ function warnUnreadColumns(grid: TaskGrid, warn: Warn): void {
 
 /** A table's header and column roles: given (text layout), or the first header row, merged with a second one. */
 function gridOf(table: SourceTable): TaskGrid | undefined {
-  if (table.columns) return { table, roles: table.columns, labels: table.columns.map(() => ''), body: 0 };
+  if (table.columns) {
+    return {
+      table,
+      roles: table.columns,
+      cols: columnsByRole(table.columns),
+      labels: table.columns.map(() => ''),
+      body: 0,
+    };
+  }
   for (let i = 0; i < Math.min(table.rows.length, 40); i++) {
     const row = table.rows[i] as SourceRow;
     let roles = headerRoles(row);
@@ -481,7 +489,7 @@ function gridOf(table: SourceTable): TaskGrid | undefined {
     const labels = row.cells.map((cell, c) =>
       flat(lower && lowerRoles ? (lower.cells[c]?.text ?? cell.text) : cell.text),
     );
-    return { table, roles, labels, body, header: row };
+    return { table, roles, cols: columnsByRole(roles), labels, body, header: row };
   }
   return undefined;
 }
@@ -552,7 +560,7 @@ function joined(row: SourceRow, cols: number[], separator: string): string {
  * 工作任务, with nothing in the unit, deadline and requirement columns.
  */
 function headingOf(row: SourceRow, grid: TaskGrid): { kind: 'section' | 'subsection'; text: string } | undefined {
-  const cols = columnsByRole(grid.roles);
+  const { cols } = grid;
   const busy = [...cols.detail, ...cols.lead, ...cols.responsible, ...cols.deadline, ...cols.requirements].some((c) => {
     const cell = row.cells[c];
     return cell !== undefined && ((cell.units?.length ?? 0) > 0 || (!cell.from && cell.text.trim() !== ''));
@@ -591,8 +599,7 @@ function conventionText(doc: SourceDocument, grids: TaskGrid[]): string {
 /** A 细化分工 row continuing a group whose 完成时限 was written once (a CSV export of a merged cell): that deadline. */
 function inheritedDeadline(draft: Draft, above: Draft | undefined): Draft['deadline'] {
   if (!above || draft.group === undefined || draft.group !== above.group) return undefined;
-  const cols = columnsByRole(draft.grid.roles);
-  const col = cols.deadline[0];
+  const col = draft.grid.cols.deadline[0];
   if (col === undefined) return undefined;
   const cell = draft.row.cells[col];
   return cell && cell.text.trim() === '' && cell.from === undefined ? above.deadline : undefined;

@@ -21,7 +21,19 @@ function simplifiedChar(ch: string): string {
   return out;
 }
 
+/** Short texts recur (unit names, labels, 完成时限 phrases); their conversions are kept, up to this many. */
+const SHORT = 64;
+const MEMO_SIZE = 20_000;
+const converted = new Map<string, string>();
+
 /** The simplified form of a text, same length as the input (index i ↔ index i). Simplified text is unchanged. */
 export function toSimplified(text: string): string {
-  return text.replace(HAN, simplifiedChar);
+  if (text.length > SHORT) return text.replace(HAN, simplifiedChar);
+  let out = converted.get(text);
+  if (out === undefined) {
+    out = text.replace(HAN, simplifiedChar);
+    if (converted.size >= MEMO_SIZE) converted.clear();
+    converted.set(text, out);
+  }
+  return out;
 }
