@@ -6,34 +6,35 @@ import * as OpenCC from 'opencc-js';
 
 /** Character-level conversion (OpenCC `t` → `cn`), no phrase rewriting (資訊 stays 资讯, not 信息). */
 const convert = OpenCC.Converter({ from: 't', to: 'cn' });
-const memo = new Map<string, string>();
-/** CJK ideographs (basic block, extension A, compatibility): the only characters with a simplified form. */
-const HAN = /[\u3400-\u9fff\uf900-\ufaff]/g;
+/** Simplified form of each BMP ideograph once looked up; 0 until then. */
+const simplifiedCode = new Uint16Array(0x10000);
 
-function simplifiedChar(ch: string): string {
-  let out = memo.get(ch);
-  if (out === undefined) {
-    out = convert(ch);
+/** CJK ideographs (extension A, basic block, compatibility): the only characters with a simplified form. */
+function isIdeograph(code: number): boolean {
+  return (code >= 0x3400 && code <= 0x9fff) || (code >= 0xf900 && code <= 0xfaff);
+}
+
+function simplifiedOf(code: number): number {
+  let out = simplifiedCode[code] as number;
+  if (out === 0) {
+    const converted = convert(String.fromCharCode(code));
     // A conversion that changes the length would shift every later index: keep the character as written.
-    if (out.length !== ch.length) out = ch;
-    memo.set(ch, out);
+    out = converted.length === 1 ? converted.charCodeAt(0) : code;
+    simplifiedCode[code] = out;
   }
   return out;
 }
 
-/** Short texts recur (unit names, labels, 完成时限 phrases); their conversions are kept, up to this many. */
-const SHORT = 64;
-const MEMO_SIZE = 20_000;
-const converted = new Map<string, string>();
-
 /** The simplified form of a text, same length as the input (index i ↔ index i). Simplified text is unchanged. */
 export function toSimplified(text: string): string {
-  if (text.length > SHORT) return text.replace(HAN, simplifiedChar);
-  let out = converted.get(text);
-  if (out === undefined) {
-    out = text.replace(HAN, simplifiedChar);
-    if (converted.size >= MEMO_SIZE) converted.clear();
-    converted.set(text, out);
+  let chars: string[] | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (!isIdeograph(code)) continue;
+    const out = simplifiedOf(code);
+    if (out === code) continue;
+    chars ??= text.split('');
+    chars[i] = String.fromCharCode(out);
   }
-  return out;
+  return chars ? chars.join('') : text;
 }
