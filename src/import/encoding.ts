@@ -28,17 +28,26 @@ export function decodeText(bytes: Uint8Array, file: string, declared?: string): 
   if (buffer[0] === 0xfe && buffer[1] === 0xff) return strictIconv(buffer.subarray(2), 'utf-16be', file);
 
   const label = declared?.trim().toLowerCase();
-  if (label && GB_LABELS.has(label)) return strictIconv(buffer, 'gb18030', file);
-  if (label && label !== 'utf-8' && label !== 'utf8' && iconv.encodingExists(label)) {
-    return strictIconv(buffer, label, file);
+  const known =
+    label && (GB_LABELS.has(label) || (label !== 'utf-8' && label !== 'utf8' && iconv.encodingExists(label)));
+  if (label && known) {
+    // A page re-saved as UTF-8 often keeps its old charset; GB bytes are never valid UTF-8 with Chinese in it.
+    const text = strictUtf8(buffer);
+    if (text !== undefined && /[\u0080-\uffff]/.test(text)) return { text, encoding: 'utf-8' };
+    return strictIconv(buffer, GB_LABELS.has(label) ? 'gb18030' : label, file);
   }
 
   const nul = nulPattern(buffer);
   if (nul) return strictIconv(buffer, nul, file);
+  const text = strictUtf8(buffer);
+  return text !== undefined ? { text, encoding: 'utf-8' } : strictIconv(buffer, 'gb18030', file);
+}
+
+function strictUtf8(buffer: Buffer): string | undefined {
   try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(buffer), encoding: 'utf-8' };
+    return new TextDecoder('utf-8', { fatal: true }).decode(buffer);
   } catch {
-    return strictIconv(buffer, 'gb18030', file);
+    return undefined;
   }
 }
 

@@ -31,8 +31,6 @@ const MILESTONE_ORDER: MilestoneKind[] = ['implementation-plan', 'quarterly-prog
 /** What the notice says about the plan as a whole. */
 export interface NoticeFacts {
   title: string;
-  /** The title's paragraph, for messages. */
-  titleLine: number;
   /** Normalised to simplified characters: the issuer is a unit name. */
   issuer: string;
   signedOn: IsoDate;
@@ -49,7 +47,9 @@ export interface NoticeOptions {
   firstIsTitle?: boolean;
   /** Line of the table, for the error when there is nothing above it. (Default: 1) */
   tableLine?: number;
+  /** Receives warnings (line, message). */
   warn: Warn;
+  /** Throws the import error for a line; never returns. */
   fail: Fail;
 }
 
@@ -150,7 +150,7 @@ export function readNotice(paragraphs: SourceParagraph[], options: NoticeOptions
   const year = yearText ? Number(yearText) : Number(signed.slice(0, 4));
 
   const milestones = findMilestones(notice, noticeSimple, year, warn, fail);
-  return { title, titleLine, issuer: issuer as string, signedOn: signed, publishedOn: published, year, milestones };
+  return { title, issuer: issuer as string, signedOn: signed, publishedOn: published, year, milestones };
 }
 
 function validDate(year: number, month: number, day: number, line: number, fail: Fail): IsoDate {

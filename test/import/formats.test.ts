@@ -83,6 +83,11 @@ describe('the same table in every format', () => {
     ['UTF-16BE text without a BOM', async () => write('subset-be.txt', iconv.encode(subset.text, 'utf16-be'))],
     ['UTF-8 text with a BOM', async () => write('subset-bom.txt', Buffer.from(`\uFEFF${subset.text}`, 'utf8'))],
     [
+      'a web page still declaring GB2312 after being re-saved as UTF-8',
+      async () =>
+        write('subset-resaved.html', seedHtml(subset).replace('<meta charset="utf-8">', '<meta charset="gb2312">')),
+    ],
+    [
       'a web page declaring GB2312, saved as GB18030 under a .xls name',
       async () => {
         const html = seedHtml(subset).replace(
