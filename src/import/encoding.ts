@@ -63,7 +63,7 @@ function utf8(buffer: Buffer, file: string): DecodedText {
   try {
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(buffer), encoding: 'utf-8' };
   } catch {
-    throw undecodable(file, new TextDecoder('utf-8').decode(buffer), 'UTF-8 (the file starts with a UTF-8 BOM)');
+    throw undecodable(file, lineOfByte(buffer, firstInvalidUtf8(buffer)), 'UTF-8 (the file starts with a UTF-8 BOM)');
   }
 }
 
@@ -71,15 +71,44 @@ function utf8(buffer: Buffer, file: string): DecodedText {
 function strictIconv(buffer: Buffer, encoding: string, file: string): DecodedText {
   const text = iconv.decode(buffer, encoding);
   if (text.includes('\uFFFD') && !buffer.includes(iconv.encode('\uFFFD', encoding))) {
-    throw undecodable(file, text, encoding === 'gb18030' ? 'UTF-8, UTF-16 or GB18030 text' : `${encoding} text`);
+    if (encoding !== 'gb18030') throw undecodable(file, lineOfReplacement(text), `${encoding} text`);
+    // Name the line where the reading that got further fails: a UTF-8 file with a stray byte, or a GB file.
+    const line = Math.max(lineOfReplacement(text), lineOfByte(buffer, firstInvalidUtf8(buffer)));
+    throw undecodable(file, line, 'UTF-8, UTF-16 or GB18030 text');
   }
   return { text, encoding };
 }
 
-function undecodable(file: string, decoded: string, expected: string): ImportError {
-  const at = decoded.indexOf('\uFFFD');
-  const line = at < 0 ? 1 : decoded.slice(0, at).split('\n').length;
+function undecodable(file: string, line: number, expected: string): ImportError {
   return new ImportError(file, line, `not a table file: the bytes are not ${expected}`);
+}
+
+function lineOfReplacement(decoded: string): number {
+  const at = decoded.indexOf('\uFFFD');
+  return at < 0 ? 1 : decoded.slice(0, at).split('\n').length;
+}
+
+function lineOfByte(bytes: Uint8Array, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < bytes.length; i++) if (bytes[i] === 0x0a) line++;
+  return line;
+}
+
+/** Offset of the first byte that does not belong to a well-formed UTF-8 sequence. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i] ?? 0;
+    const length =
+      b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (length === 0) return i;
+    for (let k = 1; k < length; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || (c & 0xc0) !== 0x80) return i;
+    }
+    i += length;
+  }
+  return bytes.length;
 }
 
 /**
