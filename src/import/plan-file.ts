@@ -51,5 +51,12 @@ export function importTableFile(file: string, options: Omit<TableImportOptions, 
   } catch (err) {
     throw cannotRead(file, err);
   }
+  if (bytes[0] === 0x50 && bytes[1] === 0x4b) {
+    throw new ImportError(
+      file,
+      0,
+      'a Word or Excel file (ZIP): read it with importPlanFile, as `duban plan import` does',
+    );
+  }
   return parseTaskTable(decodeTableBytes(bytes, file), { ...options, file });
 }

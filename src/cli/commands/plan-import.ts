@@ -117,7 +117,7 @@ export const planImportCommand: Command = {
       for (const duty of task.duties) out.push(`      duty:        ${describeDuty(duty)}`);
     }
     out.push('', `${plan.tasks.length} tasks, ${plan.warnings.length} warnings`);
-    for (const w of plan.warnings) out.push(`${file}:${w.line}: warning: ${w.message}`);
+    for (const w of plan.warnings) out.push(`${file}${w.line > 0 ? `:${w.line}` : ''}: warning: ${w.message}`);
     console.log(out.join('\n'));
     return 0;
   },
