@@ -103,6 +103,25 @@ describe('the same table in every format', () => {
     expect(plan).toEqual(fromText);
   });
 
+  it('imports the whole seed reposted in 繁體 to the golden plan’s units, numbers and dates, its text as written', async () => {
+    const golden = JSON.parse(readFileSync(path.join(root, 'test/fixtures/fujian-2017.plan.json'), 'utf8')) as Plan;
+    const toTraditional = OpenCC.Converter({ from: 'cn', to: 'tw' });
+    const repost = toTraditional(readFileSync(path.join(root, 'examples/fujian-2017/tasks.txt'), 'utf8'));
+    const plan = await importJson(write('seed-tw.txt', repost));
+    const facts = (p: Plan) =>
+      p.tasks.map((t) => [
+        t.no,
+        t.leadUnits,
+        t.responsibleUnits,
+        t.unitsInheritedFrom,
+        t.duties.map((d) => d.due ?? d.every ?? d.kind),
+      ]);
+    expect(facts(plan)).toEqual(facts(golden));
+    expect(plan).toMatchObject({ id: golden.id, issuer: golden.issuer, signedOn: golden.signedOn, warnings: [] });
+    expect(plan.title).toBe(toTraditional(golden.title));
+    expect(plan.tasks[19]?.title).toBe(toTraditional(golden.tasks[19]?.title ?? ''));
+  });
+
   it('imports the whole seed in GB18030 and UTF-16 to the committed golden plan', async () => {
     const golden = JSON.parse(readFileSync(path.join(root, 'test/fixtures/fujian-2017.plan.json'), 'utf8')) as Plan;
     const seed = readFileSync(path.join(root, 'examples/fujian-2017/tasks.txt'), 'utf8');
