@@ -19,7 +19,7 @@ import { PLAN_TIMEZONE, type ObligationKind, type Plan } from '../domain/plan';
 import type { Policy } from '../domain/policy';
 import { parsePolicy } from '../domain/policy-file';
 import { BUNDLED_DIRECTORY_PATH, loadDirectoryFile } from '../import/directory';
-import { importTableFile } from '../import/plan-file';
+import { importPlanFile } from '../import/plan-file';
 import type { HolidayYear } from '../domain/holidays';
 import { openStore, storeConfigFromEnv } from '../store';
 import { loadTemporalConfig, type TemporalConfig } from '../temporal/config';
@@ -153,18 +153,24 @@ export async function loadDirectoryFlag(values: Record<string, unknown>): Promis
  * The plan `--plan` names: a table file, or the id of a plan started here or of the bundled example. The
  * directory, when given, only lets the importer recognise unit names. Unreadable input is a {@link UsageError}.
  */
-export function resolvePlan(given: string | undefined, directory?: Directory): { plan: Plan; source: string } {
-  const fromFile = (file: string) => ({
-    plan: userError(() => importTableFile(file, { directory }).plan),
-    source: file,
-  });
+export async function resolvePlan(
+  given: string | undefined,
+  directory?: Directory,
+): Promise<{ plan: Plan; source: string }> {
+  const fromFile = async (file: string) => {
+    try {
+      return { plan: (await importPlanFile(file, { directory })).plan, source: file };
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  };
   if (given === undefined || existsSync(given) || /[/\\]/.test(given)) return fromFile(given ?? BUNDLED_PLAN_PATH);
   const remembered = path.join(plansDir(), `${given}.json`);
   if (existsSync(remembered)) {
     const record = userError(() => JSON.parse(readFileSync(remembered, 'utf8')) as { plan: Plan }, `${remembered}: `);
     return { plan: record.plan, source: remembered };
   }
-  const bundled = fromFile(BUNDLED_PLAN_PATH);
+  const bundled = await fromFile(BUNDLED_PLAN_PATH);
   if (bundled.plan.id === given) return bundled;
   throw new UsageError(
     `--plan: '${given}' is neither a file nor the id of a plan started here (${knownPlanIds().join(', ') || 'none'}) ` +
@@ -182,7 +188,7 @@ export async function loadPlan(values: Record<string, unknown>): Promise<LoadedP
     typeof values.policy === 'string'
       ? userError(() => parsePolicy(JSON.parse(readFileSync(values.policy as string, 'utf8'))), `${values.policy}: `)
       : undefined;
-  return { ...resolvePlan(values.plan as string | undefined, directory), directory, policy };
+  return { ...(await resolvePlan(values.plan as string | undefined, directory)), directory, policy };
 }
 
 function knownPlanIds(): string[] {
@@ -309,7 +315,7 @@ const KINDS: readonly ObligationKind[] = [
 /** The obligation of `--unit --obligation [--task] [--period]`, checked before any server call. */
 export function obligationRefFlags(values: Record<string, unknown>, { plan, directory }: LoadedPlan): ObligationRef {
   const obligation = String(values.obligation ?? '');
-  const idTask = /^task-(\d+)-[a-z]+$/.exec(obligation);
+  const idTask = /^task-(\d+)-[a-z]+(?:-\d{4}-\d{2}-\d{2})?$/.exec(obligation);
   if (!KINDS.includes(obligation as ObligationKind) && !idTask)
     throw new UsageError(
       `--obligation: '${obligation}' is not one of ${KINDS.join(', ')} (or an id like task-20-week)`,
@@ -325,7 +331,11 @@ export function obligationRefFlags(values: Record<string, unknown>, { plan, dire
   return {
     planId: plan.id,
     unitCode: unitFlag(directory, values.unit).code,
-    obligation: (idTask ? 'recurring-publication' : obligation) as ObligationKind,
+    obligation: (idTask
+      ? obligation.includes('-deadline')
+        ? 'task-deadline'
+        : 'recurring-publication'
+      : obligation) as ObligationKind,
     ...(idTask ? { obligationId: obligation } : {}),
     ...(taskNo !== undefined ? { taskNo } : {}),
     ...(period !== undefined ? { period } : {}),

@@ -66,11 +66,15 @@ export function taskObligations(plan: Plan, task: Task, leadUnitCodes: string[])
   const specs: ObligationSpec[] = [];
   const escalateTo: LeadEscalationTarget = leadUnitCodes.length > 0 ? 'lead-units' : 'general-office';
   const base = { taskNo: task.no, escalateTo, leadUnitCodes, title: task.title, requirement: task.requirements };
+  const deadlines: IsoDate[] = [];
   for (const duty of task.duties) {
     if (duty.kind === 'task-deadline' && duty.due) {
+      // Two phrases naming the same date (年内 and 2017年底前) are one deadline; a second date is its own obligation.
+      if (deadlines.includes(duty.due)) continue;
+      deadlines.push(duty.due);
       specs.push({
         ...base,
-        id: `task-${task.no}-deadline`,
+        id: deadlines.length === 1 ? `task-${task.no}-deadline` : `task-${task.no}-deadline-${duty.due}`,
         obligation: 'task-deadline',
         rule: 'deadline',
         items: [{ period: null, due: duty.due }],
@@ -89,10 +93,9 @@ export function taskObligations(plan: Plan, task: Task, leadUnitCodes: string[])
         source: duty.source,
       });
     }
-    // periodic-unspecified waits for an operator's cadence; emergency and information-request duties start
-    // from events (incidents, requests), not from the plan.
+    // periodic-unspecified waits for an operator's cadence; ongoing duties (长期推进) are covered by the quarterly
+    // progress report; emergency and information-request duties start from events (incidents, requests).
   }
-  // Two phrases naming the same deadline (年内 and 2017年底前 in one row) are one obligation.
   return specs.filter((s, i) => specs.findIndex((o) => o.id === s.id) === i);
 }
 

@@ -21,7 +21,8 @@ export type DutyKind =
   | 'recurring-publication' // 每周 / 按月 / 按季度 / 每年
   | 'periodic-unspecified' // 定期, cadence left to an operator
   | 'emergency-response' // 突发事件: 5小时 / 24小时 (task 55)
-  | 'information-request'; // 依申请公开, 法定时限 (task 60)
+  | 'information-request' // 依申请公开, 法定时限 (task 60)
+  | 'ongoing'; // 长期推进 / 持续推进 / 长期坚持 in a 完成时限 column: no date, covered by quarterly progress
 
 /** Every kind of obligation a workflow can carry. */
 export type ObligationKind =
@@ -64,6 +65,11 @@ export interface Task {
   section: string;
   /** Subsection heading, e.g. `（一）加强预期引导`; empty when the section has none. */
   subsection: string;
+  /**
+   * The 工作任务 a row belongs to when the table breaks tasks down into rows (细化分工): each row is a task and the
+   * spanning 工作任务 cell is its group. Absent (and left out of the JSON) for tables without one. (Default: absent)
+   */
+  group?: string;
   title: string;
   /** Normalised unit or group names (牵头单位). */
   leadUnits: string[];

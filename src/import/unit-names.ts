@@ -10,12 +10,36 @@ const ITEM_SEPARATOR = /[，,、；;]/;
 const UNIT_SUFFIX = /(?:部门|管委会|中心|[厅局委办行市区县])$/;
 /** Characters a unit name may hold: CJK, ASCII letters (PPP-style abbreviations) and brackets. */
 const UNIT_CHARS = /^[\u4e00-\u9fff A-Za-z（）]{2,24}$/;
-/** Groups always spelled out in full: 省直各部门, 省直有关部门, 各设区市 and similar 各X forms. */
-const GROUP_SHAPE = /^(?:省直(?:各|有关)(?:部门|单位)|各(?:设区市|市|县|区|县（市、区）|地|部门|有关部门))$/;
+/** Groups always spelled out in full: 省直各部门, 省直有关部门, 各设区市, 市直/区直 forms, 各X forms, 各处室 of a 台账. */
+const GROUP_SHAPE =
+  /^(?:[省市区县]直(?:各|有关)(?:部门|单位)|(?:[局厅委]?机关)?各(?:设区市|市|县|区|县（市、区）(?:人民)?(?:政府)?|地|部门|有关部门|单位|有关单位|处室|科室|直属单位|有关处室|街道(?:办事处)?|乡镇（街道）|乡镇|镇街))$/;
+/** Endings of unit names in a column known to hold units: departments and also divisions (处室, 科), courts, firms. */
+const WIDE_UNIT_SUFFIX =
+  /(?:部门|管委会|委员会|中心|公司|集团|街道|[厅局委办行市区县处科室股队站所院馆部会社组府署台团镇乡])$/;
+/** Role markers at the end of a clause of a unit cell: 市发展改革委牵头 / 市住建局等配合 / …负责落实. */
+const LEAD_MARK = /(?:牵头(?:负责|落实|实施)?|负总责|为牵头单位)$/;
+const HELP_MARK = /(?:等(?:单位|部门)?)?(?:配合|协助|协办|参与|协同)(?:落实|实施|推进|完成)?$/;
+const OWN_MARK =
+  /(?:等(?:单位|部门)?)?(?:按职责分工|按职责|分别|共同|具体)?(?:负责)?(?:落实|实施|推进|办理|完成|负责)$/;
+/** A role written in brackets after a name: 市财政局（牵头）. */
+const BRACKET_ROLE = /^(.+?)（(牵头|配合|协办|参与|负责)）$/;
 /** Sentence punctuation never found in a unit cell; its presence means requirement prose. */
 const PROSE_MARK = /[。：:“”"《》！？!?]/;
 /** Unit-name endings after which a concatenated name may start (省财政厅|省国税局). */
 const CONCAT_BOUNDARY_BEFORE = /[厅局委办行]$/;
+
+/** Role of the units a column holds; markers in a cell (牵头, 配合, 会) override it. */
+export type UnitRole = 'lead' | 'responsible';
+
+/** A grid's unit cell, read: lead and responsible names, aliases written in brackets, and what is not a unit. */
+export interface UnitCellReading {
+  lead: string[];
+  responsible: string[];
+  /** `[name, alias]` for `规划信息处（爱卫办）`: one unit, written with its other name. */
+  aliases: [string, string][];
+  /** Parts of the cell that are not unit names (prose, a person), for a warning. */
+  unread: string[];
+}
 
 /** What a table's unit cell was read as. */
 export type UnitCell =
@@ -114,6 +138,105 @@ export class UnitLexicon {
       : { kind: 'prose' };
   }
 
+  /**
+   * Reads a unit cell of a grid, whose column says what it holds (`role`). Markers decide roles inside it:
+   * `市发展改革委牵头，市住建局等配合` (lead, responsible), `宣传处会办公室` (宣传处 leads with 办公室),
+   * `应急处、监督处等按职责分工落实` (the column's role); `规划信息处（爱卫办）` is one unit with an alias. Names are
+   * split and qualified as in {@link readCell}, and also on line breaks and spaces (one unit per line in Word).
+   * @param text Simplified text of the cell.
+   */
+  readUnitCell(text: string, role: UnitRole): UnitCellReading {
+    const reading: UnitCellReading = { lead: [], responsible: [], aliases: [], unread: [] };
+    const context: { last?: string } = {};
+    const add = (names: string[], as: UnitRole) => (as === 'lead' ? reading.lead : reading.responsible).push(...names);
+    for (const raw of splitOutsideBrackets(normaliseBrackets(text), /[，,；;。\n]/)) {
+      let clause = raw.trim().replace(/^由/, '');
+      let clauseRole: UnitRole = role;
+      if (LEAD_MARK.test(clause)) {
+        clause = clause.replace(LEAD_MARK, '');
+        clauseRole = 'lead';
+      } else if (HELP_MARK.test(clause)) {
+        clause = clause.replace(HELP_MARK, '');
+        clauseRole = 'responsible';
+      } else if (OWN_MARK.test(clause) && clause.replace(OWN_MARK, '') !== '') {
+        clause = clause.replace(OWN_MARK, '');
+      }
+      if (clause === '') continue;
+      const jointly = this.splitJointly(clause);
+      if (jointly) {
+        add(this.readNames(jointly[0], reading, context), 'lead');
+        add(this.readNames(jointly[1], reading, context), 'responsible');
+      } else {
+        for (const item of splitOutsideBrackets(clause, /[、\s]/)) {
+          const marked = BRACKET_ROLE.exec(item.trim());
+          if (marked)
+            add(this.readNames(marked[1] ?? '', reading, context), marked[2] === '牵头' ? 'lead' : 'responsible');
+          else add(this.readNames(item, reading, context), clauseRole);
+        }
+      }
+    }
+    reading.lead = unique(reading.lead);
+    reading.responsible = unique(reading.responsible).filter((name) => !reading.lead.includes(name));
+    return reading;
+  }
+
+  /** `X会同Y` / `X会Y` (X handles it together with Y) when both sides are unit names. */
+  private splitJointly(clause: string): [string, string] | undefined {
+    if (this.isKnown(clause) || this.isGroup(clause)) return undefined;
+    for (const m of clause.matchAll(/会同|会/g)) {
+      const left = clause.slice(0, m.index);
+      const right = clause.slice(m.index + m[0].length);
+      const first =
+        splitOutsideBrackets(left, /[、\s]/)
+          .pop()
+          ?.trim() ?? '';
+      const second = splitOutsideBrackets(right, /[、\s]/)[0]?.trim() ?? '';
+      if (this.isWideUnit(first) && this.isWideUnit(second.replace(/等$/, ''))) return [left, right];
+    }
+    return undefined;
+  }
+
+  /** Names of one list item (`省财政厅省国税局`, `住建局` after `市发改委`, `规划信息处（爱卫办）`), into `reading`. */
+  private readNames(item: string, reading: UnitCellReading, context: { last?: string }): string[] {
+    const names: string[] = [];
+    const text = item.trim().replace(/等$/, '');
+    if (text === '') return names;
+    const aliased = /^(.+?)（([^（）、，,]+)）$/.exec(text);
+    if (aliased && this.isWideUnit(aliased[1] ?? '') && this.isWideUnit(aliased[2] ?? '')) {
+      const name = aliased[1] as string;
+      reading.aliases.push([name, aliased[2] as string]);
+      context.last = name;
+      return [name];
+    }
+    for (const piece of this.splitConcatenation(text)) {
+      const name = this.qualify(context.last, piece);
+      if (!this.isWideUnit(name)) {
+        reading.unread.push(piece);
+        continue;
+      }
+      names.push(name);
+      context.last = name;
+    }
+    return names;
+  }
+
+  /** 人社厅 after 省发改委 → 省人社厅, 住建局 after 市发展改革委 → 市住建局; other names as written. */
+  private qualify(previous: string | undefined, name: string): string {
+    if (!previous) return name;
+    if (previous.startsWith('省')) return this.carryProvincePrefix(name);
+    const level = /^([市区县])/.exec(previous)?.[1];
+    if (!level || previous.startsWith('市场') || this.isKnown(name) || this.isGroup(name)) return name;
+    if (this.placePrefixes.some((p) => name.startsWith(p)) || /^[区县]/.test(name)) return name;
+    return /[厅局委办]$/.test(name) ? `${level}${name}` : name;
+  }
+
+  /** A unit name in a column known to hold units: known, a group, or organisation-shaped with any unit ending. */
+  private isWideUnit(name: string): boolean {
+    if (this.isKnown(name) || this.isGroup(name)) return true;
+    const bare = name.replace(/（[^（）]*）/g, '');
+    return /^[\u4e00-\u9fff A-Za-z0-9]{2,30}$/.test(bare) && WIDE_UNIT_SUFFIX.test(bare);
+  }
+
   /** 省财政厅省国税局省地税局 → 省财政厅, 省国税局, 省地税局; a known name is never split. */
   private splitConcatenation(item: string): string[] {
     if (this.isKnown(item) || this.isGroup(item)) return [item];
@@ -155,6 +278,24 @@ export class UnitLexicon {
 /** Full-width brackets, as the official tables print them. */
 export function normaliseBrackets(text: string): string {
   return text.replace(/\(/g, '（').replace(/\)/g, '）');
+}
+
+/** Splits on separators that are not inside full-width brackets (各县（市、区） stays one item). */
+function splitOutsideBrackets(text: string, separator: RegExp): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string;
+    if (ch === '（') depth++;
+    else if (ch === '）') depth = Math.max(0, depth - 1);
+    else if (depth === 0 && separator.test(ch)) {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(text.slice(start));
+  return out.filter((part) => part.trim() !== '');
 }
 
 function unique(names: string[]): string[] {

@@ -58,16 +58,13 @@ describe('duban plan import', () => {
     ],
     ['an empty file', () => write('empty.txt', ''), /empty\.txt:1: not a task table: the file is empty/],
     [
-      'GBK bytes',
+      'bytes that are text in none of UTF-8, UTF-16 and GB18030',
       () =>
         write(
-          'gbk.txt',
-          Buffer.concat([
-            Buffer.from('标题\n发布日期:2017-05-05\n', 'utf8'),
-            Buffer.from([0xb8, 0xa3, 0xbd, 0xa8, 0x0a]),
-          ]),
+          'binary.txt',
+          Buffer.concat([Buffer.from('标题\n发布日期:2017-05-05\n', 'utf8'), Buffer.from([0xb8, 0xff, 0xfe, 0x0a])]),
         ),
-      /gbk\.txt:3: not UTF-8 text \(byte 0xb8/,
+      /binary\.txt:3: not a table file: the bytes are not UTF-8, UTF-16 or GB18030 text/,
     ],
     [
       'an impossible notice date',

@@ -48,7 +48,7 @@ export const directoryInitCommand: Command = {
       if (!/\.(xlsx|csv|json)$/i.test(out)) throw new UsageError(`--out ${out}: write .xlsx, .csv or .json`);
       refuseOverwrite(out, values.force);
     }
-    const { plan, source: planFile } = resolvePlan(String(values.plan));
+    const { plan, source: planFile } = await resolvePlan(String(values.plan));
     let draft;
     try {
       draft = draftDirectory(plan, { prefix: values.prefix as string | undefined });
@@ -107,7 +107,7 @@ export const directoryCheckCommand: Command = {
     if (!file || extra.length > 0) throw new UsageError('expected one directory FILE (duban directory check --help)');
     const reading = await readDirectoryFile(file);
     const problems: DirectoryProblem[] = [...reading.problems];
-    const resolved = values.plan === undefined ? undefined : resolvePlan(String(values.plan), reading.directory);
+    const resolved = values.plan === undefined ? undefined : await resolvePlan(String(values.plan), reading.directory);
     const planFile = resolved?.source;
     if (resolved && planFile) {
       const { plan } = resolved;

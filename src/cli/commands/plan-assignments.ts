@@ -2,7 +2,7 @@ import { expandAssignments } from '../../domain/assignments';
 import { BUNDLED_DIRECTORY_PATH } from '../../import/directory';
 import { type Command, UsageError } from '../command';
 import { FLAGS, flag, printResult } from '../kit';
-import { importForCommand } from './plan-import';
+import { importForCommand, SHEET_FLAG } from './plan-import';
 
 /** `duban plan assignments FILE [--directory FILE] [--json]`. */
 export const planAssignmentsCommand: Command = {
@@ -17,6 +17,7 @@ export const planAssignmentsCommand: Command = {
   flags: [
     flag(FLAGS.directory, { default: 'examples/fujian-2017/directory.json' }),
     flag(FLAGS.json, { help: 'print {plan, assignments[{taskNo, unitCode, unitName, role}], needsDesignation[]}' }),
+    SHEET_FLAG,
   ],
   async run({ values, positionals }) {
     const { imported, directory, file } = await importForCommand(

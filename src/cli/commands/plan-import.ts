@@ -1,12 +1,24 @@
 import type { Directory } from '../../domain/directory';
 import type { Duty } from '../../domain/plan';
 import { loadDirectoryFile } from '../../import/directory';
-import { importTableFile } from '../../import/plan-file';
+import { importPlanFile } from '../../import/plan-file';
 import type { ImportedTable } from '../../import/table';
-import { type Command, UsageError } from '../command';
+import { type Command, type Flag, UsageError } from '../command';
 import { FLAGS, flag, printResult } from '../kit';
 
-/** Imports the one table FILE of a command; import errors are usage errors (exit 2, nothing written). */
+/** `--sheet NAME`: the sheet of an Excel workbook that holds the table. */
+export const SHEET_FLAG: Flag = {
+  name: 'sheet',
+  type: 'string',
+  value: 'NAME',
+  help: 'the sheet of an .xlsx workbook to read',
+  default: 'the sheet holding the table',
+};
+
+/**
+ * Imports the one table FILE of a command, in any format (Word, Excel, HTML, CSV, text; UTF-8, UTF-16, GB18030);
+ * import errors are usage errors (exit 2, nothing written).
+ */
 export async function importForCommand(
   command: Command,
   positionals: string[],
@@ -19,7 +31,11 @@ export async function importForCommand(
   try {
     const directoryFile = (values.directory as string | undefined) ?? defaultDirectory;
     const directory = directoryFile ? await loadDirectoryFile(directoryFile) : undefined;
-    const imported = importTableFile(file, { directory, id: values.id as string | undefined });
+    const imported = await importPlanFile(file, {
+      directory,
+      id: values.id as string | undefined,
+      sheet: values.sheet as string | undefined,
+    });
     return { imported, directory, file };
   } catch (err) {
     throw new UsageError((err as Error).message);
@@ -33,15 +49,17 @@ export function describeDuty(duty: Duty): string {
   return `${duty.kind}${what ? ` ${what}` : ''} (${duty.source})`;
 }
 
-/** `duban plan import FILE [--json] [--directory FILE] [--id ID]`. */
+/** `duban plan import FILE [--json] [--directory FILE] [--id ID] [--sheet NAME]`. */
 export const planImportCommand: Command = {
   path: ['plan', 'import'],
-  summary: 'read a task breakdown table (任务分解表) and print the plan',
+  summary: 'read a task breakdown table (任务分解表: Word, Excel, HTML, CSV or text) and print the plan',
   args: 'FILE',
   description: [
-    'Reads a task table in the text layout of the bundled example (examples/fujian-2017/tasks.txt): title, 发布日期,',
-    'covering notice with its deadlines, then numbered task rows. Prints the plan; --json prints the normative JSON.',
-    'Exit code 2 with file:line for input that cannot be imported; nothing is written.',
+    'Reads a task table with its covering notice: Word .docx, Excel .xlsx, HTML saved from a government site, CSV,',
+    'or the text layout of the bundled example (examples/fujian-2017/tasks.txt); UTF-8, UTF-16 or GB18030. The',
+    'format comes from the file, not its name. Columns are found by their labels (工作任务, 细化分工, 牵头单位,',
+    '责任单位, 完成时限 …). Prints the plan; --json prints the normative JSON. What cannot be placed is a warning',
+    'naming its line or cell; a file that is no task table exits 2 with one line; nothing is written.',
   ],
   flags: [
     flag(FLAGS.json, { help: 'print the plan as JSON (fields of the Plan type, in order)' }),
@@ -56,6 +74,7 @@ export const planImportCommand: Command = {
       help: 'plan id instead of the derived one',
       default: 'e.g. fj-2017-zwgk',
     },
+    SHEET_FLAG,
   ],
   async run({ values, positionals }) {
     const { imported, file } = await importForCommand(planImportCommand, positionals, values);
@@ -76,13 +95,14 @@ export const planImportCommand: Command = {
           out.push(section);
         }
         out.push(`  ${task.no}. ${task.title}`);
+        if (task.group !== undefined) out.push(`      group:       ${task.group}`);
         const inherited = task.unitsInheritedFrom === null ? '' : `  (same units as task ${task.unitsInheritedFrom})`;
         out.push(`      lead:        ${task.leadUnits.join('、') || '—'}${inherited}`);
         out.push(`      responsible: ${task.responsibleUnits.join('、') || '—'}`);
         for (const duty of task.duties) out.push(`      duty:        ${describeDuty(duty)}`);
       }
       out.push('', `${plan.tasks.length} tasks, ${plan.warnings.length} warnings`);
-      for (const w of plan.warnings) out.push(`${file}:${w.line}: warning: ${w.message}`);
+      for (const w of plan.warnings) out.push(`${file}${w.line > 0 ? `:${w.line}` : ''}: warning: ${w.message}`);
       return out;
     });
     return 0;
