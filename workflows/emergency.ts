@@ -43,7 +43,7 @@ export interface EmergencyInput {
   occurredAt: string;
   /** When it was reported to duban; `opened` goes out at this instant. */
   reportedAt: string;
-  /** (Default: the design's default policy) */
+  /** (Default: the default policy, README) */
   policy?: Policy;
   /** Task number the notices and outcomes are filed under. (Default: 55) */
   taskNo?: number | null;

@@ -57,7 +57,7 @@ export interface InformationRequestInput {
   receivedOn: IsoDate;
   /** Notices before this instant are never sent. (Default: R 00:00) */
   activeFrom?: string;
-  /** (Default: the design's default policy) */
+  /** (Default: the default policy, README) */
   policy?: Policy;
   /** (Default: 60) */
   taskNo?: number | null;

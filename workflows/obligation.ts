@@ -59,7 +59,7 @@ export interface ObligationInput {
   spec: ObligationSpec;
   /** When the obligation became active (import time or publish date); earlier notices are never sent. */
   activeFrom: string;
-  /** (Default: the design's default policy) */
+  /** (Default: the default policy, README) */
   policy?: Policy;
   /**
    * Milliseconds added to workflow time to get plan time. 0 in production; simulations of a past year run on a

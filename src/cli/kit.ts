@@ -17,6 +17,7 @@ import {
 import { findUnit, nearUnitNames, type Directory, type Unit } from '../domain/directory';
 import { PLAN_TIMEZONE, type ObligationKind, type Plan } from '../domain/plan';
 import type { Policy } from '../domain/policy';
+import { rehearsalShiftMs } from '../domain/rehearsal';
 import { parsePolicy } from '../domain/policy-file';
 import { BUNDLED_DIRECTORY_PATH, loadDirectoryFile } from '../import/directory';
 import { importPlanFile } from '../import/plan-file';
@@ -114,6 +115,41 @@ export interface LoadedPlan {
   policy?: Policy;
   /** The table file the plan came from, or the remembered plan's record. */
   source: string;
+  /** Plan time − real time when the plan runs as a rehearsal on this installation. (Default: undefined, real time) */
+  timeShiftMs?: number;
+}
+
+/** A rehearsal of a past plan on this installation (`npm start` with the bundled example after its year). */
+export interface Rehearsal {
+  planId: string;
+  /** Plan time = real time + this, whole weeks. */
+  timeShiftMs: number;
+  /** When the rehearsal began, real time, ISO 8601. */
+  startedAt: string;
+}
+
+const rehearsalFile = (planId: string): string =>
+  path.resolve(process.env.DUBAN_DATA_DIR || './data', 'rehearsals', `${planId}.json`);
+
+/** The rehearsal of a plan on this installation, if it runs as one. */
+export function rehearsalOf(planId: string): Rehearsal | undefined {
+  const file = rehearsalFile(planId);
+  if (!existsSync(file)) return undefined;
+  return userError(() => JSON.parse(readFileSync(file, 'utf8')) as Rehearsal, `${file}: `);
+}
+
+/** The plan's rehearsal, begun now when there is none: its shift is fixed once, so restarts keep the same plan time. */
+export function beginRehearsal(plan: Plan, nowMs: number): Rehearsal {
+  const existing = rehearsalOf(plan.id);
+  if (existing) return existing;
+  const rehearsal = {
+    planId: plan.id,
+    timeShiftMs: rehearsalShiftMs(plan, nowMs),
+    startedAt: new Date(nowMs).toISOString(),
+  };
+  mkdirSync(path.dirname(rehearsalFile(plan.id)), { recursive: true });
+  writeFileSync(rehearsalFile(plan.id), `${JSON.stringify(rehearsal, null, 2)}\n`);
+  return rehearsal;
 }
 
 /** Where plans started on this installation are remembered by id: `$DUBAN_DATA_DIR/plans/<id>.json`. */
@@ -188,7 +224,9 @@ export async function loadPlan(values: Record<string, unknown>): Promise<LoadedP
     typeof values.policy === 'string'
       ? userError(() => parsePolicy(JSON.parse(readFileSync(values.policy as string, 'utf8'))), `${values.policy}: `)
       : undefined;
-  return { ...(await resolvePlan(values.plan as string | undefined, directory)), directory, policy };
+  const resolved = await resolvePlan(values.plan as string | undefined, directory);
+  const rehearsal = rehearsalOf(resolved.plan.id);
+  return { ...resolved, directory, policy, ...(rehearsal ? { timeShiftMs: rehearsal.timeShiftMs } : {}) };
 }
 
 function knownPlanIds(): string[] {
@@ -278,6 +316,7 @@ export async function withDuban<T>(loaded: LoadedPlan, fn: (duban: DubanClient) 
       taskQueue: config.taskQueue,
       uiBaseUrl: temporalUiUrl(config),
       holidayYears: await addedHolidayYears(),
+      timeShiftMs: loaded.timeShiftMs,
     });
     return await fn(duban).catch(refusalAsUsage);
   } finally {

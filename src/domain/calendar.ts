@@ -92,12 +92,12 @@ export interface HolidayCalendar {
   /** Whether `date` is a working day. */
   isWorkingDay(date: IsoDate): boolean;
   /**
-   * `wd(date, n)` of the design: the n-th working day after `date` (n < 0: the |n|-th working day before it). The
+   * `wd(date, n)` of the default policy: the n-th working day after `date` (n < 0: the |n|-th working day before it). The
    * start date itself is never counted, whether or not it is a working day, so wd(Sat 2017-09-30, 1) = 2017-10-09.
    * n = 0 returns `date` when it is a working day and throws a `RangeError` otherwise.
    */
   addWorkingDays(date: IsoDate, n: number): IsoDate;
-  /** `date` if it is a working day, else the last working day before it (the design's anchor A). */
+  /** `date` if it is a working day, else the last working day before it (the anchor A of the default policy). */
   lastWorkingDayOnOrBefore(date: IsoDate): IsoDate;
   /** `date` if it is a working day, else the first working day after it. */
   nextWorkingDayOnOrAfter(date: IsoDate): IsoDate;
@@ -241,7 +241,7 @@ export function addWorkingDays(date: IsoDate, n: number): IsoDate {
   return BUILTIN_CALENDAR.addWorkingDays(date, n);
 }
 
-/** `date` if it is a working day, else the last working day before it (the design's anchor A); built-in calendar. */
+/** `date` if it is a working day, else the last working day before it (the anchor A of the default policy); built-in calendar. */
 export function lastWorkingDayOnOrBefore(date: IsoDate): IsoDate {
   return BUILTIN_CALENDAR.lastWorkingDayOnOrBefore(date);
 }

@@ -44,7 +44,7 @@ export function lightOf(input: LightInput): Light {
 
 /**
  * When the reminder window of a date deadline opens: the instant of its first reminder under the policy's rule,
- * or null when the rule sends none (or the calendar cannot say). (Default policy: the design's)
+ * or null when the rule sends none (or the calendar cannot say). (Default policy: the default policy in the README)
  */
 export function deadlineWindowOpensMs(args: {
   rule: AgendaRule;

@@ -1,5 +1,5 @@
 /**
- * The policy: turns an obligation into its agenda, the instants at which notices go out (design: "Default policy").
+ * The policy: turns an obligation into its agenda, the instants at which notices go out (README, "Default policy").
  *
  * Pure and deterministic (imported by workflow code): every instant is computed from the arguments, the holiday
  * calendar (an argument; the built-in one by default) and luxon in the explicit zone Asia/Shanghai; nothing reads the
@@ -73,7 +73,7 @@ export interface InformationRequestRule {
   readonly replyWorkingDays2019: number;
 }
 
-/** Every number of the design's default policy, configurable. Validate untrusted input with `parsePolicy` (policy-file.ts). */
+/** Every number of the default policy (README), configurable. Validate untrusted input with `parsePolicy` (policy-file.ts). */
 export interface Policy {
   /** Hour of day (Asia/Shanghai) at which date-based notices go out. (Default: 9) */
   readonly noticeHour: number;
@@ -245,7 +245,7 @@ function dateDeadlineItems(
   const items: { item: AgendaItem; ms: number }[] = [];
   const push = (date: IsoDate, stage: Stage, notify: readonly RecipientRole[]): void => {
     const at = atNoticeTime(date, policy);
-    // Design: notices never go out for instants before the obligation became active.
+    // Notices never go out for instants before the obligation became active.
     if (at.toMillis() >= activeMs) items.push({ item: { at: iso(at), stage, notify: [...notify] }, ms: at.toMillis() });
   };
   for (const n of rule.remindWorkingDaysBefore) {

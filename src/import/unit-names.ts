@@ -106,7 +106,7 @@ export class UnitLexicon {
   isSpecificProvincial(name: string): boolean {
     if (this.isGroup(name)) return false;
     const known = this.byName.get(name);
-    if (known) return known.kind === 'provincial' || known.kind === 'office';
+    if (known) return known.kind === 'provincial' || known.kind === 'office' || known.kind === 'division';
     return !/[市区县]$/.test(name);
   }
 

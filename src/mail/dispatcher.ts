@@ -36,6 +36,8 @@ export interface DispatcherOptions {
   retryMaxMs?: number;
   /** Base of dashboard links in messages. (Default: 'http://localhost:8080') */
   publicUrl?: string;
+  /** Every message is a rehearsal's, and says so (see `RenderContext.rehearsal`). (Default: false) */
+  rehearsal?: boolean;
 }
 
 export interface DispatcherDeps {
@@ -89,6 +91,7 @@ export class Dispatcher {
       retryMaxMs: 600_000,
       publicUrl: DEFAULT_PUBLIC_URL,
       ...options,
+      rehearsal: options.rehearsal ?? false,
     };
   }
 
@@ -343,6 +346,7 @@ export class Dispatcher {
       directory: this.directory,
       publicUrl: this.options.publicUrl,
       recipient: { name: first.name, locale: first.locale },
+      rehearsal: this.options.rehearsal,
     });
     const digestId = crypto
       .createHash('sha256')

@@ -28,6 +28,11 @@ export interface DigestItem {
 
 export interface RenderContext {
   directory: Directory;
+  /**
+   * The message belongs to a rehearsal (the bundled example replayed in the present): said in the subject and the
+   * first line, so nobody takes it for a real notice. (Default: false)
+   */
+  rehearsal?: boolean;
   /** Base of dashboard links, without trailing slash. */
   publicUrl: string;
   recipient: Pick<Recipient, 'name' | 'locale'>;
@@ -368,7 +373,12 @@ export function renderDigest(items: DigestItem[], ctx: RenderContext): RenderedM
       : reportSection(item, ctx, locale),
   );
   const greeting = zh ? `${ctx.recipient.name}，您好：` : `Dear ${ctx.recipient.name},`;
-  const lead = intro(items, ctx, locale);
+  const rehearsal = ctx.rehearsal
+    ? zh
+      ? '【演练】这是示例计划的演练通知，日期已平移到今天前后，无需办理。'
+      : '[rehearsal] This is a rehearsal of the example plan, its dates moved to the present; nothing to do.'
+    : '';
+  const lead = [rehearsal, intro(items, ctx, locale)].filter(Boolean).join('\n');
   const footer = zh
     ? '此邮件由 duban 督办系统自动发送，请勿直接回复。'
     : 'Sent automatically by duban (督办); please do not reply to this message.';
@@ -417,5 +427,6 @@ export function renderDigest(items: DigestItem[], ctx: RenderContext): RenderedM
     '</body></html>',
   ].join('\n');
 
-  return { subject: subjectOf(items, ctx, locale), text, html };
+  const subject = subjectOf(items, ctx, locale);
+  return { subject: ctx.rehearsal ? `${zh ? '【演练】' : '[rehearsal] '}${subject}` : subject, text, html };
 }

@@ -36,6 +36,20 @@ describe('duban start (the main job)', () => {
     const address = `127.0.0.1:${env.DUBAN_DEV_SERVER_PORT}`;
     const first = spawnDuban(['start'], env);
     await first.waitFor('ready. Temporal Web UI: http://127.0.0.1:', 90_000);
+    // The example's year (2017) is over: it runs as a rehearsal shifted to the present, labelled on every line.
+    expect(first.output()).toMatch(/^duban \[演练 rehearsal\]: the example plan's year 2017 is over/m);
+    expect(first.output()).toMatch(/^duban \[演练 rehearsal\]: worker polling/m);
+    const rehearsal = JSON.parse(readFileSync(path.join(dataDir, 'rehearsals', 'fj-2017-zwgk.json'), 'utf8'));
+    expect(Math.abs(rehearsal.timeShiftMs % 86_400_000)).toBe(0);
+    // …with green, yellow and red lights at once, as a newcomer should see them.
+    let lights = new Set<string>();
+    for (let i = 0; i < 60 && lights.size < 3; i++) {
+      const status = spawnDuban(['status', '--unit', '福州市', '--json'], env);
+      if ((await status.exit) === 0)
+        lights = new Set((JSON.parse(status.stdout()).rows as { light: string }[]).map((r) => r.light));
+      if (lights.size < 3) await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect([...lights].sort()).toEqual(['green', 'red', 'yellow']);
     const serverPid = Number(readFileSync(path.join(dataDir, 'temporal.pid'), 'utf8'));
     expect(alive(serverPid)).toBe(true);
 

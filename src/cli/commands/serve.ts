@@ -21,6 +21,8 @@ function configOrUsage<T>(fn: () => T): T {
  */
 export async function dashboardForMainJob(options: {
   loaded: LoadedPlan;
+  /** The plan runs as a rehearsal: every page says so. (Default: false) */
+  rehearsal?: boolean;
   config: TemporalConfig;
   store: Store;
   uiUrl?: string;

@@ -111,12 +111,12 @@ export function readTextDocument(text: string, options: TextReadOptions = {}): S
 /**
  * Splits a task row into 工作任务, 牵头单位, 责任单位 and 工作要求 cells.
  *
- * Lead vs responsible (the design leaves a missing 牵头单位 column to the importer):
+ * Lead vs responsible (tables often have no separate 牵头单位 column):
  * - two unit columns: the first is 牵头单位, the second 责任单位 (the table's column order);
  * - one unit column: its leading run of single provincial units (departments, regulators) is 牵头单位 and the rest
  *   (groups 省直各部门 / 省直有关部门 / 各设区市, cities, 平潭综合实验区) is 责任单位, so rows 40 and 45 of the 2017
  *   table lead with 省金融办 … and 省国土厅; a column of groups and cities only has no lead units (the general office
- *   takes the lead escalation, as the design says for tasks without lead units); a column of provincial units only
+ *   takes the lead escalation, as the default policy has it for tasks without lead units); a column of provincial units only
  *   is read as the lead column, with a warning;
  * - no unit column (the second column is requirement prose): empty unit cells, which the layout fills from the row
  *   above (a merged cell in the original).
