@@ -15,7 +15,7 @@ import { createHttpServer, type DubanHttp } from '../../src/http/server';
 import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../../src/import/directory';
 import { importTableFile } from '../../src/import/plan-file';
 import { emlMailer } from '../../src/mail/transport';
-import { createDubanClient, startPlan, type ObligationsClient } from '../../src/client';
+import { createDubanClient, startPlan, type DubanClient, type ObligationsClient } from '../../src/client';
 import { memoryLogger } from '../mail/smtp';
 import { type OpenedStore, openTestStore } from '../store/stores';
 import { createDevServerEnv, workflowBundle } from '../helpers/temporal';
@@ -35,6 +35,8 @@ export interface DashboardFixture {
   opened: OpenedStore;
   plan: Plan;
   directory: Directory;
+  /** The client layer the server runs on (incidents and requests start on the fixture's task queue). */
+  duban: DubanClient;
   service: ObligationsClient;
   http: DubanHttp;
   baseUrl: string;
@@ -72,13 +74,15 @@ export async function startDashboardFixture(): Promise<DashboardFixture> {
     activeFrom: PLAN_NOW,
     concurrency: 32,
   });
-  const service = createDubanClient({
+  const duban = createDubanClient({
     client: env.client,
     directory,
     plan,
     namespace: 'default',
+    taskQueue,
     timeShiftMs,
-  }).obligations;
+  });
+  const service = duban.obligations;
   // Unit workflows start their obligations as children; wait until every item answers, so no test sees a partial plan.
   const expected = started.schedule.units.reduce(
     (n, u) => n + u.obligations.reduce((m, o) => m + o.items.length, 0),
@@ -103,7 +107,7 @@ export async function startDashboardFixture(): Promise<DashboardFixture> {
     await new Promise((r) => setTimeout(r, 1000));
   }
   const http = createHttpServer({
-    service,
+    duban,
     store: opened.store,
     plan,
     directory,
@@ -123,6 +127,7 @@ export async function startDashboardFixture(): Promise<DashboardFixture> {
     opened,
     plan,
     directory,
+    duban,
     service,
     http,
     baseUrl: `http://127.0.0.1:${port}`,
