@@ -11,7 +11,7 @@ import { type Flash, incidentPage, type KeptForm } from '../pages';
 import { sendHtml, sendJson } from '../transport';
 import { incidentDoneBody, incidentReportBody, parseBody } from '../validate';
 import { beijing, evidenceOf, given } from './forms';
-import { fresh } from './fresh';
+import { fresh, onRead } from './windows';
 import { flashOf, listedUnit, renderUnitPage } from './overview';
 
 /** The handlers. */
@@ -59,16 +59,28 @@ export function incidentHandlers(app: HttpApp) {
   }
 
   async function done(principal: Principal, incidentId: string, target: ChangeTarget, body: unknown) {
-    await visible(principal, incidentId, target);
+    const before = await visible(principal, incidentId, target);
     const input = parseBody(incidentDoneBody, body);
     target.step = input.step;
-    await incidents.done({
-      incidentId,
-      step: input.step,
-      ...(input.at ? { at: input.at } : {}),
-      // Who recorded it is the authenticated caller, never a name the client chose.
-      evidence: { ...input.evidence, recordedBy: principal.id },
-    });
+    const step = before.steps.find((s) => s.step === input.step);
+    await onRead(
+      () =>
+        incidents.done({
+          incidentId,
+          step: input.step,
+          ...(input.at ? { at: input.at } : {}),
+          // Who recorded it is the authenticated caller, never a name the client chose.
+          evidence: { ...input.evidence, recordedBy: principal.id },
+        }),
+      () =>
+        step?.doneAt
+          ? new HttpError(
+              409,
+              `${input.step} of incident ${incidentId} was already done at ${step.doneAt}`,
+              'AlreadyDone',
+            )
+          : new HttpError(409, `incident ${incidentId} has ended; cannot record ${input.step}`, 'AlreadyClosed'),
+    );
     return incidents.overview(incidentId);
   }
 

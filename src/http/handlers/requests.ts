@@ -21,7 +21,7 @@ import {
   requestResumeBody,
 } from '../validate';
 import { beijing, evidenceOf, given, numberOf } from './forms';
-import { fresh } from './fresh';
+import { fresh, onRead } from './windows';
 import { flashOf, listedUnit, renderUnitPage } from './overview';
 
 /** What can be done to a request once received. */
@@ -105,30 +105,41 @@ export function requestHandlers(app: HttpApp) {
 
   async function act(principal: Principal, action: RequestAction, target: ChangeTarget, body: unknown) {
     const requestId = target.requestId!;
-    await visible(principal, requestId, target);
-    let step: Promise<InformationRequestStatus>;
+    const before = await visible(principal, requestId, target);
+    let change: () => Promise<InformationRequestStatus>;
     if (action === 'reply') {
       const b = parseBody(requestReplyBody, body);
-      step = requests.reply({
-        requestId,
-        ...(b.at ? { at: b.at } : {}),
-        // Who recorded it is the authenticated caller, never a name the client chose.
-        ...(b.evidence ? { evidence: { ...b.evidence, recordedBy: principal.id } } : {}),
-      });
+      change = () =>
+        requests.reply({
+          requestId,
+          ...(b.at ? { at: b.at } : {}),
+          // Who recorded it is the authenticated caller, never a name the client chose.
+          ...(b.evidence ? { evidence: { ...b.evidence, recordedBy: principal.id } } : {}),
+        });
     } else if (action === 'extend') {
       const b = parseBody(requestExtendBody, body);
-      step = requests.extend({ requestId, workingDays: b.workingDays, approver: b.approver, reason: b.reason });
+      change = () => requests.extend({ requestId, workingDays: b.workingDays, approver: b.approver, reason: b.reason });
     } else if (action === 'pause') {
       const b = parseBody(requestPauseBody, body);
-      step = requests.pause({ requestId, on: b.on, reason: b.reason });
+      change = () => requests.pause({ requestId, on: b.on, reason: b.reason });
     } else if (action === 'resume') {
       const b = parseBody(requestResumeBody, body);
-      step = requests.resume({ requestId, on: b.on, reason: b.reason });
+      change = () => requests.resume({ requestId, on: b.on, reason: b.reason });
     } else {
       const b = parseBody(requestCorrectBody, body);
-      step = requests.correct({ requestId, receivedOn: b.receivedOn, note: b.note });
+      change = () => requests.correct({ requestId, receivedOn: b.receivedOn, note: b.note });
     }
-    await step;
+    await onRead(
+      change,
+      () =>
+        new HttpError(
+          409,
+          before.repliedAt
+            ? `request ${requestId} was already answered at ${before.repliedAt}; cannot ${action}`
+            : `request ${requestId} has ended (${before.state}); cannot ${action}`,
+          'AlreadyClosed',
+        ),
+    );
     return requests.overview(requestId);
   }
 
