@@ -43,6 +43,41 @@ export interface DashboardFixture {
   teardown(): Promise<void>;
 }
 
+/** What a call answered. */
+export interface Answer {
+  status: number;
+  /** The body as JSON, when it is JSON. */
+  json: Record<string, unknown> & { error?: string; type?: string };
+  text: string;
+  headers: Headers;
+}
+
+/** Calls the server as a client would: a bearer token, a JSON body (POST unless told otherwise), no redirects followed. */
+export async function callApi(
+  baseUrl: string,
+  path: string,
+  options: { token?: string; method?: string; body?: unknown; raw?: string } = {},
+): Promise<Answer> {
+  const headers: Record<string, string> = {};
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const hasBody = options.body !== undefined || options.raw !== undefined;
+  if (hasBody) headers['content-type'] = 'application/json';
+  const res = await fetch(`${baseUrl}${path}`, {
+    method: options.method ?? (hasBody ? 'POST' : 'GET'),
+    headers,
+    body: options.raw ?? (options.body !== undefined ? JSON.stringify(options.body) : undefined),
+    redirect: 'manual',
+  });
+  const text = await res.text();
+  let json: unknown = undefined;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json: json as Answer['json'], text, headers: res.headers };
+}
+
 /** Starts everything; `teardown` stops it in reverse order. */
 export async function startDashboardFixture(): Promise<DashboardFixture> {
   const env = await createDevServerEnv();
