@@ -111,31 +111,25 @@ export class DubanHttp implements HttpApp {
     let auth: Authentication | null = null;
     try {
       const found = this.table.match(method, path);
-      if (found.kind === 'wrong-method') {
-        auth = this.auth.authenticate(req);
-        const allow = found.allow.join(', ');
-        return this.fail(
-          req,
-          res,
-          new HttpError(405, `${method} is not allowed here; allowed: ${allow}`, 'MethodNotAllowed'),
-          auth,
-          { Allow: allow },
-        );
-      }
-      if (found.kind === 'route' && (found.route.who === 'public' || found.route.who === 'feed')) {
-        auth = this.auth.authenticate(req);
-        return await found.route.handle(this.call(req, res, url, found.params, auth, found.route));
-      }
       auth = this.auth.authenticate(req);
-      if (!auth) return this.unauthenticated(res, path, url);
-      if (found.kind === 'none')
+      if (found.kind === 'wrong-method') {
+        const allow = found.allow.join(', ');
+        const e = new HttpError(405, `${method} is not allowed here; allowed: ${allow}`, 'MethodNotAllowed');
+        return this.fail(req, res, e, auth, { Allow: allow });
+      }
+      if (found.kind === 'none') {
+        if (!auth) return this.unauthenticated(res, path, url);
         throw new HttpError(404, path.startsWith('/api/') ? `no route ${method} ${path}` : '页面不存在', 'NotFound');
+      }
       const { route, params } = found;
+      if (route.who === 'public' || route.who === 'feed')
+        return await route.handle(this.call(req, res, url, params, auth, route));
+      if (!auth) return this.unauthenticated(res, path, url);
       if (params.plan !== undefined) this.checkPlan(params.plan);
       const call = this.call(req, res, url, params, auth, route);
       // A change runs its checks inside the audited change path, so a forbidden attempt is recorded too.
       if (!route.change) call.authorize();
-      return await (route.handle as (call: Call) => Promise<void> | void)(call);
+      return await route.handle(call);
     } catch (err) {
       const e = err instanceof BadPathError ? new HttpError(400, err.message, 'InvalidPayload') : toHttpError(err);
       if (e.status >= 500) this.deps.log?.(`duban http: ${method} ${path} failed: ${(err as Error).message}`);
