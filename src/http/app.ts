@@ -120,7 +120,10 @@ export interface HttpApp {
   readonly auth: Authenticator;
   /** What every page knows about the caller. */
   context(auth: Authentication): PageContext;
-  /** 403 for another unit's officer (before the unit's existence, so officers learn nothing of others), 404 for an unknown unit. */
+  /**
+   * 403 for another unit's officer (before the unit's existence, so officers learn nothing of others), 404 for an
+   * unknown unit.
+   */
   checkUnit(principal: Principal, unitCode: string): void;
   /** 403 unless the caller is an operator. */
   operatorOnly(principal: Principal, what: string): void;
@@ -136,7 +139,7 @@ export interface HttpApp {
     perform: () => Promise<T>,
     okStatus?: (result: T) => number,
   ): Promise<T>;
-  /** A JSON change: reads the body, runs {@link HttpApp.change}, answers the result as JSON (status 200 unless told). */
+  /** A JSON change: reads the body, runs {@link HttpApp.change}, answers the result as JSON. (Default status: 200) */
   apiChange<T>(
     call: Call,
     target: ChangeTarget,

@@ -52,7 +52,7 @@ export interface Answer {
   headers: Headers;
 }
 
-/** Calls the server as a client would: a bearer token, a JSON body (POST unless told otherwise), no redirects followed. */
+/** Calls the server as a client would: a bearer token, a JSON body (POST unless told), no redirects followed. */
 export async function callApi(
   baseUrl: string,
   path: string,

@@ -8,7 +8,7 @@ import { callApi, type DashboardFixture, TOKENS, startDashboardFixture } from '.
 
 jest.setTimeout(180_000);
 
-/** Three and a half hours before plan now: the information window (5 h) is in its reminder hours, the press conference's (24 h) not yet. */
+/** 3.5 hours before plan now: the information window (5 h) is in its reminder hours, the press conference's not yet. */
 const OCCURRED = '2017-05-23T06:30:00+08:00';
 
 describe('incidents and information requests over HTTP (dev server, plan time 2017-05-23)', () => {
