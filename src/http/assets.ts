@@ -41,6 +41,8 @@ form.card input, form.card select, form.card textarea { width: 100%; padding: .3
 form.card button, .button { margin-top: .8rem; padding: .4rem 1.2rem; background: #8b1a1a; color: #fff; border: 0; border-radius: 4px; cursor: pointer; font: inherit; }
 code.feed { word-break: break-all; }
 details summary { cursor: pointer; }
+details > form.card { margin-top: .5rem; }
+td .margin { font-weight: 600; }
 `;
 
 /** `/assets/app.js`: pre-selects the fulfilment form from a row's button and copies feed URLs. */

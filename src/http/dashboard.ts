@@ -1,4 +1,4 @@
-/** Starts the dashboard for a plan: HTTP config validated, operator service built, server listening. */
+/** Starts the dashboard for a plan: HTTP config validated, the client layer built, server listening. */
 import type { Client } from '@temporalio/client';
 import type { Directory } from '../domain/directory';
 import type { Plan } from '../domain/plan';
@@ -94,7 +94,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     policy: options.policy,
   });
   const http = createHttpServer({
-    service: duban.obligations,
+    duban,
     store: options.store,
     plan: options.plan,
     directory: options.directory,

@@ -1,16 +1,4 @@
-/**
- * What the HTTP layer needs from the client layer's obligations (src/client/obligations.ts), so tests may hand in
- * one that counts calls, plus optional extras the dashboard links to.
- */
-import type { ObligationsClient } from '../client';
-
-export type { HistoryEntry, Light, ObligationRef, StatusReport, StatusRow } from '../client';
-
-/** The obligations client as the dashboard uses it. */
-export type DashboardService = Pick<
-  ObligationsClient,
-  'status' | 'fulfil' | 'extend' | 'waive' | 'designate' | 'timeline' | 'history' | 'uiLink'
->;
+/** Optional extras the dashboard links to when the operator layer provides them (reports, calendar feeds). */
 
 /** Optional extras the dashboard links to when the operator layer provides them. */
 export interface DashboardExtras {

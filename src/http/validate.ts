@@ -3,6 +3,9 @@
  * message names the field (`evidence.url: …`), and nothing changes.
  */
 import { z } from 'zod';
+import { EMERGENCY_STEPS, INCIDENT_LEVELS } from '../client';
+import { WINDOW_ID_PATTERN } from '../domain/ids';
+import type { EmergencyStep, IncidentLevel } from '../../workflows/messages';
 import { HttpError } from './errors';
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
@@ -35,23 +38,26 @@ const httpUrl = z
     { message: 'must be an http(s) URL' },
   );
 
-/** Body of a fulfilment: period, instant and evidence (document reference or URL). `recordedBy` is the caller. */
-export const fulfilBody = z
+/** Evidence of something done: a document reference or a URL (or both), and a note. */
+const evidence = z
   .object({
-    period,
-    at: instant.optional(),
-    evidence: z
-      .object({
-        document: text(200).optional(),
-        url: httpUrl.optional(),
-        note: z.string().trim().max(1000, 'at most 1000 characters').optional(),
-      })
-      .strict()
-      .refine((e) => Boolean(e.document || e.url), {
-        message: 'a document reference (evidence.document) or a URL (evidence.url) is required',
-      }),
+    document: text(200).optional(),
+    url: httpUrl.optional(),
+    note: z.string().trim().max(1000, 'at most 1000 characters').optional(),
   })
-  .strict();
+  .strict()
+  .refine((e) => Boolean(e.document || e.url), {
+    message: 'a document reference (evidence.document) or a URL (evidence.url) is required',
+  });
+
+/** An incident or request id: 1–64 ASCII letters, digits, `.`, `_` or `-`, starting with a letter or digit. */
+const windowId = z
+  .string()
+  .trim()
+  .regex(WINDOW_ID_PATTERN, "must be 1–64 ASCII letters, digits, '.', '_' or '-', starting with a letter or digit");
+
+/** Body of a fulfilment: period, instant and evidence (document reference or URL). `recordedBy` is the caller. */
+export const fulfilBody = z.object({ period, at: instant.optional(), evidence }).strict();
 
 /** Body of an extension (operators only). */
 export const extendBody = z.object({ period, newDue: isoDate, reason: text(500), approver: text(100) }).strict();
@@ -68,6 +74,61 @@ export const designateBody = z
       .regex(/^[a-z0-9-]{1,40}$/, 'must be a unit code'),
     remove: z.boolean().optional(),
   })
+  .strict();
+
+/** Body of an incident report (突发事件): the occurrence t0 every window runs from. */
+export const incidentReportBody = z
+  .object({
+    incidentId: windowId.optional(),
+    level: z.enum(INCIDENT_LEVELS as [IncidentLevel, ...IncidentLevel[]], {
+      error: (issue) => (issue.input === undefined ? 'is required' : `must be ${INCIDENT_LEVELS.join(' or ')}`),
+    }),
+    summary: text(500),
+    occurredAt: instant,
+    reportedAt: instant.optional(),
+  })
+  .strict();
+
+/** Body of a step of an incident recorded as done. `evidence.recordedBy` is the caller. */
+export const incidentDoneBody = z
+  .object({
+    step: z.enum(EMERGENCY_STEPS as [EmergencyStep, ...EmergencyStep[]], {
+      error: (issue) => (issue.input === undefined ? 'is required' : `must be ${EMERGENCY_STEPS.join(' or ')}`),
+    }),
+    at: instant.optional(),
+    evidence,
+  })
+  .strict();
+
+/** Body of an information request (依申请公开) received by a unit. */
+export const requestReceiveBody = z.object({ requestId: windowId, receivedOn: isoDate }).strict();
+
+/** Body of a request's reply; evidence, when given, names a document or a URL. */
+export const requestReplyBody = z.object({ at: instant.optional(), evidence: evidence.optional() }).strict();
+
+/** Body of a request's one extension; the approver (机关负责人) is required. */
+export const requestExtendBody = z
+  .object({
+    workingDays: z
+      .number({ error: 'must be a whole number of working days' })
+      .int('must be a whole number of working days')
+      .min(1, 'at least 1')
+      .max(20, 'at most 20 (the statutory limit)')
+      .optional(),
+    approver: text(100),
+    reason: text(500),
+  })
+  .strict();
+
+/** Body of a pause while a third party is consulted (征求第三方意见). */
+export const requestPauseBody = z.object({ on: isoDate.optional(), reason: text(500) }).strict();
+
+/** Body of the restart of a paused request's clock. */
+export const requestResumeBody = z.object({ on: isoDate.optional(), reason: text(500).optional() }).strict();
+
+/** Body of a corrected request (补正): the count restarts from `receivedOn`. */
+export const requestCorrectBody = z
+  .object({ receivedOn: isoDate, note: z.string().trim().max(1000, 'at most 1000 characters').optional() })
   .strict();
 
 /** Parses `body` or throws a 400 naming the first offending field. */

@@ -1,7 +1,8 @@
 /**
  * The dashboard in headless Chromium (Debian's `chromium`, driven by playwright-core) against the seed plan on a
  * real dev server at plan time 2017-05-23: an officer records the implementation plan through the form and its
- * light turns from yellow to green, on the unit page and in the operator's matrix. Screenshots go to test-output/.
+ * light turns from yellow to green, on the unit page and in the operator's matrix; another officer reports an
+ * incident (突发事件) and records both its steps done. Screenshots go to test-output/.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -95,6 +96,80 @@ describe('dashboard in headless Chromium (seed plan, plan time 2017-05-23)', () 
     expect(operator.url()).toBe(`${f.baseUrl}/plans/${plan}`);
     expect(await lightOf(operator, '[data-cell="implementation-plan/fj-czt"]')).toBe('green');
     expect(await lightOf(operator, '[data-cell="implementation-plan/fj-fuzhou"]')).toBe('yellow');
+    await operator.screenshot({ path: path.join(OUTPUT, 'matrix.png') });
+  });
+
+  it('an officer reports an incident through the form, records both steps done and sees their margins; the operator sees it in the overview', async () => {
+    const plan = encodeURIComponent(f.plan.id);
+    const officer = await login(TOKENS.fuzhou);
+    expect(officer.url()).toBe(`${f.baseUrl}/plans/${plan}/units/fj-fuzhou`);
+
+    // Three and a half hours before plan time (10:00): the information window is in its reminder hours.
+    await officer.click('summary:has-text("报告突发事件")');
+    await officer.selectOption('#incident-level', '重大');
+    await officer.fill('#incident-summary', '闽江洪水致城区内涝');
+    await officer.fill('#incident-occurred', '2017-05-23T06:30');
+    await Promise.all([officer.waitForNavigation(), officer.click('#incident-submit')]);
+    const incidentId = 'fj-fuzhou-201705230630';
+    expect(officer.url()).toBe(`${f.baseUrl}/plans/${plan}/incidents/${incidentId}?done=report`);
+    await expect(officer.locator('.flash.ok').textContent()).resolves.toContain('已报告突发事件');
+    expect(await lightOf(officer, '#steps tr[data-step="information"]')).toBe('yellow');
+    expect(await lightOf(officer, '#steps tr[data-step="press-conference"]')).toBe('green');
+    await expect(officer.locator('#steps tr[data-step="information"]').textContent()).resolves.toContain(
+      '2017-05-23 11:30',
+    );
+
+    // The unit page lists it with each step's light and due instant (the list reads Temporal's visibility, which may lag).
+    const row = `#incidents tr[data-incident="${incidentId}"]`;
+    await officer.click('text=← 返回单位');
+    for (let i = 0; i < 20 && (await officer.locator(row).count()) === 0; i++) {
+      await officer.waitForTimeout(500);
+      await officer.reload();
+    }
+    expect(await lightOf(officer, `${row} td[data-step="information"]`)).toBe('yellow');
+    expect(await lightOf(officer, `${row} td[data-step="press-conference"]`)).toBe('green');
+    await expect(officer.locator(`${row} td[data-step="press-conference"]`).textContent()).resolves.toContain(
+      '截止 2017-05-24 06:30',
+    );
+    await officer.screenshot({ path: path.join(OUTPUT, 'unit-incident.png'), fullPage: true });
+
+    // The information step, then the press conference, through the incident page's form.
+    await Promise.all([officer.waitForNavigation(), officer.click(`${row} a[href$="/incidents/${incidentId}"]`)]);
+    expect(await officer.inputValue('#done-step')).toBe('information');
+    await officer.fill('#done-url', 'https://www.fuzhou.gov.cn/zwgk/tfsj/2017-0523.htm');
+    await Promise.all([officer.waitForNavigation(), officer.click('#done-submit')]);
+    await expect(officer.locator('.flash.ok').textContent()).resolves.toContain('已登记完成');
+    await expect(officer.locator('#steps tr[data-step="information"] td.state').textContent()).resolves.toBe(
+      '按时完成',
+    );
+    expect(await lightOf(officer, '#steps tr[data-step="information"]')).toBe('green');
+    expect(await officer.inputValue('#done-step')).toBe('press-conference');
+    await officer.fill('#done-document', '福州市防汛新闻发布会（第1场）');
+    await Promise.all([officer.waitForNavigation(), officer.click('#done-submit')]);
+    for (const step of ['information', 'press-conference']) {
+      await expect(officer.locator(`#steps tr[data-step="${step}"] td.state`).textContent()).resolves.toBe('按时完成');
+      await expect(officer.locator(`#steps tr[data-step="${step}"] td.margin`).textContent()).resolves.toMatch(
+        /^提前 \d+ 分钟$/,
+      );
+    }
+    // Nothing is left to record.
+    expect(await officer.locator('#done').count()).toBe(0);
+    await expect(officer.locator('#timeline').textContent()).resolves.toContain('福州市防汛新闻发布会（第1场）');
+    await officer.screenshot({ path: path.join(OUTPUT, 'incident.png'), fullPage: true });
+
+    await officer.click('text=← 返回单位');
+    for (const step of ['information', 'press-conference']) {
+      expect(await lightOf(officer, `${row} td[data-step="${step}"]`)).toBe('green');
+      await expect(officer.locator(`${row} td[data-step="${step}"] .margin`).textContent()).resolves.toMatch(
+        /^提前 \d+ 分钟$/,
+      );
+    }
+
+    const operator = await login(TOKENS.operator);
+    await expect(operator.locator(`${row} td`).first().textContent()).resolves.toBe('福州市');
+    for (const step of ['information', 'press-conference'])
+      expect(await lightOf(operator, `${row} td[data-step="${step}"]`)).toBe('green');
+    // docs/dashboard.png: the overview with an incident above the matrix.
     await operator.screenshot({ path: path.join(OUTPUT, 'dashboard.png') });
   });
 });

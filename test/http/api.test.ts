@@ -3,7 +3,7 @@
  * payloads refused with a message naming the field (400), workflow refusals passed on (409/422), nothing changed by
  * any refused call, and every attempted change in the audit log.
  */
-import { type DashboardFixture, PLAN_NOW, TOKENS, startDashboardFixture } from './fixture';
+import { callApi, type DashboardFixture, PLAN_NOW, TOKENS, startDashboardFixture } from './fixture';
 
 jest.setTimeout(180_000);
 
@@ -16,25 +16,8 @@ describe('HTTP API on the seed plan (dev server, plan time 2017-05-23)', () => {
     await f?.teardown();
   });
 
-  const api = async (path: string, options: { token?: string; method?: string; body?: unknown; raw?: string } = {}) => {
-    const headers: Record<string, string> = {};
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    if (options.body !== undefined || options.raw !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${f.baseUrl}${path}`, {
-      method: options.method ?? (options.body !== undefined || options.raw !== undefined ? 'POST' : 'GET'),
-      headers,
-      body: options.raw ?? (options.body !== undefined ? JSON.stringify(options.body) : undefined),
-      redirect: 'manual',
-    });
-    const text = await res.text();
-    let json: unknown = undefined;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { status: res.status, json: json as Record<string, unknown> & { error?: string; type?: string }, text };
-  };
+  const api = (path: string, options: { token?: string; method?: string; body?: unknown; raw?: string } = {}) =>
+    callApi(f.baseUrl, path, options);
   const plan = () => f.plan.id;
   const obligationUrl = (unit: string, id: string, what: string) =>
     `/api/plans/${plan()}/units/${unit}/obligations/${id}/${what}`;
@@ -283,5 +266,27 @@ describe('HTTP API on the seed plan (dev server, plan time 2017-05-23)', () => {
     });
     expect(forged.status).toBe(403);
     expect(await snapshot('fj-fuzhou')).toEqual(before);
+  });
+
+  it('answers 405 with Allow to a known path called with the wrong method: JSON under /api/, a page elsewhere', async () => {
+    const before = (await f.opened.store.listAudit({ planId: plan() })).length;
+    const get = await api(obligationUrl('fj-czt', 'implementation-plan', 'fulfil'), { token: TOKENS.czt });
+    expect([get.status, get.json.type, get.headers.get('allow')]).toEqual([405, 'MethodNotAllowed', 'POST']);
+    const del = await api(`/api/plans/${plan()}/units/fj-czt/incidents`, { token: TOKENS.czt, method: 'DELETE' });
+    expect([del.status, del.headers.get('allow')]).toEqual([405, 'GET, HEAD, POST']);
+    const page = await api(`/plans/${plan()}/units/fj-czt/fulfil`, { token: TOKENS.czt });
+    expect([page.status, page.headers.get('allow'), page.headers.get('content-type')]).toEqual([
+      405,
+      'POST',
+      'text/html; charset=utf-8',
+    ]);
+    expect(page.text).toContain('不支持的请求方法');
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    const login = await api('/login', { method: 'PUT' });
+    expect([login.status, login.headers.get('allow')]).toEqual([405, 'GET, HEAD, POST']);
+    // Unknown paths stay 404, and 401 without a token; a wrong method attempts no change, so nothing is audited.
+    expect((await api(`/api/plans/${plan()}/nothing`, { token: TOKENS.czt })).status).toBe(404);
+    expect((await api(`/api/plans/${plan()}/nothing`)).status).toBe(401);
+    expect((await f.opened.store.listAudit({ planId: plan() })).length).toBe(before);
   });
 });

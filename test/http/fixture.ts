@@ -15,7 +15,7 @@ import { createHttpServer, type DubanHttp } from '../../src/http/server';
 import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../../src/import/directory';
 import { importTableFile } from '../../src/import/plan-file';
 import { emlMailer } from '../../src/mail/transport';
-import { createDubanClient, startPlan, type ObligationsClient } from '../../src/client';
+import { createDubanClient, startPlan, type DubanClient, type ObligationsClient } from '../../src/client';
 import { memoryLogger } from '../mail/smtp';
 import { type OpenedStore, openTestStore } from '../store/stores';
 import { createDevServerEnv, workflowBundle } from '../helpers/temporal';
@@ -35,10 +35,47 @@ export interface DashboardFixture {
   opened: OpenedStore;
   plan: Plan;
   directory: Directory;
+  /** The client layer the server runs on (incidents and requests start on the fixture's task queue). */
+  duban: DubanClient;
   service: ObligationsClient;
   http: DubanHttp;
   baseUrl: string;
   teardown(): Promise<void>;
+}
+
+/** What a call answered. */
+export interface Answer {
+  status: number;
+  /** The body as JSON, when it is JSON. */
+  json: Record<string, unknown> & { error?: string; type?: string };
+  text: string;
+  headers: Headers;
+}
+
+/** Calls the server as a client would: a bearer token, a JSON body (POST unless told), no redirects followed. */
+export async function callApi(
+  baseUrl: string,
+  path: string,
+  options: { token?: string; method?: string; body?: unknown; raw?: string } = {},
+): Promise<Answer> {
+  const headers: Record<string, string> = {};
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const hasBody = options.body !== undefined || options.raw !== undefined;
+  if (hasBody) headers['content-type'] = 'application/json';
+  const res = await fetch(`${baseUrl}${path}`, {
+    method: options.method ?? (hasBody ? 'POST' : 'GET'),
+    headers,
+    body: options.raw ?? (options.body !== undefined ? JSON.stringify(options.body) : undefined),
+    redirect: 'manual',
+  });
+  const text = await res.text();
+  let json: unknown = undefined;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json: json as Answer['json'], text, headers: res.headers };
 }
 
 /** Starts everything; `teardown` stops it in reverse order. */
@@ -72,13 +109,15 @@ export async function startDashboardFixture(): Promise<DashboardFixture> {
     activeFrom: PLAN_NOW,
     concurrency: 32,
   });
-  const service = createDubanClient({
+  const duban = createDubanClient({
     client: env.client,
     directory,
     plan,
     namespace: 'default',
+    taskQueue,
     timeShiftMs,
-  }).obligations;
+  });
+  const service = duban.obligations;
   // Unit workflows start their obligations as children; wait until every item answers, so no test sees a partial plan.
   const expected = started.schedule.units.reduce(
     (n, u) => n + u.obligations.reduce((m, o) => m + o.items.length, 0),
@@ -103,7 +142,7 @@ export async function startDashboardFixture(): Promise<DashboardFixture> {
     await new Promise((r) => setTimeout(r, 1000));
   }
   const http = createHttpServer({
-    service,
+    duban,
     store: opened.store,
     plan,
     directory,
@@ -123,6 +162,7 @@ export async function startDashboardFixture(): Promise<DashboardFixture> {
     opened,
     plan,
     directory,
+    duban,
     service,
     http,
     baseUrl: `http://127.0.0.1:${port}`,

@@ -1,0 +1,151 @@
+/**
+ * What route handlers see: the request as a {@link Call}, the route as a table entry, and the server as an
+ * {@link HttpApp} (its dependencies, its checks and its one audited change path). Types only, so the handler
+ * modules and the server depend on this file rather than on each other.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DubanClient } from '../client';
+import type { Directory } from '../domain/directory';
+import type { Plan } from '../domain/plan';
+import type { Store } from '../store/types';
+import type { Authentication, Authenticator, Principal } from './auth';
+import type { HttpConfig } from './config';
+import type { Flash, PageContext } from './pages';
+import type { Method } from './router';
+import type { DashboardExtras } from './service-types';
+
+/** What the server is built from. */
+export interface HttpServerDeps {
+  /** The client layer for the plan: obligations, incidents, information requests. */
+  duban: DubanClient;
+  store: Store;
+  plan: Plan;
+  directory: Directory;
+  config: Pick<HttpConfig, 'operatorToken' | 'unitTokens' | 'secureCookies'>;
+  /** Base of absolute links (calendar feed URLs). (Default: the request's Host) */
+  publicUrl?: string;
+  /** Report downloads and calendar feeds. (Default: neither) */
+  extras?: DashboardExtras;
+  /** One line per request (never a token or query string). (Default: none) */
+  log?: (line: string) => void;
+  /** Clock for audit entries, epoch ms. (Default: Date.now) */
+  now?: () => number;
+}
+
+/**
+ * Who may call a route: `public` anyone; `feed` anyone, the handler checks a token or a feed key itself; `user`
+ * any signed-in caller, and where the path has `:unit`, an officer only for that unit; `operator` operators only.
+ */
+export type Who = 'public' | 'feed' | 'user' | 'operator';
+
+/** The changes the API and the forms make, as the audit log names them. */
+export type ChangeAction =
+  | 'fulfil'
+  | 'extend'
+  | 'waive'
+  | 'designate'
+  | 'incident-report'
+  | 'incident-done'
+  | 'request-receive'
+  | 'request-reply'
+  | 'request-extend'
+  | 'request-pause'
+  | 'request-resume'
+  | 'request-correct';
+
+/** One request as a handler sees it. */
+export interface Call<A extends Authentication | null = Authentication> {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  /** The path's named parameters, percent-decoded. */
+  params: Record<string, string>;
+  auth: A;
+  /** The route's audit action when it changes something. */
+  action?: ChangeAction;
+  /**
+   * The route's who-check (and its unit check for `:unit`): throws a 403. Read routes have passed it before
+   * their handler runs; change routes run it inside their audited change, so a forbidden attempt is recorded.
+   */
+  authorize(): void;
+}
+
+interface RouteBase {
+  method: Method;
+  /** Pattern with named parameters, e.g. `/api/plans/:plan/incidents/:incident/done`. */
+  path: string;
+  /** For `operator` routes: what the 403 says others may not do, e.g. `read the audit log`. */
+  does?: string;
+  /** The audit action: the route changes something, and its checks run inside the audited change. */
+  change?: ChangeAction;
+}
+
+/** An entry of the route table. */
+export type Route =
+  | (RouteBase & { who: 'public' | 'feed'; handle(call: Call<Authentication | null>): Promise<void> | void })
+  | (RouteBase & { who: 'user' | 'operator'; handle(call: Call): Promise<void> | void });
+
+/** What an audit entry names as the thing acted on; handlers fill in the unit once they know it. */
+export interface ChangeTarget {
+  unitCode: string | null;
+  obligationId?: string;
+  period?: string | null;
+  taskNo?: number;
+  incidentId?: string;
+  requestId?: string;
+  step?: string;
+}
+
+/** A form that changes something: how to read it, what to do, where to go after, how to show a refusal. */
+export interface FormChange<T> {
+  target: ChangeTarget;
+  /** The change's body from the form's fields (the CSRF token already removed). */
+  body(form: Record<string, string>): unknown;
+  /** Performs the change; runs inside the audited change after the route's who-check. */
+  perform(body: unknown): Promise<T>;
+  /** Words before the refusal's message in the error flash, e.g. `未能登记`. */
+  failure: string;
+  /** The page again, with the error flash and the form's values kept (status: the refusal's 4xx). */
+  rerender(flash: Flash, form: Record<string, string>): Promise<string>;
+  /** Where to go after success (a page that shows a flash from `?done=`). */
+  success(result: T): string;
+}
+
+/** The server as handlers use it. */
+export interface HttpApp {
+  readonly deps: HttpServerDeps;
+  readonly planId: string;
+  /** Unit code → name, every unit of the directory but the general office. */
+  readonly unitNames: ReadonlyMap<string, string>;
+  readonly auth: Authenticator;
+  /** What every page knows about the caller. */
+  context(auth: Authentication): PageContext;
+  /**
+   * 403 for another unit's officer (before the unit's existence, so officers learn nothing of others), 404 for an
+   * unknown unit.
+   */
+  checkUnit(principal: Principal, unitCode: string): void;
+  /** 403 unless the caller is an operator. */
+  operatorOnly(principal: Principal, what: string): void;
+  /**
+   * The one path of every change: runs `perform` after the route's who-check, and writes one audit entry whatever
+   * the outcome, with the status `okStatus` gives a success. Returns what `perform` returned; rethrows refusals as
+   * {@link HttpError}s. (Default `okStatus`: 200)
+   */
+  change<T>(
+    call: Call,
+    target: ChangeTarget,
+    body: unknown,
+    perform: () => Promise<T>,
+    okStatus?: (result: T) => number,
+  ): Promise<T>;
+  /** A JSON change: reads the body, runs {@link HttpApp.change}, answers the result as JSON. (Default status: 200) */
+  apiChange<T>(
+    call: Call,
+    target: ChangeTarget,
+    perform: (body: unknown) => Promise<T>,
+    answer?: (result: T) => { status: number; body: unknown },
+  ): Promise<void>;
+  /** A form change: CSRF check → change → redirect with a flash, or on refusal the page again with its values. */
+  formChange<T>(call: Call, spec: FormChange<T>): Promise<void>;
+}

@@ -1,0 +1,136 @@
+/** What every page shares: the caller's context, the flash, the frame, light counts, timeline and history tables. */
+import { stageName, TIMELINE_NAMES } from '../../domain/names';
+import type { Light } from '../../domain/lights';
+import type { TimelineEntry } from '../../domain/notice';
+import type { HistoryEntry } from '../../client';
+import type { Principal } from '../auth';
+import { html, layout, lightBadge, type SafeHtml, seg, shanghai } from '../html';
+import type { Plan } from '../../domain/plan';
+
+/** What every authenticated page knows about the caller. */
+export interface PageContext {
+  principal: Principal;
+  /** Unit name of an officer, for the header. */
+  who: string;
+  /** CSRF token for forms (cookie logins). */
+  csrf: string;
+  plan: Plan;
+  unitNames: ReadonlyMap<string, string>;
+}
+
+/** A message shown above the page body. */
+export interface Flash {
+  kind: 'ok' | 'error';
+  text: string;
+}
+
+/** The values a refused form was sent with, to show it again as it was. */
+export interface KeptForm {
+  /** Which form of the page (`fulfil`, `incident`, `reply`, …). */
+  id: string;
+  values: Record<string, string>;
+}
+
+/** The values of form `id` when it is the one kept, else none. */
+export const keptValues = (kept: KeptForm | undefined, id: string): Record<string, string> =>
+  kept?.id === id ? kept.values : {};
+
+function nav(ctx: PageContext): { href: string; label: string }[] {
+  const p = seg(ctx.plan.id);
+  if (ctx.principal.kind === 'operator') return [{ href: `/plans/${p}`, label: '总览' }];
+  return [{ href: `/plans/${p}/units/${seg(ctx.principal.unitCode)}`, label: '本单位' }];
+}
+
+/** The page frame around a body, with the flash on top. */
+export function page(ctx: PageContext, title: string, body: SafeHtml, flash?: Flash): string {
+  const flashHtml = flash ? html`<div class="flash ${flash.kind}" role="status">${flash.text}</div>` : '';
+  return layout({ title, body: html`${flashHtml}${body}`, who: ctx.who, csrf: ctx.csrf, nav: nav(ctx) });
+}
+
+/** Green, yellow and red counts. */
+export function counts(c: Record<Light, number>): SafeHtml {
+  return html`<div class="counts">
+    ${(['green', 'yellow', 'red'] as Light[]).map(
+      (l) => html`<span>${lightBadge(l)} <strong data-count="${l}">${c[l]}</strong></span>`,
+    )}
+  </div>`;
+}
+
+/** The hidden CSRF field every form carries. */
+export const csrfField = (ctx: PageContext) => html`<input type="hidden" name="_csrf" value="${ctx.csrf}" />`;
+
+/** The unit's name, or its code when the directory lacks it. */
+export const unitName = (ctx: PageContext, code: string) => ctx.unitNames.get(code) ?? code;
+
+/** A link back to the unit page and, when there is one, to the workflow in the Temporal Web UI. */
+export function backLinks(ctx: PageContext, unitCode: string, uiLink: string | null): SafeHtml {
+  return html`<p>
+    <a href="/plans/${seg(ctx.plan.id)}/units/${seg(unitCode)}">← 返回单位</a>${
+      uiLink
+        ? html` · <a href="${uiLink}" rel="noopener" target="_blank" id="ui-link">在 Temporal Web UI 中查看</a>`
+        : ''
+    }
+  </p>`;
+}
+
+/**
+ * A workflow's timeline. `column` names the extra column: the period of a recurring duty (`期次`) or the step of
+ * an incident (`步骤`, from `what`, named by `whatNames`). (Default: no extra column)
+ */
+export function timelineTable(
+  entries: TimelineEntry[],
+  column?: { title: string; of: (t: TimelineEntry) => string },
+): SafeHtml {
+  if (!entries.length) return html`<p class="muted">尚无记录。</p>`;
+  return html`<table id="timeline">
+    <thead>
+      <tr>
+        <th>时间（北京时间）</th>
+        <th>事件</th>
+        ${column ? html`<th>${column.title}</th>` : ''}
+        <th>阶段</th>
+        <th>收件人</th>
+        <th>说明</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${entries.map(
+        (t) =>
+          html`<tr>
+            <td>${shanghai(t.at)}</td>
+            <td>${TIMELINE_NAMES[t.type]?.zh ?? t.type}</td>
+            ${column ? html`<td>${column.of(t)}</td>` : ''}
+            <td>${t.stage ? stageName(t.stage) : ''}</td>
+            <td>${(t.recipients ?? []).join('、')}</td>
+            <td>${t.detail ?? ''}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+/** A workflow's readable history. */
+export function historyTable(history: HistoryEntry[]): SafeHtml {
+  if (!history.length) return html`<p class="muted">无。</p>`;
+  return html`<table id="history">
+    <thead>
+      <tr>
+        <th>时间（北京时间）</th>
+        <th>类别</th>
+        <th>内容</th>
+        <th>事件</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${history.map(
+        (e) =>
+          html`<tr>
+            <td>${shanghai(e.at)}</td>
+            <td>${e.kind}</td>
+            <td>${e.summary}</td>
+            <td class="muted">#${e.eventId} ${e.eventType}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}

@@ -1,0 +1,30 @@
+/** Pages without a subject: the login form and the error page. */
+import { html, layout } from '../html';
+import { page, type PageContext } from './common';
+
+/** The login form; answered with 401 to unauthenticated page requests. */
+export function loginPage(next: string, error?: string): string {
+  const body = html`<form class="card" method="post" action="/login">
+    ${error ? html`<div class="flash error" role="alert">${error}</div>` : ''}
+    <input type="hidden" name="next" value="${next}" />
+    <label for="token">访问令牌</label>
+    <input id="token" name="token" type="password" autocomplete="current-password" required />
+    <p class="muted">督查室使用操作员令牌；各单位联络员使用本单位令牌。</p>
+    <button type="submit" id="login-submit">登录</button>
+  </form>`;
+  return layout({ title: '登录', body });
+}
+
+/** A plain error page (400, 403, 404, 405, 500). */
+export function errorPage(ctx: PageContext | null, status: number, message: string): string {
+  const titles: Record<number, string> = {
+    400: '请求有误',
+    403: '无权访问',
+    404: '未找到',
+    405: '不支持的请求方法',
+    500: '服务器错误',
+  };
+  const body = html`<p>${message}</p>`;
+  const title = titles[status] ?? `错误 ${status}`;
+  return ctx ? page(ctx, title, body) : layout({ title, body });
+}

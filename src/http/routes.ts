@@ -1,0 +1,232 @@
+/**
+ * The route table: every path duban answers, its method, who may call it and, for changes, the audit action.
+ * `who` (see {@link Who}): `public` anyone; `feed` a token or the unit's feed key; `user` any signed-in caller, an
+ * officer only for the `:unit` in the path (and, by id, only their unit's incidents and requests); `operator`
+ * operators only. The server compiles it once and dispatches every request through it.
+ */
+import type { HttpApp, Route } from './app';
+import { incidentHandlers } from './handlers/incidents';
+import { obligationHandlers } from './handlers/obligations';
+import { overviewHandlers } from './handlers/overview';
+import { requestHandlers } from './handlers/requests';
+
+/** The routes of a server, in the order they are matched. */
+export function routeTable(app: HttpApp): Route[] {
+  const o = overviewHandlers(app);
+  const ob = obligationHandlers(app);
+  const inc = incidentHandlers(app);
+  const req = requestHandlers(app);
+  const plan = '/api/plans/:plan';
+  const obligation = `${plan}/units/:unit/obligations/:obligation`;
+  const page = '/plans/:plan';
+  const reports: Route[] = app.deps.extras?.report
+    ? [
+        {
+          method: 'GET',
+          path: `${page}/reports/:kind(quarterly|year-end).:format(md|csv|xlsx)`,
+          who: 'operator',
+          does: 'download reports',
+          handle: o.report,
+        },
+      ]
+    : [];
+  return [
+    { method: 'GET', path: '/assets/app.css', who: 'public', handle: o.css },
+    { method: 'GET', path: '/assets/app.js', who: 'public', handle: o.js },
+    { method: 'GET', path: '/healthz', who: 'public', handle: o.health },
+    { method: 'GET', path: '/login', who: 'public', handle: o.loginForm },
+    { method: 'POST', path: '/login', who: 'public', handle: o.login },
+    { method: 'POST', path: '/logout', who: 'user', handle: o.logout },
+
+    // JSON API
+    { method: 'GET', path: '/api/whoami', who: 'user', handle: o.whoami },
+    { method: 'GET', path: `${plan}/status`, who: 'user', handle: ob.status },
+    { method: 'GET', path: `${plan}/audit`, who: 'operator', does: 'read the audit log', handle: o.audit },
+    { method: 'GET', path: `${obligation}/timeline`, who: 'user', handle: ob.timeline },
+    { method: 'POST', path: `${obligation}/fulfil`, who: 'user', change: 'fulfil', handle: ob.apiFulfil },
+    {
+      method: 'POST',
+      path: `${obligation}/extend`,
+      who: 'operator',
+      does: 'grant extensions',
+      change: 'extend',
+      handle: ob.apiExtend,
+    },
+    {
+      method: 'POST',
+      path: `${obligation}/waive`,
+      who: 'operator',
+      does: 'waive obligations',
+      change: 'waive',
+      handle: ob.apiWaive,
+    },
+    {
+      method: 'POST',
+      path: `${plan}/tasks/:task/designate`,
+      who: 'operator',
+      does: 'designate units',
+      change: 'designate',
+      handle: ob.apiDesignate,
+    },
+    { method: 'GET', path: `${plan}/incidents`, who: 'user', handle: inc.list },
+    { method: 'GET', path: `${plan}/units/:unit/incidents`, who: 'user', handle: inc.list },
+    {
+      method: 'POST',
+      path: `${plan}/units/:unit/incidents`,
+      who: 'user',
+      change: 'incident-report',
+      handle: inc.apiReport,
+    },
+    { method: 'GET', path: `${plan}/incidents/:incident`, who: 'user', handle: inc.get },
+    {
+      method: 'POST',
+      path: `${plan}/incidents/:incident/done`,
+      who: 'user',
+      change: 'incident-done',
+      handle: inc.apiDone,
+    },
+    { method: 'GET', path: `${plan}/requests`, who: 'user', handle: req.list },
+    { method: 'GET', path: `${plan}/units/:unit/requests`, who: 'user', handle: req.list },
+    {
+      method: 'POST',
+      path: `${plan}/units/:unit/requests`,
+      who: 'user',
+      change: 'request-receive',
+      handle: req.apiReceive,
+    },
+    { method: 'GET', path: `${plan}/requests/:request`, who: 'user', handle: req.get },
+    {
+      method: 'POST',
+      path: `${plan}/requests/:request/reply`,
+      who: 'user',
+      change: 'request-reply',
+      handle: req.apiReply,
+    },
+    {
+      method: 'POST',
+      path: `${plan}/requests/:request/extend`,
+      who: 'user',
+      change: 'request-extend',
+      handle: req.apiExtend,
+    },
+    {
+      method: 'POST',
+      path: `${plan}/requests/:request/pause`,
+      who: 'user',
+      change: 'request-pause',
+      handle: req.apiPause,
+    },
+    {
+      method: 'POST',
+      path: `${plan}/requests/:request/resume`,
+      who: 'user',
+      change: 'request-resume',
+      handle: req.apiResume,
+    },
+    {
+      method: 'POST',
+      path: `${plan}/requests/:request/correct`,
+      who: 'user',
+      change: 'request-correct',
+      handle: req.apiCorrect,
+    },
+
+    // Pages and their forms
+    { method: 'GET', path: '/', who: 'user', handle: o.home },
+    {
+      method: 'GET',
+      path: page,
+      who: 'operator',
+      does: 'see the whole plan; your unit page is linked above',
+      handle: o.planPage,
+    },
+    ...reports,
+    { method: 'GET', path: `${page}/units/:unit/calendar.ics`, who: 'feed', handle: o.calendar },
+    { method: 'GET', path: `${page}/units/:unit`, who: 'user', handle: o.unitPage },
+    { method: 'POST', path: `${page}/units/:unit/fulfil`, who: 'user', change: 'fulfil', handle: ob.formFulfil },
+    { method: 'GET', path: `${page}/units/:unit/obligations/:obligation`, who: 'user', handle: ob.obligationPage },
+    {
+      method: 'POST',
+      path: `${page}/units/:unit/obligations/:obligation/extend`,
+      who: 'operator',
+      does: 'grant extensions',
+      change: 'extend',
+      handle: ob.formExtend,
+    },
+    {
+      method: 'POST',
+      path: `${page}/units/:unit/obligations/:obligation/waive`,
+      who: 'operator',
+      does: 'waive obligations',
+      change: 'waive',
+      handle: ob.formWaive,
+    },
+    { method: 'GET', path: `${page}/tasks/:task`, who: 'operator', does: 'see task pages', handle: ob.taskPage },
+    {
+      method: 'POST',
+      path: `${page}/tasks/:task/designate`,
+      who: 'operator',
+      does: 'designate units',
+      change: 'designate',
+      handle: ob.formDesignate,
+    },
+    {
+      method: 'POST',
+      path: `${page}/units/:unit/incidents`,
+      who: 'user',
+      change: 'incident-report',
+      handle: inc.formReport,
+    },
+    { method: 'GET', path: `${page}/incidents/:incident`, who: 'user', handle: inc.page },
+    {
+      method: 'POST',
+      path: `${page}/incidents/:incident/done`,
+      who: 'user',
+      change: 'incident-done',
+      handle: inc.formDone,
+    },
+    {
+      method: 'POST',
+      path: `${page}/units/:unit/requests`,
+      who: 'user',
+      change: 'request-receive',
+      handle: req.formReceive,
+    },
+    { method: 'GET', path: `${page}/requests/:request`, who: 'user', handle: req.page },
+    {
+      method: 'POST',
+      path: `${page}/requests/:request/reply`,
+      who: 'user',
+      change: 'request-reply',
+      handle: req.formReply,
+    },
+    {
+      method: 'POST',
+      path: `${page}/requests/:request/extend`,
+      who: 'user',
+      change: 'request-extend',
+      handle: req.formExtend,
+    },
+    {
+      method: 'POST',
+      path: `${page}/requests/:request/pause`,
+      who: 'user',
+      change: 'request-pause',
+      handle: req.formPause,
+    },
+    {
+      method: 'POST',
+      path: `${page}/requests/:request/resume`,
+      who: 'user',
+      change: 'request-resume',
+      handle: req.formResume,
+    },
+    {
+      method: 'POST',
+      path: `${page}/requests/:request/correct`,
+      who: 'user',
+      change: 'request-correct',
+      handle: req.formCorrect,
+    },
+  ];
+}
