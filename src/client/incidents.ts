@@ -157,6 +157,11 @@ export function createIncidentsClient(ctx: ClientContext): IncidentsClient {
         what: `incident ${id} of plan ${plan.id}`,
         action,
         workflowId: incidentWorkflowId(plan.id, id),
+        // A response whose steps are both done (or that was closed) has completed: it answers queries only.
+        endedAs: async () => {
+          const s = await handleOf(id).query(emergencyStatusQuery);
+          return s.closed ? 'closed' : s.steps.map((x) => `${x.step} ${x.state}`).join(', ');
+        },
       });
     }
   };
@@ -205,9 +210,17 @@ export function createIncidentsClient(ctx: ClientContext): IncidentsClient {
         });
         return { ...checked, workflowId, created: true };
       } catch (err) {
-        if (isAlreadyStarted(err)) return { ...checked, workflowId, created: false };
-        throw err;
+        if (!isAlreadyStarted(err)) throw err;
       }
+      // The id is taken: the same report again changes nothing; another unit's incident with this id is refused.
+      const existing = await status(checked.incidentId);
+      if (existing.unitCode !== checked.unit.code)
+        throw new Refusal(
+          `incidentId: ${checked.incidentId} is already an incident of ${ctx.unitName(existing.unitCode)} ` +
+            `(${existing.unitCode}) under this plan; incident ids are unique per plan, so give this one another id`,
+          'InvalidInput',
+        );
+      return { ...checked, workflowId, created: false };
     },
 
     done({ incidentId, step, at, evidence }) {

@@ -101,6 +101,11 @@ export function createRequestsClient(ctx: ClientContext): RequestsClient {
         what: `request ${id} of plan ${plan.id}`,
         action,
         workflowId: requestWorkflowId(plan.id, id),
+        // An answered (or closed) request has completed: it answers queries only.
+        endedAs: async () => {
+          const s = await handleOf(id).query(requestStatusQuery);
+          return s.closed ? 'closed' : s.state;
+        },
       });
     }
   };

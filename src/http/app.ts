@@ -30,6 +30,8 @@ export interface HttpServerDeps {
   log?: (line: string) => void;
   /** Clock for audit entries, epoch ms. (Default: Date.now) */
   now?: () => number;
+  /** A line above every page, e.g. that the plan is a rehearsal. (Default: none) */
+  banner?: string;
 }
 
 /**

@@ -1,6 +1,7 @@
 /** Starts the dashboard for a plan: HTTP config validated, the client layer built, server listening. */
 import type { Client } from '@temporalio/client';
 import type { Directory } from '../domain/directory';
+import type { HolidayYear } from '../domain/holidays';
 import type { Plan } from '../domain/plan';
 import type { Policy } from '../domain/policy';
 import { createDubanClient } from '../client';
@@ -26,6 +27,10 @@ export interface DashboardOptions {
   uiBaseUrl?: string;
   /** Plan time = server time + this, as the plan was started with. (Default: 0) */
   timeShiftMs?: number;
+  /** The plan runs as a rehearsal (a past plan shifted to the present): every page says so. (Default: false) */
+  rehearsal?: boolean;
+  /** Holiday years added to the installation, for the dates the dashboard computes. (Default: none) */
+  holidayYears?: HolidayYear[];
   /** Port to listen on, overriding DUBAN_HTTP_PORT (0: a free one). (Default: DUBAN_HTTP_PORT, else 8080) */
   port?: number;
   /** (Default: {@link operatorExtras}: reports and calendar feeds) */
@@ -92,6 +97,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     uiBaseUrl: options.uiBaseUrl,
     timeShiftMs: options.timeShiftMs,
     policy: options.policy,
+    // The dashboard runs beside the worker: the store's added years are what the workflows use.
+    holidayYears: options.holidayYears ?? (await options.store.listHolidayYears()).map((r) => r.data),
   });
   const http = createHttpServer({
     duban,
@@ -102,6 +109,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     publicUrl: env.DUBAN_PUBLIC_URL?.replace(/\/+$/, '') || undefined,
     extras: options.extras ?? operatorExtras(options),
     log: env.DUBAN_HTTP_LOG === '1' ? log : undefined,
+    banner: options.rehearsal
+      ? `演练：${options.plan.year}年计划的日期已平移到今天前后，用于熟悉系统；通知只写入发件箱，无需办理。` +
+        '（rehearsal of a past plan shifted to the present）'
+      : undefined,
   });
   const port = await http.listen(options.port ?? config.port, config.host);
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

@@ -73,6 +73,8 @@ export function layout(options: {
   who?: string;
   csrf?: string;
   nav?: { href: string; label: string }[];
+  /** A line above every page, e.g. that the plan is a rehearsal. (Default: none) */
+  banner?: string;
 }): string {
   const page = html`<!doctype html>
     <html lang="zh-CN">
@@ -96,6 +98,7 @@ export function layout(options: {
               : ''
           }
         </header>
+        ${options.banner ? html`<div class="banner" role="note" id="banner">${options.banner}</div>` : ''}
         <main>
           <h1>${options.title}</h1>
           ${options.body}

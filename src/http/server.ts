@@ -165,7 +165,7 @@ export class DubanHttp implements HttpApp {
     const challenge = { 'WWW-Authenticate': 'Bearer realm="duban"' };
     if (path.startsWith('/api/'))
       return sendJson(res, 401, { error: 'authentication required', type: 'Unauthenticated' }, challenge);
-    return sendHtml(res, 401, loginPage(safeNext(path + url.search)), challenge);
+    return sendHtml(res, 401, loginPage(safeNext(path + url.search), undefined, this.deps.banner), challenge);
   }
 
   private fail(
@@ -177,7 +177,12 @@ export class DubanHttp implements HttpApp {
   ): void {
     if (pathOf(req).startsWith('/api/'))
       return sendJson(res, e.status, { error: e.message, type: e.type ?? 'Error' }, headers);
-    sendHtml(res, e.status, errorPage(auth ? this.context(auth) : null, e.status, e.message), headers);
+    sendHtml(
+      res,
+      e.status,
+      errorPage(auth ? this.context(auth) : null, e.status, e.message, this.deps.banner),
+      headers,
+    );
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -192,6 +197,7 @@ export class DubanHttp implements HttpApp {
       csrf: auth.csrf ?? '',
       plan: this.deps.plan,
       unitNames: this.unitNames,
+      banner: this.deps.banner,
     };
   }
 

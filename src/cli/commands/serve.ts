@@ -35,6 +35,7 @@ export async function dashboardForMainJob(options: {
       client,
       store: options.store,
       ...options.loaded,
+      rehearsal: options.rehearsal,
       namespace: options.config.namespace,
       taskQueue: options.config.taskQueue,
       uiBaseUrl: options.uiUrl ?? temporalUiUrl(options.config),

@@ -43,19 +43,22 @@ export function incidentHandlers(app: HttpApp) {
   async function report(principal: Principal, unitCode: string, target: ChangeTarget, body: unknown) {
     const input = parseBody(incidentReportBody, body);
     if (input.incidentId) target.incidentId = input.incidentId;
+    if (principal.kind === 'officer' && input.incidentId) {
+      // The client's refusal of an id another unit has names that unit; an officer learns only that it is taken.
+      const existing = await fresh(() => incidents.status(input.incidentId!)).catch((err: unknown) => {
+        if (toHttpError(err).status === 404) return null;
+        throw err;
+      });
+      if (existing && existing.unitCode !== unitCode)
+        throw new HttpError(
+          400,
+          `incidentId: '${input.incidentId}' is already taken under this plan; give this incident another id`,
+          'InvalidInput',
+        );
+    }
     const reported = await incidents.report({ unit: unitCode, ...input });
     target.incidentId = reported.incidentId;
-    const incident = await fresh(() => incidents.overview(reported.incidentId));
-    // The client takes a known id as "reported again"; another unit's incident under that id is not this one.
-    if (incident.unitCode !== unitCode) {
-      const whose = principal.kind === 'operator' ? ` by ${incident.unitName} (${incident.unitCode})` : '';
-      throw new HttpError(
-        400,
-        `incidentId: '${reported.incidentId}' is already taken under this plan${whose}; give this incident another id`,
-        'InvalidInput',
-      );
-    }
-    return { created: reported.created, incident };
+    return { created: reported.created, incident: await fresh(() => incidents.overview(reported.incidentId)) };
   }
 
   async function done(principal: Principal, incidentId: string, target: ChangeTarget, body: unknown) {

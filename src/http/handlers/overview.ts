@@ -67,7 +67,11 @@ export function overviewHandlers(app: HttpApp) {
     health: (call: Call<Authentication | null>) => sendJson(call.res, 200, { ok: true }),
 
     loginForm: (call: Call<Authentication | null>) =>
-      sendHtml(call.res, 200, loginPage(safeNext(call.url.searchParams.get('next') ?? '/'))),
+      sendHtml(
+        call.res,
+        200,
+        loginPage(safeNext(call.url.searchParams.get('next') ?? '/'), undefined, app.deps.banner),
+      ),
 
     async login(call: Call<Authentication | null>) {
       const form = await readForm(call.req);
@@ -75,7 +79,7 @@ export function overviewHandlers(app: HttpApp) {
       const session = app.auth.login(form.token ?? '');
       if (!session) {
         app.deps.log?.('duban http: a login with a wrong token was refused');
-        return sendHtml(call.res, 401, loginPage(next, '令牌无效'));
+        return sendHtml(call.res, 401, loginPage(next, '令牌无效', app.deps.banner));
       }
       return redirect(call.res, next === '/login' ? '/' : next, { 'Set-Cookie': session.cookie });
     },

@@ -16,6 +16,8 @@ export interface PageContext {
   csrf: string;
   plan: Plan;
   unitNames: ReadonlyMap<string, string>;
+  /** A line above every page, e.g. that the plan is a rehearsal. (Default: none) */
+  banner?: string;
 }
 
 /** A message shown above the page body. */
@@ -44,7 +46,14 @@ function nav(ctx: PageContext): { href: string; label: string }[] {
 /** The page frame around a body, with the flash on top. */
 export function page(ctx: PageContext, title: string, body: SafeHtml, flash?: Flash): string {
   const flashHtml = flash ? html`<div class="flash ${flash.kind}" role="status">${flash.text}</div>` : '';
-  return layout({ title, body: html`${flashHtml}${body}`, who: ctx.who, csrf: ctx.csrf, nav: nav(ctx) });
+  return layout({
+    title,
+    body: html`${flashHtml}${body}`,
+    who: ctx.who,
+    csrf: ctx.csrf,
+    nav: nav(ctx),
+    banner: ctx.banner,
+  });
 }
 
 /** Green, yellow and red counts. */
@@ -133,4 +142,14 @@ export function historyTable(history: HistoryEntry[]): SafeHtml {
       )}
     </tbody>
   </table>`;
+}
+
+/** A note that some dates rest on years without a State Council holiday notice yet; empty when none do. */
+export function provisionalNote(rows: readonly { provisional?: number[] }[]): SafeHtml | '' {
+  const years = [...new Set(rows.flatMap((r) => r.provisional ?? []))].sort((a, b) => a - b);
+  if (years.length === 0) return '';
+  return html`<p class="flash" id="provisional-note">
+    ${years.join('、')}年节假日安排尚未公布：标有“暂定”的日期暂按周末推算，公布并经
+    <code>duban holidays add</code> 补充后自动调整。
+  </p>`;
 }

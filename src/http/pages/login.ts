@@ -3,7 +3,7 @@ import { html, layout } from '../html';
 import { page, type PageContext } from './common';
 
 /** The login form; answered with 401 to unauthenticated page requests. */
-export function loginPage(next: string, error?: string): string {
+export function loginPage(next: string, error?: string, banner?: string): string {
   const body = html`<form class="card" method="post" action="/login">
     ${error ? html`<div class="flash error" role="alert">${error}</div>` : ''}
     <input type="hidden" name="next" value="${next}" />
@@ -12,11 +12,11 @@ export function loginPage(next: string, error?: string): string {
     <p class="muted">督查室使用操作员令牌；各单位联络员使用本单位令牌。</p>
     <button type="submit" id="login-submit">登录</button>
   </form>`;
-  return layout({ title: '登录', body });
+  return layout({ title: '登录', body, banner });
 }
 
 /** A plain error page (400, 403, 404, 405, 500). */
-export function errorPage(ctx: PageContext | null, status: number, message: string): string {
+export function errorPage(ctx: PageContext | null, status: number, message: string, banner?: string): string {
   const titles: Record<number, string> = {
     400: '请求有误',
     403: '无权访问',
@@ -26,5 +26,5 @@ export function errorPage(ctx: PageContext | null, status: number, message: stri
   };
   const body = html`<p>${message}</p>`;
   const title = titles[status] ?? `错误 ${status}`;
-  return ctx ? page(ctx, title, body) : layout({ title, body });
+  return ctx ? page(ctx, title, body) : layout({ title, body, banner });
 }

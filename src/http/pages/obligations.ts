@@ -113,7 +113,11 @@ function rowsTable(ctx: PageContext, rows: StatusRow[], options: { unitColumn: b
           <td class="state">${STATE_NAMES[r.state]?.zh ?? r.state}</td>
           <td class="light-cell">${lightBadge(r.light)}</td>
           <td>${shanghai(r.fulfilledAt)}</td>
-          <td>${r.nextNotice ? `${shanghai(r.nextNotice.at)}（${stageName(r.nextNotice.stage)}）` : ''}</td>
+          <td>
+            ${r.nextNotice ? `${shanghai(r.nextNotice.at)}（${stageName(r.nextNotice.stage)}）` : ''}${
+              r.provisional ? html` <span class="provisional" title="节假日安排尚未公布">暂定</span>` : ''
+            }
+          </td>
           <td>
             <a href="${timeline}">时间线</a>${
               options.fulfil && isOpen(r)
