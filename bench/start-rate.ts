@@ -1,5 +1,5 @@
 /**
- * Start rate of the whole seed plan (what `duban start --plan` does: startPlan, client concurrency 16) against
+ * Start rate of the whole seed plan (what `duban plan start` does: startPlan, client concurrency 16) against
  * starting the same number of trivial workflows with the same concurrency on the same dev server. Prints rates
  * and the ratio (aim ≥ 0.9). A script, not a timed test.
  *

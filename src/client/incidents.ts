@@ -24,7 +24,7 @@ import {
 import { unitOrRefuse, type ClientContext } from './context';
 import { readableHistory, type HistoryEntry } from './history';
 import { instantInput, isoInstant, textInput, windowIdInput } from './inputs';
-import { asRefusal, isAlreadyStarted, Refusal } from './refusals';
+import { asRefusal, isAlreadyStarted, isRefusal, Refusal } from './refusals';
 
 /** Incident levels task 55 covers: 特别重大 (class I) and 重大 (class II). */
 export const INCIDENT_LEVELS: readonly IncidentLevel[] = ['特别重大', '重大'];
@@ -223,15 +223,24 @@ export function createIncidentsClient(ctx: ClientContext): IncidentsClient {
       return { ...checked, workflowId, created: false };
     },
 
-    done({ incidentId, step, at, evidence }) {
+    async done({ incidentId, step, at, evidence }) {
       if (!EMERGENCY_STEPS.includes(step as EmergencyStep))
         throw new Refusal(`step: expected ${EMERGENCY_STEPS.join(' | ')}, got '${step}'`, 'InvalidInput');
       const when = at === undefined ? undefined : isoInstant(instantInput(at, 'at'));
-      return call(incidentId, `record ${step}`, () =>
-        handleOf(incidentId).executeUpdate(emergencyDoneUpdate, {
-          args: [{ step: step as EmergencyStep, ...(when ? { at: when } : {}), evidence }],
-        }),
-      );
+      try {
+        return await call(incidentId, `record ${step}`, () =>
+          handleOf(incidentId).executeUpdate(emergencyDoneUpdate, {
+            args: [{ step: step as EmergencyStep, ...(when ? { at: when } : {}), evidence }],
+          }),
+        );
+      } catch (err) {
+        // Both steps done ends the response; a step recorded again is still "already done", as while it ran.
+        if (!isRefusal(err) || err.type !== 'AlreadyClosed') throw err;
+        const done = (await status(incidentId)).steps.find((s) => s.step === step && s.doneAt);
+        if (done)
+          throw new Refusal(`${step} of incident ${incidentId} was already done at ${done.doneAt}`, 'AlreadyDone');
+        throw err;
+      }
     },
 
     status,
