@@ -16,7 +16,7 @@ import { reportCommand } from './report';
 import { requestCommands } from './request';
 import { serveCommand } from './serve';
 import { simulateCommand } from './simulate';
-import { startCommand } from './start';
+import { planStartCommand, startCommand } from './start';
 import { statusCommand } from './status';
 import { waiveCommand } from './waive';
 
@@ -26,6 +26,7 @@ export const commands: Command[] = [
   serveCommand,
   planImportCommand,
   planAssignmentsCommand,
+  planStartCommand,
   planCloseCommand,
   simulateCommand,
   statusCommand,

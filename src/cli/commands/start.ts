@@ -2,6 +2,7 @@ import { openActivityRuntime } from '../../../activities/runtime';
 import { createDubanClient, isoInstant } from '../../client';
 import { yearIsOver } from '../../domain/rehearsal';
 import { loadHttpConfig } from '../../http/config';
+import { consoleLogger, type Logger } from '../../mail/logger';
 import { createClient } from '../../temporal/connection';
 import { runMainJob } from '../../temporal/main-job';
 import type { Command } from '../command';
@@ -22,7 +23,11 @@ import {
 import { dashboardForMainJob } from './serve';
 
 /** Starts every unit workflow of a plan on the configured server, idempotently, with a progress bar. */
-async function startPlanOnServer(loaded: LoadedPlan, log: (line: string) => void): Promise<void> {
+async function startPlanOnServer(
+  loaded: LoadedPlan,
+  log: (line: string) => void,
+  label = 'duban: starting plan',
+): Promise<void> {
   const config = temporalConfig();
   const { plan } = loaded;
   const client = await createClient(config);
@@ -36,7 +41,7 @@ async function startPlanOnServer(loaded: LoadedPlan, log: (line: string) => void
     });
     // A rehearsal begins at its shifted "now": notices of the plan's past are never sent, its missed items show red.
     const activeFrom = loaded.timeShiftMs === undefined ? undefined : isoInstant(Date.now() + loaded.timeShiftMs);
-    const result = await duban.startPlan({ activeFrom, onProgress: progressBar(`duban: starting plan ${plan.id}`) });
+    const result = await duban.startPlan({ activeFrom, onProgress: progressBar(`${label} ${plan.id}`) });
     rememberPlan(plan, loaded.source);
     const obligations = result.schedule.units.reduce((n, u) => n + u.obligations.length, 0);
     log(
@@ -53,6 +58,15 @@ async function startPlanOnServer(loaded: LoadedPlan, log: (line: string) => void
   }
 }
 
+/** A logger whose every line starts with `label`. */
+function labelled(logger: Logger, label: string): Logger {
+  return {
+    info: (message, fields) => logger.info(`${label} ${message}`, fields),
+    warn: (message, fields) => logger.warn(`${label} ${message}`, fields),
+    error: (message, fields) => logger.error(`${label} ${message}`, fields),
+  };
+}
+
 /**
  * Whether `npm start` runs the bundled example as a rehearsal: its year is over (or it already runs as one), and
  * neither DUBAN_EXAMPLE_PLAN=0 nor DUBAN_REHEARSAL=0 says otherwise.
@@ -63,36 +77,43 @@ function rehearsing(loaded: LoadedPlan, values: Record<string, unknown>): boolea
   return rehearsalOf(loaded.plan.id) !== undefined || yearIsOver(loaded.plan, Date.now());
 }
 
+/** `duban plan start`: every workflow of a plan on the configured server, without a worker. */
+export const planStartCommand: Command = {
+  path: ['plan', 'start'],
+  summary: 'start every workflow of a plan on the configured server (a worker must run: duban start)',
+  description: [
+    'Starts, idempotently, one workflow per unit of the plan (each running its obligations) on the configured',
+    'server, with a progress bar, and remembers the plan so later commands find it by its id. Starting a plan twice',
+    'creates nothing twice. Dates that rest on a year without a State Council holiday notice are named.',
+  ],
+  flags: [flag(FLAGS.plan, { required: true, default: undefined }), FLAGS.directory, FLAGS.policy],
+  async run({ values }) {
+    await startPlanOnServer(await loadPlan(values), (line) => console.error(line));
+    return 0;
+  },
+};
+
 export const startCommand: Command = {
   path: ['start'],
-  summary: 'run the main job (dev server + worker), or with --plan start every workflow of a plan',
+  summary: 'run the main job: dev server, worker, a plan and its dashboard (this is what `npm start` runs)',
   description: [
-    'Without --plan: starts the embedded Temporal dev server (state in $DUBAN_DATA_DIR/temporal.sqlite, Web UI',
-    'printed) unless TEMPORAL_ADDRESS points at a cluster, then the duban worker, then the bundled example plan',
-    '(unless DUBAN_EXAMPLE_PLAN=0) and the dashboard (unless DUBAN_DASHBOARD=0). Ctrl-C or SIGTERM stops',
+    'Starts the embedded Temporal dev server (state in $DUBAN_DATA_DIR/temporal.sqlite, Web UI printed) unless',
+    'TEMPORAL_ADDRESS points at a cluster, then the duban worker, then the plan (--plan, else the bundled example,',
+    'unless DUBAN_EXAMPLE_PLAN=0) and its dashboard (unless DUBAN_DASHBOARD=0). Ctrl-C or SIGTERM stops',
     'everything it started. Exits 1 if the server is unreachable for longer than DUBAN_SERVER_LOSS_TIMEOUT_S.',
     '',
-    'The example is a 2017 plan: once its year is over it runs as a rehearsal, shifted by whole weeks so that its',
-    'plan time is now (fixed at the first start), its mail kept in $DUBAN_DATA_DIR/outbox unless',
-    'DUBAN_REHEARSAL_MAIL=1, and every page, message and log line says so. DUBAN_REHEARSAL=0 runs it in real time.',
-    '',
-    'With --plan: starts, idempotently, one workflow per unit of the plan (each running its obligations) on the',
-    'configured server, with a progress bar, and remembers the plan so later commands find it by its id.',
+    'The bundled example is a 2017 plan: once its year is over it runs as a rehearsal, shifted by whole days so its',
+    "plan time starts on 2017-05-23 at today's clock time (fixed at the first start), its mail kept in",
+    '$DUBAN_DATA_DIR/outbox unless DUBAN_REHEARSAL_MAIL=1, and every page, message and log line says so.',
+    'DUBAN_REHEARSAL=0 runs it in real time. A plan of your own (--plan FILE) always runs in real time.',
   ],
   flags: [
-    flag(FLAGS.plan, {
-      help: 'start this plan on the configured server instead of running the main job',
-      default: undefined,
-    }),
+    flag(FLAGS.plan, { help: 'the plan to run: its task table file, or the id of a plan started here' }),
     FLAGS.directory,
     FLAGS.policy,
   ],
   async run({ values }) {
     let log = (line: string) => console.error(line);
-    if (typeof values.plan === 'string') {
-      await startPlanOnServer(await loadPlan(values), log);
-      return 0;
-    }
     const config = temporalConfig();
     const directory = await loadDirectoryFlag(values);
     // Bad dashboard access settings stop `duban start` before anything is launched, naming the variable.
@@ -116,13 +137,15 @@ export const startCommand: Command = {
         const realMail = !rehearsal || process.env.DUBAN_REHEARSAL_MAIL === '1';
         runtime = await openActivityRuntime({
           directory,
+          ...(rehearsal ? { logger: labelled(consoleLogger, '[演练 rehearsal]') } : {}),
           ...(realMail ? {} : { env: { ...process.env, SMTP_URL: '' } }),
           dispatcher: { rehearsal: rehearsal !== undefined },
         });
         return runtime.activities;
       },
       onReady: async (info) => {
-        if (process.env.DUBAN_EXAMPLE_PLAN !== '0') await startPlanOnServer(loaded, log);
+        if (values.plan !== undefined || process.env.DUBAN_EXAMPLE_PLAN !== '0')
+          await startPlanOnServer(loaded, log, rehearsal ? 'duban [演练 rehearsal]: starting plan' : undefined);
         const stopDashboard = await dashboardForMainJob({
           loaded,
           rehearsal: rehearsal !== undefined,
