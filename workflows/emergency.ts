@@ -6,7 +6,7 @@
 import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
 import { isOnTime, marginMinutes } from '../src/domain/deadlines';
 import type { Outcome, TimelineEntry, UpcomingNotice } from '../src/domain/notice';
-import { DEFAULT_POLICY, emergencyAgenda, type AgendaItem, type Policy } from '../src/domain/policy';
+import { DEFAULT_POLICY, emergencyAgenda, type AgendaItem } from '../src/domain/policy';
 import {
   closeSignal,
   emergencyDoneUpdate,
@@ -27,13 +27,14 @@ import {
   refuse,
   sendAndNote,
   Timeline,
+  type RunOptions,
 } from './kit';
 import { searchable } from './search-status';
 
 const { sendNotice, recordOutcome, recordEvent } = urgentActivities;
 
 /** Input of {@link emergencyWorkflow}. */
-export interface EmergencyInput {
+export interface EmergencyInput extends Omit<RunOptions, 'holidayYears' | 'historyLimit'> {
   planId: string;
   unitCode: string;
   incidentId: string;
@@ -43,16 +44,10 @@ export interface EmergencyInput {
   occurredAt: string;
   /** When it was reported to duban; `opened` goes out at this instant. */
   reportedAt: string;
-  /** (Default: the default policy, README) */
-  policy?: Policy;
   /** Task number the notices and outcomes are filed under. (Default: 55) */
   taskNo?: number | null;
   /** Task title for messages. (Default: 及时回应社会关切) */
   taskTitle?: string;
-  /** Milliseconds added to workflow time to get plan time; see `ObligationInput.timeShiftMs`. (Default: 0) */
-  timeShiftMs?: number;
-  /** Upsert search attributes (the time-skipping test server has none registered). (Default: true) */
-  searchAttributes?: boolean;
   /** Carried over continue-as-new. */
   state?: { steps: StepState[]; timeline: TimelineEntry[]; closed: boolean };
 }
@@ -138,14 +133,18 @@ export async function emergencyWorkflow(input: EmergencyInput): Promise<Emergenc
               .map((a) => ({ ...a, obligation: s.obligation, period: incidentId, due: s.due })),
           )
           .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  /** What every notice and outcome of a step is about. */
+  const refOf = (s: StepState) => ({
+    planId,
+    taskNo,
+    unitCode,
+    obligation: s.obligation,
+    period: incidentId,
+    due: s.due,
+  });
   const outcome = (s: StepState, evidence?: Outcome['evidence']) =>
     recordOutcome({
-      planId,
-      taskNo,
-      unitCode,
-      obligation: s.obligation,
-      period: incidentId,
-      due: s.due,
+      ...refOf(s),
       status: s.state === 'pending' ? 'open' : (s.state as Outcome['status']),
       fulfilledAt: s.doneAt,
       ...(evidence ? { evidence } : {}),
@@ -228,12 +227,7 @@ export async function emergencyWorkflow(input: EmergencyInput): Promise<Emergenc
       await outcome(s);
     }
     const notice = keyedNotice({
-      planId,
-      taskNo,
-      unitCode,
-      obligation: s.obligation,
-      period: incidentId,
-      due: s.due,
+      ...refOf(s),
       stage: next.stage,
       at: next.at,
       notify: next.notify,

@@ -6,7 +6,6 @@
 import { allHandlersFinished, condition, log, setHandler } from '@temporalio/workflow';
 import { DateTime } from 'luxon';
 import { addCalendarDays, isIsoDate, type HolidayCalendar } from '../src/domain/calendar';
-import type { HolidayYear } from '../src/domain/holidays';
 import { deadlineEndMs, isOnTime } from '../src/domain/deadlines';
 import type { Evidence, Outcome, TimelineEntry, UpcomingNotice } from '../src/domain/notice';
 import { PLAN_TIMEZONE, type IsoDate } from '../src/domain/plan';
@@ -17,7 +16,6 @@ import {
   informationRequestDue,
   type AgendaItem,
   type LeadEscalationTarget,
-  type Policy,
 } from '../src/domain/policy';
 import {
   calendarSignal,
@@ -42,6 +40,7 @@ import {
   startingHolidayYears,
   Timeline,
   WorkflowCalendar,
+  type RunOptions,
 } from './kit';
 import { searchable } from './search-status';
 
@@ -49,7 +48,7 @@ const { sendNotice, recordOutcome, recordEvent } = deadlineActivities;
 const { holidayYears } = deadlineLocalActivities;
 
 /** Input of {@link informationRequestWorkflow}. */
-export interface InformationRequestInput {
+export interface InformationRequestInput extends Omit<RunOptions, 'historyLimit'> {
   planId: string;
   unitCode: string;
   requestId: string;
@@ -57,20 +56,12 @@ export interface InformationRequestInput {
   receivedOn: IsoDate;
   /** Notices before this instant are never sent. (Default: R 00:00) */
   activeFrom?: string;
-  /** (Default: the default policy, README) */
-  policy?: Policy;
   /** (Default: 60) */
   taskNo?: number | null;
   /** (Default: 加强和规范依申请公开工作) */
   taskTitle?: string;
   /** Lead units of the task; escalations to lead units go to the general office when empty. (Default: []) */
   leadUnitCodes?: string[];
-  /** See `ObligationInput.timeShiftMs`. (Default: 0) */
-  timeShiftMs?: number;
-  /** (Default: true) */
-  searchAttributes?: boolean;
-  /** Holiday years added to the installation, overriding the built-in ones. (Default: read from the store at the start) */
-  holidayYears?: HolidayYear[];
   /** Carried over continue-as-new. */
   state?: RequestState;
 }

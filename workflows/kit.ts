@@ -20,9 +20,30 @@ import type { HolidayYear } from '../src/domain/holidays';
 import type { Evidence, Notice, TimelineEntry, UpcomingNotice } from '../src/domain/notice';
 import { noticeKey } from '../src/domain/notice';
 import { PLAN_TIMEZONE, type IsoDate } from '../src/domain/plan';
+import type { Policy } from '../src/domain/policy';
 import type { RefusalType } from '../src/domain/refusals';
 import type { DueReport } from '../activities';
 import { agendaQuery, timelineQuery, windowAgendaQuery, windowTimelineQuery } from './messages';
+
+/** What the input of every duban workflow may carry besides its own fields. */
+export interface RunOptions {
+  /** (Default: the default policy, README) */
+  policy?: Policy;
+  /**
+   * Milliseconds added to workflow time to get plan time. 0 in production; simulations and rehearsals of a past
+   * year shift the plan's calendar onto the server's clock. (Default: 0)
+   */
+  timeShiftMs?: number;
+  /** Upsert search attributes (the time-skipping test server has none registered). (Default: true) */
+  searchAttributes?: boolean;
+  /**
+   * Holiday years added to the installation, overriding the built-in ones (a unit hands its own to its obligations).
+   * (Default: read from the store at the start)
+   */
+  holidayYears?: HolidayYear[];
+  /** History length past which the workflow continues as new, carrying its state. (Default: 2000) */
+  historyLimit?: number;
+}
 
 /** Histories stay far below Temporal's limits: workflows continue as new past this many events. */
 export const HISTORY_LIMIT = 2000;

@@ -5,11 +5,10 @@
 import { allHandlersFinished, condition, log, setHandler, patched, sleep } from '@temporalio/workflow';
 import { isIsoDate } from '../src/domain/calendar';
 import { deadlineEndMs, isOnTime } from '../src/domain/deadlines';
-import type { HolidayYear } from '../src/domain/holidays';
 import type { Notice, ObligationEvent, Outcome, OutcomeStatus } from '../src/domain/notice';
 import type { ObligationSpec } from '../src/domain/obligations';
 import type { IsoDate } from '../src/domain/plan';
-import { DEFAULT_POLICY, obligationAgenda, type AgendaItem, type Policy } from '../src/domain/policy';
+import { DEFAULT_POLICY, obligationAgenda, type AgendaItem } from '../src/domain/policy';
 import {
   calendarSignal,
   closeSignal,
@@ -38,6 +37,7 @@ import {
   startingHolidayYears,
   Timeline,
   WorkflowCalendar,
+  type RunOptions,
 } from './kit';
 import { searchable } from './search-status';
 
@@ -53,28 +53,12 @@ const { deliverDue, holidayYears } = deadlineLocalActivities;
 const NOTICES_BATCHED_PATCH = 'obligation-notices-batched';
 
 /** Input of {@link obligationWorkflow}. */
-export interface ObligationInput {
+export interface ObligationInput extends RunOptions {
   planId: string;
   unitCode: string;
   spec: ObligationSpec;
   /** When the obligation became active (import time or publish date); earlier notices are never sent. */
   activeFrom: string;
-  /** (Default: the default policy, README) */
-  policy?: Policy;
-  /**
-   * Milliseconds added to workflow time to get plan time. 0 in production; simulations of a past year run on a
-   * test server whose clock starts today, so they shift the plan's calendar onto it. (Default: 0)
-   */
-  timeShiftMs?: number;
-  /** Upsert search attributes (the time-skipping test server has none registered). (Default: true) */
-  searchAttributes?: boolean;
-  /** History length past which the workflow continues as new, carrying its state. (Default: 2000) */
-  historyLimit?: number;
-  /**
-   * Holiday years added to the installation, overriding the built-in ones (the unit workflow hands on its own).
-   * (Default: read from the store at the start)
-   */
-  holidayYears?: HolidayYear[];
   /** Carried over continue-as-new. */
   state?: CarriedState;
 }

@@ -18,7 +18,6 @@ import {
 import type { HolidayYear } from '../src/domain/holidays';
 import { obligationWorkflowId } from '../src/domain/ids';
 import type { ObligationSpec } from '../src/domain/obligations';
-import type { Policy } from '../src/domain/policy';
 import {
   calendarSignal,
   closeSignal,
@@ -29,25 +28,16 @@ import {
   type ObligationStatus,
 } from './messages';
 import { deadlineLocalActivities } from './activity-proxies';
-import { startingHolidayYears } from './kit';
+import { startingHolidayYears, type RunOptions } from './kit';
 import { obligationWorkflow } from './obligation';
 import { searchable } from './search-status';
 
 /** Input of {@link unitWorkflow}. */
-export interface UnitInput {
+export interface UnitInput extends RunOptions {
   planId: string;
   unitCode: string;
   obligations: ObligationSpec[];
   activeFrom: string;
-  policy?: Policy;
-  /** See `ObligationInput.timeShiftMs`. (Default: 0) */
-  timeShiftMs?: number;
-  /** (Default: true) */
-  searchAttributes?: boolean;
-  /** See `ObligationInput.historyLimit`. (Default: 2000) */
-  historyLimit?: number;
-  /** Holiday years added to the installation, handed to every obligation. (Default: read from the store at the start) */
-  holidayYears?: HolidayYear[];
 }
 
 interface Child {

@@ -97,6 +97,17 @@ export const FLAGS = {
   out: { name: 'out', type: 'string', value: 'FILE', help: 'write to FILE instead of stdout' },
 } as const satisfies Record<string, Flag>;
 
+/** The reason and the approver of an extension or a waiver, both required. */
+export const APPROVAL_FLAGS: Flag[] = [
+  flag(FLAGS.reason, { required: true }),
+  flag(FLAGS.approver, { required: true }),
+];
+
+/** The values of {@link APPROVAL_FLAGS}. */
+export function approvalFlags(values: Record<string, unknown>): { reason: string; approver: string } {
+  return { reason: String(values.reason).trim(), approver: String(values.approver).trim() };
+}
+
 /** The flags that load a plan: `--plan`, `--directory`. */
 export const PLAN_FLAGS: Flag[] = [FLAGS.plan, FLAGS.directory];
 /** Evidence of a fulfilment, a step done or a reply: `--url`, `--document`, `--note`, `--by`. */

@@ -12,19 +12,18 @@ import { PLAN_TIMEZONE } from '../domain/plan';
 import { emergencyAgenda, type EmergencyAgenda, type EmergencyStepRule, type Policy } from '../domain/policy';
 import type { emergencyWorkflow } from '../../workflows/emergency';
 import {
-  agendaQuery,
   emergencyDoneUpdate,
   emergencyStatusQuery,
-  timelineQuery,
   type EmergencyStatus,
   type EmergencyStep,
   type EmergencyStepStatus,
   type IncidentLevel,
 } from '../../workflows/messages';
 import { unitOrRefuse, type ClientContext } from './context';
-import { readableHistory, type HistoryEntry } from './history';
+import type { HistoryEntry } from './history';
 import { instantInput, isoInstant, textInput, windowIdInput } from './inputs';
-import { asRefusal, isAlreadyStarted, isRefusal, Refusal } from './refusals';
+import { isAlreadyStarted, isRefusal, Refusal } from './refusals';
+import { windowAccess } from './windows';
 
 /** Incident levels task 55 covers: 特别重大 (class I) and 重大 (class II). */
 export const INCIDENT_LEVELS: readonly IncidentLevel[] = ['特别重大', '重大'];
@@ -147,24 +146,16 @@ export function checkIncidentReport(
 /** Creates the incidents client over the shared client context. */
 export function createIncidentsClient(ctx: ClientContext): IncidentsClient {
   const { client, plan, policy } = ctx;
-  const handleOf = (incidentId: string) => client.workflow.getHandle(incidentWorkflowId(plan.id, incidentId));
-  const call = async <T>(incidentId: string, action: string, f: () => Promise<T>): Promise<T> => {
-    const id = windowIdInput(incidentId, 'incidentId');
-    try {
-      return await f();
-    } catch (err) {
-      return asRefusal(err, {
-        what: `incident ${id} of plan ${plan.id}`,
-        action,
-        workflowId: incidentWorkflowId(plan.id, id),
-        // A response whose steps are both done (or that was closed) has completed: it answers queries only.
-        endedAs: async () => {
-          const s = await handleOf(id).query(emergencyStatusQuery);
-          return s.closed ? 'closed' : s.steps.map((x) => `${x.step} ${x.state}`).join(', ');
-        },
-      });
-    }
-  };
+  const windows = windowAccess(ctx, {
+    noun: 'incident',
+    idField: 'incidentId',
+    workflowId: incidentWorkflowId,
+    statusQuery: emergencyStatusQuery,
+    // Both steps done, or closed.
+    ended: (s) => (s.closed ? 'closed' : s.steps.map((x) => `${x.step} ${x.state}`).join(', ')),
+    unitOf: (s) => s.unitCode,
+  });
+  const { status } = windows;
 
   const overviewOf = async (status: EmergencyStatus): Promise<IncidentOverview> => {
     const now = await ctx.now();
@@ -179,9 +170,6 @@ export function createIncidentsClient(ctx: ClientContext): IncidentsClient {
       })),
     };
   };
-
-  const status = (incidentId: string) =>
-    call(incidentId, 'read its status', () => handleOf(incidentId).query(emergencyStatusQuery));
 
   return {
     async report(r, options = {}) {
@@ -228,8 +216,8 @@ export function createIncidentsClient(ctx: ClientContext): IncidentsClient {
         throw new Refusal(`step: expected ${EMERGENCY_STEPS.join(' | ')}, got '${step}'`, 'InvalidInput');
       const when = at === undefined ? undefined : isoInstant(instantInput(at, 'at'));
       try {
-        return await call(incidentId, `record ${step}`, () =>
-          handleOf(incidentId).executeUpdate(emergencyDoneUpdate, {
+        return await windows.call(incidentId, `record ${step}`, (h) =>
+          h.executeUpdate(emergencyDoneUpdate, {
             args: [{ step: step as EmergencyStep, ...(when ? { at: when } : {}), evidence }],
           }),
         );
@@ -251,21 +239,14 @@ export function createIncidentsClient(ctx: ClientContext): IncidentsClient {
 
     async list(filter = {}) {
       const unitCode = filter.unitCode === undefined ? undefined : ctx.unitOf(filter.unitCode).code;
-      const ids: string[] = [];
-      for await (const w of client.workflow.list({ query: `WorkflowId STARTS_WITH "duban/${plan.id}/incident-"` }))
-        ids.push(w.workflowId.slice(`duban/${plan.id}/incident-`.length));
-      const found = await Promise.all(ids.map((id) => status(id).catch(() => undefined)));
-      const mine = found.filter((s): s is EmergencyStatus => s !== undefined && (!unitCode || s.unitCode === unitCode));
+      const mine = await windows.list(unitCode);
       mine.sort((a, b) => Date.parse(b.occurredAt) - Date.parse(a.occurredAt));
       return Promise.all(mine.map(overviewOf));
     },
 
-    timeline: (incidentId) => call(incidentId, 'read its timeline', () => handleOf(incidentId).query(timelineQuery)),
-    agenda: (incidentId) => call(incidentId, 'read its agenda', () => handleOf(incidentId).query(agendaQuery)),
-    history: (incidentId) =>
-      call(incidentId, 'read its history', async () =>
-        readableHistory(await handleOf(incidentId).fetchHistory(), { timeShiftMs: ctx.timeShiftMs }),
-      ),
-    workflowIdOf: (incidentId) => incidentWorkflowId(plan.id, windowIdInput(incidentId, 'incidentId')),
+    timeline: windows.timeline,
+    agenda: windows.agenda,
+    history: windows.history,
+    workflowIdOf: windows.workflowIdOf,
   };
 }

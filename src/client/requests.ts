@@ -11,20 +11,19 @@ import { informationRequestDue, type InformationRequestDue } from '../domain/pol
 import type { Unit } from '../domain/directory';
 import type { informationRequestWorkflow } from '../../workflows/information-request';
 import {
-  agendaQuery,
   requestCorrectUpdate,
   requestExtendUpdate,
   requestPauseUpdate,
   requestReplyUpdate,
   requestResumeUpdate,
   requestStatusQuery,
-  timelineQuery,
   type InformationRequestStatus,
 } from '../../workflows/messages';
 import type { ClientContext } from './context';
-import { readableHistory, type HistoryEntry } from './history';
+import type { HistoryEntry } from './history';
 import { dateInput, instantInput, isoInstant, textInput, windowIdInput } from './inputs';
-import { asRefusal, isAlreadyStarted, Refusal } from './refusals';
+import { isAlreadyStarted, Refusal } from './refusals';
+import { windowAccess } from './windows';
 
 /** A request as a caller registers it. */
 export interface RequestReceipt {
@@ -90,30 +89,19 @@ export interface RequestsClient {
 /** Creates the requests client over the shared client context. */
 export function createRequestsClient(ctx: ClientContext): RequestsClient {
   const { client, plan, policy } = ctx;
-  const prefix = `duban/${plan.id}/request-`;
-  const handleOf = (requestId: string) => client.workflow.getHandle(requestWorkflowId(plan.id, requestId));
-  const call = async <T>(requestId: string, action: string, f: () => Promise<T>): Promise<T> => {
-    const id = windowIdInput(requestId, 'requestId');
-    try {
-      return await f();
-    } catch (err) {
-      return asRefusal(err, {
-        what: `request ${id} of plan ${plan.id}`,
-        action,
-        workflowId: requestWorkflowId(plan.id, id),
-        // An answered (or closed) request has completed: it answers queries only.
-        endedAs: async () => {
-          const s = await handleOf(id).query(requestStatusQuery);
-          return s.closed ? 'closed' : s.state;
-        },
-      });
-    }
-  };
+  const windows = windowAccess(ctx, {
+    noun: 'request',
+    idField: 'requestId',
+    workflowId: requestWorkflowId,
+    statusQuery: requestStatusQuery,
+    // Answered, or closed.
+    ended: (s) => (s.closed ? 'closed' : s.state),
+    unitOf: (s) => s.unitCode,
+  });
+  const { status, call } = windows;
   const optionalDate = async (value: string | undefined, field: string): Promise<IsoDate | undefined> =>
     value === undefined ? undefined : dateInput(value, field, await ctx.now());
 
-  const status = (requestId: string) =>
-    call(requestId, 'read its status', () => handleOf(requestId).query(requestStatusQuery));
   const overviewOf = async (s: InformationRequestStatus): Promise<RequestOverview> => {
     const now = await ctx.now();
     return {
@@ -183,8 +171,8 @@ export function createRequestsClient(ctx: ClientContext): RequestsClient {
 
     reply({ requestId, at, evidence }) {
       const when = at === undefined ? undefined : isoInstant(instantInput(at, 'at'));
-      return call(requestId, 'reply', () =>
-        handleOf(requestId).executeUpdate(requestReplyUpdate, {
+      return call(requestId, 'reply', (h) =>
+        h.executeUpdate(requestReplyUpdate, {
           args: [{ ...(when ? { at: when } : {}), ...(evidence ? { evidence } : {}) }],
         }),
       );
@@ -193,22 +181,20 @@ export function createRequestsClient(ctx: ClientContext): RequestsClient {
     extend({ requestId, workingDays, approver, reason }) {
       if (workingDays !== undefined && !Number.isInteger(workingDays))
         throw new Refusal(`workingDays: '${workingDays}' is not a whole number`, 'InvalidInput');
-      return call(requestId, 'extend', () =>
-        handleOf(requestId).executeUpdate(requestExtendUpdate, { args: [{ workingDays, approver, reason }] }),
+      return call(requestId, 'extend', (h) =>
+        h.executeUpdate(requestExtendUpdate, { args: [{ workingDays, approver, reason }] }),
       );
     },
 
     async pause({ requestId, on, reason }) {
       const day = await optionalDate(on, 'on');
-      return call(requestId, 'pause', () =>
-        handleOf(requestId).executeUpdate(requestPauseUpdate, { args: [{ on: day, reason }] }),
-      );
+      return call(requestId, 'pause', (h) => h.executeUpdate(requestPauseUpdate, { args: [{ on: day, reason }] }));
     },
 
     async resume({ requestId, on, reason }) {
       const day = await optionalDate(on, 'on');
-      return call(requestId, 'resume', () =>
-        handleOf(requestId).executeUpdate(requestResumeUpdate, {
+      return call(requestId, 'resume', (h) =>
+        h.executeUpdate(requestResumeUpdate, {
           args: [{ on: day, reason: reason?.trim() || 'third party answered' }],
         }),
       );
@@ -216,8 +202,8 @@ export function createRequestsClient(ctx: ClientContext): RequestsClient {
 
     async correct({ requestId, receivedOn, note }) {
       const day = dateInput(receivedOn, 'receivedOn', await ctx.now());
-      return call(requestId, 'restart the count', () =>
-        handleOf(requestId).executeUpdate(requestCorrectUpdate, { args: [{ receivedOn: day, note }] }),
+      return call(requestId, 'restart the count', (h) =>
+        h.executeUpdate(requestCorrectUpdate, { args: [{ receivedOn: day, note }] }),
       );
     },
 
@@ -229,23 +215,14 @@ export function createRequestsClient(ctx: ClientContext): RequestsClient {
 
     async list(filter = {}) {
       const unitCode = filter.unitCode === undefined ? undefined : ctx.unitOf(filter.unitCode).code;
-      const ids: string[] = [];
-      for await (const w of client.workflow.list({ query: `WorkflowId STARTS_WITH "${prefix}"` }))
-        ids.push(w.workflowId.slice(prefix.length));
-      const found = await Promise.all(ids.map((id) => status(id).catch(() => undefined)));
-      const mine = found.filter(
-        (s): s is InformationRequestStatus => s !== undefined && (!unitCode || s.unitCode === unitCode),
-      );
+      const mine = await windows.list(unitCode);
       mine.sort((a, b) => (a.receivedOn < b.receivedOn ? 1 : a.receivedOn > b.receivedOn ? -1 : 0));
       return Promise.all(mine.map(overviewOf));
     },
 
-    timeline: (requestId) => call(requestId, 'read its timeline', () => handleOf(requestId).query(timelineQuery)),
-    agenda: (requestId) => call(requestId, 'read its agenda', () => handleOf(requestId).query(agendaQuery)),
-    history: (requestId) =>
-      call(requestId, 'read its history', async () =>
-        readableHistory(await handleOf(requestId).fetchHistory(), { timeShiftMs: ctx.timeShiftMs }),
-      ),
-    workflowIdOf: (requestId) => requestWorkflowId(plan.id, windowIdInput(requestId, 'requestId')),
+    timeline: windows.timeline,
+    agenda: windows.agenda,
+    history: windows.history,
+    workflowIdOf: windows.workflowIdOf,
   };
 }

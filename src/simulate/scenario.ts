@@ -97,23 +97,15 @@ function evidenceOf(event: ScenarioEvent): Evidence {
 }
 
 /** Handlers of `fulfil` events by obligation kind; deadline obligations share the default. */
+const stepDone =
+  (step: 'information' | 'press-conference'): EventHandler =>
+  async (event, { duban }) => {
+    await duban.incidents.done({ incidentId: str(event, 'incident'), step, at: event.at, evidence: evidenceOf(event) });
+  };
+
 const fulfilHandlers: Partial<Record<ObligationKind, EventHandler>> = {
-  'emergency-information': async (event, { duban }) => {
-    await duban.incidents.done({
-      incidentId: str(event, 'incident'),
-      step: 'information',
-      at: event.at,
-      evidence: evidenceOf(event),
-    });
-  },
-  'emergency-press-conference': async (event, { duban }) => {
-    await duban.incidents.done({
-      incidentId: str(event, 'incident'),
-      step: 'press-conference',
-      at: event.at,
-      evidence: evidenceOf(event),
-    });
-  },
+  'emergency-information': stepDone('information'),
+  'emergency-press-conference': stepDone('press-conference'),
   'information-request': async (event, { duban }) => {
     await duban.requests.reply({ requestId: str(event, 'request'), at: event.at, evidence: evidenceOf(event) });
   },

@@ -1,10 +1,11 @@
 import { type Command, UsageError } from '../command';
 import {
+  APPROVAL_FLAGS,
   FLAGS,
   OBLIGATION_FLAGS,
   PLAN_FLAGS,
+  approvalFlags,
   dateFlag,
-  flag,
   loadPlan,
   obligationRefFlags,
   printResult,
@@ -23,8 +24,7 @@ export const extendCommand: Command = {
   flags: [
     ...OBLIGATION_FLAGS,
     { name: 'new-due', type: 'string', value: 'YYYY-MM-DD', help: 'the new due date', required: true },
-    flag(FLAGS.reason, { required: true }),
-    flag(FLAGS.approver, { required: true }),
+    ...APPROVAL_FLAGS,
     ...PLAN_FLAGS,
     FLAGS.json,
   ],
@@ -33,9 +33,7 @@ export const extendCommand: Command = {
     const ref = obligationRefFlags(values, loaded);
     const newDue = dateFlag(values['new-due'], '--new-due');
     if (!newDue) throw new UsageError('--new-due: the new due date is required');
-    const reason = String(values.reason).trim();
-    const approver = String(values.approver).trim();
-    const status = await withDuban(loaded, (d) => d.obligations.extend(ref, { newDue, reason, approver }));
+    const status = await withDuban(loaded, (d) => d.obligations.extend(ref, { newDue, ...approvalFlags(values) }));
     printResult(values, status, () => statusLines(status));
     return 0;
   },

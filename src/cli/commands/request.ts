@@ -6,6 +6,8 @@ import type { DubanClient, RequestOverview } from '../../client';
 import type { InformationRequestStatus } from '../../../workflows/messages';
 import { type Command, type Flag, UsageError } from '../command';
 import {
+  APPROVAL_FLAGS,
+  approvalFlags,
   EVIDENCE_FLAGS,
   FLAGS,
   PLAN_FLAGS,
@@ -127,8 +129,7 @@ export const requestExtendCommand = requestCommand({
     'A second extension is refused (exit 2).',
   ],
   flags: [
-    flag(FLAGS.approver, { required: true }),
-    flag(FLAGS.reason, { required: true }),
+    ...APPROVAL_FLAGS,
     { name: 'working-days', type: 'string', value: 'N', help: 'working days added', default: 'the statutory limit' },
   ],
   change: (d, requestId, v) => {
@@ -137,8 +138,7 @@ export const requestExtendCommand = requestCommand({
     return d.requests.extend({
       requestId,
       workingDays: raw === undefined ? undefined : Number(raw),
-      approver: String(v.approver),
-      reason: String(v.reason),
+      ...approvalFlags(v),
     });
   },
 });

@@ -1,9 +1,10 @@
 import type { Command } from '../command';
 import {
+  APPROVAL_FLAGS,
   FLAGS,
   OBLIGATION_FLAGS,
   PLAN_FLAGS,
-  flag,
+  approvalFlags,
   loadPlan,
   obligationRefFlags,
   printResult,
@@ -19,18 +20,11 @@ export const waiveCommand: Command = {
     'Ends the item as waived: no more reminders or escalations, outcome `waived` in the store. An item already',
     'fulfilled or waived is refused and nothing changes (exit 2).',
   ],
-  flags: [
-    ...OBLIGATION_FLAGS,
-    flag(FLAGS.reason, { required: true }),
-    flag(FLAGS.approver, { required: true }),
-    ...PLAN_FLAGS,
-    FLAGS.json,
-  ],
+  flags: [...OBLIGATION_FLAGS, ...APPROVAL_FLAGS, ...PLAN_FLAGS, FLAGS.json],
   async run({ values }) {
     const loaded = await loadPlan(values);
     const ref = obligationRefFlags(values, loaded);
-    const input = { reason: String(values.reason).trim(), approver: String(values.approver).trim() };
-    const status = await withDuban(loaded, (d) => d.obligations.waive(ref, input));
+    const status = await withDuban(loaded, (d) => d.obligations.waive(ref, approvalFlags(values)));
     printResult(values, status, () => statusLines(status));
     return 0;
   },

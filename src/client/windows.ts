@@ -1,0 +1,84 @@
+/**
+ * What incidents and information requests share on the client side: their workflows are addressed by plan and id,
+ * refused the same way, listed through visibility, and read the same way (timeline, agenda, history).
+ */
+import type { QueryDefinition } from '@temporalio/common';
+import type { TimelineEntry, UpcomingNotice } from '../domain/notice';
+import { agendaQuery, timelineQuery } from '../../workflows/messages';
+import type { ClientContext } from './context';
+import { readableHistory, type HistoryEntry } from './history';
+import { windowIdInput } from './inputs';
+import { asRefusal } from './refusals';
+
+/** One kind of window workflow: incidents or requests. */
+export interface WindowKind<S> {
+  /** What a message calls it, e.g. `incident`. */
+  noun: string;
+  /** The id field, for input errors, e.g. `incidentId`. */
+  idField: string;
+  /** Workflow ID of an id under a plan. */
+  workflowId(planId: string, id: string): string;
+  statusQuery: QueryDefinition<S>;
+  /** How a completed workflow ended, from its status, for "has ended (…)" refusals. */
+  ended(status: S): string;
+  /** The unit a status belongs to, for filtering lists. */
+  unitOf(status: S): string;
+}
+
+/** Access to the windows of one kind under the context's plan. */
+export interface WindowAccess<S> {
+  /** Runs `f` against the window's workflow; Temporal's errors come back as refusals naming it. */
+  call<T>(
+    id: string,
+    action: string,
+    f: (handle: ReturnType<ClientContext['client']['workflow']['getHandle']>) => Promise<T>,
+  ): Promise<T>;
+  status(id: string): Promise<S>;
+  /** Statuses of every window of the plan (or of one unit), as visibility lists them. */
+  list(unitCode?: string): Promise<S[]>;
+  timeline(id: string): Promise<TimelineEntry[]>;
+  agenda(id: string): Promise<UpcomingNotice[]>;
+  history(id: string): Promise<HistoryEntry[]>;
+  workflowIdOf(id: string): string;
+}
+
+/** Creates the access to one kind of window. */
+export function windowAccess<S>(ctx: ClientContext, kind: WindowKind<S>): WindowAccess<S> {
+  const { client, plan } = ctx;
+  const workflowIdOf = (id: string): string => kind.workflowId(plan.id, windowIdInput(id, kind.idField));
+  const call: WindowAccess<S>['call'] = async (id, action, f) => {
+    const workflowId = workflowIdOf(id);
+    const handle = client.workflow.getHandle(workflowId);
+    try {
+      return await f(handle);
+    } catch (err) {
+      return asRefusal(err, {
+        what: `${kind.noun} ${id} of plan ${plan.id}`,
+        action,
+        workflowId,
+        // A window that ended (done, answered, closed) has completed: it answers queries only.
+        endedAs: async () => kind.ended(await handle.query(kind.statusQuery)),
+      });
+    }
+  };
+  const status = (id: string): Promise<S> => call(id, 'read its status', (h) => h.query(kind.statusQuery));
+  return {
+    call,
+    status,
+    async list(unitCode) {
+      const prefix = kind.workflowId(plan.id, '');
+      const ids: string[] = [];
+      for await (const w of client.workflow.list({ query: `WorkflowId STARTS_WITH "${prefix}"` }))
+        ids.push(w.workflowId.slice(prefix.length));
+      const found = await Promise.all(ids.map((id) => status(id).catch(() => undefined)));
+      return found.filter((s): s is Awaited<S> => s !== undefined && (!unitCode || kind.unitOf(s) === unitCode));
+    },
+    timeline: (id) => call(id, 'read its timeline', (h) => h.query(timelineQuery)),
+    agenda: (id) => call(id, 'read its agenda', (h) => h.query(agendaQuery)),
+    history: (id) =>
+      call(id, 'read its history', async (h) =>
+        readableHistory(await h.fetchHistory(), { timeShiftMs: ctx.timeShiftMs }),
+      ),
+    workflowIdOf,
+  };
+}
