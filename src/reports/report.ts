@@ -4,6 +4,7 @@
  * (全年落实情况), per unit and per task, rendered as Markdown, CSV or XLSX.
  */
 import { DateTime } from 'luxon';
+import { BUILTIN_CALENDAR, createHolidayCalendar } from '../domain/calendar';
 import type { Directory } from '../domain/directory';
 import type { OutcomeStatus } from '../domain/notice';
 import { PLAN_TIMEZONE, type ObligationKind, type Plan } from '../domain/plan';
@@ -27,6 +28,11 @@ export interface Report {
   period: string;
   /** When it was generated, ISO 8601 with `+08:00`. */
   generatedAt: string;
+  /**
+   * Years without a State Council holiday notice (built in or added) that the plan's dates depend on: its due dates
+   * and notices were counted with weekends only. (Default: empty)
+   */
+  provisionalYears: number[];
   tables: ReportTable[];
 }
 
@@ -181,8 +187,24 @@ export async function yearEndReport(src: ReportSource): Promise<Report> {
     title: `${src.plan?.title ?? src.planId} — 全年落实情况汇总`,
     period: year ? String(year) : 'all',
     generatedAt: nowIso(src),
+    provisionalYears: await provisionalYears(src),
     tables: await tables(src, { outcome: () => true, notice: () => true, eventAt: () => true }),
   };
+}
+
+/** The provisional years of the plan's year, with the holiday years added to the store. */
+async function provisionalYears(src: ReportSource): Promise<number[]> {
+  if (!src.plan) return [];
+  const added = (await src.store.listHolidayYears()).map((r) => r.data);
+  const calendar = added.length ? createHolidayCalendar(added) : BUILTIN_CALENDAR;
+  return calendar.provisionalYearsBetween(`${src.plan.year}-01-01`, `${src.plan.year}-12-31`);
+}
+
+/** The note a report carries when some of its dates rest on provisional years. */
+function provisionalNote(years: number[]): string | undefined {
+  return years.length
+    ? `${years.join('、')}年节假日安排尚未公布，相关日期暂按周末推算（duban holidays add 补充后调整）`
+    : undefined;
 }
 
 /** Parses `YYYY-Qn` into its first and last day. */
@@ -220,6 +242,7 @@ export async function quarterlyReport(src: ReportSource & { quarter?: string }):
     title: `${src.plan?.title ?? src.planId} — ${quarter} 督查情况`,
     period: `${quarter} (${start} – ${end})`,
     generatedAt: nowIso(src),
+    provisionalYears: await provisionalYears(src),
     tables: await tables(src, {
       outcome: (o) => inQuarter(o.due),
       notice: (n) => inQuarter(n.at),
@@ -240,6 +263,7 @@ export function renderMarkdown(report: Report): string {
     `- 计划: ${report.planId}`,
     `- 范围: ${report.period}`,
     `- 生成时间: ${report.generatedAt}`,
+    ...(provisionalNote(report.provisionalYears) ? [`- 日期说明: ${provisionalNote(report.provisionalYears)}`] : []),
   ];
   for (const t of report.tables) {
     lines.push(
@@ -264,7 +288,8 @@ function csvCell(value: string | number): string {
  * its rows, tables separated by an empty line.
  */
 export function renderCsv(report: Report): string {
-  const out: string[] = [];
+  const note = provisionalNote(report.provisionalYears);
+  const out: string[] = note ? [csvCell(note), ''] : [];
   report.tables.forEach((t, i) => {
     if (i > 0) out.push('');
     out.push(csvCell(t.title), t.columns.map(csvCell).join(','), ...t.rows.map((r) => r.map(csvCell).join(',')));
