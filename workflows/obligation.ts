@@ -277,11 +277,13 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       item.fulfilledAt = clock.iso(ms);
       item.state = isOnTime(ms, item.due) ? 'on-time' : 'late';
       const e: ObligationEvent = { type: 'fulfilment', at: item.fulfilledAt, evidence };
+      // A fulfilment stated for an earlier instant keeps when it was recorded beside it.
+      const recorded = clock.now() - ms > 60_000 ? ` (recorded ${clock.iso(clock.now())})` : '';
       note({
         at: item.fulfilledAt,
         type: 'fulfilment',
         period: item.period,
-        detail: evidence.url ?? evidence.document,
+        detail: `${evidence.url ?? evidence.document}${recorded}`,
       });
       await event(item.period, e);
       await outcome(item, e);
@@ -289,8 +291,14 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     },
     {
       validator: ({ period, at, evidence }) => {
-        pick(period, 'fulfil');
+        const item = pick(period, 'fulfil');
         const ms = instantArg(clock, at, 'at');
+        // December's publication cannot be done in May: a period is fulfilled once it has begun.
+        if (!periodStarted(item, clock.iso(ms).slice(0, 10)))
+          refuse(
+            `${spec.id} ${item.period} of ${unitCode} has not begun yet; it cannot be fulfilled`,
+            'PeriodNotBegun',
+          );
         if (Date.parse(input.activeFrom) > ms + 366 * 24 * 3600 * 1000)
           refuse(`at: ${at} is long before the obligation began`, 'InvalidInstant');
         checkEvidence(evidence);

@@ -10,6 +10,8 @@ export const REFUSAL_TYPES = [
   'UnknownObligation',
   // A period label the obligation does not have, or several obligations match and none is named.
   'UnknownPeriod',
+  // A recurring period fulfilled before it began.
+  'PeriodNotBegun',
   'AmbiguousPeriod',
   // The obligation, period, incident or request has ended (fulfilled, waived, answered, closed).
   'AlreadyClosed',

@@ -76,7 +76,17 @@ export async function readForm(req: IncomingMessage): Promise<Record<string, str
 
 /** A local path to go back to after login; anything else goes home. */
 export function safeNext(next: string | undefined): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+  // Browsers drop tabs and newlines and read backslashes as slashes (`/\t/evil.example` is `//evil.example`):
+  // refuse every control character and whitespace, then keep the path only if it stays on this origin.
+  if (!next || !next.startsWith('/') || /[\u0000-\u0020\u007f-\u00a0\u2028\u2029\ufeff\\]/.test(next)) return '/';
+  const origin = 'http://duban.invalid';
+  let resolved: URL;
+  try {
+    resolved = new URL(next, origin);
+  } catch {
+    return '/';
+  }
+  return resolved.origin === origin ? `${resolved.pathname}${resolved.search}${resolved.hash}` : '/';
 }
 
 /** The path without the query, for logs: feed keys live in query strings. */

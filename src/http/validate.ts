@@ -131,6 +131,20 @@ export const requestCorrectBody = z
   .object({ receivedOn: isoDate, note: z.string().trim().max(1000, 'at most 1000 characters').optional() })
   .strict();
 
+/**
+ * Officers record what they did as of now: only operators may state when it happened (a late record of a past
+ * fulfilment, kept beside the instant it was recorded). Otherwise an officer could backdate a missed item into an
+ * on-time one.
+ */
+export function checkStatedInstant(principal: { kind: string }, at: string | undefined): void {
+  if (at !== undefined && principal.kind !== 'operator')
+    throw new HttpError(
+      403,
+      'at: only operators may state when it happened; an officer’s record takes the instant it is made',
+      'Forbidden',
+    );
+}
+
 /** Parses `body` or throws a 400 naming the first offending field. */
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body);

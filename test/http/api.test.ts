@@ -130,7 +130,7 @@ describe('HTTP API on the seed plan (dev server, plan time 2017-05-23)', () => {
     const before = await snapshot('fj-czt');
     const url = obligationUrl('fj-czt', 'implementation-plan', 'fulfil');
     const future = await api(url, {
-      token: TOKENS.czt,
+      token: TOKENS.operator,
       body: { at: '2017-06-30T10:00:00+08:00', evidence: { document: '闽财〔2017〕1号' } },
     });
     expect([future.status, future.json.type]).toEqual([422, 'InvalidInstant']);
@@ -207,11 +207,42 @@ describe('HTTP API on the seed plan (dev server, plan time 2017-05-23)', () => {
     expect(text).toContain('"actor":"operator"');
   });
 
+  it('lets only operators state when something was done: an officer cannot backdate, a period not begun is refused', async () => {
+    const before = await snapshot('fj-czt');
+    const url = obligationUrl('fj-czt', 'quarterly-progress', 'fulfil');
+    // An officer stating an earlier instant is refused before anything reaches the workflow.
+    const backdated = await api(url, {
+      token: TOKENS.czt,
+      body: { period: '2017-Q2', at: '2017-05-20T10:00:00+08:00', evidence: { document: '闽财〔2017〕2号' } },
+    });
+    expect([backdated.status, backdated.json.type]).toEqual([403, 'Forbidden']);
+    expect(backdated.json.error).toContain('only operators may state when it happened');
+    // A period that has not begun cannot be fulfilled, by anyone.
+    const early = await api(url, {
+      token: TOKENS.operator,
+      body: { period: '2017-Q3', evidence: { document: '闽财〔2017〕3号' } },
+    });
+    expect([early.status, early.json.type]).toEqual([422, 'PeriodNotBegun']);
+    expect(await snapshot('fj-czt')).toEqual(before);
+    // An operator records a late report of an earlier fulfilment; the timeline keeps when it was recorded.
+    const stated = await api(url, {
+      token: TOKENS.operator,
+      body: { period: '2017-Q2', at: '2017-05-22T16:00:00+08:00', evidence: { document: '闽财〔2017〕4号' } },
+    });
+    expect(stated.status).toBe(200);
+    const timeline = await api(`${url.replace(/\/fulfil$/, '/timeline')}?period=2017-Q2`, { token: TOKENS.operator });
+    const entry = (timeline.json.timeline as { type: string; at: string; detail: string }[]).find(
+      (e) => e.type === 'fulfilment',
+    );
+    expect(entry).toMatchObject({ at: '2017-05-22T16:00:00.000+08:00' });
+    expect(entry?.detail).toMatch(/^闽财〔2017〕4号 \(recorded 2017-05-23T\d\d:\d\d/);
+  });
+
   it('escapes what officers typed when pages show it', async () => {
     const evil = '<script>alert(1)</script>';
     const r = await api(obligationUrl('fj-fuzhou', 'year-end-report', 'fulfil'), {
       token: TOKENS.fuzhou,
-      body: { at: '2017-05-23T09:00:00+08:00', evidence: { document: evil } },
+      body: { evidence: { document: evil } },
     });
     expect(r.status).toBe(200);
     const page = await api(`/plans/${plan()}/units/fj-fuzhou/obligations/year-end-report`, { token: TOKENS.fuzhou });

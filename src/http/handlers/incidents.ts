@@ -9,7 +9,7 @@ import type { Call, ChangeTarget, HttpApp } from '../app';
 import { HttpError, toHttpError } from '../errors';
 import { type Flash, incidentPage, type KeptForm } from '../pages';
 import { sendHtml, sendJson } from '../transport';
-import { incidentDoneBody, incidentReportBody, parseBody } from '../validate';
+import { checkStatedInstant, incidentDoneBody, incidentReportBody, parseBody } from '../validate';
 import { beijing, evidenceOf, given } from './forms';
 import { fresh, onRead } from './windows';
 import { flashOf, listedUnit, renderUnitPage } from './overview';
@@ -64,6 +64,7 @@ export function incidentHandlers(app: HttpApp) {
   async function done(principal: Principal, incidentId: string, target: ChangeTarget, body: unknown) {
     const before = await visible(principal, incidentId, target);
     const input = parseBody(incidentDoneBody, body);
+    checkStatedInstant(principal, input.at);
     target.step = input.step;
     const step = before.steps.find((s) => s.step === input.step);
     await onRead(

@@ -9,7 +9,7 @@ import type { Call, ChangeTarget, HttpApp } from '../app';
 import { HttpError } from '../errors';
 import { type Flash, itemValue, type KeptForm, taskPage, timelinePage } from '../pages';
 import { sendHtml, sendJson } from '../transport';
-import { designateBody, extendBody, fulfilBody, parseBody, waiveBody } from '../validate';
+import { checkStatedInstant, designateBody, extendBody, fulfilBody, parseBody, waiveBody } from '../validate';
 import { evidenceOf, given } from './forms';
 import { flashOf, renderUnitPage } from './overview';
 
@@ -61,6 +61,7 @@ export function obligationHandlers(app: HttpApp) {
     const period = parsed.period ? { period: parsed.period } : {};
     if (action === 'fulfil') {
       const f = parsed as ReturnType<typeof fulfilBody.parse>;
+      checkStatedInstant(principal, f.at);
       const input: FulfilInput = {
         ...period,
         ...(f.at ? { at: f.at } : {}),

@@ -12,6 +12,7 @@ import { HttpError, toHttpError } from '../errors';
 import { type Flash, type KeptForm, requestPage } from '../pages';
 import { sendHtml, sendJson } from '../transport';
 import {
+  checkStatedInstant,
   parseBody,
   requestCorrectBody,
   requestExtendBody,
@@ -109,6 +110,7 @@ export function requestHandlers(app: HttpApp) {
     let change: () => Promise<InformationRequestStatus>;
     if (action === 'reply') {
       const b = parseBody(requestReplyBody, body);
+      checkStatedInstant(principal, b.at);
       change = () =>
         requests.reply({
           requestId,

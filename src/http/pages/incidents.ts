@@ -164,8 +164,12 @@ export function incidentPage(
                     </option>`,
                 )}
               </select>
-              <label for="done-at">完成时间（北京时间，留空按现在）</label>
-              <input id="done-at" name="at" type="datetime-local" value="${f.at ?? ''}" />
+              ${
+                ctx.principal.kind === 'operator'
+                  ? html`<label for="done-at">完成时间（北京时间，留空按现在）</label>
+                      <input id="done-at" name="at" type="datetime-local" value="${f.at ?? ''}" />`
+                  : html`<p class="muted">完成时间按提交时记录。</p>`
+              }
               <label for="done-document">文号或发布会名称</label>
               <input id="done-document" name="document" maxlength="200" value="${f.document ?? ''}" />
               <label for="done-url">公开网址</label>

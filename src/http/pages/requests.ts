@@ -136,8 +136,12 @@ function forms(ctx: PageContext, r: RequestOverview, kept?: KeptForm): SafeHtml 
   return html`<h2>答复</h2>
     <form class="card" id="reply" method="post" action="${base}/reply">
       ${csrfField(ctx)}
-      <label for="reply-at">答复时间（北京时间，留空按现在）</label>
-      <input id="reply-at" name="at" type="datetime-local" value="${reply.at ?? ''}" />
+      ${
+        ctx.principal.kind === 'operator'
+          ? html`<label for="reply-at">答复时间（北京时间，留空按现在）</label>
+              <input id="reply-at" name="at" type="datetime-local" value="${reply.at ?? ''}" />`
+          : html`<p class="muted">答复时间按提交时记录。</p>`
+      }
       <label for="reply-document">答复书文号</label>
       <input id="reply-document" name="document" maxlength="200" value="${reply.document ?? ''}" />
       <label for="reply-url">公开网址</label>
