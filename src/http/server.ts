@@ -276,6 +276,23 @@ export class DubanHttp implements HttpApp {
     perform: (body: unknown) => Promise<T>,
     answer: (result: T) => { status: number; body: unknown } = (result) => ({ status: 200, body: result }),
   ): Promise<void> {
+    // A page of another site (or another port of this one) can post a form with the session cookie, never a JSON
+    // body with a custom header: a cookie caller shows both; a bearer token cannot be sent by another page at all.
+    const type = (call.req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/json' && (call.req.headers['content-length'] ?? '0') !== '0')
+      throw new HttpError(415, 'body: send JSON (Content-Type: application/json)', 'UnsupportedMediaType');
+    if (call.auth.via === 'cookie') {
+      const presented = call.req.headers['x-csrf-token'];
+      if (
+        type !== 'application/json' ||
+        !this.auth.csrfOk(call.auth, typeof presented === 'string' ? presented : undefined)
+      )
+        throw new HttpError(
+          403,
+          'a change through the API with the session cookie needs Content-Type: application/json and the X-CSRF-Token header (or use Authorization: Bearer)',
+          'Csrf',
+        );
+    }
     const body = await readJson(call.req);
     const result = await this.change(
       call,

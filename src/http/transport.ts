@@ -74,11 +74,24 @@ export async function readForm(req: IncomingMessage): Promise<Record<string, str
   return out;
 }
 
+/** Control characters, whitespace (also Unicode's), a byte-order mark and backslashes. */
+function unsafeInPath(c: string): boolean {
+  const code = c.codePointAt(0) ?? 0;
+  return (
+    code <= 0x20 ||
+    (code >= 0x7f && code <= 0xa0) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0xfeff ||
+    c === '\\'
+  );
+}
+
 /** A local path to go back to after login; anything else goes home. */
 export function safeNext(next: string | undefined): string {
   // Browsers drop tabs and newlines and read backslashes as slashes (`/\t/evil.example` is `//evil.example`):
   // refuse every control character and whitespace, then keep the path only if it stays on this origin.
-  if (!next || !next.startsWith('/') || /[\u0000-\u0020\u007f-\u00a0\u2028\u2029\ufeff\\]/.test(next)) return '/';
+  if (!next || !next.startsWith('/') || [...next].some(unsafeInPath)) return '/';
   const origin = 'http://duban.invalid';
   let resolved: URL;
   try {

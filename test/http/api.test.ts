@@ -297,6 +297,32 @@ describe('HTTP API on the seed plan (dev server, plan time 2017-05-23)', () => {
     });
     expect(forged.status).toBe(403);
     expect(await snapshot('fj-fuzhou')).toEqual(before);
+
+    // The JSON API with the session cookie: a text/plain form another page could post is refused, so is JSON
+    // without the CSRF header; with both (what the site's own script would send) it goes through.
+    const url = `${f.baseUrl}${obligationUrl('fj-fuzhou', 'quarterly-progress', 'fulfil')}`;
+    const body = JSON.stringify({ period: '2017-Q2', evidence: { document: '榕政办〔2017〕9号' } });
+    const plain = await fetch(url, {
+      method: 'POST',
+      headers: { cookie: session, 'content-type': 'text/plain' },
+      body,
+    });
+    expect([plain.status, ((await plain.json()) as { type: string }).type]).toEqual([415, 'UnsupportedMediaType']);
+    const noHeader = await fetch(url, {
+      method: 'POST',
+      headers: { cookie: session, 'content-type': 'application/json' },
+      body,
+    });
+    expect([noHeader.status, ((await noHeader.json()) as { type: string }).type]).toEqual([403, 'Csrf']);
+    expect(await snapshot('fj-fuzhou')).toEqual(before);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
+    expect(csrf).toBeDefined();
+    const withHeader = await fetch(url, {
+      method: 'POST',
+      headers: { cookie: session, 'content-type': 'application/json', 'x-csrf-token': csrf! },
+      body,
+    });
+    expect(withHeader.status).toBe(200);
   });
 
   it('answers 405 with Allow to a known path called with the wrong method: JSON under /api/, a page elsewhere', async () => {
