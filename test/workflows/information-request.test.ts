@@ -170,5 +170,24 @@ describe('information request reply limits on the time-skipping server', () => {
         h.env.client.workflow.getHandle(requestWorkflowId(PLAN_ID, 'fz-r7')).describe(),
       ).rejects.toBeInstanceOf(WorkflowNotFoundError);
     });
+
+    it('an id another unit’s request already has is refused naming that unit; the same request again changes nothing', async () => {
+      await h.withWorker(async () => {
+        const { handle } = await receive('shared-001', '2017-12-01', '2017-12-01T09:00:00+08:00');
+        const before = await handle.query(requestStatusQuery);
+        const requests = h.duban().requests;
+        const at = { nowMs: Date.parse('2017-12-01T09:00:00+08:00') };
+        await expect(
+          requests.receive({ unit: '省财政厅', requestId: 'shared-001', receivedOn: '2017-12-01' }, at),
+        ).rejects.toMatchObject({
+          type: 'InvalidInput',
+          message: expect.stringContaining('requestId: shared-001 is already a request of 福州市 (fj-fuzhou)'),
+        });
+        const again = await requests.receive({ unit: '福州市', requestId: 'shared-001', receivedOn: '2017-12-01' }, at);
+        expect(again.created).toBe(false);
+        expect(await handle.query(requestStatusQuery)).toEqual(before);
+        await reply(handle, '2017-12-01T09:00:00+08:00');
+      });
+    });
   });
 });
