@@ -50,11 +50,15 @@ export async function runMainJob(config: TemporalConfig, hooks: MainJobHooks): P
   let worker: Worker | undefined;
   let devServer: DevServer | undefined;
   let exitCode = 0;
+  // Only a running worker can be shut down; one still being created is never run once `stopping` is set.
+  const stopWorker = (): void => {
+    if (worker?.getState() === 'RUNNING') worker.shutdown();
+  };
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     log(`duban: ${signal} received, stopping…`);
-    worker?.shutdown();
+    stopWorker();
   };
   // Our own handlers, so a signal during start-up still stops the dev server we launched.
   installRuntime(config.logLevel as LogLevel, { shutdownSignals: [] });
@@ -71,7 +75,7 @@ export async function runMainJob(config: TemporalConfig, hooks: MainJobHooks): P
           log(`duban: the Temporal dev server exited unexpectedly (code ${code}); stopping the worker`);
           exitCode = 1;
           stopping = true;
-          worker?.shutdown();
+          stopWorker();
         }
       });
     } else {
@@ -84,12 +88,20 @@ export async function runMainJob(config: TemporalConfig, hooks: MainJobHooks): P
       if (added.length > 0) log(`duban: registered search attributes ${added.join(', ')}`);
     }
     worker = await createWorker(config, connection, await hooks.activities());
-    if (stopping) worker.shutdown();
+    if (stopping) {
+      // A signal came while the worker was being created. An idle worker is only released by a shutdown, which
+      // needs it running: start it and stop it at once, then everything started stops below.
+      const running = worker.run();
+      stopWorker();
+      await running.catch(() => undefined);
+      await connection.close().catch(() => undefined);
+      return exitCode;
+    }
     const stopWatch = watchServer(connection, config.serverLossTimeoutS, (downForS) => {
       log(`duban: lost the Temporal server for ${downForS.toFixed(0)} s; the worker exits`);
       exitCode = 1;
       stopping = true;
-      worker?.shutdown();
+      stopWorker();
       // Shutdown talks to the server it just lost; never let that keep a dead worker alive.
       setTimeout(() => process.exit(1), 20_000).unref();
     });

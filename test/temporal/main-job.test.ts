@@ -97,6 +97,25 @@ describe('duban start (the main job)', () => {
     }
   });
 
+  it('stops everything within seconds on Ctrl-C while the worker is still being created', async () => {
+    const env = {
+      DUBAN_DATA_DIR: dataDir,
+      DUBAN_DEV_SERVER_PORT: String(await freePort()),
+      DUBAN_DEV_UI_PORT: String(await freePort()),
+    };
+    const start = spawnDuban(['start'], env);
+    // The dev server is up; the worker is bundling its workflow code for some seconds: the window of the bug.
+    await start.waitFor('Temporal dev server on', 90_000);
+    const serverPid = Number(readFileSync(path.join(dataDir, 'temporal.pid'), 'utf8'));
+    const signalled = Date.now();
+    start.child.kill('SIGINT');
+    expect(await start.exit).toBe(0);
+    expect(Date.now() - signalled).toBeLessThan(15_000);
+    expect(start.output()).not.toContain('IllegalStateError');
+    expect(start.output()).not.toContain('worker polling');
+    expect(alive(serverPid)).toBe(false);
+  });
+
   it('exits non-zero when no server answers at start-up', async () => {
     const worker = spawnDuban(['start'], {
       TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,

@@ -130,7 +130,10 @@ export const startCommand: Command = {
       );
     }
     let runtime: Awaited<ReturnType<typeof openActivityRuntime>> | undefined;
-    return runMainJob(config, {
+    let closing: Promise<void> | undefined;
+    // Once, whichever comes first: the main job's clean-up, or a stop before the worker ever ran.
+    const closeRuntime = (): Promise<void> => (closing ??= runtime?.close() ?? Promise.resolve());
+    const code = await runMainJob(config, {
       log,
       activities: async () => {
         // A rehearsal's mail stays in the outbox folder unless asked for: nobody should get a 2017 reminder.
@@ -156,9 +159,11 @@ export const startCommand: Command = {
         });
         return async () => {
           await stopDashboard();
-          await runtime?.close();
+          await closeRuntime();
         };
       },
     });
+    await closeRuntime();
+    return code;
   },
 };
