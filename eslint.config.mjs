@@ -32,8 +32,8 @@ const nodeBuiltins = [
   'zlib',
 ];
 
-// Dependencies point one way: src/domain ← workflows ← src/client ← {src/cli, src/http, src/simulate}; the leaves
-// (domain, import, store, mail) and the infrastructure beside the client import nothing above them.
+// Dependencies point one way: src/domain ← workflows ← src/service ← {src/cli, src/http, src/simulate}; the leaves
+// (domain, import, store, mail) and the infrastructure beside the service layer import nothing above them.
 const layers = {
   domain: './src/domain',
   import: './src/import',
@@ -44,7 +44,7 @@ const layers = {
   temporal: './src/temporal',
   reports: './src/reports',
   holidays: './src/holidays',
-  client: './src/client',
+  service: './src/service',
   http: './src/http',
   simulate: './src/simulate',
   cli: './src/cli',
@@ -67,9 +67,9 @@ const layerZones = [
   above('temporal', 'domain', 'workflows', 'activities', 'store', 'mail'),
   above('reports', 'domain', 'store'),
   above('holidays', 'domain', 'store'),
-  above('client', 'domain', 'workflows', 'activities', 'temporal', 'store', 'holidays'),
-  above('http', 'domain', 'workflows', 'client', 'reports', 'holidays', 'store', 'mail', 'temporal', 'import'),
-  above('simulate', 'domain', 'workflows', 'activities', 'client', 'temporal', 'store', 'mail', 'holidays'),
+  above('service', 'domain', 'workflows', 'activities', 'temporal', 'store', 'holidays'),
+  above('http', 'domain', 'workflows', 'service', 'reports', 'holidays', 'store', 'mail', 'temporal', 'import'),
+  above('simulate', 'domain', 'workflows', 'activities', 'service', 'temporal', 'store', 'mail', 'holidays'),
 ];
 
 export default tseslint.config(

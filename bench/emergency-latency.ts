@@ -11,7 +11,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { createDubanClient } from '../src/client';
+import { createDubanClient } from '../src/service';
 import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../src/import/directory';
 import { importTableFile } from '../src/import/plan-file';
 import { Dispatcher } from '../src/mail/dispatcher';

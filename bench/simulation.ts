@@ -25,7 +25,7 @@ import { importTableFile } from '../src/import/plan-file';
 // The simulator's clock step and tail: both sides skip time the same way.
 import { SLEEP_STEP_MS, simulate, TAIL_MS } from '../src/simulate/simulator';
 import { ensureExecutables } from '../src/temporal/executables';
-import { mapConcurrent } from '../src/client';
+import { mapConcurrent } from '../src/service';
 import { installRuntime } from '../src/temporal/runtime';
 import { BUNDLER_OPTIONS, WORKFLOWS_PATH } from '../src/temporal/worker';
 import { childrenCpuSeconds, type CpuSplit, nodeCpuSeconds, summary } from './measure';

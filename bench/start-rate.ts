@@ -23,7 +23,7 @@ import { PLAN_TIMEZONE } from '../src/domain/plan';
 import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../src/import/directory';
 import { importTableFile } from '../src/import/plan-file';
 import { ensureExecutables } from '../src/temporal/executables';
-import { mapConcurrent, startPlan } from '../src/client';
+import { mapConcurrent, startPlan } from '../src/service';
 import { installRuntime } from '../src/temporal/runtime';
 import { BUNDLER_OPTIONS, WORKFLOWS_PATH } from '../src/temporal/worker';
 import { searchAttributes } from '../workflows/search-attributes';

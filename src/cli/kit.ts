@@ -13,7 +13,7 @@ import {
   isRefusal,
   type DubanClient,
   type ObligationRef,
-} from '../client';
+} from '../service';
 import { findUnit, nearUnitNames, type Directory, type Unit } from '../domain/directory';
 import { PLAN_TIMEZONE, type ObligationKind, type Plan } from '../domain/plan';
 import type { Policy } from '../domain/policy';

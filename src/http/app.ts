@@ -4,7 +4,7 @@
  * modules and the server depend on this file rather than on each other.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DubanClient } from '../client';
+import type { DubanClient } from '../service';
 import type { Directory } from '../domain/directory';
 import type { Plan } from '../domain/plan';
 import type { Store } from '../store/types';

@@ -4,7 +4,7 @@ import type { Directory } from '../domain/directory';
 import type { HolidayYear } from '../domain/holidays';
 import type { Plan } from '../domain/plan';
 import type { Policy } from '../domain/policy';
-import { createDubanClient } from '../client';
+import { createDubanClient } from '../service';
 import { unitCalendar } from '../reports/ics';
 import { quarterlyReport, renderReport, yearEndReport } from '../reports/report';
 import type { Store } from '../store/types';

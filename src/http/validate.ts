@@ -3,7 +3,7 @@
  * message names the field (`evidence.url: …`), and nothing changes.
  */
 import { z } from 'zod';
-import { EMERGENCY_STEPS, INCIDENT_LEVELS } from '../client';
+import { EMERGENCY_STEPS, INCIDENT_LEVELS } from '../service';
 import { WINDOW_ID_PATTERN } from '../domain/ids';
 import type { EmergencyStep, IncidentLevel } from '../../workflows/messages';
 import { HttpError } from './errors';

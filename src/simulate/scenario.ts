@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { DubanClient, ObligationRef } from '../client';
+import type { DubanClient, ObligationRef } from '../service';
 import type { Evidence } from '../domain/notice';
 import type { ObligationKind } from '../domain/plan';
 

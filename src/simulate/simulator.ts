@@ -21,7 +21,7 @@ import type { PlanSchedule } from '../domain/obligations';
 import { PLAN_TIMEZONE, type Plan } from '../domain/plan';
 import { DEFAULT_POLICY, obligationAgenda, type Policy } from '../domain/policy';
 import { openActivityRuntime } from '../../activities/runtime';
-import { createDubanClient, isNotFound } from '../client';
+import { createDubanClient, isNotFound } from '../service';
 import { ensureExecutables } from '../temporal/executables';
 import { installRuntime } from '../temporal/runtime';
 import { BUNDLER_OPTIONS, WORKFLOWS_PATH } from '../temporal/worker';

@@ -9,7 +9,7 @@ import { main } from '../../src/cli/main';
 import { unitWorkflowId } from '../../src/domain/ids';
 import { loadDirectory } from '../../src/import/directory';
 import { importTableFile } from '../../src/import/plan-file';
-import { startPlan } from '../../src/client';
+import { startPlan } from '../../src/service';
 import type { unitWorkflow } from '../../workflows/unit';
 import { writeSmallPlan } from '../fixtures/small-plan-file';
 import { createDevServerEnv, workflowBundle } from '../helpers/temporal';

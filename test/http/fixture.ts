@@ -15,7 +15,7 @@ import { createHttpServer, type DubanHttp } from '../../src/http/server';
 import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../../src/import/directory';
 import { importTableFile } from '../../src/import/plan-file';
 import { emlMailer } from '../../src/mail/transport';
-import { createDubanClient, startPlan, type DubanClient, type ObligationsClient } from '../../src/client';
+import { createDubanClient, startPlan, type DubanClient, type ObligationsClient } from '../../src/service';
 import { memoryLogger } from '../mail/smtp';
 import { type OpenedStore, openTestStore } from '../store/stores';
 import { createDevServerEnv, workflowBundle } from '../helpers/temporal';

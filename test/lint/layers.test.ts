@@ -15,15 +15,15 @@ const PROBE = 'zz-layer-probe';
 /** [layer folder, import specifier, symbol, whether the import is allowed] */
 const CASES: [string, string, string, boolean][] = [
   ['src/domain', '../cli/command', 'UsageError', false],
-  ['src/domain', '../client', 'createDubanClient', false],
+  ['src/domain', '../service', 'createDubanClient', false],
   ['src/import', '../store', 'openStore', false],
   ['src/store', '../mail/transport', 'createMailer', false],
-  ['src/client', '../cli/main', 'main', false],
+  ['src/service', '../cli/main', 'main', false],
   ['src/simulate', '../http/server', 'createHttpServer', false],
-  ['workflows', '../src/client', 'createDubanClient', false],
+  ['workflows', '../src/service', 'createDubanClient', false],
   ['src/cli', '../domain/obligations', 'planSchedule', true],
-  ['src/client', '../../workflows/kit', 'HISTORY_LIMIT', true],
-  ['src/http', '../client', 'createDubanClient', true],
+  ['src/service', '../../workflows/kit', 'HISTORY_LIMIT', true],
+  ['src/http', '../service', 'createDubanClient', true],
 ];
 
 describe('layers', () => {

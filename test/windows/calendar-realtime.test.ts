@@ -11,7 +11,7 @@ import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { openActivityRuntime, type ActivityRuntime } from '../../activities/runtime';
-import { createDubanClient, type DubanClient } from '../../src/client';
+import { createDubanClient, type DubanClient } from '../../src/service';
 import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../../src/import/directory';
 import { importTableFile } from '../../src/import/plan-file';
 import { createDevServerEnv, workflowBundle } from '../helpers/temporal';

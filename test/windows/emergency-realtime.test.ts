@@ -8,7 +8,7 @@ import { createActivities } from '../../activities';
 import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../../src/import/directory';
 import { Dispatcher } from '../../src/mail/dispatcher';
 import { smtpMailer } from '../../src/mail/transport';
-import { createDubanClient } from '../../src/client';
+import { createDubanClient } from '../../src/service';
 import { importTableFile } from '../../src/import/plan-file';
 import { closeSignal } from '../../workflows/messages';
 import { createDevServerEnv, workflowBundle } from '../helpers/temporal';

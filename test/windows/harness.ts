@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import { createDubanClient, type DubanClient } from '../../src/client';
+import { createDubanClient, type DubanClient } from '../../src/service';
 import type { Directory } from '../../src/domain/directory';
 import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../../src/import/directory';
 import { importTableFile } from '../../src/import/plan-file';

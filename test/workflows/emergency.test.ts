@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { checkIncidentReport } from '../../src/client';
+import { checkIncidentReport } from '../../src/service';
 import { incidentWorkflowId } from '../../src/domain/ids';
 import {
   closeSignal,

@@ -1,5 +1,5 @@
 /** `duban emergency report | done | status`: an incident's response windows (task 55). */
-import { checkIncidentReport, INCIDENT_LEVELS, type IncidentOverview } from '../../client';
+import { checkIncidentReport, INCIDENT_LEVELS, type IncidentOverview } from '../../service';
 import { type Command, UsageError } from '../command';
 import {
   EVIDENCE_FLAGS,

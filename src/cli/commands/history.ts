@@ -1,4 +1,4 @@
-import type { HistoryEntry, ObligationRef } from '../../client';
+import type { HistoryEntry, ObligationRef } from '../../service';
 import { type Command, UsageError } from '../command';
 import {
   FLAGS,

@@ -6,7 +6,7 @@ import { addHolidayNotice, holidayListing } from '../../holidays/registry';
 import { formatAddResult, formatHolidayListing, formatHolidayNotice } from '../../holidays/summary';
 import { openStore, type Store, storeConfigFromEnv } from '../../store';
 import { type Command, UsageError } from '../command';
-import { sendCalendar, type CalendarSent } from '../../client';
+import { sendCalendar, type CalendarSent } from '../../service';
 import { createClient, temporalAddress } from '../../temporal/connection';
 import { FLAGS, flag, printResult, progressBar, temporalConfig } from '../kit';
 

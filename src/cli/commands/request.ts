@@ -2,7 +2,7 @@
  * `duban request receive | reply | extend | pause | resume | correct | status`: information requests (依申请公开,
  * task 60) and their statutory reply limits.
  */
-import type { DubanClient, RequestOverview } from '../../client';
+import type { DubanClient, RequestOverview } from '../../service';
 import type { InformationRequestStatus } from '../../../workflows/messages';
 import { type Command, type Flag, UsageError } from '../command';
 import {

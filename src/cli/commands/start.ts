@@ -1,5 +1,5 @@
 import { openActivityRuntime } from '../../../activities/runtime';
-import { createDubanClient, isoInstant } from '../../client';
+import { createDubanClient, isoInstant } from '../../service';
 import { yearIsOver } from '../../domain/rehearsal';
 import { loadHttpConfig } from '../../http/config';
 import { consoleLogger, type Logger } from '../../mail/logger';

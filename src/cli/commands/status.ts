@@ -1,4 +1,4 @@
-import type { Light, StatusRow } from '../../client';
+import type { Light, StatusRow } from '../../service';
 import type { Command } from '../command';
 import {
   FLAGS,

@@ -3,7 +3,7 @@
  * recording a step done, through the API and the forms. An officer sees and acts on their own unit's incidents
  * only; another unit's incident and one that does not exist look the same to them (403).
  */
-import type { IncidentOverview } from '../../client';
+import type { IncidentOverview } from '../../service';
 import { mayAccessUnit, type Principal } from '../auth';
 import type { Call, ChangeTarget, HttpApp } from '../app';
 import { HttpError, toHttpError } from '../errors';

@@ -3,7 +3,7 @@
  * 省直有关部门 units (API and form), the obligation's page and the task page.
  */
 import type { FulfilInput } from '../../../workflows/messages';
-import type { ObligationRef, StatusRow } from '../../client';
+import type { ObligationRef, StatusRow } from '../../service';
 import type { Principal } from '../auth';
 import type { Call, ChangeTarget, HttpApp } from '../app';
 import { HttpError } from '../errors';

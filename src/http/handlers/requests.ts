@@ -4,7 +4,7 @@
  * forms. The unit that received a request acts on it (its head approves an extension: `approver` is required);
  * operators act for any unit. Another unit's request and one that does not exist look the same to an officer (403).
  */
-import type { RequestOverview } from '../../client';
+import type { RequestOverview } from '../../service';
 import type { InformationRequestStatus } from '../../../workflows/messages';
 import { mayAccessUnit, type Principal } from '../auth';
 import type { Call, ChangeTarget, HttpApp } from '../app';

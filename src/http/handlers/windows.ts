@@ -5,7 +5,7 @@
  * answered, both steps of an incident done) takes no more updates, and the client calls that "no such workflow";
  * after reading it, the HTTP layer knows better and answers 409.
  */
-import { isRefusal } from '../../client';
+import { isRefusal } from '../../service';
 import { type HttpError, toHttpError } from '../errors';
 
 /** Whether Temporal said the workflow cannot answer queries yet. */

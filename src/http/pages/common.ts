@@ -2,7 +2,7 @@
 import { stageName, TIMELINE_NAMES } from '../../domain/names';
 import type { Light } from '../../domain/lights';
 import type { TimelineEntry } from '../../domain/notice';
-import type { HistoryEntry } from '../../client';
+import type { HistoryEntry } from '../../service';
 import type { Principal } from '../auth';
 import { html, layout, lightBadge, type SafeHtml, seg, shanghai } from '../html';
 import type { Plan } from '../../domain/plan';

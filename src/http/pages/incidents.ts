@@ -2,10 +2,10 @@
  * Incidents (突发事件, task 55) on pages: a table of incidents with each step's light, due instant and margin, the
  * form to report one (unit page), and an incident's own page with the form to record a step done.
  */
-import type { IncidentOverview, IncidentStepOverview } from '../../client';
+import type { IncidentOverview, IncidentStepOverview } from '../../service';
 import { STATE_NAMES } from '../../domain/names';
 import type { TimelineEntry } from '../../domain/notice';
-import type { HistoryEntry } from '../../client';
+import type { HistoryEntry } from '../../service';
 import { html, lightBadge, type SafeHtml, seg, shanghai } from '../html';
 import {
   backLinks,

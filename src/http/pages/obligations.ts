@@ -3,7 +3,7 @@ import { countLights, worstLight } from '../../domain/lights';
 import { LIGHT_NAMES, OBLIGATION_NAMES, STATE_NAMES, stageName } from '../../domain/names';
 import type { Task } from '../../domain/plan';
 import type { TimelineEntry } from '../../domain/notice';
-import type { HistoryEntry, StatusRow } from '../../client';
+import type { HistoryEntry, StatusRow } from '../../service';
 import { html, lightBadge, type SafeHtml, seg, shanghai } from '../html';
 import {
   backLinks,

@@ -2,7 +2,7 @@
  * The two pages that show everything at once: the plan overview (operators) and a unit's page, each with its
  * obligations, incidents (突发事件) and information requests (依申请公开).
  */
-import type { IncidentOverview, RequestOverview, StatusRow } from '../../client';
+import type { IncidentOverview, RequestOverview, StatusRow } from '../../service';
 import { countLights } from '../../domain/lights';
 import { html } from '../html';
 import { counts, type Flash, type KeptForm, page, type PageContext, unitName, provisionalNote } from './common';

@@ -3,7 +3,7 @@
  * form to register one received (unit page), and a request's own page with the forms to reply, extend, pause,
  * resume and correct.
  */
-import type { HistoryEntry, RequestOverview } from '../../client';
+import type { HistoryEntry, RequestOverview } from '../../service';
 import { STATE_NAMES } from '../../domain/names';
 import type { TimelineEntry } from '../../domain/notice';
 import { html, lightBadge, type SafeHtml, seg, shanghai } from '../html';

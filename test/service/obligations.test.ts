@@ -8,7 +8,7 @@ import { DateTime } from 'luxon';
 import { openActivityRuntime, type ActivityRuntime } from '../../activities/runtime';
 import { main } from '../../src/cli/main';
 import { PLAN_TIMEZONE } from '../../src/domain/plan';
-import { createDubanClient, isRefusal, startPlan, type ObligationsClient, type StatusRow } from '../../src/client';
+import { createDubanClient, isRefusal, startPlan, type ObligationsClient, type StatusRow } from '../../src/service';
 import { unitCalendar } from '../../src/reports/ics';
 import { simulate } from '../../src/simulate/simulator';
 import { openStore, type OutcomeRecord } from '../../src/store';
