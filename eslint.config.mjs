@@ -133,6 +133,8 @@ export default tseslint.config(
         __dirname: 'readonly',
         process: 'readonly',
         console: 'readonly',
+        URL: 'readonly',
+        globalThis: 'readonly',
       },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

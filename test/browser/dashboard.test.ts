@@ -1,43 +1,25 @@
 /**
- * The dashboard in headless Chromium (Debian's `chromium`, driven by playwright-core) against the seed plan on a
+ * The dashboard in headless Chromium (the build shipped in `@sparticuz/chromium`, or `DUBAN_CHROMIUM`; driven by playwright-core) against the seed plan on a
  * real dev server at plan time 2017-05-23: an officer records the implementation plan through the form and its
  * light turns from yellow to green, on the unit page and in the operator's matrix; another officer reports an
  * incident (突发事件) and records both its steps done. Screenshots go to test-output/.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium';
 import { type DashboardFixture, TOKENS, startDashboardFixture } from '../http/fixture';
 
 jest.setTimeout(240_000);
 
-/** Debian's chromium; CI installs it too. (Default: /usr/bin/chromium, or DUBAN_CHROMIUM) */
-const CHROMIUM = process.env.DUBAN_CHROMIUM ?? '/usr/bin/chromium';
 const OUTPUT = path.resolve(__dirname, '../../test-output');
 
 describe('dashboard in headless Chromium (seed plan, plan time 2017-05-23)', () => {
   let f: DashboardFixture;
   let browser: Browser;
   beforeAll(async () => {
-    // Never skip silently: a missing browser fails the suite with what to do.
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(
-        `headless Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set DUBAN_CHROMIUM`,
-      );
-    }
     fs.mkdirSync(OUTPUT, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    ({ browser } = await launchChromium());
     f = await startDashboardFixture();
   });
   afterAll(async () => {

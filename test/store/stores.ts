@@ -5,7 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { type Store, openStore } from '../../src/store';
 
-/** The PostgreSQL every store test runs against (trust auth, database `test`). (Default: 127.0.0.1:5432) */
+/** The PostgreSQL every store test runs against, chosen by test/global-setup.mjs. (Default: 127.0.0.1:5432, `test`) */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface OpenedStore {
