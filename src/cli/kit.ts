@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DateTime } from 'luxon';
+import type { Client } from '@temporalio/client';
 import {
   createDubanClient,
   dateInput,
@@ -306,17 +307,27 @@ export function provisionalWarning(years: readonly number[] | undefined): string
 }
 
 /** Runs `fn` with a client for the plan on the configured server, then closes the connection. */
-export async function withDuban<T>(loaded: LoadedPlan, fn: (duban: DubanClient) => Promise<T>): Promise<T> {
-  const config = temporalConfig();
-  let client;
+/**
+ * A client of the configured server, or a one-line error (exit 1) naming the address tried and how to get a
+ * server: never the gRPC stack.
+ */
+export async function connectOrUsage(config: TemporalConfig): Promise<Client> {
   try {
-    client = await createClient(config);
+    return await createClient(config);
   } catch (err) {
+    const how = process.env.TEMPORAL_ADDRESS
+      ? 'check TEMPORAL_ADDRESS, or unset it and run `npm start` for the embedded dev server'
+      : 'start one with `npm start` (the embedded dev server), or set TEMPORAL_ADDRESS';
     throw new UsageError(
-      `cannot reach the Temporal server at ${temporalAddress(config)}: ${(err as Error).message}`,
+      `cannot reach the Temporal server at ${temporalAddress(config)} (${(err as Error).message}): ${how}`,
       1,
     );
   }
+}
+
+export async function withDuban<T>(loaded: LoadedPlan, fn: (duban: DubanClient) => Promise<T>): Promise<T> {
+  const config = temporalConfig();
+  const client = await connectOrUsage(config);
   try {
     const duban = createDubanClient({
       client,

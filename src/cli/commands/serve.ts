@@ -4,7 +4,7 @@ import { openStore, storeConfigFromEnv, type Store } from '../../store';
 import type { TemporalConfig } from '../../temporal/config';
 import { createClient } from '../../temporal/connection';
 import { type Command, UsageError } from '../command';
-import { FLAGS, PLAN_FLAGS, loadPlan, temporalConfig, temporalUiUrl, type LoadedPlan } from '../kit';
+import { FLAGS, PLAN_FLAGS, connectOrUsage, loadPlan, temporalConfig, temporalUiUrl, type LoadedPlan } from '../kit';
 
 function configOrUsage<T>(fn: () => T): T {
   try {
@@ -89,13 +89,10 @@ export const serveCommand: Command = {
     // Access settings are checked before any connection, so a typo is reported first and by its variable.
     configOrUsage(() => loadHttpConfig(loaded.directory));
     const store = await openStore(storeConfigFromEnv());
-    let client;
-    try {
-      client = await createClient(config);
-    } catch (err) {
+    const client = await connectOrUsage(config).catch(async (err: unknown) => {
       await store.close();
-      throw new UsageError(`cannot reach the Temporal server: ${(err as Error).message}`, 1);
-    }
+      throw err;
+    });
     try {
       let dashboard;
       try {

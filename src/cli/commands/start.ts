@@ -3,13 +3,13 @@ import { createDubanClient, isoInstant } from '../../service';
 import { yearIsOver } from '../../domain/rehearsal';
 import { loadHttpConfig } from '../../http/config';
 import { consoleLogger, type Logger } from '../../mail/logger';
-import { createClient } from '../../temporal/connection';
 import { runMainJob } from '../../temporal/main-job';
 import type { Command } from '../command';
 import {
   FLAGS,
   addedHolidayYears,
   beginRehearsal,
+  connectOrUsage,
   flag,
   loadDirectoryFlag,
   loadPlan,
@@ -30,7 +30,7 @@ async function startPlanOnServer(
 ): Promise<void> {
   const config = temporalConfig();
   const { plan } = loaded;
-  const client = await createClient(config);
+  const client = await connectOrUsage(config);
   try {
     const duban = createDubanClient({
       client,

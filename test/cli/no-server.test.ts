@@ -1,0 +1,84 @@
+/**
+ * Every command that needs the Temporal server, run with none reachable: one line naming the address tried and
+ * how to get a server, exit 1, no gRPC stack trace.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort } from '../helpers/process';
+
+const ROOT = path.resolve(__dirname, '../..');
+const PLAN = path.join(ROOT, 'examples/fujian-2017/tasks.txt');
+const dir = mkdtempSync(path.join(tmpdir(), 'duban-no-server-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function duban(env: NodeJS.ProcessEnv, args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [path.join(ROOT, 'bin/duban.js'), ...args],
+      { env: { ...process.env, DUBAN_DATA_DIR: dir, DATABASE_URL: '', SMTP_URL: '', ...env }, encoding: 'utf8' },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, out: stdout, err: stderr }),
+    );
+  });
+}
+
+const COMMANDS: string[][] = [
+  ['status'],
+  ['plan', 'start'],
+  ['plan', 'close', '--reason', '年度结束'],
+  [
+    'fulfil',
+    '--unit',
+    'fj-czt',
+    '--obligation',
+    'implementation-plan',
+    '--document',
+    '闽财办〔2017〕12号',
+    '--by',
+    '李四',
+  ],
+  ['history', '--unit', 'fj-czt', '--obligation', 'implementation-plan'],
+  ['emergency', 'status'],
+  ['request', 'status'],
+];
+
+describe('with no Temporal server reachable', () => {
+  let address: string;
+  beforeAll(async () => {
+    address = `127.0.0.1:${await freePort()}`;
+  });
+
+  // The connection attempt waits for its deadline, so the commands run side by side.
+  it('every command says which address it tried and how to start a server, in one line, exit 1', async () => {
+    const results = await Promise.all(
+      COMMANDS.map((args) => duban({ TEMPORAL_ADDRESS: address }, [...args, '--plan', PLAN])),
+    );
+    results.forEach(({ code, out, err }, i) => {
+      const command = `duban ${COMMANDS[i]!.join(' ')}`;
+      expect({ command, out, lines: err.trim().split('\n').length, code }).toEqual({
+        command,
+        out: '',
+        lines: 1,
+        code: 1,
+      });
+      expect(err).not.toMatch(/\n\s+at /);
+      expect(err).toContain(`cannot reach the Temporal server at ${address} (`);
+      expect(err).toContain('check TEMPORAL_ADDRESS');
+    });
+  });
+
+  it('without TEMPORAL_ADDRESS the hint is `npm start`', async () => {
+    const port = await freePort();
+    const { code, err } = await duban({ TEMPORAL_ADDRESS: '', DUBAN_DEV_SERVER_PORT: String(port) }, [
+      'status',
+      '--plan',
+      PLAN,
+    ]);
+    expect(err).toMatch(
+      /^duban status: cannot reach the Temporal server at [\w.]+:\d+ \(.*\): start one with `npm start`/,
+    );
+    expect(code).toBe(1);
+  });
+});
