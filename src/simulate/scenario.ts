@@ -5,8 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { DubanClient, ObligationRef } from '../service';
+import { type Directory, findUnit, nearUnitNames } from '../domain/directory';
+import { OBLIGATION_NAMES } from '../domain/names';
 import type { Evidence } from '../domain/notice';
-import type { ObligationKind } from '../domain/plan';
+import type { ObligationKind, Plan } from '../domain/plan';
 
 const instant = z
   .string()
@@ -57,6 +59,79 @@ export function loadScenario(file: string): Scenario {
     throw new Error(`${file}: ${issue.path.join('.')}: ${issue.message}`);
   }
   return parsed.data as Scenario;
+}
+
+/** A scenario event that was refused or failed while the year ran; the message names the event. */
+export class ScenarioEventError extends Error {
+  override name = 'ScenarioEventError';
+}
+
+/** The fields each event type needs; `fulfil` of an incident step or a request reply needs its id too. */
+const REQUIRED: Record<string, string[]> = {
+  fulfil: ['unit', 'obligation'],
+  extend: ['unit', 'obligation', 'newDue', 'reason', 'approver'],
+  waive: ['unit', 'obligation', 'reason', 'approver'],
+  designate: ['unit', 'taskNo'],
+  incident: ['unit', 'incident', 'level', 'occurredAt'],
+  'information-request': ['unit', 'request', 'receivedOn'],
+  'request-extend': ['request', 'approver', 'reason'],
+  'request-pause': ['request', 'reason'],
+  'request-resume': ['request'],
+  'request-correct': ['request', 'receivedOn'],
+};
+const FULFIL_NEEDS: Partial<Record<ObligationKind, string>> = {
+  'emergency-information': 'incident',
+  'emergency-press-conference': 'incident',
+  'information-request': 'request',
+};
+
+/**
+ * Every problem of a scenario against its plan, before anything runs: unknown event types, missing fields,
+ * unknown units, obligation kinds and task numbers. Each line names the event by its index (0-based, as in the
+ * file) and the field. Empty when the scenario can run.
+ */
+export function checkScenario(scenario: Scenario, plan: Plan, directory: Directory): string[] {
+  const problems: string[] = [];
+  const tasks = new Set(plan.tasks.map((t) => t.no));
+  scenario.events.forEach((event, index) => {
+    const where = `events.${index} (${event.type} at ${event.at})`;
+    const fail = (field: string, message: string) => problems.push(`${where}: ${field}: ${message}`);
+    const required = REQUIRED[event.type];
+    if (!required) {
+      fail('type', `unknown event type '${event.type}' (one of ${Object.keys(REQUIRED).join(', ')})`);
+      return;
+    }
+    const obligation = typeof event.obligation === 'string' ? event.obligation : undefined;
+    const needs = [...required];
+    if (event.type === 'fulfil' && obligation && FULFIL_NEEDS[obligation as ObligationKind])
+      needs.push(FULFIL_NEEDS[obligation as ObligationKind]!);
+    for (const field of needs) {
+      const value = event[field];
+      if (field === 'taskNo') continue;
+      if (typeof value !== 'string' || value.trim() === '') fail(field, 'required, a non-empty string');
+    }
+    if (typeof event.unit === 'string' && event.unit.trim() !== '' && !findUnit(directory, event.unit)) {
+      const near = nearUnitNames(directory, event.unit);
+      fail(
+        'unit',
+        `no unit '${event.unit}' in the directory${near.length ? ` (did you mean ${near.join('、')}?)` : ''}`,
+      );
+    }
+    if (obligation !== undefined && !(obligation in OBLIGATION_NAMES))
+      fail(
+        'obligation',
+        `unknown obligation kind '${obligation}' (one of ${Object.keys(OBLIGATION_NAMES).join(', ')})`,
+      );
+    const taskNo = event.taskNo;
+    if (taskNo !== undefined && taskNo !== null) {
+      if (typeof taskNo !== 'number' || !Number.isInteger(taskNo))
+        fail('taskNo', `'${String(taskNo)}' is not a task number`);
+      else if (!tasks.has(taskNo)) fail('taskNo', `plan ${plan.id} has no task ${taskNo}`);
+    } else if (required.includes('taskNo')) fail('taskNo', 'required, a task number');
+    if (event.period !== undefined && typeof event.period !== 'string')
+      fail('period', 'must be a string such as 2017-Q3');
+  });
+  return problems;
 }
 
 function str(event: ScenarioEvent, field: string): string {

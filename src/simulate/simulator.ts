@@ -26,7 +26,7 @@ import { ensureExecutables } from '../temporal/executables';
 import { installRuntime } from '../temporal/runtime';
 import { BUNDLER_OPTIONS, WORKFLOWS_PATH } from '../temporal/worker';
 import { agendaQuery, closeSignal } from '../../workflows/messages';
-import { eventHandlers, type Scenario, type ScenarioContext } from './scenario';
+import { eventHandlers, type Scenario, type ScenarioContext, ScenarioEventError } from './scenario';
 
 /** One notification of the normative simulate output. */
 export interface SimulatedNotification {
@@ -235,11 +235,11 @@ export async function simulate(
       for (const { e, index } of events) {
         const where = `scenario event ${index} (${e.type} at ${e.at})`;
         const handler = eventHandlers[e.type];
-        if (!handler) throw new Error(`${where}: unknown event type '${e.type}'`);
+        if (!handler) throw new ScenarioEventError(`${where}: unknown event type '${e.type}'`);
         await sleepUntil(Date.parse(e.at));
         progress(`simulate: ${where}`);
         await handler(e, ctx).catch((err: Error) => {
-          throw new Error(`${where}: ${err.message}`, { cause: err });
+          throw new ScenarioEventError(`${where}: ${err.message}`, { cause: err });
         });
       }
       const end = Math.max(

@@ -112,3 +112,70 @@ describe('duban simulate --json (the CLI, end to end)', () => {
     expect(request).toMatchObject({ due: '2017-10-26', status: 'on-time' });
   });
 });
+
+describe('duban simulate with a bad scenario', () => {
+  let dir: string;
+  let plan: string;
+  let directory: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'duban-simulate-bad-'));
+    ({ plan, directory } = writeSmallPlan(dir));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function run(events: unknown[]): Promise<{ code: number | null; stderr: string; stdout: string }> {
+    const scenario = path.join(dir, `scenario-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(scenario, JSON.stringify({ events }));
+    const p = spawnDuban(['simulate', '--plan', plan, '--directory', directory, '--scenario', scenario], {
+      DUBAN_DATA_DIR: dir,
+    });
+    const code = await p.exit;
+    return { code, stderr: p.output().replaceAll(scenario, 'SCENARIO'), stdout: p.stdout() };
+  }
+
+  it('is checked whole against the plan before anything starts: every problem named by event and field', async () => {
+    const { code, stderr, stdout } = await run([
+      { at: '2017-05-26T10:00:00+08:00', type: 'fulfil', unit: '福州市', obligation: 'implementation-plan' },
+      { at: '2017-06-01T10:00:00+08:00', type: 'designate', unit: '福州市', taskNo: 99 },
+      { at: '2017-06-02T10:00:00+08:00', type: 'waive', unit: '福州', obligation: 'implementation-plan' },
+      { at: '2017-06-03T10:00:00+08:00', type: 'fulfill', unit: '福州市' },
+      { at: '2017-06-04T10:00:00+08:00', type: 'fulfil', unit: '福州市', obligation: 'year-end-reprot' },
+    ]);
+    expect(stdout).toBe('');
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(stderr).not.toContain('starting the time-skipping test server');
+    const lines = stderr.trim().split('\n');
+    expect(lines.slice(0, 6)).toEqual([
+      expect.stringMatching(
+        /^duban simulate: SCENARIO: events\.1 \(designate at .*\): taskNo: plan \S+ has no task 99$/,
+      ),
+      expect.stringMatching(/^SCENARIO: events\.2 \(waive at .*\): reason: required/),
+      expect.stringMatching(/^SCENARIO: events\.2 \(waive at .*\): approver: required/),
+      expect.stringMatching(
+        /^SCENARIO: events\.2 \(waive at .*\): unit: no unit '福州' in the directory \(did you mean 福州市\?\)$/,
+      ),
+      expect.stringMatching(/^SCENARIO: events\.3 \(fulfill at .*\): type: unknown event type 'fulfill'/),
+      expect.stringMatching(
+        /^SCENARIO: events\.4 \(fulfil at .*\): obligation: unknown obligation kind 'year-end-reprot'/,
+      ),
+    ]);
+    expect(code).toBe(2);
+  });
+
+  it('an event refused while the year runs names the event, without a stack trace', async () => {
+    const { code, stderr } = await run([
+      { at: '2017-05-26T10:00:00+08:00', type: 'fulfil', unit: '福州市', obligation: 'implementation-plan' },
+      {
+        at: '2017-05-27T10:00:00+08:00',
+        type: 'waive',
+        unit: '福州市',
+        obligation: 'implementation-plan',
+        reason: '已完成',
+        approver: '王五',
+      },
+    ]);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(stderr).toMatch(/duban simulate: SCENARIO: scenario event 1 \(waive at 2017-05-27T10:00:00\+08:00\): .+/);
+    expect(code).toBe(1);
+  });
+});

@@ -1,4 +1,4 @@
-import { loadScenario } from '../../simulate/scenario';
+import { ScenarioEventError, checkScenario, loadScenario } from '../../simulate/scenario';
 import { simulate } from '../../simulate/simulator';
 import { type Command, UsageError } from '../command';
 import { FLAGS, PLAN_FLAGS, flag, loadPlan, printResult } from '../kit';
@@ -32,6 +32,10 @@ export const simulateCommand: Command = {
       } catch (err) {
         throw new UsageError((err as Error).message);
       }
+      // The whole file is checked against the plan before the test server starts: a typo an hour into the year
+      // would waste the run.
+      const problems = checkScenario(scenario, plan, directory);
+      if (problems.length > 0) throw new UsageError(problems.map((p) => `${values.scenario}: ${p}`).join('\n'));
     }
     const { output, stats } = await simulate({
       plan,
@@ -39,6 +43,10 @@ export const simulateCommand: Command = {
       scenario,
       policy,
       progress: (line) => console.error(line),
+    }).catch((err: unknown) => {
+      // A refused event (closed obligation, second extension …) is the scenario's fault, not a crash: no stack.
+      if (err instanceof ScenarioEventError) throw new UsageError(`${values.scenario}: ${err.message}`, 1);
+      throw err;
     });
     console.error(
       `simulate: ${stats.unitWorkflows} unit workflows, ${stats.obligationWorkflows} obligation workflows, ` +
