@@ -62,7 +62,12 @@ export async function unitWorkflow(input: UnitInput): Promise<ObligationStatus[]
     { enabled: input.searchAttributes !== false, shiftMs: input.timeShiftMs ?? 0 },
   );
 
+  /** Outcomes of obligations a removal ended before the unit was designated for their task again. */
+  const replaced: ObligationStatus[] = [];
+
   const start = async (spec: ObligationSpec, activeFrom: string): Promise<void> => {
+    const before = children.get(spec.id);
+    if (before?.result) replaced.push(before.result);
     const child: Child = { spec, running: true };
     children.set(spec.id, child);
     pendingStarts++;
@@ -156,7 +161,8 @@ export async function unitWorkflow(input: UnitInput): Promise<ObligationStatus[]
               `obligation ${spec.id} is not of task ${taskNo}`,
               'UnknownObligation',
             );
-          if (children.has(spec.id))
+          // After a removal has ended it, the same obligation may start again (a new run of the same workflow id).
+          if (children.get(spec.id)?.running)
             throw ApplicationFailure.nonRetryable(`${unitCode} already carries ${spec.id}`, 'AlreadyClosed');
         }
       },
@@ -177,5 +183,5 @@ export async function unitWorkflow(input: UnitInput): Promise<ObligationStatus[]
   }
   await Promise.all(runs);
   await condition(allHandlersFinished);
-  return [...children.values()].flatMap((c) => (c.result ? [c.result] : []));
+  return [...replaced, ...[...children.values()].flatMap((c) => (c.result ? [c.result] : []))];
 }

@@ -501,6 +501,29 @@ describe('the obligations client against real workflows (time-skipping server)',
     expect(twice.type).toBe('AlreadyClosed');
   });
 
+  it('designates a unit again after removing it: the obligation runs anew', async () => {
+    const czt16 = async () =>
+      (await service.status({ planId: plan.id, taskNo: 16 })).rows.filter((r) => r.unitCode === 'fj-czt');
+    expect((await czt16()).length).toBeGreaterThan(0);
+    await service.designate({ planId: plan.id, taskNo: 16, unitCode: 'fj-czt', remove: true, by: 'test' });
+    // The removal signals the obligation to close; it ends moments later.
+    let again: string[] | undefined;
+    for (let i = 0; i < 50 && !again; i++) {
+      again = await service
+        .designate({ planId: plan.id, taskNo: 16, unitCode: 'fj-czt', by: 'test' })
+        .catch((err: unknown) => {
+          if (isRefusal(err) && err.type === 'AlreadyClosed') return undefined;
+          throw err;
+        });
+      if (!again) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(again).toContain('task-16-deadline');
+    const rows = await czt16();
+    expect(rows.map((r) => [r.obligationId ?? r.obligation, r.state, r.light])).toEqual([
+      ['task-16-deadline', 'pending', 'green'],
+    ]);
+  });
+
   it('reads the history: the reminder sent, the fulfil update, timers; and links the Temporal UI', async () => {
     const ref = { planId: plan.id, unitCode: 'fj-fuzhou', obligation: 'implementation-plan' as const };
     const history = await service.history(ref);
