@@ -264,6 +264,11 @@ describe('HTTP API on the seed plan (dev server, plan time 2017-05-23)', () => {
     // A key opens its own unit's feed only.
     expect((await fetch(`${f.baseUrl}/plans/${plan()}/units/fj-fuzhou/calendar.ics?key=${key}`)).status).toBe(401);
     expect((await api(`/plans/${plan()}/units/fj-fuzhou/calendar.ics`, { token: TOKENS.czt })).status).toBe(403);
+    // Without a token or key, a wrong plan id is a plain 401: the answer does not name the plan this server runs.
+    const probe = await api(`/plans/guess/units/fj-czt/calendar.ics?key=${key}`);
+    expect(probe.status).toBe(401);
+    expect(probe.text).not.toContain(plan());
+    expect((await api(`/plans/guess/units/fj-czt/calendar.ics`, { token: TOKENS.czt })).status).toBe(404);
     expect((await api(`/plans/${plan()}/reports/year-end.csv`, { token: TOKENS.czt })).status).toBe(403);
     const report = await fetch(`${f.baseUrl}/plans/${plan()}/reports/year-end.csv`, {
       headers: { authorization: `Bearer ${TOKENS.operator}` },

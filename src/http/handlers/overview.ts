@@ -141,14 +141,16 @@ export function overviewHandlers(app: HttpApp) {
       const ics = app.deps.extras?.calendar;
       if (!ics) throw new HttpError(404, 'calendar feeds are not available', 'NotFound');
       const { plan: planId, unit: unitCode } = call.params as { plan: string; unit: string };
-      if (planId !== app.planId)
-        throw new HttpError(404, `no plan '${planId}' here (this server runs ${app.planId})`, 'NotFound');
-      if (call.auth) app.checkUnit(call.auth.principal, unitCode);
-      else if (!app.auth.feedKeyOk(planId, unitCode, call.url.searchParams.get('key')))
+      // Who asks is settled first: a caller with neither token nor a valid key learns nothing, not even the plan id
+      // this server runs (a key is only valid for this plan and unit).
+      if (!call.auth && !app.auth.feedKeyOk(planId, unitCode, call.url.searchParams.get('key')))
         return sendJson(call.res, 401, {
           error: 'authentication required (token or feed key)',
           type: 'Unauthenticated',
         });
+      if (planId !== app.planId)
+        throw new HttpError(404, `no plan '${planId}' here (this server runs ${app.planId})`, 'NotFound');
+      if (call.auth) app.checkUnit(call.auth.principal, unitCode);
       if (!app.unitNames.has(unitCode)) throw new HttpError(404, `no unit '${unitCode}'`, 'NotFound');
       return send(call.res, 200, 'text/calendar; charset=utf-8', await ics(unitCode), {
         'Content-Disposition': `inline; filename="${unitCode}.ics"`,
