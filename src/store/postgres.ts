@@ -57,6 +57,26 @@ export function redactUrl(url: string): string {
 }
 
 /**
+ * Creates the schema under an advisory lock: `CREATE SCHEMA IF NOT EXISTS` is not safe against itself, and two
+ * workers starting together would otherwise fail on `pg_namespace_nspname_index`. The migrations that follow take
+ * their own lock, in the schema.
+ */
+async function createSchema(pool: pg.Pool, schema: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`duban-schema:${schema}`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/**
  * Connects to PostgreSQL. With `schema`, every connection works in that schema (created if absent),
  * which is how tests get a private namespace inside the shared `test` database.
  */
@@ -73,6 +93,6 @@ export async function openPostgres(url: string, schema?: string): Promise<SqlDri
   // An idle client losing its server must not crash the worker; the next query reconnects.
   pool.on('error', () => undefined);
   const description = `PostgreSQL ${redactUrl(url)}${schema ? ` (schema ${schema})` : ''}`;
-  if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  if (schema) await createSchema(pool, schema);
   return driverOn(pool, description, pool);
 }

@@ -243,6 +243,26 @@ describe('schema versions', () => {
     );
   });
 
+  it('opens one new PostgreSQL schema from many workers starting at once', async () => {
+    // The race is timing-dependent: a few rounds of a dozen make it show reliably when the schema is unguarded.
+    for (let round = 0; round < 4; round++) {
+      const schema = `duban_test_race_${process.pid}_${round}_${Date.now() % 100000}`;
+      const stores = await Promise.allSettled(
+        Array.from({ length: 12 }, () => openStore({ kind: 'postgres', url: TEST_DATABASE_URL, schema })),
+      );
+      try {
+        const failed = stores.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
+        expect(failed).toEqual([]);
+      } finally {
+        for (const r of stores) if (r.status === 'fulfilled') await r.value.close();
+        const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+        await client.connect();
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await client.end();
+      }
+    }
+  });
+
   it('refuses a PostgreSQL schema newer than the code', async () => {
     const schema = `duban_test_future_${process.pid}`;
     const store = await openStore({ kind: 'postgres', url: TEST_DATABASE_URL, schema });
