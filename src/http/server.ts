@@ -6,7 +6,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AuditResult } from '../store/types';
+import type { AuditOutcome } from '../store/types';
 import type { Call, ChangeTarget, FormChange, HttpApp, HttpServerDeps, Route } from './app';
 import { type Authentication, Authenticator, mayAccessUnit, type Principal } from './auth';
 import { HttpError, toHttpError } from './errors';
@@ -28,7 +28,7 @@ function auditInput(body: unknown): unknown {
   return out;
 }
 
-const resultOf = (status: number): AuditResult =>
+const resultOf = (status: number): AuditOutcome['result'] =>
   status < 300
     ? 'ok'
     : status === 403
@@ -235,26 +235,43 @@ export class DubanHttp implements HttpApp {
     if (!action)
       throw new Error(`route ${call.req.method} ${pathOf(call.req)} changes something but names no audit action`);
     const { principal } = call.auth;
-    const audit = async (status: number, message: string | null) => {
+    // The intent is written first: a change whose audit entry cannot be written is not made, and a process that
+    // stops mid-change leaves the attempt on record as `pending`.
+    let id: number;
+    try {
+      id = await this.deps.store.recordAudit(
+        {
+          actor: principal.id,
+          role: principal.kind,
+          action,
+          planId: this.planId,
+          unitCode: target.unitCode || null,
+          target: { ...target },
+          input: auditInput(body),
+          result: 'pending',
+          status: 0,
+          message: null,
+        },
+        this.now(),
+      );
+    } catch (err) {
+      this.deps.log?.(`duban http: AUDIT WRITE FAILED for ${action} by ${principal.id}: ${(err as Error).message}`);
+      throw new HttpError(500, 'the audit log could not be written; nothing was changed', 'AuditFailed');
+    }
+    const complete = async (status: number, message: string | null) => {
       try {
-        await this.deps.store.recordAudit(
-          {
-            actor: principal.id,
-            role: principal.kind,
-            action,
-            planId: this.planId,
-            unitCode: target.unitCode || null,
-            target: { ...target },
-            input: auditInput(body),
-            result: resultOf(status),
-            status,
-            message,
-          },
-          this.now(),
-        );
+        await this.deps.store.completeAudit(id, {
+          result: resultOf(status),
+          status,
+          message,
+          unitCode: target.unitCode || null,
+          target: { ...target },
+        });
       } catch (err) {
-        this.deps.log?.(`duban http: AUDIT WRITE FAILED for ${action} by ${principal.id}: ${(err as Error).message}`);
-        throw new HttpError(500, 'the audit log could not be written', 'AuditFailed');
+        // The change (or refusal) stands and the intent is on record as pending; the caller gets the true answer.
+        this.deps.log?.(
+          `duban http: AUDIT OUTCOME NOT WRITTEN for ${action} by ${principal.id} (entry ${id} stays pending): ${(err as Error).message}`,
+        );
       }
     };
     let result: T;
@@ -263,10 +280,10 @@ export class DubanHttp implements HttpApp {
       result = await perform();
     } catch (err) {
       const e = toHttpError(err);
-      await audit(e.status, e.message);
+      await complete(e.status, e.message);
       throw e;
     }
-    await audit(okStatus(result), null);
+    await complete(okStatus(result), null);
     return result;
   }
 

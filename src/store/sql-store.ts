@@ -6,6 +6,7 @@ import type { SqlDriver } from './driver';
 import { SchemaTooNewError, latestVersion, migrationSql, migrations } from './migrations';
 import {
   type AuditEntry,
+  type AuditOutcome,
   type AuditFilter,
   type AuditRecord,
   type ClaimedDelivery,
@@ -490,10 +491,10 @@ export class SqlStore implements Store {
     }));
   }
 
-  async recordAudit(entry: AuditEntry, nowMs: number): Promise<void> {
-    await this.db.run(
+  async recordAudit(entry: AuditEntry, nowMs: number): Promise<number> {
+    const [row] = await this.db.all<{ id: number }>(
       `INSERT INTO audit_log (at_ms, actor, role, action, plan_id, unit_code, target, input, result, status, message)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       [
         nowMs,
         entry.actor,
@@ -507,6 +508,15 @@ export class SqlStore implements Store {
         entry.status,
         entry.message,
       ],
+    );
+    return Number(row!.id);
+  }
+
+  async completeAudit(id: number, outcome: AuditOutcome): Promise<void> {
+    await this.db.run(
+      `UPDATE audit_log SET result = ?, status = ?, message = ?, unit_code = ?, target = ?
+       WHERE id = ? AND result = 'pending'`,
+      [outcome.result, outcome.status, outcome.message, outcome.unitCode, JSON.stringify(outcome.target), id],
     );
   }
 

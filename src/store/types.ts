@@ -142,8 +142,21 @@ export interface OutcomeFilter {
 /** Filters for {@link Store.listEvents}. */
 export type EventFilter = Partial<ObligationRef> & { type?: ObligationEvent['type'] };
 
-/** How an audited API call ended: applied, refused by a workflow, invalid input, forbidden, or failed. */
-export type AuditResult = 'ok' | 'refused' | 'invalid' | 'forbidden' | 'error';
+/**
+ * How an audited API call ended: applied, refused by a workflow, invalid input, forbidden, or failed. `pending`:
+ * the intent was written before the change and the outcome never was (the process stopped in between).
+ */
+export type AuditResult = 'ok' | 'refused' | 'invalid' | 'forbidden' | 'error' | 'pending';
+
+/** The outcome written into an intent entry once the change has been tried. */
+export interface AuditOutcome {
+  result: Exclude<AuditResult, 'pending'>;
+  status: number;
+  message: string | null;
+  /** The unit and target as the change came to know them (a handler may learn the unit while it runs). */
+  unitCode: string | null;
+  target: Record<string, unknown>;
+}
 
 /** Input to {@link Store.recordAudit}: one change attempted through the HTTP API. */
 export interface AuditEntry {
@@ -230,8 +243,10 @@ export interface Store {
   recordEvent(ref: ObligationRef, event: ObligationEvent, nowMs: number): Promise<{ created: boolean }>;
   listEvents(filter?: EventFilter): Promise<ObligationEventRecord[]>;
 
-  /** Appends one entry to the audit log of API changes. */
-  recordAudit(entry: AuditEntry, nowMs: number): Promise<void>;
+  /** Appends one entry to the audit log of API changes; returns its id. */
+  recordAudit(entry: AuditEntry, nowMs: number): Promise<number>;
+  /** Writes the outcome into an entry recorded as `pending` (an intent); an entry already complete is kept. */
+  completeAudit(id: number, outcome: AuditOutcome): Promise<void>;
   /** Audit entries, oldest first (with `limit`: the newest that many, newest first). */
   listAudit(filter?: AuditFilter): Promise<AuditRecord[]>;
 

@@ -187,6 +187,28 @@ describe('HTTP API on the seed plan (dev server, plan time 2017-05-23)', () => {
     });
   });
 
+  it('writes the audit intent before the change: when it cannot be written, nothing is changed', async () => {
+    const { store } = f.opened;
+    const url = obligationUrl('fj-xiamen', 'implementation-plan', 'fulfil');
+    const before = await snapshot('fj-xiamen');
+    const recordAudit = store.recordAudit.bind(store);
+    store.recordAudit = () => Promise.reject(new Error('disk full'));
+    let failed;
+    try {
+      failed = await api(url, { token: TOKENS.operator, body: { evidence: { document: '厦府办〔2017〕1号' } } });
+    } finally {
+      store.recordAudit = recordAudit;
+    }
+    expect([failed.status, failed.json.type]).toEqual([500, 'AuditFailed']);
+    expect(await snapshot('fj-xiamen')).toEqual(before);
+
+    // With the log writable again the same call goes through, its entry written as pending and then completed.
+    const ok = await api(url, { token: TOKENS.operator, body: { evidence: { document: '厦府办〔2017〕1号' } } });
+    expect(ok.status).toBe(200);
+    const [entry] = await store.listAudit({ planId: plan(), unitCode: 'fj-xiamen', limit: 1 });
+    expect([entry?.action, entry?.result, entry?.status]).toEqual(['fulfil', 'ok', 200]);
+  });
+
   it('lets the operator extend, read the timeline and the audit log; no token is ever stored', async () => {
     const ext = await api(obligationUrl('fj-fuzhou', 'implementation-plan', 'extend'), {
       token: TOKENS.operator,

@@ -53,4 +53,28 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('%s audit log', (kind) => {
     expect((await store.listAudit({ unitCode: 'fj-fuzhou' })).map((a) => a.message)).toEqual(['x']);
     expect((await store.listAudit({ limit: 1 })).map((a) => a.actor)).toEqual(['operator']);
   });
+
+  it('keeps an intent as pending until its outcome is written, once', async () => {
+    const { store } = opened;
+    const id = await store.recordAudit(entry({ unitCode: null, target: {}, result: 'pending', status: 0 }), T0);
+    expect((await store.listAudit()).map((a) => [a.id, a.result, a.status])).toEqual([[id, 'pending', 0]]);
+    const outcome = {
+      result: 'ok',
+      status: 200,
+      message: null,
+      unitCode: 'fj-czt',
+      target: { unit: 'fj-czt' },
+    } as const;
+    await store.completeAudit(id, outcome);
+    // A second outcome for the same entry changes nothing: the record of what happened is written once.
+    await store.completeAudit(id, { ...outcome, result: 'error', status: 500, message: 'late' });
+    const [done] = await store.listAudit();
+    expect([done?.result, done?.status, done?.message, done?.unitCode, done?.target]).toEqual([
+      'ok',
+      200,
+      null,
+      'fj-czt',
+      { unit: 'fj-czt' },
+    ]);
+  });
 });
