@@ -12,6 +12,7 @@ import type { Authentication, Authenticator, Principal } from './auth';
 import type { HttpConfig } from './config';
 import type { Flash, PageContext } from './pages';
 import type { Method } from './router';
+import type { ThrottleLimits, TokenThrottle } from './throttle';
 import type { DashboardExtras } from './service-types';
 
 /** What the server is built from. */
@@ -32,6 +33,22 @@ export interface HttpServerDeps {
   now?: () => number;
   /** A line above every page, e.g. that the plan is a rehearsal. (Default: none) */
   banner?: string;
+  /** Connection limits and token throttling. (Default: `DEFAULT_HTTP_LIMITS` in server.ts) */
+  limits?: Partial<HttpLimits>;
+}
+
+/** What one client can hold of the server: time per request, connections, guesses of a token. */
+export interface HttpLimits {
+  /** Time to send the request headers, ms. (Default: 15 s) */
+  headersTimeoutMs: number;
+  /** Time to send the whole request, ms. (Default: 30 s) */
+  requestTimeoutMs: number;
+  /** An idle kept-alive connection is closed after this, ms. (Default: 5 s) */
+  keepAliveTimeoutMs: number;
+  /** Open connections at most; more are refused at once. (Default: 256) */
+  maxConnections: number;
+  /** Wrong tokens per address and window before 429. (Default: 10 per 10 minutes) */
+  throttle: ThrottleLimits;
 }
 
 /**
@@ -120,6 +137,10 @@ export interface HttpApp {
   /** Unit code → name, every unit of the directory but the general office. */
   readonly unitNames: ReadonlyMap<string, string>;
   readonly auth: Authenticator;
+  /** Wrong tokens by client address (login form and bearer header). */
+  readonly throttle: TokenThrottle;
+  /** The address a request came from, as throttling counts it. */
+  clientAddress(req: IncomingMessage): string;
   /** What every page knows about the caller. */
   context(auth: Authentication): PageContext;
   /**

@@ -7,15 +7,25 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AuditOutcome } from '../store/types';
-import type { Call, ChangeTarget, FormChange, HttpApp, HttpServerDeps, Route } from './app';
+import type { Call, ChangeTarget, FormChange, HttpApp, HttpLimits, HttpServerDeps, Route } from './app';
 import { type Authentication, Authenticator, mayAccessUnit, type Principal } from './auth';
 import { HttpError, toHttpError } from './errors';
 import { errorPage, loginPage, type PageContext } from './pages';
 import { BadPathError, RouteTable } from './router';
 import { routeTable } from './routes';
+import { DEFAULT_THROTTLE, TokenThrottle } from './throttle';
 import { pathOf, readForm, readJson, redirect, safeNext, sendHtml, sendJson } from './transport';
 
 export type { HttpServerDeps } from './app';
+
+/** Limits of a server built without its own. */
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  headersTimeoutMs: 15_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 256,
+  throttle: DEFAULT_THROTTLE,
+};
 
 /** Drops what must never reach the audit log (the CSRF token) and overlong strings. */
 function auditInput(body: unknown): unknown {
@@ -43,6 +53,7 @@ const resultOf = (status: number): AuditOutcome['result'] =>
 export class DubanHttp implements HttpApp {
   readonly server: http.Server;
   readonly auth: Authenticator;
+  readonly throttle: TokenThrottle;
   readonly unitNames: ReadonlyMap<string, string>;
   private readonly now: () => number;
   private readonly table: RouteTable<Route>;
@@ -54,7 +65,17 @@ export class DubanHttp implements HttpApp {
     );
     this.now = deps.now ?? Date.now;
     this.table = new RouteTable(routeTable(this));
-    this.server = http.createServer((req, res) => {
+    const limits = { ...DEFAULT_HTTP_LIMITS, ...deps.limits };
+    // Token guesses are counted on the host's clock: `now` may be a plan's shifted time.
+    this.throttle = new TokenThrottle(limits.throttle);
+    const options: http.ServerOptions = {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // How often Node looks for requests past their timeouts (its default is 30 s).
+      connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+    };
+    this.server = http.createServer(options, (req, res) => {
       const started = Date.now();
       this.handle(req, res)
         .catch((err: unknown) => {
@@ -66,6 +87,11 @@ export class DubanHttp implements HttpApp {
           deps.log?.(`duban http: ${req.method} ${pathOf(req)} ${res.statusCode} ${Date.now() - started} ms`),
         );
     });
+    this.server.maxConnections = limits.maxConnections;
+  }
+
+  clientAddress(req: IncomingMessage): string {
+    return req.socket.remoteAddress ?? 'unknown';
   }
 
   /** Every route, in the order they are matched. */
@@ -111,7 +137,14 @@ export class DubanHttp implements HttpApp {
     let auth: Authentication | null = null;
     try {
       const found = this.table.match(method, path);
+      const address = this.clientAddress(req);
+      const bearer = req.headers.authorization !== undefined;
+      if (bearer) {
+        const wait = this.throttle.retryAfterS(address);
+        if (wait > 0) return this.tooManyGuesses(req, res, wait);
+      }
       auth = this.auth.authenticate(req);
+      if (bearer && !auth) this.throttle.fail(address);
       if (found.kind === 'wrong-method') {
         const allow = found.allow.join(', ');
         const e = new HttpError(405, `${method} is not allowed here; allowed: ${allow}`, 'MethodNotAllowed');
@@ -166,6 +199,15 @@ export class DubanHttp implements HttpApp {
     if (path.startsWith('/api/'))
       return sendJson(res, 401, { error: 'authentication required', type: 'Unauthenticated' }, challenge);
     return sendHtml(res, 401, loginPage(safeNext(path + url.search), undefined, this.deps.banner), challenge);
+  }
+
+  /** 429 for an address that guessed too many tokens; says when it may try again. */
+  tooManyGuesses(req: IncomingMessage, res: ServerResponse, retryAfterS: number): void {
+    const message = `too many wrong tokens from this address; try again in ${retryAfterS} s`;
+    this.deps.log?.(`duban http: too many wrong tokens from one address; refused for ${retryAfterS} s`);
+    return this.fail(req, res, new HttpError(429, message, 'TooManyAttempts'), null, {
+      'Retry-After': String(retryAfterS),
+    });
   }
 
   private fail(

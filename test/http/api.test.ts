@@ -3,6 +3,9 @@
  * payloads refused with a message naming the field (400), workflow refusals passed on (409/422), nothing changed by
  * any refused call, and every attempted change in the audit log.
  */
+import net from 'node:net';
+import type { HttpLimits } from '../../src/http/app';
+import { createHttpServer } from '../../src/http/server';
 import { callApi, type DashboardFixture, PLAN_NOW, TOKENS, startDashboardFixture } from './fixture';
 
 jest.setTimeout(180_000);
@@ -372,5 +375,112 @@ describe('HTTP API on the seed plan (dev server, plan time 2017-05-23)', () => {
     expect((await api(`/api/plans/${plan()}/nothing`, { token: TOKENS.czt })).status).toBe(404);
     expect((await api(`/api/plans/${plan()}/nothing`)).status).toBe(401);
     expect((await f.opened.store.listAudit({ planId: plan() })).length).toBe(before);
+  });
+
+  describe('limits: what one client can hold', () => {
+    /** A second server on the same plan, store and workflows, with small limits. */
+    async function limited(limits: Partial<HttpLimits>) {
+      const server = createHttpServer({
+        duban: f.duban,
+        store: f.opened.store,
+        plan: f.plan,
+        directory: f.directory,
+        config: {
+          operatorToken: TOKENS.operator,
+          unitTokens: new Map([[TOKENS.czt, 'fj-czt']]),
+          secureCookies: false,
+        },
+        limits,
+      });
+      const port = await server.listen(0);
+      return { server, port, base: `http://127.0.0.1:${port}` };
+    }
+    const closed = (socket: net.Socket, ms = 8000) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`socket still open after ${ms} ms`)), ms);
+        socket.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        // Read (and drop) what the server sends, so its end of the connection is seen.
+        socket.resume();
+      });
+    const connect = (port: number) =>
+      new Promise<net.Socket>((resolve, reject) => {
+        const socket = net.connect(port, '127.0.0.1', () => resolve(socket));
+        socket.once('error', reject);
+      });
+
+    it('answers 429 with Retry-After after too many wrong tokens from one address, right ones included', async () => {
+      const { server, base } = await limited({ throttle: { failures: 3, windowMs: 2000 } });
+      try {
+        for (let i = 0; i < 3; i++)
+          expect((await callApi(base, '/api/whoami', { token: `guess-${i}` })).status).toBe(401);
+        const blocked = await fetch(`${base}/api/whoami`, { headers: { authorization: `Bearer ${TOKENS.operator}` } });
+        expect(blocked.status).toBe(429);
+        expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+        expect(((await blocked.json()) as { type: string }).type).toBe('TooManyAttempts');
+        const login = await fetch(`${base}/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: `token=${TOKENS.operator}`,
+          redirect: 'manual',
+        });
+        expect(login.status).toBe(429);
+        // Once the window has passed, the right token works again.
+        await new Promise((r) => setTimeout(r, 2100));
+        expect((await callApi(base, '/api/whoami', { token: TOKENS.operator })).status).toBe(200);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('counts wrong tokens typed into the login form too', async () => {
+      const { server, base } = await limited({ throttle: { failures: 2, windowMs: 60_000 } });
+      const post = (token: string) =>
+        fetch(`${base}/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: `token=${encodeURIComponent(token)}`,
+          redirect: 'manual',
+        });
+      try {
+        expect((await post('wrong-1')).status).toBe(401);
+        expect((await post('wrong-2')).status).toBe(401);
+        const third = await post(TOKENS.czt);
+        expect(third.status).toBe(429);
+        expect(await third.text()).toContain('尝试次数过多');
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('closes a connection that does not finish its headers in time', async () => {
+      const { server, port } = await limited({ headersTimeoutMs: 500, requestTimeoutMs: 1000 });
+      try {
+        const socket = await connect(port);
+        const started = Date.now();
+        socket.write('GET /api/whoami HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+        await closed(socket);
+        expect(Date.now() - started).toBeLessThan(5000);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('refuses connections beyond the limit and serves again when one closes', async () => {
+      const { server, port, base } = await limited({ maxConnections: 2 });
+      try {
+        const held = [await connect(port), await connect(port)];
+        await new Promise((r) => setTimeout(r, 200));
+        const third = await connect(port);
+        await closed(third);
+        for (const s of held) s.destroy();
+        await new Promise((r) => setTimeout(r, 200));
+        expect((await callApi(base, '/api/whoami', { token: TOKENS.operator })).status).toBe(200);
+      } finally {
+        await server.close();
+      }
+    });
   });
 });

@@ -76,8 +76,20 @@ export function overviewHandlers(app: HttpApp) {
     async login(call: Call<Authentication | null>) {
       const form = await readForm(call.req);
       const next = safeNext(form.next);
+      const address = app.clientAddress(call.req);
+      const wait = app.throttle.retryAfterS(address);
+      if (wait > 0)
+        return sendHtml(
+          call.res,
+          429,
+          loginPage(next, `尝试次数过多，请 ${Math.ceil(wait / 60)} 分钟后再试`, app.deps.banner),
+          {
+            'Retry-After': String(wait),
+          },
+        );
       const session = app.auth.login(form.token ?? '');
       if (!session) {
+        app.throttle.fail(address);
         app.deps.log?.('duban http: a login with a wrong token was refused');
         return sendHtml(call.res, 401, loginPage(next, '令牌无效', app.deps.banner));
       }
