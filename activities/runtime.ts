@@ -6,7 +6,7 @@ import type { Directory } from '../src/domain/directory';
 import { mailConfigFromEnv } from '../src/mail/config';
 import { Dispatcher, type DispatcherOptions } from '../src/mail/dispatcher';
 import { type Logger, consoleLogger } from '../src/mail/logger';
-import { type Mailer, createMailer } from '../src/mail/transport';
+import { type Mailer, createMailer, smtpOptions } from '../src/mail/transport';
 import { openStore, storeConfigFromEnv } from '../src/store';
 import type { Store } from '../src/store/types';
 import { type Activities, type ActivityObserver, createActivities } from '.';
@@ -30,6 +30,16 @@ export interface ActivityRuntimeOptions {
   dispatcher?: DispatcherOptions;
   /** See `ActivityDeps.observer`. (Default: none) */
   observer?: ActivityObserver;
+}
+
+/**
+ * Checks the store and mail settings without opening or connecting anything, so a typo stops a start before it
+ * launches a server; throws an error naming the variable (never echoing SMTP_URL).
+ */
+export function checkRuntimeConfig(env: NodeJS.ProcessEnv = process.env): void {
+  const mail = mailConfigFromEnv(env);
+  storeConfigFromEnv(env);
+  if (mail.transport.kind === 'smtp') smtpOptions(mail.transport.url, mail.transport.insecureLoopback);
 }
 
 /** Opens the store (migrating it), the mailer and a started dispatcher, and builds the activities. */

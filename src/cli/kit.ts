@@ -307,6 +307,16 @@ export function provisionalWarning(years: readonly number[] | undefined): string
 }
 
 /** Runs `fn` with a client for the plan on the configured server, then closes the connection. */
+/** Runs a configuration check; its error (naming the variable) becomes a one-line usage error, exit 2. */
+export function configOrUsage<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError((err as Error).message);
+  }
+}
+
 /**
  * A client of the configured server, or a one-line error (exit 1) naming the address tried and how to get a
  * server: never the gRPC stack.

@@ -83,11 +83,17 @@ export async function runMainJob(config: TemporalConfig, hooks: MainJobHooks): P
     }
     if (stopping) return exitCode;
     const connection = await connectWithRetry(config, log, () => stopping);
-    if (config.address) {
-      const added = await ensureSearchAttributes(config, log);
-      if (added.length > 0) log(`duban: registered search attributes ${added.join(', ')}`);
+    try {
+      if (config.address) {
+        const added = await ensureSearchAttributes(config, log);
+        if (added.length > 0) log(`duban: registered search attributes ${added.join(', ')}`);
+      }
+      worker = await createWorker(config, connection, await hooks.activities());
+    } catch (err) {
+      // An open connection keeps the process alive: a failed start must not hang.
+      await connection.close().catch(() => undefined);
+      throw err;
     }
-    worker = await createWorker(config, connection, await hooks.activities());
     if (stopping) {
       // A signal came while the worker was being created. An idle worker is only released by a shutdown, which
       // needs it running: start it and stop it at once, then everything started stops below.
@@ -119,6 +125,8 @@ export async function runMainJob(config: TemporalConfig, hooks: MainJobHooks): P
     await connection.close().catch(() => undefined);
     return exitCode;
   } finally {
+    // Whatever ended the job, the dev server's exit below is ours, not unexpected.
+    stopping = true;
     if (cleanup) await cleanup().catch(() => undefined);
     if (devServer) {
       await devServer.stop();

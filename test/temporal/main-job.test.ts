@@ -125,4 +125,43 @@ describe('duban start (the main job)', () => {
     expect(await worker.exit).toBe(1);
     expect(worker.output()).toContain('cannot reach the Temporal server');
   });
+
+  it.each([
+    [
+      'a store URL of another kind',
+      { DATABASE_URL: 'mysql://db.example/duban' },
+      2,
+      /^duban start: invalid store configuration: DATABASE_URL: /,
+    ],
+    ['a malformed SMTP_URL', { SMTP_URL: 'not a url' }, 2, /^duban start: invalid mail configuration: SMTP_URL: /],
+    [
+      'a short operator token',
+      { DUBAN_OPERATOR_TOKEN: 'short' },
+      2,
+      /^duban start: invalid configuration: DUBAN_OPERATOR_TOKEN: /,
+    ],
+    [
+      'a PostgreSQL that does not answer',
+      { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/duban' },
+      1,
+      /^duban start: cannot open the store \(postgres:\/\/postgres@127\.0\.0\.1:1\/duban\): .*ECONNREFUSED/,
+    ],
+  ])('stops with %s before starting anything: one line, no stack', async (_what, bad, code, message) => {
+    const start = spawnDuban(['start'], {
+      DUBAN_DATA_DIR: dataDir,
+      DUBAN_DEV_SERVER_PORT: String(await freePort()),
+      DUBAN_DEV_UI_PORT: String(await freePort()),
+      ...bad,
+    });
+    const began = Date.now();
+    expect(await start.exit).toBe(code);
+    expect(Date.now() - began).toBeLessThan(20_000);
+    const lines = start
+      .output()
+      .trim()
+      .split('\n')
+      .filter((l) => !l.includes('rehearsal]: the example plan'));
+    expect(lines).toEqual([expect.stringMatching(message)]);
+    expect(start.output()).not.toContain('dev server');
+  });
 });

@@ -4,16 +4,16 @@ import { openStore, storeConfigFromEnv, type Store } from '../../store';
 import type { TemporalConfig } from '../../temporal/config';
 import { createClient } from '../../temporal/connection';
 import { type Command, UsageError } from '../command';
-import { FLAGS, PLAN_FLAGS, connectOrUsage, loadPlan, temporalConfig, temporalUiUrl, type LoadedPlan } from '../kit';
-
-function configOrUsage<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if ((err as Error).name === 'ConfigError') throw new UsageError((err as Error).message);
-    throw err;
-  }
-}
+import {
+  FLAGS,
+  PLAN_FLAGS,
+  configOrUsage,
+  connectOrUsage,
+  loadPlan,
+  temporalConfig,
+  temporalUiUrl,
+  type LoadedPlan,
+} from '../kit';
 
 /**
  * The dashboard as part of the main job (`duban start`), on the worker's store. A dashboard that cannot start (port

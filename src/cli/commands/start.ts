@@ -1,14 +1,17 @@
-import { openActivityRuntime } from '../../../activities/runtime';
+import { checkRuntimeConfig, openActivityRuntime } from '../../../activities/runtime';
 import { createDubanClient, isoInstant } from '../../service';
 import { yearIsOver } from '../../domain/rehearsal';
 import { loadHttpConfig } from '../../http/config';
 import { consoleLogger, type Logger } from '../../mail/logger';
+import { storeConfigFromEnv } from '../../store';
+import { redactUrl } from '../../store/postgres';
 import { runMainJob } from '../../temporal/main-job';
-import type { Command } from '../command';
+import { type Command, UsageError } from '../command';
 import {
   FLAGS,
   addedHolidayYears,
   beginRehearsal,
+  configOrUsage,
   connectOrUsage,
   flag,
   loadDirectoryFlag,
@@ -116,8 +119,10 @@ export const startCommand: Command = {
     let log = (line: string) => console.error(line);
     const config = temporalConfig();
     const directory = await loadDirectoryFlag(values);
-    // Bad dashboard access settings stop `duban start` before anything is launched, naming the variable.
-    if (process.env.DUBAN_DASHBOARD !== '0') loadHttpConfig(directory);
+    // Bad settings (dashboard access, store, mail) stop `duban start` before anything is launched, naming the
+    // variable, in one line.
+    if (process.env.DUBAN_DASHBOARD !== '0') configOrUsage(() => loadHttpConfig(directory));
+    configOrUsage(() => checkRuntimeConfig(process.env));
     let loaded = await loadPlan(values);
     const rehearsal = rehearsing(loaded, values) ? beginRehearsal(loaded.plan, Date.now()) : undefined;
     if (rehearsal) {
@@ -129,41 +134,49 @@ export const startCommand: Command = {
           'see README, "Run a real plan")',
       );
     }
-    let runtime: Awaited<ReturnType<typeof openActivityRuntime>> | undefined;
+    // The store and the outbox open before any server starts: an unreachable database stops here, in one line,
+    // with nothing to clean up.
+    // A rehearsal's mail stays in the outbox folder unless asked for: nobody should get a 2017 reminder.
+    const realMail = !rehearsal || process.env.DUBAN_REHEARSAL_MAIL === '1';
+    let runtime: Awaited<ReturnType<typeof openActivityRuntime>>;
+    try {
+      runtime = await openActivityRuntime({
+        directory,
+        ...(rehearsal ? { logger: labelled(consoleLogger, '[演练 rehearsal]') } : {}),
+        ...(realMail ? {} : { env: { ...process.env, SMTP_URL: '' } }),
+        dispatcher: { rehearsal: rehearsal !== undefined },
+      });
+    } catch (err) {
+      const store = storeConfigFromEnv();
+      const where = store.kind === 'postgres' ? redactUrl(store.url) : store.file;
+      throw new UsageError(`cannot open the store (${where}): ${(err as Error).message}`, 1);
+    }
     let closing: Promise<void> | undefined;
-    // Once, whichever comes first: the main job's clean-up, or a stop before the worker ever ran.
-    const closeRuntime = (): Promise<void> => (closing ??= runtime?.close() ?? Promise.resolve());
-    const code = await runMainJob(config, {
-      log,
-      activities: async () => {
-        // A rehearsal's mail stays in the outbox folder unless asked for: nobody should get a 2017 reminder.
-        const realMail = !rehearsal || process.env.DUBAN_REHEARSAL_MAIL === '1';
-        runtime = await openActivityRuntime({
-          directory,
-          ...(rehearsal ? { logger: labelled(consoleLogger, '[演练 rehearsal]') } : {}),
-          ...(realMail ? {} : { env: { ...process.env, SMTP_URL: '' } }),
-          dispatcher: { rehearsal: rehearsal !== undefined },
-        });
-        return runtime.activities;
-      },
-      onReady: async (info) => {
-        if (values.plan !== undefined || process.env.DUBAN_EXAMPLE_PLAN !== '0')
-          await startPlanOnServer(loaded, log, rehearsal ? 'duban [演练 rehearsal]: starting plan' : undefined);
-        const stopDashboard = await dashboardForMainJob({
-          loaded,
-          rehearsal: rehearsal !== undefined,
-          config,
-          store: runtime!.store,
-          uiUrl: info.uiUrl,
-          log,
-        });
-        return async () => {
-          await stopDashboard();
-          await closeRuntime();
-        };
-      },
-    });
-    await closeRuntime();
-    return code;
+    // Once, whichever comes first: the main job's clean-up, or the end of the main job however it ended.
+    const closeRuntime = (): Promise<void> => (closing ??= runtime.close());
+    try {
+      return await runMainJob(config, {
+        log,
+        activities: () => runtime.activities,
+        onReady: async (info) => {
+          if (values.plan !== undefined || process.env.DUBAN_EXAMPLE_PLAN !== '0')
+            await startPlanOnServer(loaded, log, rehearsal ? 'duban [演练 rehearsal]: starting plan' : undefined);
+          const stopDashboard = await dashboardForMainJob({
+            loaded,
+            rehearsal: rehearsal !== undefined,
+            config,
+            store: runtime.store,
+            uiUrl: info.uiUrl,
+            log,
+          });
+          return async () => {
+            await stopDashboard();
+            await closeRuntime();
+          };
+        },
+      });
+    } finally {
+      await closeRuntime();
+    }
   },
 };
