@@ -122,13 +122,22 @@ export function createActivities(deps: ActivityDeps) {
 
   async function sendNotice(notice: Notice): Promise<{ recipients: string[] }> {
     checkNotice(notice);
-    let recipients;
+    let resolved;
     try {
-      recipients = resolveRecipients(notice, deps.directory);
+      resolved = resolveRecipients(notice, deps.directory);
     } catch (err) {
       failure(err);
     }
+    const { recipients, skipped } = resolved;
     const queued = await dispatcher.enqueue(notice.key, { kind: 'notice', notice }, recipients);
+    if (skipped.length > 0) {
+      // The rest got the notice; the general office hears which contact to fix (idempotent per notice and contact).
+      logger.warn('contacts skipped: unusable in mail; the other recipients get the notice', {
+        key: notice.key,
+        skipped: skipped.map((k) => `${k.which}@${k.unitCode}: ${k.type}`),
+      });
+      await dispatcher.reportSkipped(notice, skipped);
+    }
     if (!queued.created) logger.info('notice already in the outbox; not queued again', { key: notice.key });
     if (awaitDeliveryMs > 0) {
       const deliveries = await dispatcher.waitForDelivery(notice.key, awaitDeliveryMs);

@@ -7,13 +7,22 @@
  * "possible duplicate", and sent again: at most one duplicate per crash, with the same Message-ID.
  */
 import crypto from 'node:crypto';
+import { addressProblem, breaksMailHeader } from '../domain/contact';
 import type { Directory } from '../domain/directory';
-import type { Stage } from '../domain/notice';
-import type { ClaimedDelivery, DeliveryRecord, OutboxPayload, Recipient, Store } from '../store/types';
+import type { Notice, Stage } from '../domain/notice';
+import type {
+  ClaimedDelivery,
+  DeliveryRecord,
+  OutboxPayload,
+  Recipient,
+  Store,
+  UndeliverableReport,
+} from '../store/types';
 import { DEFAULT_PUBLIC_URL } from './config';
 import { assertAddress, assertHeaderSafe } from './errors';
 import { type Logger, consoleLogger } from './logger';
 import { type DigestItem, type PriorNotice, renderDigest } from './message';
+import type { SkippedContact } from './recipients';
 import { type Mailer, type OutgoingMail, classifySendError, describeSendError } from './transport';
 
 /** Tuning of a {@link Dispatcher}. */
@@ -291,7 +300,6 @@ export class Dispatcher {
 
   /** Queues a report per refused notice delivery to the general office (never about a report). */
   private async reportUndeliverable(rows: ClaimedDelivery[], response: string): Promise<void> {
-    const office = this.directory.units.find((u) => u.code === this.directory.generalOffice);
     for (const row of rows) {
       if (row.payload.kind !== 'notice') continue;
       const failed: Recipient = {
@@ -301,34 +309,51 @@ export class Dispatcher {
         unitCode: row.unitCode,
         locale: row.locale,
       };
-      const to: Recipient[] = office
-        ? [
-            { contact: office.head, role: 'general-office' as const },
-            { contact: office.officer, role: 'general-office' as const },
-          ]
-            .filter(({ contact }) => contact.email.toLowerCase() !== row.address.toLowerCase())
-            .map(({ contact, role }) => ({
-              address: contact.email,
-              name: contact.name,
-              role,
-              unitCode: office.code,
-              locale: contact.locale ?? 'zh',
-            }))
-        : [];
-      if (to.length === 0) {
-        this.logger.error('undeliverable notice cannot be reported: no other general office contact', {
-          key: row.noticeKey,
-        });
-        continue;
-      }
       const key = `${row.noticeKey}#undeliverable#${row.role}@${row.unitCode}#${row.id}`;
-      await this.enqueue(
-        key,
-        { kind: 'undeliverable-report', report: { notice: row.payload.notice, failed, response } },
-        to,
-      );
-      this.logger.info('undeliverable notice reported to the general office', { key: row.noticeKey, reportKey: key });
+      await this.report(key, { notice: row.payload.notice, failed, response });
     }
+  }
+
+  /**
+   * Queues a report to the general office about contacts a notice skipped because the directory's name or
+   * address cannot go into a mail header (the other recipients got the notice). Idempotent per notice and contact.
+   */
+  async reportSkipped(notice: Notice, skipped: SkippedContact[]): Promise<void> {
+    for (const k of skipped) {
+      const failed: Recipient = { address: '', name: '', role: k.role, unitCode: k.unitCode, locale: 'zh' };
+      await this.report(`${notice.key}#skipped#${k.which}@${k.unitCode}`, {
+        notice,
+        failed,
+        response: k.reason,
+        skipped: true,
+      });
+    }
+  }
+
+  private async report(key: string, report: UndeliverableReport): Promise<void> {
+    const office = this.directory.units.find((u) => u.code === this.directory.generalOffice);
+    const failedAddress = report.failed.address.toLowerCase();
+    const to: Recipient[] = office
+      ? [office.head, office.officer]
+          .filter((contact) => contact.email.toLowerCase() !== failedAddress)
+          // A broken general-office contact cannot receive the report either.
+          .filter((contact) => !breaksMailHeader(contact.name) && !addressProblem(contact.email))
+          .map((contact) => ({
+            address: contact.email,
+            name: contact.name,
+            role: 'general-office' as const,
+            unitCode: office.code,
+            locale: contact.locale ?? 'zh',
+          }))
+      : [];
+    if (to.length === 0) {
+      this.logger.error('undeliverable notice cannot be reported: no other general office contact', {
+        key: report.notice.key,
+      });
+      return;
+    }
+    await this.enqueue(key, { kind: 'undeliverable-report', report }, to);
+    this.logger.info('undeliverable notice reported to the general office', { key: report.notice.key, reportKey: key });
   }
 
   private async compose(rows: ClaimedDelivery[]): Promise<OutgoingMail> {

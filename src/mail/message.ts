@@ -277,13 +277,19 @@ function noticeSection(item: DigestItem, n: Notice, ctx: RenderContext, locale: 
 
 function reportSection(item: DigestItem, ctx: RenderContext, locale: Locale): Section {
   if (item.payload.kind !== 'undeliverable-report') throw new Error('not a report');
-  const { notice: n, failed, response } = item.payload.report;
+  const { notice: n, failed, response, skipped } = item.payload.report;
   const zh = locale === 'zh';
+  const unit = unitName(ctx.directory, failed.unitCode);
+  const who = skipped
+    ? zh
+      ? `${unit} ${ROLE_NAMES[failed.role].zh}（通讯录中的姓名或邮箱无法用于邮件，未发送）`
+      : `${ROLE_NAMES[failed.role].en}, ${unit} (the directory's name or address cannot be used in mail; not sent)`
+    : `${person(failed, ctx, locale)} <${failed.address}>`;
   return {
     heading: `${taskLabel(n, locale)}`,
     lines: [
-      { label: zh ? '未能送达' : 'Not delivered to', text: `${person(failed, ctx, locale)} <${failed.address}>` },
-      { label: zh ? '服务器答复' : 'Server answer', text: response },
+      { label: zh ? '未能送达' : 'Not delivered to', text: who },
+      { label: skipped ? (zh ? '原因' : 'Reason') : zh ? '服务器答复' : 'Server answer', text: response },
       { label: zh ? '通知阶段' : 'Stage', text: `${n.stage}, ${formatInstant(n.at, locale)}` },
       { label: zh ? '截止时间' : 'Due', text: formatDue(n.due, locale) },
       {

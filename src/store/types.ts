@@ -31,8 +31,13 @@ export interface Recipient {
 export interface UndeliverableReport {
   notice: Notice;
   failed: Recipient;
-  /** The SMTP server's answer, e.g. `550 5.1.1 user unknown`. */
+  /** The SMTP server's answer, e.g. `550 5.1.1 user unknown`; for a skipped contact, what is wrong with it. */
   response: string;
+  /**
+   * The contact was never tried: its name or address in the directory cannot go into a mail header. `failed`
+   * then carries the unit and role only (name and address left empty: they are what is broken).
+   */
+  skipped?: boolean;
 }
 
 /** What an outbox row carries: a workflow's notice, or the store's own report about a refused address. */

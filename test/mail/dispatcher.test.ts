@@ -170,6 +170,34 @@ describe('outbox over a real SMTP server on loopback', () => {
     expect(await store.listNotices()).toEqual([]);
   });
 
+  it('skips one contact that cannot be mailed, delivers to the rest, and tells the general office', async () => {
+    const bad = {
+      ...directory,
+      units: directory.units.map((u) =>
+        u.code === 'fj-czt' ? { ...u, officer: { ...u.officer, name: '张三\n' } } : u,
+      ),
+    };
+    const acts = createActivities({ store, directory: bad, mailer, dispatcher, logger: log.logger });
+    const n = notice({ notify: ['officer', 'head'] });
+    const result = await acts.sendNotice(n);
+    expect(result.recipients).toEqual(['czt.head@duban.test']);
+    expect((await store.deliveriesOf(n.key)).map((d) => d.address)).toEqual(['czt.head@duban.test']);
+    const received = await smtp.waitFor(3);
+    expect(received.map((r) => r.envelopeTo[0]).sort()).toEqual([
+      'bgt.head@duban.test',
+      'bgt.officer@duban.test',
+      'czt.head@duban.test',
+    ]);
+    const report = received.find((r) => r.envelopeTo[0] === 'bgt.head@duban.test')!.parsed;
+    expect(report.subject).toBe('【邮件无法投递】省财政厅的任务时限通知未能送达');
+    expect(report.text).toContain('省财政厅 联络员（通讯录中的姓名或邮箱无法用于邮件，未发送）');
+    expect(report.text).toContain('name of the officer of fj-czt contains a line break');
+    // Sending the notice again (an activity retry) reports nothing twice.
+    await acts.sendNotice(n);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(smtp.received).toHaveLength(3);
+  });
+
   it('refuses a unit name with a line break, which would land in the subject', async () => {
     const bad = {
       ...directory,
