@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openStore, type Recipient, type Store } from '../../src/store';
+import { openStore, type Store } from '../../src/store';
 import { loadTemporalConfig } from '../../src/temporal/config';
 import { type DevServer, startDevServer } from '../../src/temporal/dev-server';
 import {
@@ -12,18 +12,10 @@ import {
   storeCheck,
   type Readiness,
 } from '../../src/temporal/health';
-import { notice } from '../mail/fixtures';
+import { notice, officer } from '../mail/fixtures';
 import { freePort, spawnDuban } from '../helpers/process';
 
 jest.setTimeout(240_000);
-
-const officer: Recipient = {
-  address: 'czt.officer@duban.test',
-  name: '王联络',
-  role: 'officer',
-  unitCode: 'fj-czt',
-  locale: 'zh',
-};
 
 async function get(url: string): Promise<{ status: number; body: Readiness & { status: string } }> {
   const res = await fetch(url);
