@@ -4,10 +4,12 @@
  * modules and the server depend on this file rather than on each other.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { PayloadCodec } from '@temporalio/common';
 import type { DubanClient } from '../service';
 import type { Directory } from '../domain/directory';
 import type { Plan } from '../domain/plan';
 import type { Store } from '../store/types';
+import type { HealthChecks } from '../temporal/health';
 import type { Authentication, Authenticator, Principal } from './auth';
 import type { HttpConfig } from './config';
 import type { Flash, PageContext } from './pages';
@@ -35,6 +37,17 @@ export interface HttpServerDeps {
   banner?: string;
   /** Connection limits and token throttling. (Default: `DEFAULT_HTTP_LIMITS` in server.ts) */
   limits?: Partial<HttpLimits>;
+  /** What `/readyz` checks. (Default: nothing: ready while the server answers) */
+  readiness?: HealthChecks;
+  /** The codec endpoint for the Temporal Web UI and CLI. (Default: none: the endpoint answers 404) */
+  codec?: CodecEndpoint;
+}
+
+/** What the codec endpoint needs: the codec, and the Web UI's origin for CORS. */
+export interface CodecEndpoint {
+  codec: PayloadCodec;
+  /** Base URL of the Temporal Web UI (DUBAN_TEMPORAL_UI_URL, else the dev server's). (Default: none: no CORS) */
+  uiUrl?: string;
 }
 
 /** What one client can hold of the server: time per request, connections, guesses of a token. */

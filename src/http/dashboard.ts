@@ -1,5 +1,6 @@
 /** Starts the dashboard for a plan: HTTP config validated, the client layer built, server listening. */
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Directory } from '../domain/directory';
 import type { HolidayYear } from '../domain/holidays';
 import type { Plan } from '../domain/plan';
@@ -8,6 +9,7 @@ import { createDubanClient } from '../service';
 import { unitCalendar } from '../reports/ics';
 import { quarterlyReport, renderReport, yearEndReport } from '../reports/report';
 import type { Store } from '../store/types';
+import type { HealthChecks } from '../temporal/health';
 import { loadHttpConfig } from './config';
 import { HttpError } from './errors';
 import { createHttpServer, type DubanHttp } from './server';
@@ -37,6 +39,10 @@ export interface DashboardOptions {
   extras?: DashboardExtras;
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
+  /** What `/readyz` checks. (Default: nothing) */
+  readiness?: HealthChecks;
+  /** The payload codec the codec endpoint (`/api/codec/…`) runs. (Default: none: payload encryption is off) */
+  codec?: PayloadCodec;
 }
 
 /** A running dashboard. */
@@ -109,6 +115,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     publicUrl: env.DUBAN_PUBLIC_URL?.replace(/\/+$/, '') || undefined,
     extras: options.extras ?? operatorExtras(options),
     log: env.DUBAN_HTTP_LOG === '1' ? log : undefined,
+    readiness: options.readiness,
+    codec: options.codec ? { codec: options.codec, uiUrl: options.uiBaseUrl } : undefined,
     banner: options.rehearsal
       ? `演练：${options.plan.year}年计划的日期已平移到今天前后，用于熟悉系统；通知只写入发件箱，无需办理。` +
         '（rehearsal of a past plan shifted to the present）'

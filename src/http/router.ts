@@ -7,8 +7,8 @@
  * (`:kind(quarterly|year-end).:format(md|csv)`). Parameters come back percent-decoded.
  */
 
-/** The methods duban answers. HEAD is answered wherever GET is. */
-export type Method = 'GET' | 'POST';
+/** The methods duban answers. HEAD is answered wherever GET is; OPTIONS only for CORS preflights. */
+export type Method = 'GET' | 'POST' | 'OPTIONS';
 
 /** What the table needs of a route; the dispatcher's own fields ride along untouched. */
 export interface RoutePattern {

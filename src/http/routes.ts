@@ -5,10 +5,12 @@
  * operators only. The server compiles it once and dispatches every request through it.
  */
 import type { HttpApp, Route } from './app';
+import { codecHandlers } from './codec';
 import { incidentHandlers } from './handlers/incidents';
 import { obligationHandlers } from './handlers/obligations';
 import { overviewHandlers } from './handlers/overview';
 import { requestHandlers } from './handlers/requests';
+import { healthHandlers } from './health';
 
 /** The routes of a server, in the order they are matched. */
 export function routeTable(app: HttpApp): Route[] {
@@ -16,6 +18,8 @@ export function routeTable(app: HttpApp): Route[] {
   const ob = obligationHandlers(app);
   const inc = incidentHandlers(app);
   const req = requestHandlers(app);
+  const health = healthHandlers(app);
+  const codec = codecHandlers(app);
   const plan = '/api/plans/:plan';
   const obligation = `${plan}/units/:unit/obligations/:obligation`;
   const page = '/plans/:plan';
@@ -33,12 +37,17 @@ export function routeTable(app: HttpApp): Route[] {
   return [
     { method: 'GET', path: '/assets/app.css', who: 'public', handle: o.css },
     { method: 'GET', path: '/assets/app.js', who: 'public', handle: o.js },
-    { method: 'GET', path: '/healthz', who: 'public', handle: o.health },
+    { method: 'GET', path: '/healthz', who: 'public', handle: health.live },
+    { method: 'GET', path: '/readyz', who: 'public', handle: health.ready },
     { method: 'GET', path: '/login', who: 'public', handle: o.loginForm },
     { method: 'POST', path: '/login', who: 'public', handle: o.login },
     { method: 'POST', path: '/logout', who: 'user', handle: o.logout },
 
     // JSON API
+    // The codec endpoint checks the operator itself, so every answer (a 401 too) carries the Web UI's CORS headers.
+    { method: 'OPTIONS', path: '/api/codec/:op(encode|decode)', who: 'public', handle: codec.preflight },
+    { method: 'POST', path: '/api/codec/decode', who: 'public', handle: codec.decode },
+    { method: 'POST', path: '/api/codec/encode', who: 'public', handle: codec.encode },
     { method: 'GET', path: '/api/whoami', who: 'user', handle: o.whoami },
     { method: 'GET', path: `${plan}/status`, who: 'user', handle: ob.status },
     { method: 'GET', path: `${plan}/audit`, who: 'operator', does: 'read the audit log', handle: o.audit },

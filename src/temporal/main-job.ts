@@ -10,8 +10,13 @@ import { createWorker, watchServer } from './worker';
 export interface MainJobHooks {
   /** Activities for the worker. */
   activities: () => Promise<object> | object;
-  /** Called once the worker polls; the returned function is called on shutdown. */
-  onReady?: (info: { address: string; uiUrl?: string }) => Promise<(() => Promise<void>) | void>;
+  /** Called once the worker polls (with the worker and its connection); the returned function is called on shutdown. */
+  onReady?: (info: {
+    address: string;
+    uiUrl?: string;
+    worker: Worker;
+    connection: NativeConnection;
+  }) => Promise<(() => Promise<void>) | void>;
   log?: (line: string) => void;
 }
 
@@ -113,7 +118,7 @@ export async function runMainJob(config: TemporalConfig, hooks: MainJobHooks): P
     });
     const running = worker.run();
     log(`duban: worker polling task queue '${config.taskQueue}'`);
-    cleanup = await hooks.onReady?.({ address: temporalAddress(config), uiUrl: devServer?.uiUrl });
+    cleanup = await hooks.onReady?.({ address: temporalAddress(config), uiUrl: devServer?.uiUrl, worker, connection });
     if (devServer) log(`duban: ready. Temporal Web UI: ${devServer.uiUrl}  (Ctrl-C to stop)`);
     try {
       await running;

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { dataConverter } from './codec';
 import type { TemporalConfig } from './config';
 import { PROJECT_ROOT } from './executables';
 
@@ -45,7 +46,10 @@ export function workflowSource(): Pick<WorkerOptions, 'workflowBundle' | 'workfl
   return { workflowsPath: WORKFLOWS_PATH, bundlerOptions: BUNDLER_OPTIONS };
 }
 
-/** Creates the duban worker on the configured task queue with the given activities. */
+/**
+ * Creates the duban worker on the configured task queue with the given activities, encrypting payloads when
+ * DUBAN_PAYLOAD_KEYS is set.
+ */
 export function createWorker(
   config: TemporalConfig,
   connection: NativeConnection,
@@ -57,6 +61,7 @@ export function createWorker(
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     activities,
+    dataConverter: dataConverter(config.payloadKeys),
     ...workflowSource(),
     shutdownGraceTime: '10s',
     ...overrides,

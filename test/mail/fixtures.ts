@@ -1,6 +1,7 @@
 /** A small unit directory and notices for mail, activity and store tests. */
 import type { Directory } from '../../src/domain/directory';
 import { type Notice, noticeKey } from '../../src/domain/notice';
+import type { Recipient } from '../../src/store/types';
 
 export const directory: Directory = {
   generalOffice: 'fj-bgt',
@@ -51,3 +52,12 @@ export function notice(over: Partial<Notice> = {}): Notice {
   };
   return { key: over.key ?? noticeKey(base), ...base };
 }
+
+/** The finance department's officer as an outbox recipient. */
+export const officer: Recipient = {
+  address: 'czt.officer@duban.test',
+  name: '王联络',
+  role: 'officer',
+  unitCode: 'fj-czt',
+  locale: 'zh',
+};

@@ -1,16 +1,9 @@
 import { noticeKey } from '../../src/domain/notice';
 import { type OutboxEntry, type Recipient, SchemaTooNewError, latestVersion, openStore } from '../../src/store';
-import { notice } from '../mail/fixtures';
+import { notice, officer } from '../mail/fixtures';
 import { type OpenedStore, type StoreKind, TEST_DATABASE_URL, openTestStore } from './stores';
 import pg from 'pg';
 
-const officer: Recipient = {
-  address: 'czt.officer@duban.test',
-  name: '王联络',
-  role: 'officer',
-  unitCode: 'fj-czt',
-  locale: 'zh',
-};
 const head: Recipient = {
   address: 'czt.head@duban.test',
   name: '李厅长',

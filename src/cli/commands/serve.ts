@@ -1,8 +1,17 @@
 import { loadHttpConfig } from '../../http/config';
 import { startDashboard } from '../../http/dashboard';
 import { openStore, storeConfigFromEnv, type Store } from '../../store';
+import { payloadCodec } from '../../temporal/codec';
 import type { TemporalConfig } from '../../temporal/config';
 import { createClient } from '../../temporal/connection';
+import {
+  HealthChecks,
+  type HealthServer,
+  loadHealthConfig,
+  startHealthServer,
+  storeCheck,
+  temporalCheck,
+} from '../../temporal/health';
 import { type Command, UsageError } from '../command';
 import {
   FLAGS,
@@ -27,6 +36,8 @@ export async function dashboardForMainJob(options: {
   store: Store;
   uiUrl?: string;
   log: (line: string) => void;
+  /** The main job's checks, for `/readyz`. (Default: none) */
+  readiness?: HealthChecks;
 }): Promise<() => Promise<void>> {
   if (process.env.DUBAN_DASHBOARD === '0') return async () => undefined;
   const client = await createClient(options.config);
@@ -40,6 +51,8 @@ export async function dashboardForMainJob(options: {
       taskQueue: options.config.taskQueue,
       uiBaseUrl: options.uiUrl ?? temporalUiUrl(options.config),
       log: options.log,
+      readiness: options.readiness,
+      codec: payloadCodec(options.config.payloadKeys),
     });
     return async () => {
       await dashboard.close();
@@ -88,11 +101,20 @@ export const serveCommand: Command = {
     const loaded = await loadPlan(values);
     // Access settings are checked before any connection, so a typo is reported first and by its variable.
     configOrUsage(() => loadHttpConfig(loaded.directory));
+    // The dashboard serves /healthz and /readyz itself; a separate health server only when DUBAN_HEALTH_ADDRESS asks.
+    const health = configOrUsage(() => loadHealthConfig(true));
     const store = await openStore(storeConfigFromEnv());
     const client = await connectOrUsage(config).catch(async (err: unknown) => {
       await store.close();
       throw err;
     });
+    const readiness = new HealthChecks()
+      .add(
+        'temporal',
+        temporalCheck(() => client.connection, config.namespace),
+      )
+      .add('store', storeCheck(store));
+    let healthServer: HealthServer | undefined;
     try {
       let dashboard;
       try {
@@ -104,11 +126,18 @@ export const serveCommand: Command = {
           taskQueue: config.taskQueue,
           uiBaseUrl: temporalUiUrl(config),
           port,
+          readiness,
+          codec: payloadCodec(config.payloadKeys),
         });
+        if (health.address) healthServer = await startHealthServer(health.address, readiness);
       } catch (err) {
+        await dashboard?.close();
         if ((err as Error).name === 'ConfigError') throw new UsageError((err as Error).message);
         if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
-          throw new UsageError(`the HTTP port is in use (DUBAN_HTTP_PORT or --port): ${(err as Error).message}`, 1);
+          throw new UsageError(
+            `${dashboard ? 'the health port (DUBAN_HEALTH_ADDRESS)' : 'the HTTP port (DUBAN_HTTP_PORT or --port)'} is in use: ${(err as Error).message}`,
+            1,
+          );
         throw err;
       }
       await new Promise<void>((resolve) => {
@@ -116,6 +145,7 @@ export const serveCommand: Command = {
         process.once('SIGTERM', () => resolve());
       });
       console.error('duban: stopping the dashboard…');
+      await healthServer?.close();
       await dashboard.close();
       return 0;
     } finally {

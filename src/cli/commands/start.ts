@@ -5,6 +5,7 @@ import { loadHttpConfig } from '../../http/config';
 import { consoleLogger, type Logger } from '../../mail/logger';
 import { storeConfigFromEnv } from '../../store';
 import { redactUrl } from '../../store/postgres';
+import { loadHealthConfig, mainJobHealth } from '../../temporal/health';
 import { runMainJob } from '../../temporal/main-job';
 import { type Command, UsageError } from '../command';
 import {
@@ -104,6 +105,7 @@ export const startCommand: Command = {
     'TEMPORAL_ADDRESS points at a cluster, then the duban worker, then the plan (--plan, else the bundled example,',
     'unless DUBAN_EXAMPLE_PLAN=0) and its dashboard (unless DUBAN_DASHBOARD=0). Ctrl-C or SIGTERM stops',
     'everything it started. Exits 1 if the server is unreachable for longer than DUBAN_SERVER_LOSS_TIMEOUT_S.',
+    'The dashboard serves /healthz and /readyz; without it they are on DUBAN_HEALTH_ADDRESS (default 127.0.0.1:8081).',
     '',
     'The bundled example is a 2017 plan: once its year is over it runs as a rehearsal, shifted by whole days so its',
     "plan time starts on 2017-05-23 at today's clock time (fixed at the first start), its mail kept in",
@@ -121,8 +123,10 @@ export const startCommand: Command = {
     const directory = await loadDirectoryFlag(values);
     // Bad settings (dashboard access, store, mail) stop `duban start` before anything is launched, naming the
     // variable, in one line.
-    if (process.env.DUBAN_DASHBOARD !== '0') configOrUsage(() => loadHttpConfig(directory));
+    const dashboardOn = process.env.DUBAN_DASHBOARD !== '0';
+    if (dashboardOn) configOrUsage(() => loadHttpConfig(directory));
     configOrUsage(() => checkRuntimeConfig(process.env));
+    const healthConfig = configOrUsage(() => loadHealthConfig(dashboardOn));
     let loaded = await loadPlan(values);
     const rehearsal = rehearsing(loaded, values) ? beginRehearsal(loaded.plan, Date.now()) : undefined;
     if (rehearsal) {
@@ -154,11 +158,21 @@ export const startCommand: Command = {
     let closing: Promise<void> | undefined;
     // Once, whichever comes first: the main job's clean-up, or the end of the main job however it ended.
     const closeRuntime = (): Promise<void> => (closing ??= runtime.close());
+    if (config.address && config.payloadKeys.length === 0)
+      log('duban: payloads go to the Temporal server unencrypted: set DUBAN_PAYLOAD_KEYS in production (README)');
+    const health = await mainJobHealth({
+      config: healthConfig,
+      namespace: config.namespace,
+      store: runtime.store,
+      dispatcherRunning: () => closing === undefined,
+      log,
+    });
     try {
       return await runMainJob(config, {
         log,
         activities: () => runtime.activities,
         onReady: async (info) => {
+          health.attach(info);
           if (values.plan !== undefined || process.env.DUBAN_EXAMPLE_PLAN !== '0')
             await startPlanOnServer(loaded, log, rehearsal ? 'duban [演练 rehearsal]: starting plan' : undefined);
           const stopDashboard = await dashboardForMainJob({
@@ -168,6 +182,7 @@ export const startCommand: Command = {
             store: runtime.store,
             uiUrl: info.uiUrl,
             log,
+            readiness: health.checks,
           });
           return async () => {
             await stopDashboard();
@@ -176,6 +191,7 @@ export const startCommand: Command = {
         },
       });
     } finally {
+      await health.close();
       await closeRuntime();
     }
   },

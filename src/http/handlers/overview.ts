@@ -1,5 +1,5 @@
 /**
- * Handlers of what is not one subject's: assets, health, login and logout, the home redirect, the plan overview
+ * Handlers of what is not one subject's: assets, login and logout, the home redirect, the plan overview
  * and the unit page (obligations, incidents and requests together), reports, calendar feeds, whoami, the audit log.
  */
 import type { Authentication, Principal } from '../auth';
@@ -64,7 +64,6 @@ export function overviewHandlers(app: HttpApp) {
       send(call.res, 200, 'text/css; charset=utf-8', APP_CSS, { 'Cache-Control': 'max-age=300' }),
     js: (call: Call<Authentication | null>) =>
       send(call.res, 200, 'text/javascript; charset=utf-8', APP_JS, { 'Cache-Control': 'max-age=300' }),
-    health: (call: Call<Authentication | null>) => sendJson(call.res, 200, { ok: true }),
 
     loginForm: (call: Call<Authentication | null>) =>
       sendHtml(
