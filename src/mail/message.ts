@@ -300,7 +300,8 @@ function reportSection(item: DigestItem, ctx: RenderContext, locale: Locale): Se
         text: messageRefused
           ? zh
             ? '邮件服务器接受了该地址但拒收了邮件（或邮件无法生成），不再重试。请将通知内容另行告知该联系人，并请邮件管理员查明原因。'
-            : 'The mail server accepted the address but refused the message (or it could not be composed); it is not retried. Tell the contact another way and ask the mail administrator why.'
+            : 'The mail server accepted the address but refused the message (or it could not be composed); it is ' +
+              'not retried. Tell the contact another way and ask the mail administrator why.'
           : zh
             ? '请核实该联系人的邮箱并更新单位通讯录，之后的通知将发往新地址。'
             : 'Check the contact and correct the unit directory; later notices go to the new address.',

@@ -3,7 +3,7 @@
  * the store knows what the dispatcher did with it, recipient by recipient. The two are joined when read, so the
  * workflows and their timelines stay as they are.
  */
-import type { TimelineEntry } from '../domain/notice';
+import type { RecipientRole, TimelineEntry } from '../domain/notice';
 import type { DeliveryStatus, NoticeFilter, NoticeRecord, NoticeStatus, Store } from '../store/types';
 
 /** What the client layer reads deliveries from: the store the worker's dispatcher writes. */
@@ -13,9 +13,12 @@ export type DeliveryLog = Pick<Store, 'listNotices'>;
 export interface RecipientDelivery {
   address: string;
   name: string;
-  role: string;
+  role: RecipientRole;
   unitCode: string;
-  /** `queued` and `sending` are still on their way; `failed` (message refused) and `undeliverable` (address refused) are final. */
+  /**
+   * `queued` and `sending` are still on their way; `failed` (message refused) and `undeliverable` (address refused)
+   * are final.
+   */
   status: DeliveryStatus;
   /** Why it failed, or the last transient error while it waits for a retry; null when none. */
   error: string | null;
