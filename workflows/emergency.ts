@@ -24,6 +24,7 @@ import {
   instantArg,
   keyedNotice,
   planClock,
+  recordedBeside,
   refuse,
   sendAndNote,
   Timeline,
@@ -169,7 +170,13 @@ export async function emergencyWorkflow(input: EmergencyInput): Promise<Emergenc
       s.doneAt = clock.iso(ms);
       s.state = isOnTime(ms, s.due) ? 'on-time' : 'late';
       s.marginMinutes = marginMinutes(ms, s.due);
-      note({ at: s.doneAt, type: 'done', what: step, detail: evidence.url ?? evidence.document });
+      // A step stated as done earlier keeps when it was recorded beside it.
+      note({
+        at: s.doneAt,
+        type: 'done',
+        what: step,
+        detail: `${evidence.url ?? evidence.document ?? ''}${recordedBeside(clock, ms)}`,
+      });
       await recordEvent({
         planId,
         taskNo,

@@ -35,6 +35,7 @@ import {
   instantArg,
   keyedNotice,
   planClock,
+  recordedBeside,
   refuse,
   sendAndNote,
   startingHolidayYears,
@@ -395,10 +396,13 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
       }
       s.repliedAt = iso(ms);
       s.state = isOnTime(ms, due()!) ? 'on-time' : 'late';
+      // A reply stated as sent earlier keeps when it was recorded beside it.
+      const recorded = recordedBeside(clock, ms);
+      const proof = evidence?.url ?? evidence?.document;
       note({
         at: s.repliedAt,
         type: 'reply',
-        detail: evidence?.url ?? evidence?.document,
+        ...(proof || recorded ? { detail: `${proof ?? ''}${recorded}`.trim() } : {}),
       });
       if (evidence) await event({ type: 'fulfilment', at: s.repliedAt, evidence });
       await outcome(evidence);

@@ -96,6 +96,14 @@ export function instantArg(
   return ms;
 }
 
+/**
+ * What a timeline entry says beside an instant stated for the past (more than a minute ago): ` (recorded <now>)`, so
+ * a record made later keeps when it was made; nothing for an instant of now.
+ */
+export function recordedBeside(clock: PlanClock, statedMs: number): string {
+  return clock.now() - statedMs > 60_000 ? ` (recorded ${clock.iso(clock.now())})` : '';
+}
+
 /** Refuses evidence without who recorded it, or without a document reference or a URL. */
 export function checkEvidence(evidence: Evidence | undefined): void {
   if (!evidence || typeof evidence.recordedBy !== 'string' || evidence.recordedBy.trim() === '')

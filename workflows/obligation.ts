@@ -32,6 +32,7 @@ import {
   keyedNotice,
   noteDelivery,
   planClock,
+  recordedBeside,
   refuse,
   sendAndNote,
   startingHolidayYears,
@@ -277,13 +278,11 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       item.fulfilledAt = clock.iso(ms);
       item.state = isOnTime(ms, item.due) ? 'on-time' : 'late';
       const e: ObligationEvent = { type: 'fulfilment', at: item.fulfilledAt, evidence };
-      // A fulfilment stated for an earlier instant keeps when it was recorded beside it.
-      const recorded = clock.now() - ms > 60_000 ? ` (recorded ${clock.iso(clock.now())})` : '';
       note({
         at: item.fulfilledAt,
         type: 'fulfilment',
         period: item.period,
-        detail: `${evidence.url ?? evidence.document}${recorded}`,
+        detail: `${evidence.url ?? evidence.document}${recordedBeside(clock, ms)}`,
       });
       await event(item.period, e);
       await outcome(item, e);

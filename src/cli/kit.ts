@@ -23,7 +23,7 @@ import { parsePolicy } from '../domain/policy-file';
 import { BUNDLED_DIRECTORY_PATH, loadDirectoryFile } from '../import/directory';
 import { importPlanFile } from '../import/plan-file';
 import type { HolidayYear } from '../domain/holidays';
-import { openStore, storeConfigFromEnv } from '../store';
+import { openStore, storeConfigFromEnv, type Store } from '../store';
 import { loadTemporalConfig, type TemporalConfig } from '../temporal/config';
 import { createClient, temporalAddress } from '../temporal/connection';
 import { PROJECT_ROOT } from '../temporal/executables';
@@ -280,14 +280,15 @@ export function refusalAsUsage(err: unknown): never {
 /**
  * The holiday years added to this installation (`duban holidays add`), from the store: the dates a command computes
  * itself must agree with the workflows'. A store that cannot be read is reported and the built-in calendar used.
+ * (Default: the configured store, opened and closed again)
  */
-export async function addedHolidayYears(): Promise<HolidayYear[]> {
+export async function addedHolidayYears(opened?: Store): Promise<HolidayYear[]> {
   try {
-    const store = await openStore(storeConfigFromEnv());
+    const store = opened ?? (await openStore(storeConfigFromEnv()));
     try {
       return (await store.listHolidayYears()).map((r) => r.data);
     } finally {
-      await store.close();
+      if (!opened) await store.close();
     }
   } catch (err) {
     console.error(
@@ -338,6 +339,14 @@ export async function connectOrUsage(config: TemporalConfig): Promise<Client> {
 export async function withDuban<T>(loaded: LoadedPlan, fn: (duban: DubanClient) => Promise<T>): Promise<T> {
   const config = temporalConfig();
   const client = await connectOrUsage(config);
+  // The worker's store: added holiday years, and how each notice fared in the outbox (`duban history`).
+  const store = await openStore(storeConfigFromEnv()).catch((err: unknown) => {
+    console.error(
+      `duban: the store could not be opened (${(err as Error).message}); using the built-in holiday years, ` +
+        'and notices show as queued only',
+    );
+    return undefined;
+  });
   try {
     const duban = createDubanClient({
       client,
@@ -347,11 +356,13 @@ export async function withDuban<T>(loaded: LoadedPlan, fn: (duban: DubanClient) 
       namespace: config.namespace,
       taskQueue: config.taskQueue,
       uiBaseUrl: temporalUiUrl(config),
-      holidayYears: await addedHolidayYears(),
+      holidayYears: store ? await addedHolidayYears(store) : [],
       timeShiftMs: loaded.timeShiftMs,
+      outbox: store,
     });
     return await fn(duban).catch(refusalAsUsage);
   } finally {
+    await store?.close().catch(() => undefined);
     await client.connection.close();
   }
 }

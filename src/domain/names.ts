@@ -51,7 +51,8 @@ export const LIGHT_NAMES: Record<Light, Record<Locale, string>> = {
 
 /** What a timeline entry records. */
 export const TIMELINE_NAMES: Record<TimelineEntryType, Record<Locale, string>> = {
-  notice: { zh: '发出通知', en: 'notice sent' },
+  // Queued in the outbox: whether it was sent is the outbox's to say (pages join it in).
+  notice: { zh: '通知已排队', en: 'notice queued' },
   'notice-failed': { zh: '通知失败', en: 'notice failed' },
   fulfilment: { zh: '登记完成', en: 'fulfilled' },
   extension: { zh: '批准延期', en: 'extended' },

@@ -105,6 +105,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     policy: options.policy,
     // The dashboard runs beside the worker: the store's added years are what the workflows use.
     holidayYears: options.holidayYears ?? (await options.store.listHolidayYears()).map((r) => r.data),
+    // Timelines say what the worker's dispatcher did with each notice.
+    outbox: options.store,
   });
   const http = createHttpServer({
     duban,

@@ -1,6 +1,7 @@
 /**
  * The outbox dispatcher: sends queued deliveries as one digest per (recipient address, scheduled instant),
- * marks them, retries transient failures with backoff, and reports refused addresses to the general office.
+ * marks them, retries transient failures with backoff, and reports every delivery that failed for good (address or
+ * message refused, message not composable) to the general office.
  *
  * Delivery guarantee: a row is claimed (`sending`, with a lease) before the hand-over to SMTP and marked
  * `sent` after. If the process dies in between, the lease expires, the row is re-queued and logged as a
@@ -236,9 +237,11 @@ export class Dispatcher {
     try {
       mail = await this.compose(rows);
     } catch (err) {
-      await this.store.markFinal(ids, 'failed', { error: (err as Error).message, nowMs: this.clock().getTime() });
+      const error = (err as Error).message;
+      await this.store.markFinal(ids, 'failed', { error, nowMs: this.clock().getTime() });
       summary.failed += ids.length;
-      this.logger.error('could not compose a digest; marked failed', { keys, error: (err as Error).message });
+      this.logger.error('could not compose a digest; marked failed', { keys, error });
+      await this.reportFailures(rows, 'failed', error);
       return;
     }
     let messageId: string;
@@ -269,7 +272,7 @@ export class Dispatcher {
           code: e.code,
           responseCode: e.responseCode,
         });
-        await this.reportUndeliverable(rows, error);
+        await this.reportFailures(rows, 'undeliverable', error);
         return;
       case 'failed':
         await this.store.markFinal(ids, 'failed', { error, nowMs });
@@ -279,6 +282,7 @@ export class Dispatcher {
           code: e.code,
           responseCode: e.responseCode,
         });
+        await this.reportFailures(rows, 'failed', error);
         return;
       case 'transient': {
         const attempts = Math.max(...rows.map((r) => r.attempts));
@@ -298,10 +302,25 @@ export class Dispatcher {
     }
   }
 
-  /** Queues a report per refused notice delivery to the general office (never about a report). */
-  private async reportUndeliverable(rows: ClaimedDelivery[], response: string): Promise<void> {
+  /**
+   * Queues a report to the general office per delivery of a notice that failed for good, once per delivery (the
+   * report's key holds its id). A report that fails is logged, never reported: a broken general-office mailbox must
+   * not breed reports about reports.
+   */
+  private async reportFailures(
+    rows: ClaimedDelivery[],
+    status: 'failed' | 'undeliverable',
+    response: string,
+  ): Promise<void> {
     for (const row of rows) {
-      if (row.payload.kind !== 'notice') continue;
+      if (row.payload.kind !== 'notice') {
+        this.logger.error('a report to the general office failed too; not reported again', {
+          key: row.noticeKey,
+          deliveryId: row.id,
+          status,
+        });
+        continue;
+      }
       const failed: Recipient = {
         address: row.address,
         name: row.name,
@@ -309,8 +328,13 @@ export class Dispatcher {
         unitCode: row.unitCode,
         locale: row.locale,
       };
-      const key = `${row.noticeKey}#undeliverable#${row.role}@${row.unitCode}#${row.id}`;
-      await this.report(key, { notice: row.payload.notice, failed, response });
+      const key = `${row.noticeKey}#${status}#${row.role}@${row.unitCode}#${row.id}`;
+      await this.report(key, {
+        notice: row.payload.notice,
+        failed,
+        response,
+        ...(status === 'failed' ? { messageRefused: true } : {}),
+      });
     }
   }
 
@@ -347,13 +371,16 @@ export class Dispatcher {
           }))
       : [];
     if (to.length === 0) {
-      this.logger.error('undeliverable notice cannot be reported: no other general office contact', {
+      this.logger.error('a notice that did not reach someone cannot be reported: no other general office contact', {
         key: report.notice.key,
       });
       return;
     }
     await this.enqueue(key, { kind: 'undeliverable-report', report }, to);
-    this.logger.info('undeliverable notice reported to the general office', { key: report.notice.key, reportKey: key });
+    this.logger.info('a notice that did not reach someone was reported to the general office', {
+      key: report.notice.key,
+      reportKey: key,
+    });
   }
 
   private async compose(rows: ClaimedDelivery[]): Promise<OutgoingMail> {

@@ -277,7 +277,7 @@ function noticeSection(item: DigestItem, n: Notice, ctx: RenderContext, locale: 
 
 function reportSection(item: DigestItem, ctx: RenderContext, locale: Locale): Section {
   if (item.payload.kind !== 'undeliverable-report') throw new Error('not a report');
-  const { notice: n, failed, response, skipped } = item.payload.report;
+  const { notice: n, failed, response, skipped, messageRefused } = item.payload.report;
   const zh = locale === 'zh';
   const unit = unitName(ctx.directory, failed.unitCode);
   const who = skipped
@@ -289,14 +289,22 @@ function reportSection(item: DigestItem, ctx: RenderContext, locale: Locale): Se
     heading: `${taskLabel(n, locale)}`,
     lines: [
       { label: zh ? '未能送达' : 'Not delivered to', text: who },
-      { label: skipped ? (zh ? '原因' : 'Reason') : zh ? '服务器答复' : 'Server answer', text: response },
+      {
+        label: skipped || messageRefused ? (zh ? '原因' : 'Reason') : zh ? '服务器答复' : 'Server answer',
+        text: response,
+      },
       { label: zh ? '通知阶段' : 'Stage', text: `${n.stage}, ${formatInstant(n.at, locale)}` },
       { label: zh ? '截止时间' : 'Due', text: formatDue(n.due, locale) },
       {
         label: zh ? '处理建议' : 'What to do',
-        text: zh
-          ? '请核实该联系人的邮箱并更新单位通讯录，之后的通知将发往新地址。'
-          : 'Check the contact and correct the unit directory; later notices go to the new address.',
+        text: messageRefused
+          ? zh
+            ? '邮件服务器接受了该地址但拒收了邮件（或邮件无法生成），不再重试。请将通知内容另行告知该联系人，并请邮件管理员查明原因。'
+            : 'The mail server accepted the address but refused the message (or it could not be composed); it is ' +
+              'not retried. Tell the contact another way and ask the mail administrator why.'
+          : zh
+            ? '请核实该联系人的邮箱并更新单位通讯录，之后的通知将发往新地址。'
+            : 'Check the contact and correct the unit directory; later notices go to the new address.',
       },
     ],
   };
@@ -340,10 +348,13 @@ function intro(items: DigestItem[], ctx: RenderContext, locale: Locale): string 
   const zh = locale === 'zh';
   const first = items[0]?.payload;
   const at = first ? formatInstant(first.kind === 'notice' ? first.notice.at : first.report.notice.at, locale) : '';
-  if (items.every((i) => i.payload.kind === 'undeliverable-report')) {
-    return zh
-      ? '以下通知的收件地址被邮件服务器拒收，通知未能送达：'
-      : 'The mail server refused the address of the following notices; they were not delivered:';
+  const reports = items.map((i) => (i.payload.kind === 'undeliverable-report' ? i.payload.report : null));
+  if (reports.every((r) => r !== null)) {
+    if (reports.every((r) => !r.skipped && !r.messageRefused))
+      return zh
+        ? '以下通知的收件地址被邮件服务器拒收，通知未能送达：'
+        : 'The mail server refused the address of the following notices; they were not delivered:';
+    return zh ? '以下通知未能送达收件人：' : 'The following notices did not reach their recipient:';
   }
   const severities = items.map((i) => (i.payload.kind === 'notice' ? severityOf(i.payload.notice.stage) : 'reminder'));
   if (severities.some((s) => s === 'escalation' || s === 'breach')) {

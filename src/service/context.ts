@@ -8,6 +8,7 @@ import { findUnit, nearUnitNames, type Directory, type Unit } from '../domain/di
 import type { HolidayYear } from '../domain/holidays';
 import type { Plan } from '../domain/plan';
 import { DEFAULT_POLICY, type Policy } from '../domain/policy';
+import type { DeliveryLog } from './deliveries';
 import { Refusal } from './refusals';
 
 /** Options of a client for one plan. */
@@ -39,6 +40,11 @@ export interface ClientOptions {
    * computes itself (a request's due date, lights, provisional warnings). (Default: none, the built-in calendar)
    */
   holidayYears?: HolidayYear[];
+  /**
+   * The store the worker's outbox dispatcher writes: timelines and histories then say, per recipient, whether each
+   * notice was sent, is still queued, or failed and why. (Default: none: notices read as queued for their recipients)
+   */
+  outbox?: DeliveryLog;
 }
 
 /** The shared part of the client layer, built once from {@link ClientOptions}. */
@@ -54,6 +60,8 @@ export interface ClientContext {
   timeShiftMs: number;
   searchAttributes: boolean;
   concurrency: number;
+  /** Where notices' deliveries are read from; absent: not known. */
+  outbox: DeliveryLog | undefined;
   /** Plan time now, epoch ms. */
   now(): Promise<number>;
   /** Refuses a plan id other than this client's plan. */
@@ -84,6 +92,7 @@ export function clientContext(options: ClientOptions): ClientContext {
     timeShiftMs: shift,
     searchAttributes: options.searchAttributes ?? true,
     concurrency: options.concurrency ?? 16,
+    outbox: options.outbox,
     now: async () => (options.now ? await options.now() : Date.now() + shift),
     checkPlan(planId) {
       if (planId !== plan.id)

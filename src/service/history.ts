@@ -9,6 +9,7 @@ import type { temporal } from '@temporalio/proto';
 import { DateTime } from 'luxon';
 import { PLAN_TIMEZONE } from '../domain/plan';
 import type { DueReport } from '../../activities';
+import { deliveryText, type NoticeDelivery } from './deliveries';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 type Payloads = temporal.api.common.v1.IPayloads | null | undefined;
@@ -21,16 +22,25 @@ export interface HistoryEntry {
   at: string;
   /** What sort of thing happened. */
   kind: 'workflow' | 'timer' | 'message' | 'notice' | 'outcome' | 'event' | 'activity' | 'child';
-  /** One line, e.g. `notice reminder-5 sent to czt.officer@… (due 2017-05-27)`. */
+  /**
+   * One line, e.g. `notice reminder-5 (due 2017-05-27, scheduled …): sent to czt.officer@…`; a notice is `queued for`
+   * its recipients until the outbox says it was sent, `failed for` or `undeliverable to` them (with why) after.
+   */
   summary: string;
   /** The raw Temporal event type, e.g. `TIMER_STARTED`. */
   eventType: string;
+  /** A notice the workflow queued: its key in the outbox. (Default: absent, not such a notice) */
+  noticeKey?: string;
+  /** How that notice fared, recipient by recipient, when the store was read. (Default: absent, not known) */
+  delivery?: NoticeDelivery;
 }
 
 /** Options of {@link readableHistory}. */
 export interface ReadableHistoryOptions {
   /** Plan time = server time + this (simulations). (Default: 0) */
   timeShiftMs?: number;
+  /** Deliveries of the workflow's notices by notice key, from the store. (Default: none: notices read as queued) */
+  deliveries?: ReadonlyMap<string, NoticeDelivery>;
 }
 
 type Long = { toNumber(): number };
@@ -106,27 +116,41 @@ function activitySummary(info: ActivityInfo): { kind: HistoryEntry['kind']; text
   }
 }
 
+/** One readable line before its event's id, time and type are added. */
+interface Line {
+  kind: HistoryEntry['kind'];
+  text: string;
+  noticeKey?: string;
+  delivery?: NoticeDelivery;
+}
+
 /**
  * Lines of a local activity's marker. Its input is not in the history, only its result, so `deliverDue` reports
  * each notice (stage, due, instant, recipients or refusal) and outcome it handled.
  */
 function localActivityLines(
   attributes: temporal.api.history.v1.IMarkerRecordedEventAttributes,
-): { kind: HistoryEntry['kind']; text: string }[] {
+  deliveries: ReadonlyMap<string, NoticeDelivery>,
+): Line[] {
   const details = attributes.details ?? {};
   const data = decode(details.data)[0] as { activity_type?: string } | undefined;
   const name = data?.activity_type ?? 'local activity';
   if (attributes.failure) return [{ kind: 'activity', text: `${name} failed: ${attributes.failure.message ?? ''}` }];
   if (name !== 'deliverDue') return [{ kind: 'activity', text: `${name} done` }];
   const report = decode(details.result)[0] as Partial<DueReport> | undefined;
-  const lines: { kind: HistoryEntry['kind']; text: string }[] = [];
+  const lines: Line[] = [];
   for (const n of report?.notices ?? []) {
     const what = `notice ${n.stage}${forPeriod(n.period)} (due ${n.due}, scheduled ${n.at})`;
+    if (n.refused) {
+      lines.push({ kind: 'notice', text: `${what}: refused: ${n.refused.message}` });
+      continue;
+    }
+    const delivery = deliveries.get(n.key);
     lines.push({
       kind: 'notice',
-      text: n.refused
-        ? `${what}: refused: ${n.refused.message}`
-        : `${what}: sent to ${n.recipients?.join(', ') || 'nobody'}`,
+      text: `${what}: ${deliveryText(n.recipients, delivery)}`,
+      noticeKey: n.key,
+      ...(delivery ? { delivery } : {}),
     });
   }
   for (const o of report?.outcomes ?? []) {
@@ -138,6 +162,7 @@ function localActivityLines(
 /** Turns a fetched history into readable entries, oldest first. */
 export function readableHistory(history: History, options: ReadableHistoryOptions = {}): HistoryEntry[] {
   const shift = options.timeShiftMs ?? 0;
+  const deliveries = options.deliveries ?? new Map<string, NoticeDelivery>();
   const iso = (m: number): string => DateTime.fromMillis(m + shift, { zone: PLAN_TIMEZONE }).toISO() as string;
   const activities = new Map<number, ActivityInfo>();
   const updates = new Map<string, string>();
@@ -145,8 +170,8 @@ export function readableHistory(history: History, options: ReadableHistoryOption
   for (const e of history.events ?? []) {
     const eventType = eventTypeName(e);
     const eventMs = ms(e.eventTime);
-    const push = (kind: HistoryEntry['kind'], summary: string): void => {
-      entries.push({ eventId: num(e.eventId), at: iso(eventMs), kind, summary, eventType });
+    const push = (kind: HistoryEntry['kind'], summary: string, notice: Omit<Line, 'kind' | 'text'> = {}): void => {
+      entries.push({ eventId: num(e.eventId), at: iso(eventMs), kind, summary, eventType, ...notice });
     };
     if (e.workflowExecutionStartedEventAttributes) {
       const a = e.workflowExecutionStartedEventAttributes;
@@ -187,11 +212,14 @@ export function readableHistory(history: History, options: ReadableHistoryOption
       const info = activities.get(num(a.scheduledEventId)) ?? { name: 'activity', input: undefined };
       const { kind, text } = activitySummary(info);
       const result = decode(a.result)[0] as { recipients?: string[] } | undefined;
-      const detail =
-        info.name === 'sendNotice' && result?.recipients
-          ? ` sent to ${result.recipients.join(', ') || 'nobody'}`
-          : ' done';
-      push(kind, `${text}:${detail}`);
+      const key = (info.input as { key?: unknown } | undefined)?.key;
+      if (info.name === 'sendNotice' && result?.recipients && typeof key === 'string') {
+        const delivery = deliveries.get(key);
+        push(kind, `${text}: ${deliveryText(result.recipients, delivery)}`, {
+          noticeKey: key,
+          ...(delivery ? { delivery } : {}),
+        });
+      } else push(kind, `${text}: done`);
     } else if (e.activityTaskFailedEventAttributes) {
       const a = e.activityTaskFailedEventAttributes;
       const info = activities.get(num(a.scheduledEventId)) ?? { name: 'activity', input: undefined };
@@ -201,7 +229,8 @@ export function readableHistory(history: History, options: ReadableHistoryOption
       const info = activities.get(num(e.activityTaskTimedOutEventAttributes.scheduledEventId));
       push('activity', `${info?.name ?? 'activity'} timed out`);
     } else if (e.markerRecordedEventAttributes?.markerName === 'core_local_activity') {
-      for (const { kind, text } of localActivityLines(e.markerRecordedEventAttributes)) push(kind, text);
+      for (const { kind, text, ...notice } of localActivityLines(e.markerRecordedEventAttributes, deliveries))
+        push(kind, text, notice);
     } else if (e.startChildWorkflowExecutionInitiatedEventAttributes) {
       const a = e.startChildWorkflowExecutionInitiatedEventAttributes;
       push('child', `child ${a.workflowId ?? ''} starting`);

@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import type { Directory, Unit } from '../domain/directory';
 import { incidentWorkflowId } from '../domain/ids';
 import { lightOf, type Light } from '../domain/lights';
-import type { Evidence, TimelineEntry, UpcomingNotice } from '../domain/notice';
+import type { Evidence, UpcomingNotice } from '../domain/notice';
 import { PLAN_TIMEZONE } from '../domain/plan';
 import { emergencyAgenda, type EmergencyAgenda, type EmergencyStepRule, type Policy } from '../domain/policy';
 import type { emergencyWorkflow } from '../../workflows/emergency';
@@ -20,6 +20,7 @@ import {
   type IncidentLevel,
 } from '../../workflows/messages';
 import { unitOrRefuse, type ClientContext } from './context';
+import type { TimelineRow } from './deliveries';
 import type { HistoryEntry } from './history';
 import { instantInput, isoInstant, textInput, windowIdInput } from './inputs';
 import { isAlreadyStarted, isRefusal, Refusal } from './refusals';
@@ -91,7 +92,7 @@ export interface IncidentsClient {
   overview(incidentId: string): Promise<IncidentOverview>;
   /** The incidents of the plan, newest first, optionally of one unit. */
   list(filter?: { unitCode?: string }): Promise<IncidentOverview[]>;
-  timeline(incidentId: string): Promise<TimelineEntry[]>;
+  timeline(incidentId: string): Promise<TimelineRow[]>;
   agenda(incidentId: string): Promise<UpcomingNotice[]>;
   history(incidentId: string): Promise<HistoryEntry[]>;
   workflowIdOf(incidentId: string): string;
@@ -154,6 +155,7 @@ export function createIncidentsClient(ctx: ClientContext): IncidentsClient {
     // Both steps done, or closed.
     ended: (s) => (s.closed ? 'closed' : s.steps.map((x) => `${x.step} ${x.state}`).join(', ')),
     unitOf: (s) => s.unitCode,
+    obligations: ['emergency-information', 'emergency-press-conference'],
   });
   const { status } = windows;
 

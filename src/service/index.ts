@@ -11,6 +11,7 @@ import { closePlan, startPlan, type ClosePlanResult, type StartPlanOptions, type
 import { createRequestsClient, type RequestsClient } from './requests';
 
 export type { ClientOptions } from './context';
+export type { DeliveryLog, NoticeDelivery, RecipientDelivery, TimelineRow } from './deliveries';
 export * from './refusals';
 export type * from './incidents';
 export type * from './obligations';

@@ -22,11 +22,11 @@ import {
   type FulfilInput,
   type ItemStatus,
   type ObligationStatus,
-  type TimelineEntry,
   type UpcomingNotice,
   type WaiverInput,
 } from '../../workflows/messages';
 import type { ClientContext } from './context';
+import { deliveriesByKey, storedNotices, type TimelineRow, withDeliveries } from './deliveries';
 import { readableHistory, type HistoryEntry } from './history';
 import { isoInstant } from './inputs';
 import { mapConcurrent } from './plans';
@@ -97,10 +97,12 @@ export interface ObligationsClient {
     remove?: boolean;
     by: string;
   }): Promise<string[]>;
-  timeline(ref: ObligationRef): Promise<TimelineEntry[]>;
+  /** What happened so far; each notice with how its deliveries fared when the client has the outbox's store. */
+  timeline(ref: ObligationRef): Promise<TimelineRow[]>;
   /**
    * The workflow's event history made readable: timers, messages received (updates, signals), activities (notices
-   * sent, outcomes, events recorded), with times in Asia/Shanghai plan time. Only the latest run is read.
+   * queued, with their deliveries as for {@link ObligationsClient.timeline}; outcomes, events recorded), with times
+   * in Asia/Shanghai plan time. Only the latest run is read.
    */
   history(ref: ObligationRef): Promise<HistoryEntry[]>;
   /** Temporal Web UI link of the obligation's workflow. */
@@ -198,6 +200,17 @@ export function createObligationsClient(ctx: ClientContext, schedule: PlanSchedu
         },
       });
     }
+  };
+
+  /** The stored notices of an obligation's workflow, every period, with their deliveries. */
+  const noticesOf = (ref: ObligationRef) => {
+    const { unit, spec } = resolve(ref);
+    return storedNotices(ctx.outbox, {
+      planId: plan.id,
+      unitCode: unit.code,
+      taskNo: spec.taskNo,
+      obligation: spec.obligation,
+    });
   };
 
   const withPeriod = <T extends { period?: string | null }>(ref: ObligationRef, input: T): T =>
@@ -320,16 +333,22 @@ export function createObligationsClient(ctx: ClientContext, schedule: PlanSchedu
     },
 
     async timeline(ref) {
-      const entries = await call(ref, 'read its timeline', (h) => h.query(timelineQuery));
-      return ref.period ? entries.filter((e) => e.period === ref.period || e.period === null) : entries;
+      const [all, notices] = await Promise.all([
+        call(ref, 'read its timeline', (h) => h.query(timelineQuery)),
+        noticesOf(ref),
+      ]);
+      const entries = ref.period ? all.filter((e) => e.period === ref.period || e.period === null) : all;
+      return withDeliveries(entries, notices);
     },
 
     async history(ref) {
       const { unit, workflowId } = resolve(ref);
       try {
-        return readableHistory(await client.workflow.getHandle(workflowId).fetchHistory(), {
-          timeShiftMs: ctx.timeShiftMs,
-        });
+        const [history, notices] = await Promise.all([
+          client.workflow.getHandle(workflowId).fetchHistory(),
+          noticesOf(ref),
+        ]);
+        return readableHistory(history, { timeShiftMs: ctx.timeShiftMs, deliveries: deliveriesByKey(notices) });
       } catch (err) {
         return asRefusal(err, { what: describeRef(unit, ref), action: 'read its history', workflowId });
       }

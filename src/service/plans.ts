@@ -26,6 +26,11 @@ export interface StartPlanOptions {
   historyLimit?: number;
   /** Called after each unit workflow was started or found running. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Asked before each unit's start: once true, the units not yet started are left for the next start (which starts
+   * them, idempotently), e.g. on Ctrl-C. (Default: never)
+   */
+  stopping?: () => boolean;
   /** The plan's schedule, when the caller has it already. (Default: computed from the plan and directory) */
   schedule?: PlanSchedule;
   /** The calendar the client computes provisional years with. (Default: the built-in one) */
@@ -38,6 +43,8 @@ export interface StartPlanResult {
   started: string[];
   /** Workflow IDs that already existed: starting a plan twice creates nothing twice. */
   existing: string[];
+  /** Units left unstarted because {@link StartPlanOptions.stopping} turned true. */
+  notStarted: number;
   /**
    * Years without a State Council holiday notice yet that the plan's dates depend on: counted with weekends only
    * until `duban holidays add`; the workflows move their notices when it is added.
@@ -74,7 +81,12 @@ export async function startPlan(
   const started: string[] = [];
   const existing: string[] = [];
   let done = 0;
+  let notStarted = 0;
   await mapConcurrent(schedule.units, options.concurrency ?? 16, async (unit) => {
+    if (options.stopping?.()) {
+      notStarted++;
+      return;
+    }
     const workflowId = unitWorkflowId(plan.id, unit.unitCode);
     try {
       await client.workflow.start<typeof unitWorkflow>('unitWorkflow', {
@@ -105,7 +117,7 @@ export async function startPlan(
     schedule.units.flatMap((u) => u.obligations),
     { activeFrom, policy: options.policy, calendar: options.calendar },
   );
-  return { schedule, started, existing, provisionalYears };
+  return { schedule, started, existing, notStarted, provisionalYears };
 }
 
 /** What {@link closePlan} did. */

@@ -5,7 +5,7 @@
  */
 import { deadlineWindowOpensMs, lightOf, type Light } from '../domain/lights';
 import { requestWorkflowId } from '../domain/ids';
-import type { Evidence, TimelineEntry, UpcomingNotice } from '../domain/notice';
+import type { Evidence, UpcomingNotice } from '../domain/notice';
 import type { IsoDate } from '../domain/plan';
 import { informationRequestDue, type InformationRequestDue } from '../domain/policy';
 import type { Unit } from '../domain/directory';
@@ -20,6 +20,7 @@ import {
   type InformationRequestStatus,
 } from '../../workflows/messages';
 import type { ClientContext } from './context';
+import type { TimelineRow } from './deliveries';
 import type { HistoryEntry } from './history';
 import { dateInput, instantInput, isoInstant, textInput, windowIdInput } from './inputs';
 import { isAlreadyStarted, Refusal } from './refusals';
@@ -80,7 +81,7 @@ export interface RequestsClient {
   overview(requestId: string): Promise<RequestOverview>;
   /** The requests of the plan, latest receipt first, optionally of one unit. */
   list(filter?: { unitCode?: string }): Promise<RequestOverview[]>;
-  timeline(requestId: string): Promise<TimelineEntry[]>;
+  timeline(requestId: string): Promise<TimelineRow[]>;
   agenda(requestId: string): Promise<UpcomingNotice[]>;
   history(requestId: string): Promise<HistoryEntry[]>;
   workflowIdOf(requestId: string): string;
@@ -97,6 +98,7 @@ export function createRequestsClient(ctx: ClientContext): RequestsClient {
     // Answered, or closed.
     ended: (s) => (s.closed ? 'closed' : s.state),
     unitOf: (s) => s.unitCode,
+    obligations: ['information-request'],
   });
   const { status, call } = windows;
   const optionalDate = async (value: string | undefined, field: string): Promise<IsoDate | undefined> =>

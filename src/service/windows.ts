@@ -3,9 +3,11 @@
  * refused the same way, listed through visibility, and read the same way (timeline, agenda, history).
  */
 import type { QueryDefinition } from '@temporalio/common';
-import type { TimelineEntry, UpcomingNotice } from '../domain/notice';
+import type { UpcomingNotice } from '../domain/notice';
+import type { ObligationKind } from '../domain/plan';
 import { agendaQuery, timelineQuery } from '../../workflows/messages';
 import type { ClientContext } from './context';
+import { deliveriesByKey, storedNotices, type TimelineRow, withDeliveries } from './deliveries';
 import { readableHistory, type HistoryEntry } from './history';
 import { windowIdInput } from './inputs';
 import { asRefusal } from './refusals';
@@ -23,6 +25,8 @@ export interface WindowKind<S> {
   ended(status: S): string;
   /** The unit a status belongs to, for filtering lists. */
   unitOf(status: S): string;
+  /** The obligations its notices are filed under (their period is the window's id). */
+  obligations: readonly ObligationKind[];
 }
 
 /** Access to the windows of one kind under the context's plan. */
@@ -36,7 +40,8 @@ export interface WindowAccess<S> {
   status(id: string): Promise<S>;
   /** Statuses of every window of the plan (or of one unit), as visibility lists them. */
   list(unitCode?: string): Promise<S[]>;
-  timeline(id: string): Promise<TimelineEntry[]>;
+  /** What happened so far; each notice with how its deliveries fared when the client has the outbox's store. */
+  timeline(id: string): Promise<TimelineRow[]>;
   agenda(id: string): Promise<UpcomingNotice[]>;
   history(id: string): Promise<HistoryEntry[]>;
   workflowIdOf(id: string): string;
@@ -62,6 +67,11 @@ export function windowAccess<S>(ctx: ClientContext, kind: WindowKind<S>): Window
     }
   };
   const status = (id: string): Promise<S> => call(id, 'read its status', (h) => h.query(kind.statusQuery));
+  /** The stored notices of a window, with their deliveries. */
+  const noticesOf = async (id: string) =>
+    (await storedNotices(ctx.outbox, { planId: plan.id, period: windowIdInput(id, kind.idField) })).filter((n) =>
+      kind.obligations.includes(n.obligation),
+    );
   return {
     call,
     status,
@@ -73,12 +83,19 @@ export function windowAccess<S>(ctx: ClientContext, kind: WindowKind<S>): Window
       const found = await Promise.all(ids.map((id) => status(id).catch(() => undefined)));
       return found.filter((s): s is Awaited<S> => s !== undefined && (!unitCode || kind.unitOf(s) === unitCode));
     },
-    timeline: (id) => call(id, 'read its timeline', (h) => h.query(timelineQuery)),
+    timeline: async (id) => {
+      const [entries, notices] = await Promise.all([
+        call(id, 'read its timeline', (h) => h.query(timelineQuery)),
+        noticesOf(id),
+      ]);
+      return withDeliveries(entries, notices);
+    },
     agenda: (id) => call(id, 'read its agenda', (h) => h.query(agendaQuery)),
     history: (id) =>
-      call(id, 'read its history', async (h) =>
-        readableHistory(await h.fetchHistory(), { timeShiftMs: ctx.timeShiftMs }),
-      ),
+      call(id, 'read its history', async (h) => {
+        const [history, notices] = await Promise.all([h.fetchHistory(), noticesOf(id)]);
+        return readableHistory(history, { timeShiftMs: ctx.timeShiftMs, deliveries: deliveriesByKey(notices) });
+      }),
     workflowIdOf,
   };
 }

@@ -27,12 +27,20 @@ export interface Recipient {
   locale: 'zh' | 'en';
 }
 
-/** A report to the general office that an address refused a notice. */
+/** A report to the general office that a notice did not reach one of its recipients. */
 export interface UndeliverableReport {
   notice: Notice;
   failed: Recipient;
-  /** The SMTP server's answer, e.g. `550 5.1.1 user unknown`; for a skipped contact, what is wrong with it. */
+  /**
+   * The SMTP server's answer, e.g. `550 5.1.1 user unknown`; for a message that could not be composed, why; for a
+   * skipped contact, what is wrong with it.
+   */
   response: string;
+  /**
+   * The address was accepted but the message was refused (at DATA) or could not be composed: the delivery `failed`,
+   * where otherwise the address was refused (`undeliverable`). (Default: absent, the address was refused)
+   */
+  messageRefused?: boolean;
   /**
    * The contact was never tried: its name or address in the directory cannot go into a mail header. `failed`
    * then carries the unit and role only (name and address left empty: they are what is broken).

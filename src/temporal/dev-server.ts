@@ -59,11 +59,17 @@ function stopStaleServer(pidFile: string, log: (l: string) => void): void {
 
 /**
  * Starts `temporal server start-dev` with its state in `<dataDir>/temporal.sqlite` (so workflows survive
- * restarts), the Web UI on, and duban's search attributes registered; resolves once the gRPC port answers.
+ * restarts), the Web UI on, and duban's search attributes registered; resolves once the gRPC port answers (or once
+ * `stopping`).
  */
 export async function startDevServer(
   config: TemporalConfig,
-  options: { log?: (line: string) => void; readyTimeoutMs?: number } = {},
+  options: {
+    log?: (line: string) => void;
+    readyTimeoutMs?: number;
+    /** Once true, the server is returned without waiting for it to answer, to be stopped. (Default: never) */
+    stopping?: () => boolean;
+  } = {},
 ): Promise<DevServer> {
   const log = options.log ?? ((l: string) => console.error(l));
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
@@ -117,6 +123,7 @@ export async function startDevServer(
 
   const deadline = Date.now() + readyTimeoutMs;
   while (!(await portOpen(config.devServerPort))) {
+    if (options.stopping?.()) break;
     if (hasExited) throw new Error(`the Temporal dev server exited at start-up:\n${stderrTail}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');

@@ -10,12 +10,16 @@ import { createWorker, watchServer } from './worker';
 export interface MainJobHooks {
   /** Activities for the worker. */
   activities: () => Promise<object> | object;
-  /** Called once the worker polls (with the worker and its connection); the returned function is called on shutdown. */
+  /**
+   * Called once the worker polls (with the worker and its connection); the returned function is called on shutdown.
+   * `stopping` turns true on SIGINT or SIGTERM: what the hook has yet to start is better left unstarted.
+   */
   onReady?: (info: {
     address: string;
     uiUrl?: string;
     worker: Worker;
     connection: NativeConnection;
+    stopping: () => boolean;
   }) => Promise<(() => Promise<void>) | void>;
   log?: (line: string) => void;
 }
@@ -66,15 +70,14 @@ export async function runMainJob(config: TemporalConfig, hooks: MainJobHooks): P
     stopWorker();
   };
   // Our own handlers, so a signal during start-up still stops the dev server we launched.
-  installRuntime(config.logLevel as LogLevel, { shutdownSignals: [] });
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let cleanup: (() => Promise<void>) | void = undefined;
   try {
     if (!config.address) {
       log(`duban: starting the embedded Temporal dev server (state in ${config.dataDir})…`);
-      devServer = await startDevServer(config, { log });
-      log(`duban: Temporal dev server on ${devServer.address}; Web UI at ${devServer.uiUrl}`);
+      devServer = await startDevServer(config, { log, stopping: () => stopping });
+      if (!stopping) log(`duban: Temporal dev server on ${devServer.address}; Web UI at ${devServer.uiUrl}`);
       void devServer.exited.then((code) => {
         if (!stopping) {
           log(`duban: the Temporal dev server exited unexpectedly (code ${code}); stopping the worker`);
@@ -87,6 +90,9 @@ export async function runMainJob(config: TemporalConfig, hooks: MainJobHooks): P
       log(`duban: connecting to the Temporal server at ${config.address} (namespace ${config.namespace})`);
     }
     if (stopping) return exitCode;
+    // Not before: a native runtime that no connection or worker ever used is never released and keeps the process
+    // alive. Without the SDK's own signal handlers, which would shut the worker down behind the main job's back.
+    installRuntime(config.logLevel as LogLevel, { shutdownSignals: [] });
     const connection = await connectWithRetry(config, log, () => stopping);
     try {
       if (config.address) {
@@ -118,8 +124,15 @@ export async function runMainJob(config: TemporalConfig, hooks: MainJobHooks): P
     });
     const running = worker.run();
     log(`duban: worker polling task queue '${config.taskQueue}'`);
-    cleanup = await hooks.onReady?.({ address: temporalAddress(config), uiUrl: devServer?.uiUrl, worker, connection });
-    if (devServer) log(`duban: ready. Temporal Web UI: ${devServer.uiUrl}  (Ctrl-C to stop)`);
+    if (!stopping)
+      cleanup = await hooks.onReady?.({
+        address: temporalAddress(config),
+        uiUrl: devServer?.uiUrl,
+        worker,
+        connection,
+        stopping: () => stopping,
+      });
+    if (devServer && !stopping) log(`duban: ready. Temporal Web UI: ${devServer.uiUrl}  (Ctrl-C to stop)`);
     try {
       await running;
     } catch (err) {

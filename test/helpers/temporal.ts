@@ -1,5 +1,9 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DateTime } from 'luxon';
+import type { Directory } from '../../src/domain/directory';
+import { PLAN_TIMEZONE, type Plan } from '../../src/domain/plan';
+import { startPlan } from '../../src/service';
 import { BUNDLER_OPTIONS, WORKFLOWS_PATH } from '../../src/temporal/worker';
 import { searchAttributes } from '../../workflows/search-attributes';
 import { ensureExecutables } from '../../src/temporal/executables';
@@ -44,4 +48,41 @@ export function workflowBundle(workflowsPath = WORKFLOWS_PATH): Promise<Workflow
     bundles.set(workflowsPath, bundle);
   }
   return bundle;
+}
+
+/** A worker running a plan on the time-skipping server from its publication day. */
+export interface PlanFromPublication {
+  worker: Worker;
+  /** The worker's run; resolves once it shut down. */
+  running: Promise<void>;
+  /** Plan time − server time. */
+  shift: number;
+}
+
+/**
+ * Starts a worker on `taskQueue` with `activities`, then the plan, as if the server's now were the plan's publication
+ * day (00:00 Asia/Shanghai); no search attributes, which the time-skipping server has none of.
+ */
+export async function runPlanFromPublication(
+  env: TestWorkflowEnvironment,
+  plan: Plan,
+  directory: Directory,
+  options: { taskQueue: string; activities: object },
+): Promise<PlanFromPublication> {
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: options.taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: options.activities,
+  });
+  const running = worker.run();
+  const publishMs = DateTime.fromISO(plan.publishedOn, { zone: PLAN_TIMEZONE }).toMillis();
+  const shift = publishMs - (await env.currentTimeMs());
+  await startPlan(env.client, plan, directory, {
+    taskQueue: options.taskQueue,
+    activeFrom: DateTime.fromMillis(publishMs, { zone: PLAN_TIMEZONE }).toISO()!,
+    timeShiftMs: shift,
+    searchAttributes: false,
+  });
+  return { worker, running, shift };
 }

@@ -223,6 +223,42 @@ describe('incidents and information requests over HTTP (dev server, plan time 20
         ['officer:fj-czt', 'incident-done', 'information', 'ok', 200],
       ]);
     });
+    it('lets only operators state when a step was done: an officer’s `at` is 403 and changes nothing; an operator’s is kept beside when it was recorded', async () => {
+      const created = await api(`${base()}/units/fj-czt/incidents`, {
+        token: TOKENS.operator,
+        body: { incidentId: 'czt-stated-1', level: '重大', summary: '山体滑坡', occurredAt: OCCURRED },
+      });
+      expect(created.status).toBe(201);
+      const done = `${base()}/incidents/czt-stated-1/done`;
+      const state = await incidentState('czt-stated-1');
+      const backdated = await api(done, {
+        token: TOKENS.czt,
+        body: { step: 'information', at: '2017-05-23T08:00:00+08:00', evidence: { document: '闽财〔2017〕9号' } },
+      });
+      expect([backdated.status, backdated.json.type]).toEqual([403, 'Forbidden']);
+      expect(backdated.json.error).toContain('only operators may state when it happened');
+      expect(await incidentState('czt-stated-1')).toEqual(state);
+      const stated = await api(done, {
+        token: TOKENS.operator,
+        body: { step: 'information', at: '2017-05-23T08:00:00+08:00', evidence: { document: '闽财〔2017〕9号' } },
+      });
+      expect(stated.status).toBe(200);
+      expect((stated.json.steps as { doneAt: string; marginMinutes: number }[])[0]).toMatchObject({
+        doneAt: '2017-05-23T08:00:00.000+08:00',
+        marginMinutes: 210,
+      });
+      const entry = (await f.duban.incidents.timeline('czt-stated-1')).find((t) => t.type === 'done');
+      expect(entry?.at).toBe('2017-05-23T08:00:00.000+08:00');
+      expect(entry?.detail).toMatch(/^闽财〔2017〕9号 \(recorded 2017-05-23T1\d:\d\d/);
+      const audit = (await f.opened.store.listAudit({ planId: plan(), unitCode: 'fj-czt' }))
+        .filter((a) => a.target.incidentId === 'czt-stated-1')
+        .map((a) => [a.actor, a.action, a.result, a.status]);
+      expect(audit).toEqual([
+        ['operator', 'incident-report', 'ok', 201],
+        ['officer:fj-czt', 'incident-done', 'forbidden', 403],
+        ['operator', 'incident-done', 'ok', 200],
+      ]);
+    });
   });
 
   describe('information requests', () => {
@@ -348,6 +384,44 @@ describe('incidents and information requests over HTTP (dev server, plan time 20
         ['request-correct', 'ok', 200],
         ['request-reply', 'ok', 200],
         ['request-reply', 'refused', 409],
+      ]);
+    });
+    it('lets only operators state when a reply was sent: an officer’s `at` is 403 and changes nothing; an operator’s is kept beside when it was recorded', async () => {
+      const id = 'czt-2017-009';
+      const received = await api(`${base()}/units/fj-czt/requests`, {
+        token: TOKENS.czt,
+        body: { requestId: id, receivedOn: '2017-05-22' },
+      });
+      expect(received.status).toBe(201);
+      const state = await requestState(id);
+      const backdated = await act(id, 'reply', {
+        at: '2017-05-23T08:00:00+08:00',
+        evidence: { document: '闽财依复〔2017〕9号' },
+      });
+      expect([backdated.status, backdated.json.type]).toEqual([403, 'Forbidden']);
+      expect(backdated.json.error).toContain('only operators may state when it happened');
+      expect(await requestState(id)).toEqual(state);
+      const stated = await act(
+        id,
+        'reply',
+        { at: '2017-05-23T08:00:00+08:00', evidence: { document: '闽财依复〔2017〕9号' } },
+        TOKENS.operator,
+      );
+      expect([stated.status, stated.json.state, stated.json.repliedAt]).toEqual([
+        200,
+        'on-time',
+        '2017-05-23T08:00:00.000+08:00',
+      ]);
+      const entry = (await f.duban.requests.timeline(id)).find((t) => t.type === 'reply');
+      expect(entry?.at).toBe('2017-05-23T08:00:00.000+08:00');
+      expect(entry?.detail).toMatch(/^闽财依复〔2017〕9号 \(recorded 2017-05-23T1\d:\d\d/);
+      const audit = (await f.opened.store.listAudit({ planId: plan(), unitCode: 'fj-czt' }))
+        .filter((a) => a.target.requestId === id)
+        .map((a) => [a.actor, a.action, a.result, a.status]);
+      expect(audit).toEqual([
+        ['officer:fj-czt', 'request-receive', 'ok', 201],
+        ['officer:fj-czt', 'request-reply', 'forbidden', 403],
+        ['operator', 'request-reply', 'ok', 200],
       ]);
     });
   });

@@ -139,6 +139,114 @@ describe('outbox over a real SMTP server on loopback', () => {
     expect(JSON.stringify(log.lines)).not.toContain('refused.officer@duban.test');
   });
 
+  /** A dispatcher and activities on an SMTP server that refuses, at the end of DATA, messages to `refused`. */
+  async function refusingData(refused: string[]) {
+    await dispatcher.stop();
+    await smtp.stop();
+    smtp = new TestSmtpServer(
+      () => false,
+      (rcptTo) => rcptTo.some((a) => refused.includes(a)),
+    );
+    await smtp.start();
+    mailer.close();
+    mailer = smtpMailer(smtp.url, 'duban 督办 <duban@duban.test>', true);
+    dispatcher = new Dispatcher({ store, mailer, directory, logger: log.logger }, FAST);
+    return createActivities({ store, directory, mailer, dispatcher, logger: log.logger });
+  }
+
+  /** Waits until nothing is queued or sending any more. */
+  async function settled(): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      const c = await store.countDeliveries();
+      if (c.queued + c.sending === 0) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('the outbox did not settle');
+  }
+
+  it('tells the general office once when the mail server refuses a message at DATA, and the others still get it', async () => {
+    const acts = await refusingData(['czt.officer@duban.test']);
+    const n = notice({ notify: ['officer', 'head'] });
+    await acts.sendNotice(n);
+    await settled();
+    const deliveries = await store.deliveriesOf(n.key);
+    expect(deliveries.map((d) => [d.address, d.status])).toEqual([
+      ['czt.officer@duban.test', 'failed'],
+      ['czt.head@duban.test', 'sent'],
+    ]);
+    expect(deliveries[0]!.lastError).toContain('554 5.6.0 message content rejected');
+    const reports = await store.listNotices({ kind: 'undeliverable-report' });
+    expect(reports).toHaveLength(1);
+    expect(reports[0]!.deliveries.map((d) => [d.address, d.status]).sort()).toEqual([
+      ['bgt.head@duban.test', 'sent'],
+      ['bgt.officer@duban.test', 'sent'],
+    ]);
+    const toOffice = smtp.received.filter((r) => r.envelopeTo[0]!.startsWith('bgt.'));
+    expect(toOffice.map((r) => r.envelopeTo[0]).sort()).toEqual(['bgt.head@duban.test', 'bgt.officer@duban.test']);
+    const mail = toOffice[0]!.parsed;
+    expect(mail.subject).toBe('【邮件无法投递】省财政厅的任务时限通知未能送达');
+    expect(mail.text).toContain('以下通知未能送达收件人');
+    expect(mail.text).toContain('王联络（省财政厅 联络员） <czt.officer@duban.test>');
+    expect(mail.text).toContain('554 5.6.0 message content rejected');
+    expect(mail.text).toContain('任务12 加强预算公开');
+    // A second round, and the notice again (an activity retry), report nothing twice.
+    await dispatcher.runOnce();
+    await acts.sendNotice(n);
+    await settled();
+    expect(await store.listNotices({ kind: 'undeliverable-report' })).toHaveLength(1);
+    expect(smtp.received).toHaveLength(3);
+    expect(JSON.stringify(log.lines)).not.toContain('czt.officer@duban.test');
+  });
+
+  it('logs, and does not report again, a report to the general office that fails too', async () => {
+    const acts = await refusingData(['czt.officer@duban.test', 'bgt.officer@duban.test', 'bgt.head@duban.test']);
+    const n = notice({ notify: ['officer'] });
+    await acts.sendNotice(n);
+    await settled();
+    await new Promise((r) => setTimeout(r, 500));
+    await settled();
+    const reports = await store.listNotices({ kind: 'undeliverable-report' });
+    expect(reports).toHaveLength(1);
+    expect(reports[0]!.deliveries.map((d) => d.status)).toEqual(['failed', 'failed']);
+    expect(await store.listNotices()).toHaveLength(2);
+    expect(smtp.received).toHaveLength(0);
+    expect(log.lines.filter((l) => l.message.includes('report to the general office failed too'))).toHaveLength(2);
+    const logged = JSON.stringify(log.lines);
+    for (const address of ['czt.officer@duban.test', 'bgt.officer@duban.test', 'bgt.head@duban.test'])
+      expect(logged).not.toContain(address);
+  });
+
+  it('tells the general office about a digest that could not be composed', async () => {
+    // A notice whose stored recipient name breaks a header: the dispatcher's own check refuses to compose it.
+    const n = notice();
+    await store.enqueue(
+      {
+        key: n.key,
+        payload: { kind: 'notice', notice: n },
+        recipients: [
+          {
+            address: 'czt.officer@duban.test',
+            name: '王联络\r\nBcc: x@evil.test',
+            role: 'officer',
+            unitCode: 'fj-czt',
+            locale: 'zh',
+          },
+        ],
+        atMs: Date.parse(n.at),
+        notBeforeMs: 0,
+      },
+      Date.now(),
+    );
+    await dispatcher.runOnce();
+    expect((await store.deliveriesOf(n.key)).map((d) => [d.status, d.lastError])).toEqual([
+      ['failed', expect.stringContaining('recipient name contains a line break')],
+    ]);
+    await dispatcher.runOnce(Number.MAX_SAFE_INTEGER);
+    await settled();
+    const reports = await store.listNotices({ kind: 'undeliverable-report' });
+    expect(reports.map((r) => r.deliveries.map((d) => d.status))).toEqual([['sent', 'sent']]);
+  });
+
   it('refuses a contact name or address with CR/LF before anything is queued', async () => {
     const injected = (officer: { name: string; email: string }) => ({
       ...directory,

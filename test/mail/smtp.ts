@@ -14,8 +14,14 @@ export class TestSmtpServer {
   private server: SMTPServer | null = null;
   port = 0;
 
-  /** Addresses answered with `550 5.1.1` at RCPT TO. */
-  constructor(private readonly refuse: (address: string) => boolean = (a) => a.startsWith('refused')) {}
+  /**
+   * `refuse`: addresses answered with `550 5.1.1` at RCPT TO. `refuseData`: messages (by their envelope recipients)
+   * answered with `554 5.6.0` once their content arrived, at the end of DATA.
+   */
+  constructor(
+    private readonly refuse: (address: string) => boolean = (a) => a.startsWith('refused'),
+    private readonly refuseData: (rcptTo: string[]) => boolean = () => false,
+  ) {}
 
   /** Listens on 127.0.0.1 (the given port, or a free one the first time). */
   async start(port = this.port): Promise<void> {
@@ -36,10 +42,15 @@ export class TestSmtpServer {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
+          const rcptTo = session.envelope.rcptTo.map((r) => r.address);
+          if (this.refuseData(rcptTo)) {
+            const err = Object.assign(new Error('5.6.0 message content rejected'), { responseCode: 554 });
+            return callback(err);
+          }
           const raw = Buffer.concat(chunks).toString('utf8');
           simpleParser(raw)
             .then((parsed) => {
-              this.received.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), raw, parsed });
+              this.received.push({ envelopeTo: rcptTo, raw, parsed });
               callback();
             })
             .catch(callback);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -18,6 +18,21 @@ async function listWorkflowIds(address: string): Promise<string[]> {
   } finally {
     await connection.close();
   }
+}
+
+/** Pids of the processes whose command line names `text`: the dev server names its state file in the data dir. */
+function processesNaming(text: string): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+      } catch {
+        // Gone while we looked.
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 describe('duban start (the main job)', () => {
@@ -114,6 +129,41 @@ describe('duban start (the main job)', () => {
     expect(start.output()).not.toContain('IllegalStateError');
     expect(start.output()).not.toContain('worker polling');
     expect(alive(serverPid)).toBe(false);
+  });
+
+  // Each stage of start-up begins with its log line; the signal comes the moment that line is out.
+  const LATER: Record<string, string[]> = {
+    'the dev server is starting': ['worker polling', 'starting plan', 'starting the dashboard'],
+    'the plan is starting': ['unit workflows started', 'starting the dashboard', 'dashboard at'],
+    'the dashboard is starting': [],
+  };
+  it.each([
+    ['SIGTERM', 'the dev server is starting', 'starting the embedded Temporal dev server'],
+    ['SIGINT', 'the dev server is starting', 'starting the embedded Temporal dev server'],
+    ['SIGTERM', 'the plan is starting', 'starting plan fj-2017-zwgk'],
+    ['SIGINT', 'the plan is starting', 'starting plan fj-2017-zwgk'],
+    ['SIGTERM', 'the dashboard is starting', 'starting the dashboard'],
+    ['SIGINT', 'the dashboard is starting', 'starting the dashboard'],
+  ] as const)('stops everything within seconds, exit 0, on %s while %s', async (signal, stage, line) => {
+    const start = spawnDuban(['start'], {
+      DUBAN_DATA_DIR: dataDir,
+      DUBAN_DEV_SERVER_PORT: String(await freePort()),
+      DUBAN_DEV_UI_PORT: String(await freePort()),
+      DUBAN_HTTP_PORT: String(await freePort()),
+    });
+    await start.waitFor(line, 90_000);
+    const signalled = Date.now();
+    start.child.kill(signal);
+    expect(await start.exit).toBe(0);
+    expect(Date.now() - signalled).toBeLessThan(15_000);
+    const output = start.output();
+    expect(output).toContain(`${signal} received, stopping`);
+    expect(output).not.toContain('IllegalStateError');
+    // Nothing says it is ready once the signal is in, and no stage after the one signalled begins.
+    const after = output.slice(output.indexOf(`${signal} received`));
+    expect(after).not.toContain('ready.');
+    for (const later of LATER[stage] ?? []) expect(after).not.toContain(later);
+    expect(processesNaming(dataDir)).toEqual([]);
   });
 
   it('exits non-zero when no server answers at start-up', async () => {

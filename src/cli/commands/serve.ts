@@ -38,9 +38,16 @@ export async function dashboardForMainJob(options: {
   log: (line: string) => void;
   /** The main job's checks, for `/readyz`. (Default: none) */
   readiness?: HealthChecks;
+  /** True once the main job is stopping: a dashboard not yet listening is not started. (Default: never) */
+  stopping?: () => boolean;
 }): Promise<() => Promise<void>> {
   if (process.env.DUBAN_DASHBOARD === '0') return async () => undefined;
+  options.log('duban: starting the dashboard…');
   const client = await createClient(options.config);
+  if (options.stopping?.()) {
+    await client.connection.close().catch(() => undefined);
+    return async () => undefined;
+  }
   try {
     const dashboard = await startDashboard({
       client,

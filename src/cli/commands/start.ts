@@ -31,6 +31,7 @@ async function startPlanOnServer(
   loaded: LoadedPlan,
   log: (line: string) => void,
   label = 'duban: starting plan',
+  stopping?: () => boolean,
 ): Promise<void> {
   const config = temporalConfig();
   const { plan } = loaded;
@@ -45,8 +46,15 @@ async function startPlanOnServer(
     });
     // A rehearsal begins at its shifted "now": notices of the plan's past are never sent, its missed items show red.
     const activeFrom = loaded.timeShiftMs === undefined ? undefined : isoInstant(Date.now() + loaded.timeShiftMs);
-    const result = await duban.startPlan({ activeFrom, onProgress: progressBar(`${label} ${plan.id}`) });
+    const result = await duban.startPlan({ activeFrom, onProgress: progressBar(`${label} ${plan.id}`), stopping });
     rememberPlan(plan, loaded.source);
+    if (result.notStarted > 0) {
+      log(
+        `duban: plan ${plan.id}: start interrupted, ${result.started.length + result.existing.length} unit ` +
+          `workflows running, ${result.notStarted} not started yet (the next start starts them)`,
+      );
+      return;
+    }
     const obligations = result.schedule.units.reduce((n, u) => n + u.obligations.length, 0);
     log(
       `duban: plan ${plan.id}: ${result.started.length} unit workflows started, ${result.existing.length} already ` +
@@ -174,7 +182,14 @@ export const startCommand: Command = {
         onReady: async (info) => {
           health.attach(info);
           if (values.plan !== undefined || process.env.DUBAN_EXAMPLE_PLAN !== '0')
-            await startPlanOnServer(loaded, log, rehearsal ? 'duban [演练 rehearsal]: starting plan' : undefined);
+            await startPlanOnServer(
+              loaded,
+              log,
+              rehearsal ? 'duban [演练 rehearsal]: starting plan' : undefined,
+              info.stopping,
+            );
+          // Ctrl-C while the plan was starting: the dashboard is not started only to be stopped.
+          if (info.stopping()) return closeRuntime;
           const stopDashboard = await dashboardForMainJob({
             loaded,
             rehearsal: rehearsal !== undefined,
@@ -183,6 +198,7 @@ export const startCommand: Command = {
             uiUrl: info.uiUrl,
             log,
             readiness: health.checks,
+            stopping: info.stopping,
           });
           return async () => {
             await stopDashboard();

@@ -1,8 +1,8 @@
 /** What every page shares: the caller's context, the flash, the frame, light counts, timeline and history tables. */
 import { stageName, TIMELINE_NAMES } from '../../domain/names';
 import type { Light } from '../../domain/lights';
-import type { TimelineEntry } from '../../domain/notice';
-import type { HistoryEntry } from '../../service';
+import type { DeliveryStatus } from '../../store/types';
+import type { HistoryEntry, TimelineRow } from '../../service';
 import type { Principal } from '../auth';
 import { html, layout, lightBadge, type SafeHtml, seg, shanghai } from '../html';
 import type { Plan } from '../../domain/plan';
@@ -87,8 +87,8 @@ export function backLinks(ctx: PageContext, unitCode: string, uiLink: string | n
  * an incident (`步骤`, from `what`, named by `whatNames`). (Default: no extra column)
  */
 export function timelineTable(
-  entries: TimelineEntry[],
-  column?: { title: string; of: (t: TimelineEntry) => string },
+  entries: TimelineRow[],
+  column?: { title: string; of: (t: TimelineRow) => string },
 ): SafeHtml {
   if (!entries.length) return html`<p class="muted">尚无记录。</p>`;
   return html`<table id="timeline">
@@ -107,15 +107,42 @@ export function timelineTable(
         (t) =>
           html`<tr>
             <td>${shanghai(t.at)}</td>
-            <td>${TIMELINE_NAMES[t.type]?.zh ?? t.type}</td>
+            <td>${t.type === 'notice' ? noticeLabel(t) : (TIMELINE_NAMES[t.type]?.zh ?? t.type)}</td>
             ${column ? html`<td>${column.of(t)}</td>` : ''}
             <td>${t.stage ? stageName(t.stage) : ''}</td>
-            <td>${(t.recipients ?? []).join('、')}</td>
+            <td>${recipientsCell(t)}</td>
             <td>${t.detail ?? ''}</td>
           </tr>`,
       )}
     </tbody>
   </table>`;
+}
+
+const DELIVERY_WORDS: Record<DeliveryStatus, string> = {
+  queued: '待发送',
+  sending: '待发送',
+  sent: '已发送',
+  failed: '发送失败',
+  undeliverable: '地址被拒收',
+};
+
+/** A notice's event: queued until the outbox sent it, never "sent" before. */
+function noticeLabel(t: TimelineRow): string {
+  const d = t.delivery;
+  if (!d || d.status === 'queued') return TIMELINE_NAMES.notice.zh;
+  if (d.status !== 'sent') return '通知未能送达';
+  return d.recipients.every((r) => r.status === 'sent') ? '通知已发送' : '通知部分送达';
+}
+
+/** Each recipient with what became of the message to them (and why it failed), when the outbox is known. */
+function recipientsCell(t: TimelineRow): SafeHtml | string {
+  if (!t.delivery?.recipients.length) return (t.recipients ?? []).join('、');
+  return html`${t.delivery.recipients.map(
+    (r, i) =>
+      html`${i > 0 ? '、' : ''}<span class="delivery" data-status="${r.status}"
+          >${r.address}（${DELIVERY_WORDS[r.status]}${r.status !== 'sent' && r.error ? `：${r.error}` : ''}）</span
+        >`,
+  )}`;
 }
 
 /** A workflow's readable history. */
