@@ -69,6 +69,27 @@ export interface DispatchSummary {
   possibleDuplicates: number;
 }
 
+/** A digest a round kept queued after a transient failure, for the round's one log line. */
+interface HeldRound {
+  deliveries: number;
+  /** The first failure's description, code and reply code (describeSendError). */
+  error: string;
+  code: string | undefined;
+  responseCode: number | undefined;
+  nextAttemptMs: number;
+}
+
+/** A transient failure going on, as operators last heard of it. */
+interface Failing {
+  /** Code and reply code: a different one is news and is logged at once. */
+  kind: string;
+  sinceMs: number;
+  loggedMs: number;
+}
+
+/** While the same failure lasts it is logged again at most this often. */
+const FAILURE_LOG_INTERVAL_MS = 60_000;
+
 export class Dispatcher {
   private readonly store: Store;
   private readonly mailer: Mailer;
@@ -82,6 +103,7 @@ export class Dispatcher {
   private running: Promise<unknown> | null = null;
   private again = false;
   private stopped = false;
+  private failing: Failing | null = null;
 
   constructor(deps: DispatcherDeps, options: DispatcherOptions = {}) {
     this.store = deps.store;
@@ -203,6 +225,7 @@ export class Dispatcher {
    */
   async runOnce(horizonMs?: number): Promise<DispatchSummary> {
     const summary: DispatchSummary = { sent: 0, retried: 0, undeliverable: 0, failed: 0, possibleDuplicates: 0 };
+    const held: HeldRound[] = [];
     for (const r of await this.store.recoverExpiredLeases(this.clock().getTime())) {
       summary.possibleDuplicates++;
       this.logger.warn('possible duplicate: delivery was still sending when its lease expired; re-queued', {
@@ -218,16 +241,59 @@ export class Dispatcher {
       const lanes = Array.from({ length: Math.min(this.options.concurrency, groups.length) }, async () => {
         while (next < groups.length) {
           const group = groups[next++];
-          if (group) await this.sendGroup(group, summary);
+          if (group) await this.sendGroup(group, summary, held);
         }
       });
       await Promise.all(lanes);
       if (groups.length < this.options.batchSize) break;
     }
+    await this.reportRound(held, summary);
     return summary;
   }
 
-  private async sendGroup(group: { address: string; atMs: number }, summary: DispatchSummary): Promise<void> {
+  /**
+   * Tells operators of transient failures in one line per round, and of the same failure again only every
+   * {@link FAILURE_LOG_INTERVAL_MS}: an outage of the relay or the outbox folder is one line, not one per digest and
+   * retry (each row keeps its own error in the store). Says when sending works again.
+   */
+  private async reportRound(held: HeldRound[], summary: DispatchSummary): Promise<void> {
+    const nowMs = this.clock().getTime();
+    const first = held[0];
+    if (!first) {
+      if (this.failing && summary.sent > 0) {
+        this.logger.info(
+          `outbox sending again after ${Math.round((nowMs - this.failing.sinceMs) / 1000)} s of transient failures`,
+          { transport: this.mailer.kind, sent: summary.sent },
+        );
+        this.failing = null;
+      }
+      return;
+    }
+    const kind = `${first.code ?? ''}/${first.responseCode ?? ''}`;
+    const failing = this.failing;
+    if (failing && failing.kind === kind && nowMs - failing.loggedMs < FAILURE_LOG_INTERVAL_MS) return;
+    const counts = await this.store.countDeliveries().catch(() => null);
+    const kept = counts ? `${counts.queued + counts.sending} deliveries kept queued` : 'kept queued';
+    const deliveries = held.reduce((n, h) => n + h.deliveries, 0);
+    const since = failing ? `, failing since ${new Date(failing.sinceMs).toISOString()}` : '';
+    this.logger.warn(
+      `transient mail failure (${this.mailer.target}); will retry: ${first.error}; ${held.length} digests (${deliveries} deliveries) not ` +
+        `sent this round, ${kept}${since}`,
+      {
+        transport: this.mailer.kind,
+        code: first.code,
+        responseCode: first.responseCode,
+        nextAttemptAt: new Date(Math.min(...held.map((h) => h.nextAttemptMs))).toISOString(),
+      },
+    );
+    this.failing = { kind, sinceMs: failing?.sinceMs ?? nowMs, loggedMs: nowMs };
+  }
+
+  private async sendGroup(
+    group: { address: string; atMs: number },
+    summary: DispatchSummary,
+    held: HeldRound[],
+  ): Promise<void> {
     const rows = await this.store.claimGroup(group, this.clock().getTime(), this.options.leaseMs);
     if (rows.length === 0) return;
     const ids = rows.map((r) => r.id);
@@ -245,7 +311,7 @@ export class Dispatcher {
     try {
       messageId = (await this.mailer.send(mail)).messageId;
     } catch (err) {
-      await this.onSendError(err, rows, summary);
+      await this.onSendError(err, rows, summary, held);
       return;
     }
     // Outside the send's try: a failure to mark must leave the rows `sending` for lease recovery, not retry them now.
@@ -254,7 +320,12 @@ export class Dispatcher {
     this.logger.info('digest sent', { keys, messageId, transport: this.mailer.kind });
   }
 
-  private async onSendError(err: unknown, rows: ClaimedDelivery[], summary: DispatchSummary): Promise<void> {
+  private async onSendError(
+    err: unknown,
+    rows: ClaimedDelivery[],
+    summary: DispatchSummary,
+    held: HeldRound[],
+  ): Promise<void> {
     const ids = rows.map((r) => r.id);
     const keys = rows.map((r) => r.noticeKey);
     const e = err as { code?: string; responseCode?: number };
@@ -287,13 +358,7 @@ export class Dispatcher {
         const nextAttemptMs = nowMs + Math.round(delay * (0.8 + Math.random() * 0.4));
         await this.store.markRetry(ids, { error, nextAttemptMs, nowMs });
         summary.retried += ids.length;
-        this.logger.warn('transient mail failure; will retry', {
-          keys,
-          code: e.code,
-          responseCode: e.responseCode,
-          attempts,
-          nextAttemptAt: new Date(nextAttemptMs).toISOString(),
-        });
+        held.push({ deliveries: ids.length, error, code: e.code, responseCode: e.responseCode, nextAttemptMs });
       }
     }
   }
