@@ -87,6 +87,9 @@ interface Failing {
   loggedMs: number;
 }
 
+/** Longest wait between two tries to mark a handed-over digest sent; also bounds how long a stop waits for one. */
+const MARK_RETRY_MAX_MS = 5_000;
+
 /** While the same failure lasts it is logged again at most this often. */
 const FAILURE_LOG_INTERVAL_MS = 60_000;
 
@@ -104,6 +107,7 @@ export class Dispatcher {
   private again = false;
   private stopped = false;
   private failing: Failing | null = null;
+  private storeFailing: { sinceMs: number; loggedMs: number } | null = null;
 
   constructor(deps: DispatcherDeps, options: DispatcherOptions = {}) {
     this.store = deps.store;
@@ -193,8 +197,25 @@ export class Dispatcher {
       return;
     }
     const round = this.runOnce()
+      .then((summary) => {
+        if (this.storeFailing) {
+          const downS = Math.round((Date.now() - this.storeFailing.sinceMs) / 1000);
+          this.logger.info(`outbox dispatch works again after ${downS} s`);
+          this.storeFailing = null;
+        }
+        return summary;
+      })
       .catch((err: unknown) => {
-        this.logger.error('outbox dispatch round failed; will retry', { error: (err as Error).message });
+        // A store that is away (a database restart) fails every poll: one line when it starts, then one a minute.
+        const nowMs = Date.now();
+        const failing = this.storeFailing;
+        if (!failing || nowMs - failing.loggedMs >= FAILURE_LOG_INTERVAL_MS) {
+          const since = failing ? ` (failing since ${new Date(failing.sinceMs).toISOString()})` : '';
+          this.logger.error(`outbox dispatch round failed; will retry every ${this.options.pollMs} ms${since}`, {
+            error: (err as Error).message,
+          });
+          this.storeFailing = { sinceMs: failing?.sinceMs ?? nowMs, loggedMs: nowMs };
+        }
         return null;
       })
       .finally(() => (this.running = null));
@@ -244,7 +265,10 @@ export class Dispatcher {
           if (group) await this.sendGroup(group, summary, held);
         }
       });
-      await Promise.all(lanes);
+      // Every lane ends before the round does: a lane still marking its digest sent must not meet the next round's
+      // lease recovery, which would send that digest again.
+      const failure = (await Promise.allSettled(lanes)).find((r) => r.status === 'rejected');
+      if (failure) throw failure.reason;
       if (groups.length < this.options.batchSize) break;
     }
     await this.reportRound(held, summary);
@@ -315,9 +339,39 @@ export class Dispatcher {
       return;
     }
     // Outside the send's try: a failure to mark must leave the rows `sending` for lease recovery, not retry them now.
-    await this.store.markSent(ids, { messageId, nowMs: this.clock().getTime() });
+    await this.markSent(ids, messageId);
     summary.sent += ids.length;
     this.logger.info('digest sent', { keys, messageId, transport: this.mailer.kind });
+  }
+
+  /**
+   * Marks a handed-over digest sent, retrying while the store does not answer (a database restart) until the
+   * dispatcher stops: a mark given up leaves the rows to lease recovery, which sends the digest a second time.
+   */
+  private async markSent(ids: number[], messageId: string): Promise<void> {
+    let failedSinceMs: number | undefined;
+    for (let delayMs = this.options.pollMs; ; delayMs = Math.min(delayMs * 2, MARK_RETRY_MAX_MS)) {
+      try {
+        await this.store.markSent(ids, { messageId, nowMs: this.clock().getTime() });
+        if (failedSinceMs !== undefined)
+          this.logger.info('digest marked sent: the store answers again', {
+            messageId,
+            afterS: Math.round((Date.now() - failedSinceMs) / 1000),
+          });
+        return;
+      } catch (err) {
+        if (this.stopped) throw err;
+        if (failedSinceMs === undefined) {
+          failedSinceMs = Date.now();
+          this.logger.error('digest handed over but not marked sent: the store does not answer; retrying the mark', {
+            messageId,
+            deliveries: ids.length,
+            error: (err as Error).message,
+          });
+        }
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
   }
 
   private async onSendError(
