@@ -4,7 +4,9 @@
  *
  * Delivery guarantee: a row is claimed (`sending`, with a lease) before the hand-over to SMTP and marked
  * `sent` after. If the process dies in between, the lease expires, the row is re-queued and logged as a
- * "possible duplicate", and sent again: at most one duplicate per crash, with the same Message-ID.
+ * "possible duplicate", and sent again: at most one duplicate per crash, with the same Message-ID. A store that
+ * stops answering between the two (a database restart) does not count as a crash: the mark is retried until it
+ * answers, past the lease if need be, so the digest is not sent again.
  */
 import crypto from 'node:crypto';
 import { addressProblem, breaksMailHeader } from '../domain/contact';

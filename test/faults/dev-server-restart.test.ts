@@ -12,11 +12,10 @@ import { loadTemporalConfig, type TemporalConfig } from '../../src/temporal/conf
 import { type DevServer, startDevServer } from '../../src/temporal/dev-server';
 import {
   REMINDER_5,
-  describeNotice,
   dueNotices,
+  expectEachNoticeSentOnce,
   killAndWait,
   noticesIn,
-  outboxMessageIds,
   smallPlan,
   spawnWorker,
   startShiftedPlan,
@@ -92,35 +91,16 @@ describe('the Temporal dev server restarted on its database while notices fall d
       (await noticesIn(store(), plan.id)).length >= expected.length ? true : undefined,
     );
     const recoveredMs = Date.now() - stoppedAt - downMs;
-    // Every digest left the outbox: all deliveries sent (the dispatcher's grace is 2 s).
-    const notices = await until('every delivery sent', 30_000, async () => {
-      const ns = await noticesIn(store(), plan.id);
-      return ns.every((n) => n.deliveries.every((d) => d.status === 'sent')) ? ns : undefined;
+    const { notices, digests } = await expectEachNoticeSentOnce(store(), plan.id, expected, {
+      timeShiftMs,
+      outbox: path.join(dir, 'outbox'),
     });
-    // A few more seconds for anything sent twice to show up.
-    await new Promise((r) => setTimeout(r, 3_000));
-    expect((await noticesIn(store(), plan.id)).map(describeNotice)).toEqual(expected);
-
-    expect(notices.map(describeNotice)).toEqual(expected);
-    for (const n of notices) {
-      const addresses = n.deliveries.map((d) => d.address);
-      expect(addresses.length).toBeGreaterThan(0);
-      expect(new Set(addresses).size).toBe(addresses.length);
-      expect([...addresses].sort()).toEqual(n.recipients.map((r) => r.address).sort());
-      expect(n.deliveries.every((d) => d.attempts === 1)).toBe(true);
-      // Not before its instant: queued after plan time reached it.
-      expect(Date.parse(n.createdAt) + timeShiftMs).toBeGreaterThanOrEqual(Date.parse(n.at));
-    }
-    // One .eml file per digest of this plan, none twice.
-    const mine = new Set(notices.flatMap((n) => n.deliveries.map((d) => d.messageId!)));
-    const files = outboxMessageIds(path.join(dir, 'outbox')).filter((id) => mine.has(id));
-    expect(files.sort()).toEqual([...mine].sort());
 
     // The same worker process throughout, still running, and it never counted the server lost.
     expect(worker.child.exitCode).toBeNull();
     expect(worker.output()).not.toContain('lost the Temporal server');
     console.log(
-      `${planId}: server down ${downMs} ms; ${notices.length} notices, ${mine.size} digests, recorded ${recoveredMs} ms after the restart`,
+      `${planId}: server down ${downMs} ms; ${notices.length} notices, ${digests.size} digests, recorded ${recoveredMs} ms after the restart`,
     );
   }
 

@@ -175,3 +175,43 @@ export function outboxMessageIds(dir: string): string[] {
   }
   return files.map((f) => /^Message-ID: *(<[^>]+>)/im.exec(readFileSync(path.join(dir, f), 'utf8'))?.[1] ?? f);
 }
+
+/**
+ * Waits until every delivery of the plan's notices is sent, then a few seconds more for anything sent twice, and
+ * checks what the fault tests promise: exactly the `expected` notices, each recipient once and each on its first
+ * attempt, none queued before its instant (plan time), and one `.eml` file per digest in `outbox`. Returns the
+ * notices and the digests' Message-IDs.
+ */
+export async function expectEachNoticeSentOnce(
+  config: StoreConfig,
+  planId: string,
+  expected: string[],
+  { timeShiftMs, outbox, timeoutMs = 60_000 }: { timeShiftMs: number; outbox: string; timeoutMs?: number },
+): Promise<{ notices: NoticeRecord[]; digests: Set<string> }> {
+  const notices = await until('every delivery sent', timeoutMs, async () => {
+    const ns = await noticesIn(config, planId);
+    return ns.length >= expected.length && ns.every((n) => n.deliveries.every((d) => d.status === 'sent'))
+      ? ns
+      : undefined;
+  });
+  await new Promise((r) => setTimeout(r, 3_000));
+  expect((await noticesIn(config, planId)).map(describeNotice)).toEqual(expected);
+  expect(notices.map(describeNotice)).toEqual(expected);
+  for (const n of notices) {
+    const addresses = n.deliveries.map((d) => d.address);
+    expect(addresses.length).toBeGreaterThan(0);
+    expect(new Set(addresses).size).toBe(addresses.length);
+    expect([...addresses].sort()).toEqual(n.recipients.map((r) => r.address).sort());
+    expect(n.deliveries.map((d) => d.attempts)).toEqual(n.deliveries.map(() => 1));
+    // Not before its instant: queued after plan time reached it.
+    expect(Date.parse(n.createdAt) + timeShiftMs).toBeGreaterThanOrEqual(Date.parse(n.at));
+  }
+  const digests = new Set(notices.flatMap((n) => n.deliveries.map((d) => d.messageId!)));
+  expect(
+    outboxMessageIds(outbox)
+      .filter((id) => digests.has(id))
+      .sort(),
+  ).toEqual([...digests].sort());
+  expect(outboxMessageIds(outbox).filter((id) => digests.has(id))).toHaveLength(digests.size);
+  return { notices, digests };
+}

@@ -125,6 +125,12 @@ async function writeCorpus(): Promise<void> {
 }
 
 const out = () => file('calendar.ics');
+/** `duban COMMAND --unit fj-czt --obligation OBLIGATION …rest`. */
+const onCzt = (command: string, obligation: string, ...rest: string[]) => [
+  command,
+  ...['--unit', 'fj-czt', '--obligation', obligation],
+  ...rest,
+];
 const calendarWith = (flag: string, value: string) => () => [
   'calendar',
   '--unit',
@@ -203,32 +209,12 @@ const CLI: CliCase[] = [
   { name: 'flags: an unknown command', argv: () => ['frobnicate'], names: [/frobnicate/] },
   {
     name: 'flags: a date that is no date',
-    argv: () => [
-      'fulfil',
-      '--unit',
-      'fj-czt',
-      '--obligation',
-      'implementation-plan',
-      '--url',
-      'https://x.gov.cn/1',
-      '--at',
-      '2017-02-30T09:00',
-    ],
+    argv: () => onCzt('fulfil', 'implementation-plan', '--url', 'https://x.gov.cn/1', '--at', '2017-02-30T09:00'),
     names: [/--at/, /2017-02-30/],
   },
   {
     name: 'flags: an instant with a line break in it',
-    argv: () => [
-      'fulfil',
-      '--unit',
-      'fj-czt',
-      '--obligation',
-      'implementation-plan',
-      '--url',
-      'https://x.gov.cn/1',
-      '--at',
-      '2017-05-24\nT09:00',
-    ],
+    argv: () => onCzt('fulfil', 'implementation-plan', '--url', 'https://x.gov.cn/1', '--at', '2017-05-24\nT09:00'),
     names: [/--at/],
   },
   {
@@ -238,45 +224,17 @@ const CLI: CliCase[] = [
   },
   {
     name: 'flags: control characters in the document reference',
-    argv: () => [
-      'fulfil',
-      '--unit',
-      'fj-czt',
-      '--obligation',
-      'implementation-plan',
-      '--document',
-      '闽财\u0000〔2017〕\u001b[31m1号',
-    ],
+    argv: () => onCzt('fulfil', 'implementation-plan', '--document', '闽财\u0000〔2017〕\u001b[31m1号'),
     names: [/--document/],
   },
   {
     name: 'flags: a bidirectional override in the reason',
-    argv: () => [
-      'waive',
-      '--unit',
-      'fj-czt',
-      '--obligation',
-      'implementation-plan',
-      '--reason',
-      '材料\u202e补充',
-      '--approver',
-      '陈主任',
-    ],
+    argv: () => onCzt('waive', 'implementation-plan', '--reason', '材料\u202e补充', '--approver', '陈主任'),
     names: [/--reason/],
   },
   {
     name: 'flags: a line break in the approver',
-    argv: () => [
-      'waive',
-      '--unit',
-      'fj-czt',
-      '--obligation',
-      'implementation-plan',
-      '--reason',
-      '材料补充',
-      '--approver',
-      '陈主任\nBcc: x@y.z',
-    ],
+    argv: () => onCzt('waive', 'implementation-plan', '--reason', '材料补充', '--approver', '陈主任\nBcc: x@y.z'),
     names: [/--approver/],
   },
   {
@@ -309,17 +267,7 @@ const CLI: CliCase[] = [
   { name: 'flags: a task that is no number', argv: () => ['status', '--task', '12a'], names: [/--task/, /12a/] },
   {
     name: 'flags: a period that is no period',
-    argv: () => [
-      'fulfil',
-      '--unit',
-      'fj-czt',
-      '--obligation',
-      'quarterly-progress',
-      '--period',
-      '2017-Q9',
-      '--url',
-      'https://x.gov.cn/1',
-    ],
+    argv: () => onCzt('fulfil', 'quarterly-progress', '--period', '2017-Q9', '--url', 'https://x.gov.cn/1'),
     names: [/--period/, /2017-Q9/],
   },
   { name: 'flags: two table files', argv: () => ['plan', 'import', SEED, SEED], names: [/one table FILE/] },
