@@ -3,6 +3,7 @@
  * and the help text are generated from the declarations, so they cannot drift apart.
  */
 import { parseArgs } from 'node:util';
+import { oneLine } from '../service/inputs';
 
 /** One flag of a command. */
 export interface Flag {
@@ -100,7 +101,7 @@ export function parseCommandArgs(
       strict: true,
     });
   } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${usageOf(command)}`);
+    throw new UsageError(`${oneLine((err as Error).message)}\n\n${usageOf(command)}`);
   }
   if (parsed.values.help) return parsed;
   for (const flag of command.flags) {

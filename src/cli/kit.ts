@@ -11,7 +11,9 @@ import {
   dateInput,
   instantInput,
   isoInstant,
+  checkTexts,
   isRefusal,
+  quoted,
   type DubanClient,
   type ObligationRef,
 } from '../service';
@@ -106,7 +108,17 @@ export const APPROVAL_FLAGS: Flag[] = [
 
 /** The values of {@link APPROVAL_FLAGS}. */
 export function approvalFlags(values: Record<string, unknown>): { reason: string; approver: string } {
-  return { reason: String(values.reason).trim(), approver: String(values.approver).trim() };
+  return textFlags({ reason: String(values.reason).trim(), approver: String(values.approver).trim() });
+}
+
+/** Free-text flags refused, before any server call, when they hold a control or invisible character. */
+function textFlags<T extends Record<string, unknown>>(flags: T): T {
+  try {
+    checkTexts(flags);
+  } catch (err) {
+    refusalAsUsage(err);
+  }
+  return flags;
 }
 
 /** The flags that load a plan: `--plan`, `--directory`. */
@@ -221,7 +233,7 @@ export async function resolvePlan(
   const bundled = await fromFile(BUNDLED_PLAN_PATH);
   if (bundled.plan.id === given) return bundled;
   throw new UsageError(
-    `--plan: '${given}' is neither a file nor the id of a plan started here (${knownPlanIds().join(', ') || 'none'}) ` +
+    `--plan: ${quoted(given)} is neither a file nor the id of a plan started here (${knownPlanIds().join(', ') || 'none'}) ` +
       `or of the bundled example (${bundled.plan.id}); give its task table file`,
   );
 }
@@ -373,7 +385,7 @@ export function taskFlag(values: Record<string, unknown>, plan: Plan): number | 
   if (value === undefined) return undefined;
   const n = Number(value);
   if (typeof value !== 'string' || !/^\d+$/.test(value) || n <= 0)
-    throw new UsageError(`--task: '${String(value)}' is not a task number`);
+    throw new UsageError(`--task: ${quoted(value)} is not a task number`);
   if (!plan.tasks.some((t) => t.no === n)) throw new UsageError(`--task: plan ${plan.id} has no task ${n}`);
   return n;
 }
@@ -400,7 +412,7 @@ export function obligationRefFlags(values: Record<string, unknown>, { plan, dire
   const idTask = /^task-(\d+)-[a-z]+(?:-\d{4}-\d{2}-\d{2})?$/.exec(obligation);
   if (!KINDS.includes(obligation as ObligationKind) && !idTask)
     throw new UsageError(
-      `--obligation: '${obligation}' is not one of ${KINDS.join(', ')} (or an id like task-20-week)`,
+      `--obligation: ${quoted(obligation)} is not one of ${KINDS.join(', ')} (or an id like task-20-week)`,
     );
   const taskNo = taskFlag(values, plan) ?? (idTask ? Number(idTask[1]) : undefined);
   const isTaskKind = obligation === 'task-deadline' || obligation === 'recurring-publication' || idTask !== null;
@@ -409,7 +421,7 @@ export function obligationRefFlags(values: Record<string, unknown>, { plan, dire
     throw new UsageError(`--task: ${obligation} is unit-wide and belongs to no task; leave --task out`);
   const period = values.period as string | undefined;
   if (period !== undefined && !/^\d{4}(-(W\d\d|\d\d|Q[1-4]))?$/.test(period))
-    throw new UsageError(`--period: '${period}' is not a period such as 2017-Q3, 2017-W40, 2017-05 or 2017`);
+    throw new UsageError(`--period: ${quoted(period)} is not a period such as 2017-Q3, 2017-W40, 2017-05 or 2017`);
   return {
     planId: plan.id,
     unitCode: unitFlag(directory, values.unit).code,
@@ -432,7 +444,7 @@ export function unitFlag(directory: Directory, value: unknown, name = '--unit'):
   if (unit) return unit;
   const near = nearUnitNames(directory, value);
   throw new UsageError(
-    `${name}: unknown unit '${value}' (not a code, name or alias in the directory)` +
+    `${name}: unknown unit ${quoted(value)} (not a code, name or alias in the directory)` +
       (near.length ? `; did you mean ${near.join('、')}?` : ''),
   );
 }
@@ -476,7 +488,8 @@ export function evidenceFlags(
     if (options.required) throw new UsageError('--url or --document: evidence is required');
     return undefined;
   }
-  if (url && !/^https?:\/\/\S+$/.test(url)) throw new UsageError(`--url: '${url}' is not an http(s) URL`);
+  if (url && !/^https?:\/\/\S+$/.test(url)) throw new UsageError(`--url: ${quoted(url)} is not an http(s) URL`);
+  textFlags({ document, note, by: values.by });
   return {
     ...(url ? { url } : {}),
     ...(document ? { document } : {}),

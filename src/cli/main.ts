@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Command, UsageError, parseCommandArgs, usageOf } from './command';
 import { commands } from './commands';
+import { quoted } from '../service/inputs';
 
 /** The version in package.json. */
 export function version(): string {
@@ -44,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const found = findCommand(argv);
   if (!found) {
-    console.error(`duban: unknown command '${argv.join(' ')}'\n\n${help()}`);
+    console.error(`duban: unknown command ${quoted(argv.join(' '))}\n\n${help()}`);
     return 2;
   }
   try {

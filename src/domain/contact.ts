@@ -22,6 +22,11 @@ const HEADER_BREAKING = /[\u0000-\u0008\u000a-\u001f\u007f\u2028\u2029]/;
 // eslint-disable-next-line no-control-regex
 const NAME_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
 
+// What typed free text never holds: the same, but for the line breaks and tabs a note or a reason may have.
+const TEXT_UNSAFE =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
+
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
@@ -58,6 +63,16 @@ export function nameProblem(name: string): TextProblem | undefined {
   if (unsafe) return { type: 'control-character', reason: `contains ${unsafeReason(unsafe[0])}` };
   if (/^\s|\s$/.test(name)) return { type: 'untrimmed', reason: 'has a leading or trailing space' };
   return undefined;
+}
+
+/**
+ * Checks text typed into a record (a document reference, an approver, a reason, a note): no control or invisible
+ * character (it reaches mail, reports and terminals); line breaks and tabs only where `multiline`. Returns undefined
+ * when the text is fine. (Default: multiline false)
+ */
+export function textProblem(text: string, multiline = false): TextProblem | undefined {
+  const unsafe = (multiline ? TEXT_UNSAFE : NAME_UNSAFE).exec(text);
+  return unsafe ? { type: 'control-character', reason: `contains ${unsafeReason(unsafe[0])}` } : undefined;
 }
 
 // RFC 5322 dot-atom local part, ASCII only: what every relay accepts without SMTPUTF8.

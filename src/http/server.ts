@@ -6,6 +6,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { oneLine, quoted } from '../service';
 import type { AuditOutcome } from '../store/types';
 import type { Call, ChangeTarget, FormChange, HttpApp, HttpLimits, HttpServerDeps, Route } from './app';
 import { type Authentication, Authenticator, mayAccessUnit, type Principal } from './auth';
@@ -217,14 +218,11 @@ export class DubanHttp implements HttpApp {
     auth: Authentication | null,
     headers?: Record<string, string>,
   ): void {
+    // Messages may quote what the caller sent (a unit in the path): one line, whatever was sent.
+    const message = oneLine(e.message);
     if (pathOf(req).startsWith('/api/'))
-      return sendJson(res, e.status, { error: e.message, type: e.type ?? 'Error' }, headers);
-    sendHtml(
-      res,
-      e.status,
-      errorPage(auth ? this.context(auth) : null, e.status, e.message, this.deps.banner),
-      headers,
-    );
+      return sendJson(res, e.status, { error: message, type: e.type ?? 'Error' }, headers);
+    sendHtml(res, e.status, errorPage(auth ? this.context(auth) : null, e.status, message, this.deps.banner), headers);
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -245,7 +243,7 @@ export class DubanHttp implements HttpApp {
 
   private checkPlan(planId: string): void {
     if (planId !== this.planId)
-      throw new HttpError(404, `no plan '${planId}' here (this server runs ${this.planId})`, 'NotFound');
+      throw new HttpError(404, `no plan ${quoted(planId)} here (this server runs ${this.planId})`, 'NotFound');
   }
 
   checkUnit(principal: Principal, unitCode: string): void {
@@ -255,7 +253,8 @@ export class DubanHttp implements HttpApp {
         `an officer of ${principal.kind === 'officer' ? principal.unitCode : ''} may not act for unit ${unitCode}`,
         'Forbidden',
       );
-    if (!this.unitNames.has(unitCode)) throw new HttpError(404, `no unit '${unitCode}' in the directory`, 'NotFound');
+    if (!this.unitNames.has(unitCode))
+      throw new HttpError(404, `no unit ${quoted(unitCode)} in the directory`, 'NotFound');
   }
 
   operatorOnly(principal: Principal, what: string): void {

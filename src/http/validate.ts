@@ -4,12 +4,21 @@
  */
 import { z } from 'zod';
 import { EMERGENCY_STEPS, INCIDENT_LEVELS } from '../service';
+import { textProblem } from '../domain/contact';
 import { WINDOW_ID_PATTERN } from '../domain/ids';
 import type { EmergencyStep, IncidentLevel } from '../../workflows/messages';
 import { HttpError } from './errors';
 
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
-const period = z.string().trim().min(1).max(40).nullable().optional();
+/** Refuses control and invisible characters; line breaks and tabs only where `multiline` (notes, reasons). */
+const typed = <T extends z.ZodType<string>>(schema: T, multiline = false) =>
+  schema.check((ctx) => {
+    const problem = textProblem(ctx.value, multiline);
+    if (problem) ctx.issues.push({ code: 'custom', message: problem.reason, input: ctx.value });
+  });
+const text = (max: number, multiline = false) =>
+  typed(z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`), multiline);
+const note = typed(z.string().trim().max(1000, 'at most 1000 characters'), true);
+const period = typed(z.string().trim().min(1).max(40)).nullable().optional();
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
@@ -23,27 +32,29 @@ const instant = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$/, 'must be ISO 8601 with an offset')
   .refine((v) => !Number.isNaN(Date.parse(v)), { message: 'is not a valid instant' });
-const httpUrl = z
-  .string()
-  .trim()
-  .max(2000, 'at most 2000 characters')
-  .refine(
-    (v) => {
-      try {
-        return ['http:', 'https:'].includes(new URL(v).protocol);
-      } catch {
-        return false;
-      }
-    },
-    { message: 'must be an http(s) URL' },
-  );
+const httpUrl = typed(
+  z
+    .string()
+    .trim()
+    .max(2000, 'at most 2000 characters')
+    .refine(
+      (v) => {
+        try {
+          return ['http:', 'https:'].includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { message: 'must be an http(s) URL' },
+    ),
+);
 
 /** Evidence of something done: a document reference or a URL (or both), and a note. */
 const evidence = z
   .object({
     document: text(200).optional(),
     url: httpUrl.optional(),
-    note: z.string().trim().max(1000, 'at most 1000 characters').optional(),
+    note: note.optional(),
   })
   .strict()
   .refine((e) => Boolean(e.document || e.url), {
@@ -60,10 +71,10 @@ const windowId = z
 export const fulfilBody = z.object({ period, at: instant.optional(), evidence }).strict();
 
 /** Body of an extension (operators only). */
-export const extendBody = z.object({ period, newDue: isoDate, reason: text(500), approver: text(100) }).strict();
+export const extendBody = z.object({ period, newDue: isoDate, reason: text(500, true), approver: text(100) }).strict();
 
 /** Body of a waiver (operators only). */
-export const waiveBody = z.object({ period, reason: text(500), approver: text(100) }).strict();
+export const waiveBody = z.object({ period, reason: text(500, true), approver: text(100) }).strict();
 
 /** Body of a designation of a unit for a 省直有关部门 task (operators only). */
 export const designateBody = z
@@ -83,7 +94,7 @@ export const incidentReportBody = z
     level: z.enum(INCIDENT_LEVELS as [IncidentLevel, ...IncidentLevel[]], {
       error: (issue) => (issue.input === undefined ? 'is required' : `must be ${INCIDENT_LEVELS.join(' or ')}`),
     }),
-    summary: text(500),
+    summary: text(500, true),
     occurredAt: instant,
     reportedAt: instant.optional(),
   })
@@ -116,20 +127,18 @@ export const requestExtendBody = z
       .max(20, 'at most 20 (the statutory limit)')
       .optional(),
     approver: text(100),
-    reason: text(500),
+    reason: text(500, true),
   })
   .strict();
 
 /** Body of a pause while a third party is consulted (征求第三方意见). */
-export const requestPauseBody = z.object({ on: isoDate.optional(), reason: text(500) }).strict();
+export const requestPauseBody = z.object({ on: isoDate.optional(), reason: text(500, true) }).strict();
 
 /** Body of the restart of a paused request's clock. */
-export const requestResumeBody = z.object({ on: isoDate.optional(), reason: text(500).optional() }).strict();
+export const requestResumeBody = z.object({ on: isoDate.optional(), reason: text(500, true).optional() }).strict();
 
 /** Body of a corrected request (补正): the count restarts from `receivedOn`. */
-export const requestCorrectBody = z
-  .object({ receivedOn: isoDate, note: z.string().trim().max(1000, 'at most 1000 characters').optional() })
-  .strict();
+export const requestCorrectBody = z.object({ receivedOn: isoDate, note: note.optional() }).strict();
 
 /**
  * Officers record what they did as of now: only operators may state when it happened (a late record of a past

@@ -5,7 +5,9 @@
  *
  * Delivery guarantee: a row is claimed (`sending`, with a lease) before the hand-over to SMTP and marked
  * `sent` after. If the process dies in between, the lease expires, the row is re-queued and logged as a
- * "possible duplicate", and sent again: at most one duplicate per crash, with the same Message-ID.
+ * "possible duplicate", and sent again: at most one duplicate per crash, with the same Message-ID. A store that
+ * stops answering between the two (a database restart) does not count as a crash: the mark is retried until it
+ * answers, past the lease if need be, so the digest is not sent again.
  */
 import crypto from 'node:crypto';
 import { addressProblem, breaksMailHeader } from '../domain/contact';
@@ -70,6 +72,30 @@ export interface DispatchSummary {
   possibleDuplicates: number;
 }
 
+/** A digest a round kept queued after a transient failure, for the round's one log line. */
+interface HeldRound {
+  deliveries: number;
+  /** The first failure's description, code and reply code (describeSendError). */
+  error: string;
+  code: string | undefined;
+  responseCode: number | undefined;
+  nextAttemptMs: number;
+}
+
+/** A transient failure going on, as operators last heard of it. */
+interface Failing {
+  /** Code and reply code: a different one is news and is logged at once. */
+  kind: string;
+  sinceMs: number;
+  loggedMs: number;
+}
+
+/** Longest wait between two tries to mark a handed-over digest sent; also bounds how long a stop waits for one. */
+const MARK_RETRY_MAX_MS = 5_000;
+
+/** While the same failure lasts it is logged again at most this often. */
+const FAILURE_LOG_INTERVAL_MS = 60_000;
+
 export class Dispatcher {
   private readonly store: Store;
   private readonly mailer: Mailer;
@@ -83,6 +109,8 @@ export class Dispatcher {
   private running: Promise<unknown> | null = null;
   private again = false;
   private stopped = false;
+  private failing: Failing | null = null;
+  private storeFailing: { sinceMs: number; loggedMs: number } | null = null;
 
   constructor(deps: DispatcherDeps, options: DispatcherOptions = {}) {
     this.store = deps.store;
@@ -172,8 +200,25 @@ export class Dispatcher {
       return;
     }
     const round = this.runOnce()
+      .then((summary) => {
+        if (this.storeFailing) {
+          const downS = Math.round((Date.now() - this.storeFailing.sinceMs) / 1000);
+          this.logger.info(`outbox dispatch works again after ${downS} s`);
+          this.storeFailing = null;
+        }
+        return summary;
+      })
       .catch((err: unknown) => {
-        this.logger.error('outbox dispatch round failed; will retry', { error: (err as Error).message });
+        // A store that is away (a database restart) fails every poll: one line when it starts, then one a minute.
+        const nowMs = Date.now();
+        const failing = this.storeFailing;
+        if (!failing || nowMs - failing.loggedMs >= FAILURE_LOG_INTERVAL_MS) {
+          const since = failing ? ` (failing since ${new Date(failing.sinceMs).toISOString()})` : '';
+          this.logger.error(`outbox dispatch round failed; will retry every ${this.options.pollMs} ms${since}`, {
+            error: (err as Error).message,
+          });
+          this.storeFailing = { sinceMs: failing?.sinceMs ?? nowMs, loggedMs: nowMs };
+        }
         return null;
       })
       .finally(() => (this.running = null));
@@ -204,6 +249,7 @@ export class Dispatcher {
    */
   async runOnce(horizonMs?: number): Promise<DispatchSummary> {
     const summary: DispatchSummary = { sent: 0, retried: 0, undeliverable: 0, failed: 0, possibleDuplicates: 0 };
+    const held: HeldRound[] = [];
     for (const r of await this.store.recoverExpiredLeases(this.clock().getTime())) {
       summary.possibleDuplicates++;
       this.logger.warn('possible duplicate: delivery was still sending when its lease expired; re-queued', {
@@ -219,16 +265,62 @@ export class Dispatcher {
       const lanes = Array.from({ length: Math.min(this.options.concurrency, groups.length) }, async () => {
         while (next < groups.length) {
           const group = groups[next++];
-          if (group) await this.sendGroup(group, summary);
+          if (group) await this.sendGroup(group, summary, held);
         }
       });
-      await Promise.all(lanes);
+      // Every lane ends before the round does: a lane still marking its digest sent must not meet the next round's
+      // lease recovery, which would send that digest again.
+      const failure = (await Promise.allSettled(lanes)).find((r) => r.status === 'rejected');
+      if (failure) throw failure.reason;
       if (groups.length < this.options.batchSize) break;
     }
+    await this.reportRound(held, summary);
     return summary;
   }
 
-  private async sendGroup(group: { address: string; atMs: number }, summary: DispatchSummary): Promise<void> {
+  /**
+   * Tells operators of transient failures in one line per round, and of the same failure again only every
+   * {@link FAILURE_LOG_INTERVAL_MS}: an outage of the relay or the outbox folder is one line, not one per digest and
+   * retry (each row keeps its own error in the store). Says when sending works again.
+   */
+  private async reportRound(held: HeldRound[], summary: DispatchSummary): Promise<void> {
+    const nowMs = this.clock().getTime();
+    const first = held[0];
+    if (!first) {
+      if (this.failing && summary.sent > 0) {
+        this.logger.info(
+          `outbox sending again after ${Math.round((nowMs - this.failing.sinceMs) / 1000)} s of transient failures`,
+          { transport: this.mailer.kind, sent: summary.sent },
+        );
+        this.failing = null;
+      }
+      return;
+    }
+    const kind = `${first.code ?? ''}/${first.responseCode ?? ''}`;
+    const failing = this.failing;
+    if (failing && failing.kind === kind && nowMs - failing.loggedMs < FAILURE_LOG_INTERVAL_MS) return;
+    const counts = await this.store.countDeliveries().catch(() => null);
+    const kept = counts ? `${counts.queued + counts.sending} deliveries kept queued` : 'kept queued';
+    const deliveries = held.reduce((n, h) => n + h.deliveries, 0);
+    const since = failing ? `, failing since ${new Date(failing.sinceMs).toISOString()}` : '';
+    this.logger.warn(
+      `transient mail failure (${this.mailer.target}); will retry: ${first.error}; ${held.length} digests (${deliveries} deliveries) not ` +
+        `sent this round, ${kept}${since}`,
+      {
+        transport: this.mailer.kind,
+        code: first.code,
+        responseCode: first.responseCode,
+        nextAttemptAt: new Date(Math.min(...held.map((h) => h.nextAttemptMs))).toISOString(),
+      },
+    );
+    this.failing = { kind, sinceMs: failing?.sinceMs ?? nowMs, loggedMs: nowMs };
+  }
+
+  private async sendGroup(
+    group: { address: string; atMs: number },
+    summary: DispatchSummary,
+    held: HeldRound[],
+  ): Promise<void> {
     const rows = await this.store.claimGroup(group, this.clock().getTime(), this.options.leaseMs);
     if (rows.length === 0) return;
     const ids = rows.map((r) => r.id);
@@ -248,16 +340,51 @@ export class Dispatcher {
     try {
       messageId = (await this.mailer.send(mail)).messageId;
     } catch (err) {
-      await this.onSendError(err, rows, summary);
+      await this.onSendError(err, rows, summary, held);
       return;
     }
     // Outside the send's try: a failure to mark must leave the rows `sending` for lease recovery, not retry them now.
-    await this.store.markSent(ids, { messageId, nowMs: this.clock().getTime() });
+    await this.markSent(ids, messageId);
     summary.sent += ids.length;
     this.logger.info('digest sent', { keys, messageId, transport: this.mailer.kind });
   }
 
-  private async onSendError(err: unknown, rows: ClaimedDelivery[], summary: DispatchSummary): Promise<void> {
+  /**
+   * Marks a handed-over digest sent, retrying while the store does not answer (a database restart) until the
+   * dispatcher stops: a mark given up leaves the rows to lease recovery, which sends the digest a second time.
+   */
+  private async markSent(ids: number[], messageId: string): Promise<void> {
+    let failedSinceMs: number | undefined;
+    for (let delayMs = this.options.pollMs; ; delayMs = Math.min(delayMs * 2, MARK_RETRY_MAX_MS)) {
+      try {
+        await this.store.markSent(ids, { messageId, nowMs: this.clock().getTime() });
+        if (failedSinceMs !== undefined)
+          this.logger.info('digest marked sent: the store answers again', {
+            messageId,
+            afterS: Math.round((Date.now() - failedSinceMs) / 1000),
+          });
+        return;
+      } catch (err) {
+        if (this.stopped) throw err;
+        if (failedSinceMs === undefined) {
+          failedSinceMs = Date.now();
+          this.logger.error('digest handed over but not marked sent: the store does not answer; retrying the mark', {
+            messageId,
+            deliveries: ids.length,
+            error: (err as Error).message,
+          });
+        }
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  }
+
+  private async onSendError(
+    err: unknown,
+    rows: ClaimedDelivery[],
+    summary: DispatchSummary,
+    held: HeldRound[],
+  ): Promise<void> {
     const ids = rows.map((r) => r.id);
     const keys = rows.map((r) => r.noticeKey);
     const e = err as { code?: string; responseCode?: number };
@@ -291,13 +418,7 @@ export class Dispatcher {
         const nextAttemptMs = nowMs + Math.round(delay * (0.8 + Math.random() * 0.4));
         await this.store.markRetry(ids, { error, nextAttemptMs, nowMs });
         summary.retried += ids.length;
-        this.logger.warn('transient mail failure; will retry', {
-          keys,
-          code: e.code,
-          responseCode: e.responseCode,
-          attempts,
-          nextAttemptAt: new Date(nextAttemptMs).toISOString(),
-        });
+        held.push({ deliveries: ids.length, error, code: e.code, responseCode: e.responseCode, nextAttemptMs });
       }
     }
   }

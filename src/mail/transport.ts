@@ -151,8 +151,14 @@ export function emlMailer(dir: string, from: string): Mailer {
       const file = path.resolve(dir, `${stamp}-${id}.eml`);
       // Written aside and renamed, so whoever watches the directory never opens half a message.
       const partial = `${file}.partial`;
-      fs.writeFileSync(partial, body);
-      fs.renameSync(partial, file);
+      try {
+        fs.writeFileSync(partial, body);
+        fs.renameSync(partial, file);
+      } catch (err) {
+        // A full disk leaves half a message: never let the retries pile them up.
+        fs.rmSync(partial, { force: true });
+        throw err;
+      }
       return { messageId: info.messageId, response: `written to ${file}`, file };
     },
     close: () => undefined,
@@ -189,5 +195,8 @@ export function classifySendError(err: unknown): SendFailure {
 /** A one-line description of a send error for the store (codes and the server's reply, no credentials). */
 export function describeSendError(err: unknown): string {
   const e = err as NodemailerError;
-  return [e.code, e.command, e.response ?? e.message].filter(Boolean).join(' ').slice(0, 500);
+  const text = e.response ?? e.message;
+  // A file-system error's message already starts with its code (`ENOSPC: no space left on device, open …`).
+  const code = e.code && text?.startsWith(`${e.code}:`) ? undefined : e.code;
+  return [code, e.command, text].filter(Boolean).join(' ').slice(0, 500);
 }

@@ -9,6 +9,7 @@ import type { HolidayYear } from '../domain/holidays';
 import type { Plan } from '../domain/plan';
 import { DEFAULT_POLICY, type Policy } from '../domain/policy';
 import type { DeliveryLog } from './deliveries';
+import { quoted } from './inputs';
 import { Refusal } from './refusals';
 
 /** Options of a client for one plan. */
@@ -96,7 +97,7 @@ export function clientContext(options: ClientOptions): ClientContext {
     now: async () => (options.now ? await options.now() : Date.now() + shift),
     checkPlan(planId) {
       if (planId !== plan.id)
-        throw new Refusal(`unknown plan '${planId}' (this client runs plan ${plan.id})`, 'UnknownObligation');
+        throw new Refusal(`unknown plan ${quoted(planId)} (this client runs plan ${plan.id})`, 'UnknownObligation');
     },
     unitOf: (nameOrCode) => unitOrRefuse(directory, nameOrCode),
     unitName: (code) => names.get(code) ?? code,
@@ -111,7 +112,7 @@ export function unitOrRefuse(directory: Directory, nameOrCode: string): Unit {
   if (unit) return unit;
   const near = nearUnitNames(directory, String(nameOrCode ?? ''));
   throw new Refusal(
-    `unknown unit '${nameOrCode}' (not a code, name or alias in the unit directory)` +
+    `unknown unit ${quoted(nameOrCode)} (not a code, name or alias in the unit directory)` +
       (near.length ? `; did you mean ${near.join('、')}?` : ''),
     'UnknownObligation',
   );

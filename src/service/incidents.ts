@@ -22,7 +22,7 @@ import {
 import { unitOrRefuse, type ClientContext } from './context';
 import type { TimelineRow } from './deliveries';
 import type { HistoryEntry } from './history';
-import { instantInput, isoInstant, textInput, windowIdInput } from './inputs';
+import { checkTexts, instantInput, isoInstant, quoted, textInput, windowIdInput } from './inputs';
 import { isAlreadyStarted, isRefusal, Refusal } from './refusals';
 import { windowAccess } from './windows';
 
@@ -106,7 +106,7 @@ function windowOpensMs(step: EmergencyStepStatus, rule: EmergencyStepRule): numb
 
 /**
  * The checks of {@link IncidentsClient.report}, without a server: an unknown unit, an unknown level, an empty
- * summary, an occurrence or report after `nowMs` (plan time), a report before the occurrence, a non-ASCII id.
+ * summary (or one with control characters), an occurrence or report after `nowMs` (plan time), a report before the occurrence, a non-ASCII id.
  */
 export function checkIncidentReport(
   deps: { directory: Directory; policy?: Policy },
@@ -116,10 +116,11 @@ export function checkIncidentReport(
   const unit = unitOrRefuse(deps.directory, textInput(r.unit, 'unit', 'the unit'));
   if (!INCIDENT_LEVELS.includes(r.level as IncidentLevel))
     throw new Refusal(
-      `level: expected ${INCIDENT_LEVELS.join(' | ')} (task 55 covers these two), got '${r.level}'`,
+      `level: expected ${INCIDENT_LEVELS.join(' | ')} (task 55 covers these two), got ${quoted(r.level)}`,
       'InvalidInput',
     );
   const summary = textInput(r.summary, 'summary', 'a short description of the incident');
+  checkTexts({ summary });
   const occurredMs = instantInput(r.occurredAt, 'occurredAt', now);
   const reportedMs = r.reportedAt === undefined ? now : instantInput(r.reportedAt, 'reportedAt', now);
   if (reportedMs < occurredMs)
@@ -214,8 +215,9 @@ export function createIncidentsClient(ctx: ClientContext): IncidentsClient {
     },
 
     async done({ incidentId, step, at, evidence }) {
+      checkTexts(evidence);
       if (!EMERGENCY_STEPS.includes(step as EmergencyStep))
-        throw new Refusal(`step: expected ${EMERGENCY_STEPS.join(' | ')}, got '${step}'`, 'InvalidInput');
+        throw new Refusal(`step: expected ${EMERGENCY_STEPS.join(' | ')}, got ${quoted(step)}`, 'InvalidInput');
       const when = at === undefined ? undefined : isoInstant(instantInput(at, 'at'));
       try {
         return await windows.call(incidentId, `record ${step}`, (h) =>

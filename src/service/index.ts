@@ -18,7 +18,7 @@ export type * from './obligations';
 export type * from './requests';
 export type { ClosePlanResult, StartPlanOptions, StartPlanResult } from './plans';
 export { INCIDENT_LEVELS, EMERGENCY_STEPS, checkIncidentReport } from './incidents';
-export { isoInstant, instantInput, dateInput, windowIdInput, textInput } from './inputs';
+export { isoInstant, instantInput, dateInput, windowIdInput, textInput, quoted, oneLine, checkTexts } from './inputs';
 export { mapConcurrent, startPlan, closePlan } from './plans';
 export { sendCalendar, type CalendarSent } from './calendar';
 

@@ -28,7 +28,7 @@ import {
 import type { ClientContext } from './context';
 import { deliveriesByKey, storedNotices, type TimelineRow, withDeliveries } from './deliveries';
 import { readableHistory, type HistoryEntry } from './history';
-import { isoInstant } from './inputs';
+import { checkTexts, isoInstant } from './inputs';
 import { mapConcurrent } from './plans';
 import { asRefusal, isNotFound, Refusal } from './refusals';
 
@@ -294,13 +294,17 @@ export function createObligationsClient(ctx: ClientContext, schedule: PlanSchedu
       return { rows, byTask, byUnit };
     },
 
-    fulfil(ref, input) {
+    // Async, so a refused input rejects like every other refusal instead of throwing at the call.
+    async fulfil(ref, input) {
+      checkTexts(input);
       return call(ref, 'fulfil', (h) => h.executeUpdate(fulfilUpdate, { args: [withPeriod(ref, input)] }));
     },
-    extend(ref, input) {
+    async extend(ref, input) {
+      checkTexts(input);
       return call(ref, 'extend', (h) => h.executeUpdate(extendUpdate, { args: [withPeriod(ref, input)] }));
     },
-    waive(ref, input) {
+    async waive(ref, input) {
+      checkTexts(input);
       return call(ref, 'waive', (h) => h.executeUpdate(waiveUpdate, { args: [withPeriod(ref, input)] }));
     },
 

@@ -22,7 +22,7 @@ import {
 import type { ClientContext } from './context';
 import type { TimelineRow } from './deliveries';
 import type { HistoryEntry } from './history';
-import { dateInput, instantInput, isoInstant, textInput, windowIdInput } from './inputs';
+import { checkTexts, dateInput, instantInput, isoInstant, quoted, textInput, windowIdInput } from './inputs';
 import { isAlreadyStarted, Refusal } from './refusals';
 import { windowAccess } from './windows';
 
@@ -171,7 +171,8 @@ export function createRequestsClient(ctx: ClientContext): RequestsClient {
       return { workflowId, requestId, unit, created: false, due };
     },
 
-    reply({ requestId, at, evidence }) {
+    async reply({ requestId, at, evidence }) {
+      checkTexts(evidence);
       const when = at === undefined ? undefined : isoInstant(instantInput(at, 'at'));
       return call(requestId, 'reply', (h) =>
         h.executeUpdate(requestReplyUpdate, {
@@ -180,20 +181,23 @@ export function createRequestsClient(ctx: ClientContext): RequestsClient {
       );
     },
 
-    extend({ requestId, workingDays, approver, reason }) {
+    async extend({ requestId, workingDays, approver, reason }) {
+      checkTexts({ approver, reason });
       if (workingDays !== undefined && !Number.isInteger(workingDays))
-        throw new Refusal(`workingDays: '${workingDays}' is not a whole number`, 'InvalidInput');
+        throw new Refusal(`workingDays: ${quoted(workingDays)} is not a whole number`, 'InvalidInput');
       return call(requestId, 'extend', (h) =>
         h.executeUpdate(requestExtendUpdate, { args: [{ workingDays, approver, reason }] }),
       );
     },
 
     async pause({ requestId, on, reason }) {
+      checkTexts({ reason });
       const day = await optionalDate(on, 'on');
       return call(requestId, 'pause', (h) => h.executeUpdate(requestPauseUpdate, { args: [{ on: day, reason }] }));
     },
 
     async resume({ requestId, on, reason }) {
+      checkTexts({ reason });
       const day = await optionalDate(on, 'on');
       return call(requestId, 'resume', (h) =>
         h.executeUpdate(requestResumeUpdate, {
@@ -203,6 +207,7 @@ export function createRequestsClient(ctx: ClientContext): RequestsClient {
     },
 
     async correct({ requestId, receivedOn, note }) {
+      checkTexts({ note });
       const day = dateInput(receivedOn, 'receivedOn', await ctx.now());
       return call(requestId, 'restart the count', (h) =>
         h.executeUpdate(requestCorrectUpdate, { args: [{ receivedOn: day, note }] }),

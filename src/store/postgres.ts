@@ -16,6 +16,24 @@ const types = {
       : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
+/**
+ * Runs `fn` on a client of its own. A checked-out client has no error listener of the pool's: a server that goes away
+ * meanwhile (a restart) would emit an unhandled 'error' and end the process. The query in flight fails on its own;
+ * the broken client is destroyed on release instead of going back to the pool.
+ */
+async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (err: Error) => (broken = err);
+  client.on('error', onError);
+  try {
+    return await fn(client);
+  } finally {
+    client.off('error', onError);
+    client.release(broken);
+  }
+}
+
 function driverOn(queryable: pg.Pool | pg.PoolClient, description: string, pool: pg.Pool | null): SqlDriver {
   return {
     dialect: 'postgres',
@@ -26,18 +44,17 @@ function driverOn(queryable: pg.Pool | pg.PoolClient, description: string, pool:
     exec: async (script) => void (await queryable.query(script)),
     async transaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
       if (!pool) throw new Error('nested transactions are not supported');
-      const client = await pool.connect();
-      try {
+      return withClient(pool, async (client) => {
         await client.query('BEGIN');
-        const result = await fn(driverOn(client, description, null));
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
+        try {
+          const result = await fn(driverOn(client, description, null));
+          await client.query('COMMIT');
+          return result;
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw err;
+        }
+      });
     },
     close: async () => {
       if (pool) await pool.end();
@@ -62,18 +79,17 @@ export function redactUrl(url: string): string {
  * their own lock, in the schema.
  */
 async function createSchema(pool: pg.Pool, schema: string): Promise<void> {
-  const client = await pool.connect();
-  try {
+  await withClient(pool, async (client) => {
     await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`duban-schema:${schema}`]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+    try {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`duban-schema:${schema}`]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  });
 }
 
 /**

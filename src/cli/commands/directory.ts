@@ -1,4 +1,5 @@
 /** `duban directory init | check | convert`: draft a unit directory from a plan, check one, convert one. */
+import { quoted } from '../../service';
 import { existsSync } from 'node:fs';
 import type { Directory } from '../../domain/directory';
 import { DirectoryError, formatProblems, loadDirectoryFile, readDirectoryFile } from '../../import/directory';
@@ -42,7 +43,7 @@ export const directoryInitCommand: Command = {
     FORCE_FLAG,
   ],
   async run({ values, positionals }) {
-    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    if (positionals.length > 0) throw new UsageError(`unexpected argument ${quoted(positionals[0])}`);
     const out = values.out as string | undefined;
     if (out) {
       if (!/\.(xlsx|csv|json)$/i.test(out)) throw new UsageError(`--out ${out}: write .xlsx, .csv or .json`);

@@ -1,5 +1,5 @@
 /** `duban emergency report | done | status`: an incident's response windows (task 55). */
-import { checkIncidentReport, INCIDENT_LEVELS, type IncidentOverview } from '../../service';
+import { checkIncidentReport, INCIDENT_LEVELS, type IncidentOverview, quoted } from '../../service';
 import { type Command, UsageError } from '../command';
 import {
   EVIDENCE_FLAGS,
@@ -107,7 +107,7 @@ export const emergencyDoneCommand: Command = {
   async run({ values }) {
     const step = String(values.step);
     if (step !== 'information' && step !== 'press-conference')
-      throw new UsageError(`--step: expected information | press-conference, got '${step}'`);
+      throw new UsageError(`--step: expected information | press-conference, got ${quoted(step)}`);
     const evidence = evidenceFlags(values)!;
     const at = instantFlag(values.at, '--at');
     const loaded = await loadPlan(values);

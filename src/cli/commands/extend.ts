@@ -33,7 +33,8 @@ export const extendCommand: Command = {
     const ref = obligationRefFlags(values, loaded);
     const newDue = dateFlag(values['new-due'], '--new-due');
     if (!newDue) throw new UsageError('--new-due: the new due date is required');
-    const status = await withDuban(loaded, (d) => d.obligations.extend(ref, { newDue, ...approvalFlags(values) }));
+    const approval = approvalFlags(values);
+    const status = await withDuban(loaded, (d) => d.obligations.extend(ref, { newDue, ...approval }));
     printResult(values, status, () => statusLines(status));
     return 0;
   },

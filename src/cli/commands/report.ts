@@ -1,3 +1,4 @@
+import { quoted } from '../../service';
 import { writeFileSync } from 'node:fs';
 import { quarterBounds, quarterlyReport, renderReport, yearEndReport, type ReportFormat } from '../../reports/report';
 import { openStore, storeConfigFromEnv } from '../../store';
@@ -32,10 +33,11 @@ export const reportCommand: Command = {
   async run({ values, positionals }) {
     const kind = positionals[0];
     if (kind !== 'quarterly' && kind !== 'year-end')
-      throw new UsageError(`report kind: '${kind ?? ''}' is not quarterly or year-end (duban report --help)`);
-    if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
+      throw new UsageError(`report kind: ${quoted(kind)} is not quarterly or year-end (duban report --help)`);
+    if (positionals.length > 1) throw new UsageError(`unexpected argument ${quoted(positionals[1])}`);
     const format = ((values.format as string | undefined) ?? 'md') as ReportFormat;
-    if (!FORMATS.includes(format)) throw new UsageError(`--format: '${format}' is not one of ${FORMATS.join(', ')}`);
+    if (!FORMATS.includes(format))
+      throw new UsageError(`--format: ${quoted(format)} is not one of ${FORMATS.join(', ')}`);
     const out = values.out as string | undefined;
     if (format === 'xlsx' && !out) throw new UsageError('--out: an xlsx report is binary; give a file to write it to');
     const quarter = values.quarter as string | undefined;

@@ -2,7 +2,7 @@
  * `duban request receive | reply | extend | pause | resume | correct | status`: information requests (依申请公开,
  * task 60) and their statutory reply limits.
  */
-import type { DubanClient, RequestOverview } from '../../service';
+import { type DubanClient, type RequestOverview, quoted } from '../../service';
 import type { InformationRequestStatus } from '../../../workflows/messages';
 import { type Command, type Flag, UsageError } from '../command';
 import {
@@ -134,7 +134,8 @@ export const requestExtendCommand = requestCommand({
   ],
   change: (d, requestId, v) => {
     const raw = v['working-days'] as string | undefined;
-    if (raw !== undefined && !/^\d+$/.test(raw)) throw new UsageError(`--working-days: '${raw}' is not a whole number`);
+    if (raw !== undefined && !/^\d+$/.test(raw))
+      throw new UsageError(`--working-days: ${quoted(raw)} is not a whole number`);
     return d.requests.extend({
       requestId,
       workingDays: raw === undefined ? undefined : Number(raw),

@@ -1,3 +1,4 @@
+import { quoted } from '../../service';
 import { loadHttpConfig } from '../../http/config';
 import { startDashboard } from '../../http/dashboard';
 import { openStore, storeConfigFromEnv, type Store } from '../../store';
@@ -102,7 +103,8 @@ export const serveCommand: Command = {
     let port: number | undefined;
     if (typeof values.port === 'string') {
       port = Number(values.port);
-      if (!/^\d+$/.test(values.port) || port > 65535) throw new UsageError(`--port: '${values.port}' is not a port`);
+      if (!/^\d+$/.test(values.port) || port > 65535)
+        throw new UsageError(`--port: ${quoted(values.port)} is not a port`);
     }
     const config = temporalConfig();
     const loaded = await loadPlan(values);

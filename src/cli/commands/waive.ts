@@ -24,7 +24,8 @@ export const waiveCommand: Command = {
   async run({ values }) {
     const loaded = await loadPlan(values);
     const ref = obligationRefFlags(values, loaded);
-    const status = await withDuban(loaded, (d) => d.obligations.waive(ref, approvalFlags(values)));
+    const approval = approvalFlags(values);
+    const status = await withDuban(loaded, (d) => d.obligations.waive(ref, approval));
     printResult(values, status, () => statusLines(status));
     return 0;
   },
