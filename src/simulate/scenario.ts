@@ -66,9 +66,9 @@ export class ScenarioEventError extends Error {
   override name = 'ScenarioEventError';
 }
 
-/** The fields each event type needs; `fulfil` of an incident step or a request reply needs its id too. */
+/** The fields each event type needs; what else a `fulfil` needs depends on its obligation kind. */
 const REQUIRED: Record<string, string[]> = {
-  fulfil: ['unit', 'obligation'],
+  fulfil: ['obligation'],
   extend: ['unit', 'obligation', 'newDue', 'reason', 'approver'],
   waive: ['unit', 'obligation', 'reason', 'approver'],
   designate: ['unit', 'taskNo'],
@@ -79,10 +79,11 @@ const REQUIRED: Record<string, string[]> = {
   'request-resume': ['request'],
   'request-correct': ['request', 'receivedOn'],
 };
-const FULFIL_NEEDS: Partial<Record<ObligationKind, string>> = {
-  'emergency-information': 'incident',
-  'emergency-press-conference': 'incident',
-  'information-request': 'request',
+/** An incident step or a request reply names its window (whose unit is known); any other fulfilment its unit. */
+const FULFIL_NEEDS: Partial<Record<ObligationKind, string[]>> = {
+  'emergency-information': ['incident'],
+  'emergency-press-conference': ['incident'],
+  'information-request': ['request'],
 };
 
 /**
@@ -102,9 +103,8 @@ export function checkScenario(scenario: Scenario, plan: Plan, directory: Directo
       return;
     }
     const obligation = typeof event.obligation === 'string' ? event.obligation : undefined;
-    const needs = [...required];
-    if (event.type === 'fulfil' && obligation && FULFIL_NEEDS[obligation as ObligationKind])
-      needs.push(FULFIL_NEEDS[obligation as ObligationKind]!);
+    const needs =
+      event.type === 'fulfil' ? [...required, ...(FULFIL_NEEDS[obligation as ObligationKind] ?? ['unit'])] : required;
     for (const field of needs) {
       const value = event[field];
       if (field === 'taskNo') continue;
