@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import type { Directory, Unit } from '../domain/directory';
 import { incidentWorkflowId } from '../domain/ids';
 import { lightOf, type Light } from '../domain/lights';
-import type { Evidence, TimelineEntry, UpcomingNotice } from '../domain/notice';
+import type { Evidence } from '../domain/notice';
 import { PLAN_TIMEZONE } from '../domain/plan';
 import { emergencyAgenda, type EmergencyAgenda, type EmergencyStepRule, type Policy } from '../domain/policy';
 import type { emergencyWorkflow } from '../../workflows/emergency';
@@ -20,10 +20,9 @@ import {
   type IncidentLevel,
 } from '../../workflows/messages';
 import { unitOrRefuse, type ClientContext } from './context';
-import type { HistoryEntry } from './history';
 import { instantInput, isoInstant, textInput, windowIdInput } from './inputs';
 import { isAlreadyStarted, isRefusal, Refusal } from './refusals';
-import { windowAccess } from './windows';
+import { windowAccess, type WindowReads } from './windows';
 
 /** Incident levels task 55 covers: 特别重大 (class I) and 重大 (class II). */
 export const INCIDENT_LEVELS: readonly IncidentLevel[] = ['特别重大', '重大'];
@@ -76,7 +75,7 @@ export interface IncidentOverview extends Omit<EmergencyStatus, 'steps'> {
 }
 
 /** What operators and officers do to incidents; refusals are {@link Refusal}s and change nothing. */
-export interface IncidentsClient {
+export interface IncidentsClient extends WindowReads<EmergencyStatus> {
   /**
    * Checks a report and starts its response workflow, once per incident id (a second report of the same id
    * changes nothing). Refuses an unknown unit, an occurrence or report in the future, a report before the
@@ -86,15 +85,10 @@ export interface IncidentsClient {
   report(report: IncidentReport, options?: { nowMs?: number }): Promise<IncidentReported>;
   /** Records a step as done; a step done early cancels its remaining reminders and its breach. */
   done(input: { incidentId: string; step: string; at?: string; evidence: Evidence }): Promise<EmergencyStatus>;
-  status(incidentId: string): Promise<EmergencyStatus>;
   /** The incident with each step's light. */
   overview(incidentId: string): Promise<IncidentOverview>;
   /** The incidents of the plan, newest first, optionally of one unit. */
   list(filter?: { unitCode?: string }): Promise<IncidentOverview[]>;
-  timeline(incidentId: string): Promise<TimelineEntry[]>;
-  agenda(incidentId: string): Promise<UpcomingNotice[]>;
-  history(incidentId: string): Promise<HistoryEntry[]>;
-  workflowIdOf(incidentId: string): string;
 }
 
 /** When a step's reminder window opens: its first reminder, `withinHours - max(remindHoursBefore)` after t0. */
@@ -248,5 +242,7 @@ export function createIncidentsClient(ctx: ClientContext): IncidentsClient {
     agenda: windows.agenda,
     history: windows.history,
     workflowIdOf: windows.workflowIdOf,
+    close: windows.close,
+    ended: windows.ended,
   };
 }

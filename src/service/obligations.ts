@@ -10,6 +10,7 @@ import { obligationWorkflowId, unitWorkflowId } from '../domain/ids';
 import { countLights, deadlineWindowOpensMs, firstReminderStage, lightOf, type Light } from '../domain/lights';
 import type { ObligationKind } from '../domain/plan';
 import {
+  agendaQuery,
   designateUpdate,
   extendUpdate,
   fulfilUpdate,
@@ -98,6 +99,8 @@ export interface ObligationsClient {
     by: string;
   }): Promise<string[]>;
   timeline(ref: ObligationRef): Promise<TimelineEntry[]>;
+  /** The notices still to come of the obligation's workflow (none once it has ended). */
+  agenda(ref: ObligationRef): Promise<UpcomingNotice[]>;
   /**
    * The workflow's event history made readable: timers, messages received (updates, signals), activities (notices
    * sent, outcomes, events recorded), with times in Asia/Shanghai plan time. Only the latest run is read.
@@ -322,6 +325,10 @@ export function createObligationsClient(ctx: ClientContext, schedule: PlanSchedu
     async timeline(ref) {
       const entries = await call(ref, 'read its timeline', (h) => h.query(timelineQuery));
       return ref.period ? entries.filter((e) => e.period === ref.period || e.period === null) : entries;
+    },
+
+    agenda(ref) {
+      return call(ref, 'read its agenda', (h) => h.query(agendaQuery));
     },
 
     async history(ref) {

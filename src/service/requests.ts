@@ -5,7 +5,7 @@
  */
 import { deadlineWindowOpensMs, lightOf, type Light } from '../domain/lights';
 import { requestWorkflowId } from '../domain/ids';
-import type { Evidence, TimelineEntry, UpcomingNotice } from '../domain/notice';
+import type { Evidence } from '../domain/notice';
 import type { IsoDate } from '../domain/plan';
 import { informationRequestDue, type InformationRequestDue } from '../domain/policy';
 import type { Unit } from '../domain/directory';
@@ -20,10 +20,9 @@ import {
   type InformationRequestStatus,
 } from '../../workflows/messages';
 import type { ClientContext } from './context';
-import type { HistoryEntry } from './history';
 import { dateInput, instantInput, isoInstant, textInput, windowIdInput } from './inputs';
 import { isAlreadyStarted, Refusal } from './refusals';
-import { windowAccess } from './windows';
+import { windowAccess, type WindowReads } from './windows';
 
 /** A request as a caller registers it. */
 export interface RequestReceipt {
@@ -53,7 +52,7 @@ export interface RequestOverview extends InformationRequestStatus {
 }
 
 /** What operators and officers do to information requests; refusals are {@link Refusal}s and change nothing. */
-export interface RequestsClient {
+export interface RequestsClient extends WindowReads<InformationRequestStatus> {
   /**
    * Starts a request's reply-deadline workflow, once per request id. Refuses an unknown unit, a receipt date in the
    * future or outside the calendar, a non-ASCII id, and an id another unit's request already has. `nowMs` is the
@@ -75,15 +74,10 @@ export interface RequestsClient {
   resume(input: { requestId: string; on?: string; reason?: string }): Promise<InformationRequestStatus>;
   /** The corrected request (补正) arrived: the count restarts from that day. */
   correct(input: { requestId: string; receivedOn: string; note?: string }): Promise<InformationRequestStatus>;
-  status(requestId: string): Promise<InformationRequestStatus>;
   /** The request with its light. */
   overview(requestId: string): Promise<RequestOverview>;
   /** The requests of the plan, latest receipt first, optionally of one unit. */
   list(filter?: { unitCode?: string }): Promise<RequestOverview[]>;
-  timeline(requestId: string): Promise<TimelineEntry[]>;
-  agenda(requestId: string): Promise<UpcomingNotice[]>;
-  history(requestId: string): Promise<HistoryEntry[]>;
-  workflowIdOf(requestId: string): string;
 }
 
 /** Creates the requests client over the shared client context. */
@@ -224,5 +218,7 @@ export function createRequestsClient(ctx: ClientContext): RequestsClient {
     agenda: windows.agenda,
     history: windows.history,
     workflowIdOf: windows.workflowIdOf,
+    close: windows.close,
+    ended: windows.ended,
   };
 }

@@ -4,11 +4,11 @@
  */
 import type { QueryDefinition } from '@temporalio/common';
 import type { TimelineEntry, UpcomingNotice } from '../domain/notice';
-import { agendaQuery, timelineQuery } from '../../workflows/messages';
+import { agendaQuery, closeSignal, timelineQuery } from '../../workflows/messages';
 import type { ClientContext } from './context';
 import { readableHistory, type HistoryEntry } from './history';
 import { windowIdInput } from './inputs';
-import { asRefusal } from './refusals';
+import { asRefusal, isRefusal } from './refusals';
 
 /** One kind of window workflow: incidents or requests. */
 export interface WindowKind<S> {
@@ -25,21 +25,33 @@ export interface WindowKind<S> {
   unitOf(status: S): string;
 }
 
+/** What the incidents and the requests clients both offer, by the window's id. */
+export interface WindowReads<S> {
+  status(id: string): Promise<S>;
+  timeline(id: string): Promise<TimelineEntry[]>;
+  /** The notices still to come (none once it has ended). */
+  agenda(id: string): Promise<UpcomingNotice[]>;
+  history(id: string): Promise<HistoryEntry[]>;
+  workflowIdOf(id: string): string;
+  /**
+   * Closes the window: what is still open is recorded as it stands (missed if past due) and the workflow ends.
+   * False when it had ended already.
+   */
+  close(id: string, options: { reason: string }): Promise<boolean>;
+  /** Waits until the window's workflow has ended (closed, answered, both steps done); its last status. */
+  ended(id: string): Promise<S>;
+}
+
 /** Access to the windows of one kind under the context's plan. */
-export interface WindowAccess<S> {
+export interface WindowAccess<S> extends WindowReads<S> {
   /** Runs `f` against the window's workflow; Temporal's errors come back as refusals naming it. */
   call<T>(
     id: string,
     action: string,
     f: (handle: ReturnType<ClientContext['client']['workflow']['getHandle']>) => Promise<T>,
   ): Promise<T>;
-  status(id: string): Promise<S>;
   /** Statuses of every window of the plan (or of one unit), as visibility lists them. */
   list(unitCode?: string): Promise<S[]>;
-  timeline(id: string): Promise<TimelineEntry[]>;
-  agenda(id: string): Promise<UpcomingNotice[]>;
-  history(id: string): Promise<HistoryEntry[]>;
-  workflowIdOf(id: string): string;
 }
 
 /** Creates the access to one kind of window. */
@@ -80,5 +92,16 @@ export function windowAccess<S>(ctx: ClientContext, kind: WindowKind<S>): Window
         readableHistory(await h.fetchHistory(), { timeShiftMs: ctx.timeShiftMs }),
       ),
     workflowIdOf,
+    async close(id, { reason }) {
+      try {
+        await call(id, 'close', (h) => h.signal(closeSignal, { reason }));
+        return true;
+      } catch (err) {
+        // Ended by itself (answered, both steps done): nothing left to close.
+        if (isRefusal(err) && err.type === 'AlreadyClosed') return false;
+        throw err;
+      }
+    },
+    ended: (id) => call(id, 'wait for its end', (h) => h.result() as Promise<S>),
   };
 }
