@@ -13,6 +13,7 @@ import {
   printResult,
   shortTime,
   unitFlag,
+  windowChangeCommand,
   withDuban,
 } from '../kit';
 
@@ -88,7 +89,7 @@ export const emergencyReportCommand: Command = {
 };
 
 /** `duban emergency done`. */
-export const emergencyDoneCommand: Command = {
+export const emergencyDoneCommand = windowChangeCommand({
   path: ['emergency', 'done'],
   summary: 'record that an incident step was done (information published, press conference held)',
   description: [
@@ -96,30 +97,24 @@ export const emergencyDoneCommand: Command = {
     'cancels its remaining reminders and its breach. Refused (exit 2, nothing recorded): an unknown incident, a',
     'step already done, an instant in the future or before the occurrence, no evidence.',
   ],
+  idFlag: ID_FLAG,
   flags: [
-    flag(ID_FLAG, { required: true }),
     { name: 'step', type: 'string', value: 'information|press-conference', help: 'which step', required: true },
     FLAGS.at,
     ...EVIDENCE_FLAGS,
-    ...PLAN_FLAGS,
-    FLAGS.json,
   ],
-  async run({ values }) {
+  input: (values) => {
     const step = String(values.step);
     if (step !== 'information' && step !== 'press-conference')
       throw new UsageError(`--step: expected information | press-conference, got '${step}'`);
     const evidence = evidenceFlags(values)!;
     const at = instantFlag(values.at, '--at');
-    const loaded = await loadPlan(values);
-    const incidentId = String(values.id);
-    const overview = await withDuban(loaded, async (d) => {
-      await d.incidents.done({ incidentId, step, ...(at ? { at } : {}), evidence });
-      return d.incidents.overview(incidentId);
-    });
-    printResult(values, overview, () => incidentLines(overview));
-    return 0;
+    return { step, ...(at ? { at } : {}), evidence };
   },
-};
+  change: (d, incidentId, input) => d.incidents.done({ incidentId, ...input }),
+  overview: (d, incidentId) => d.incidents.overview(incidentId),
+  lines: incidentLines,
+});
 
 /** `duban emergency status`. */
 export const emergencyStatusCommand: Command = {

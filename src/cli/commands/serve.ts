@@ -1,6 +1,6 @@
 import { loadHttpConfig } from '../../http/config';
 import { startDashboard } from '../../http/dashboard';
-import { openStore, storeConfigFromEnv, type Store } from '../../store';
+import type { Store } from '../../store';
 import type { TemporalConfig } from '../../temporal/config';
 import { createClient } from '../../temporal/connection';
 import { type Command, UsageError } from '../command';
@@ -12,6 +12,7 @@ import {
   loadPlan,
   temporalConfig,
   temporalUiUrl,
+  withStore,
   type LoadedPlan,
 } from '../kit';
 
@@ -88,39 +89,36 @@ export const serveCommand: Command = {
     const loaded = await loadPlan(values);
     // Access settings are checked before any connection, so a typo is reported first and by its variable.
     configOrUsage(() => loadHttpConfig(loaded.directory));
-    const store = await openStore(storeConfigFromEnv());
-    const client = await connectOrUsage(config).catch(async (err: unknown) => {
-      await store.close();
-      throw err;
-    });
-    try {
-      let dashboard;
+    return withStore(async (store) => {
+      const client = await connectOrUsage(config);
       try {
-        dashboard = await startDashboard({
-          client,
-          store,
-          ...loaded,
-          namespace: config.namespace,
-          taskQueue: config.taskQueue,
-          uiBaseUrl: temporalUiUrl(config),
-          port,
+        let dashboard;
+        try {
+          dashboard = await startDashboard({
+            client,
+            store,
+            ...loaded,
+            namespace: config.namespace,
+            taskQueue: config.taskQueue,
+            uiBaseUrl: temporalUiUrl(config),
+            port,
+          });
+        } catch (err) {
+          if ((err as Error).name === 'ConfigError') throw new UsageError((err as Error).message);
+          if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+            throw new UsageError(`the HTTP port is in use (DUBAN_HTTP_PORT or --port): ${(err as Error).message}`, 1);
+          throw err;
+        }
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', () => resolve());
+          process.once('SIGTERM', () => resolve());
         });
-      } catch (err) {
-        if ((err as Error).name === 'ConfigError') throw new UsageError((err as Error).message);
-        if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
-          throw new UsageError(`the HTTP port is in use (DUBAN_HTTP_PORT or --port): ${(err as Error).message}`, 1);
-        throw err;
+        console.error('duban: stopping the dashboard…');
+        await dashboard.close();
+        return 0;
+      } finally {
+        await client.connection.close().catch(() => undefined);
       }
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
-      console.error('duban: stopping the dashboard…');
-      await dashboard.close();
-      return 0;
-    } finally {
-      await client.connection.close().catch(() => undefined);
-      await store.close();
-    }
+    });
   },
 };
