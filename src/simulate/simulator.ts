@@ -33,7 +33,7 @@ import {
   type WindowRef,
 } from './scenario';
 
-/** One notification of the normative simulate output. */
+/** One notification `duban simulate --json` prints (README, "A five-minute tour", shows one). */
 export interface SimulatedNotification {
   at: string;
   stage: string;
@@ -45,7 +45,7 @@ export interface SimulatedNotification {
   recipients: string[];
 }
 
-/** One outcome of the normative simulate output. */
+/** One outcome `duban simulate --json` prints. */
 export interface SimulatedOutcome {
   obligation: string;
   unit: string;
@@ -56,7 +56,7 @@ export interface SimulatedOutcome {
   fulfilledAt: string | null;
 }
 
-/** The normative output of `duban simulate --json`. */
+/** What `duban simulate --json` prints: `{plan, notifications[], outcomes[]}`, each list sorted as below. */
 export interface SimulationOutput {
   plan: string;
   notifications: SimulatedNotification[];
@@ -136,7 +136,7 @@ function lastScheduledInstant(plan: Plan, schedule: PlanSchedule, policy: Policy
   return last;
 }
 
-/** Runs the simulation and returns the normative output plus figures. */
+/** Runs the simulation and returns what `duban simulate --json` prints, plus figures. */
 export async function simulate(
   options: SimulationOptions,
 ): Promise<{ output: SimulationOutput; stats: SimulationStats }> {

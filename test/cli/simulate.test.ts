@@ -63,7 +63,7 @@ describe('duban simulate --json (the CLI, end to end)', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('prints the normative shape with +08:00 instants and progress on stderr', () => {
+  it('prints {plan, notifications, outcomes} with +08:00 instants and progress on stderr', () => {
     expect(output.plan).toBe('fj-2017-zwgk');
     expect(output.notifications.length).toBeGreaterThan(50);
     for (const n of output.notifications) {
