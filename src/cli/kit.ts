@@ -492,21 +492,28 @@ export function printResult(values: Record<string, unknown>, value: unknown, tex
   console.log(Array.isArray(t) ? t.join('\n') : t);
 }
 
-/**
- * A command that changes one incident or information request (`--id`) and prints its overview. `input` reads the
- * command's own flags first: bad input is refused before the plan is loaded or any server reached.
- */
-export function windowChangeCommand<I, O>(spec: {
-  path: string[];
-  summary: string;
-  description: string[];
-  /** The `--id` flag as the window kind describes it; required here. */
+/** What the window commands are given: their words and help, and the window kind's `--id`, client and lines. */
+interface WindowCommandSpec<O> extends Pick<Command, 'path' | 'summary' | 'description'> {
   idFlag: Flag;
+  windows: (duban: DubanClient) => {
+    overview(id: string): Promise<O>;
+    list(filter: { unitCode?: string }): Promise<O[]>;
+  };
+  lines: (overview: O) => string[];
+}
+
+/**
+ * A command that changes one incident or information request (`--id`, required) and prints its overview. `input`
+ * reads the command's own flags first: bad input is refused before the plan is loaded or any server reached.
+ */
+export function windowChangeCommand<I, O>({
+  input,
+  change,
+  ...spec
+}: WindowCommandSpec<O> & {
   flags: Flag[];
   input: (values: Record<string, unknown>) => I;
   change: (duban: DubanClient, id: string, input: I) => Promise<unknown>;
-  overview: (duban: DubanClient, id: string) => Promise<O>;
-  lines: (overview: O) => string[];
 }): Command {
   return {
     path: spec.path,
@@ -514,14 +521,39 @@ export function windowChangeCommand<I, O>(spec: {
     description: spec.description,
     flags: [flag(spec.idFlag, { required: true }), ...spec.flags, ...PLAN_FLAGS, FLAGS.json],
     async run({ values }) {
-      const input = spec.input(values);
+      const given = input(values);
       const loaded = await loadPlan(values);
       const id = String(values.id);
       const overview = await withDuban(loaded, async (d) => {
-        await spec.change(d, id, input);
-        return spec.overview(d, id);
+        await change(d, id, given);
+        return spec.windows(d).overview(id);
       });
       printResult(values, overview, () => spec.lines(overview));
+      return 0;
+    },
+  };
+}
+
+/**
+ * A `… status` command: one incident or request by `--id`, else every one of the plan (or of `--unit`). `plural`
+ * names what the list holds, for help and for an empty list, e.g. `incidents`.
+ */
+export function windowStatusCommand<O>(spec: WindowCommandSpec<O> & { plural: string }): Command {
+  return {
+    path: spec.path,
+    summary: spec.summary,
+    description: spec.description,
+    flags: [spec.idFlag, flag(FLAGS.unit, { help: `only the ${spec.plural} of this unit` }), ...PLAN_FLAGS, FLAGS.json],
+    async run({ values }) {
+      const loaded = await loadPlan(values);
+      const unitCode = values.unit === undefined ? undefined : unitFlag(loaded.directory, values.unit).code;
+      const id = values.id as string | undefined;
+      const list = await withDuban(loaded, async (d) =>
+        id ? [await spec.windows(d).overview(id)] : spec.windows(d).list({ unitCode }),
+      );
+      printResult(values, id ? list[0] : list, () =>
+        list.length ? list.flatMap(spec.lines) : [`no ${spec.plural} under plan ${loaded.plan.id}`],
+      );
       return 0;
     },
   };

@@ -14,6 +14,7 @@ import {
   shortTime,
   unitFlag,
   windowChangeCommand,
+  windowStatusCommand,
   withDuban,
 } from '../kit';
 
@@ -112,31 +113,22 @@ export const emergencyDoneCommand = windowChangeCommand({
     return { step, ...(at ? { at } : {}), evidence };
   },
   change: (d, incidentId, input) => d.incidents.done({ incidentId, ...input }),
-  overview: (d, incidentId) => d.incidents.overview(incidentId),
+  windows: (d) => d.incidents,
   lines: incidentLines,
 });
 
 /** `duban emergency status`. */
-export const emergencyStatusCommand: Command = {
+export const emergencyStatusCommand = windowStatusCommand({
   path: ['emergency', 'status'],
   summary: "show an incident's windows, lights and what was done (or, without --id, every incident of the plan)",
   description: [
     'With --id: one incident and its steps. Without: every incident of the plan (or of --unit), newest first.',
   ],
-  flags: [ID_FLAG, flag(FLAGS.unit, { help: 'only the incidents of this unit' }), ...PLAN_FLAGS, FLAGS.json],
-  async run({ values }) {
-    const loaded = await loadPlan(values);
-    const unitCode = values.unit === undefined ? undefined : unitFlag(loaded.directory, values.unit).code;
-    const id = values.id as string | undefined;
-    const list = await withDuban(loaded, async (d) =>
-      id ? [await d.incidents.overview(id)] : d.incidents.list({ unitCode }),
-    );
-    printResult(values, id ? list[0] : list, () =>
-      list.length ? list.flatMap(incidentLines) : [`no incidents under plan ${loaded.plan.id}`],
-    );
-    return 0;
-  },
-};
+  idFlag: ID_FLAG,
+  plural: 'incidents',
+  windows: (d) => d.incidents,
+  lines: incidentLines,
+});
 
 /** The `duban emergency …` commands, in help order. */
 export const emergencyCommands: Command[] = [emergencyReportCommand, emergencyDoneCommand, emergencyStatusCommand];

@@ -20,6 +20,7 @@ import {
   provisionalWarning,
   unitFlag,
   windowChangeCommand,
+  windowStatusCommand,
   withDuban,
 } from '../kit';
 
@@ -56,7 +57,7 @@ function requestCommand<I>(spec: {
     ...spec,
     path: ['request', spec.verb],
     idFlag: ID_FLAG,
-    overview: (d, requestId) => d.requests.overview(requestId),
+    windows: (d) => d.requests,
     lines: requestLines,
   });
 }
@@ -190,24 +191,15 @@ export const requestCorrectCommand = requestCommand({
 });
 
 /** `duban request status`. */
-export const requestStatusCommand: Command = {
+export const requestStatusCommand = windowStatusCommand({
   path: ['request', 'status'],
   summary: "show an information request's due date, light, extension and pauses (or, without --id, every request)",
   description: ['With --id: one request. Without: every request of the plan (or of --unit), latest receipt first.'],
-  flags: [ID_FLAG, flag(FLAGS.unit, { help: 'only the requests of this unit' }), ...PLAN_FLAGS, FLAGS.json],
-  async run({ values }) {
-    const loaded = await loadPlan(values);
-    const unitCode = values.unit === undefined ? undefined : unitFlag(loaded.directory, values.unit).code;
-    const id = values.id as string | undefined;
-    const list = await withDuban(loaded, async (d) =>
-      id ? [await d.requests.overview(id)] : d.requests.list({ unitCode }),
-    );
-    printResult(values, id ? list[0] : list, () =>
-      list.length ? list.flatMap(requestLines) : [`no information requests under plan ${loaded.plan.id}`],
-    );
-    return 0;
-  },
-};
+  idFlag: ID_FLAG,
+  plural: 'information requests',
+  windows: (d) => d.requests,
+  lines: requestLines,
+});
 
 /** The `duban request …` commands, in help order. */
 export const requestCommands: Command[] = [
