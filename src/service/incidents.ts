@@ -75,7 +75,7 @@ export interface IncidentOverview extends Omit<EmergencyStatus, 'steps'> {
 }
 
 /** What operators and officers do to incidents; refusals are {@link Refusal}s and change nothing. */
-export interface IncidentsClient extends WindowReads<EmergencyStatus> {
+export interface IncidentsClient extends WindowReads<EmergencyStatus, IncidentOverview> {
   /**
    * Checks a report and starts its response workflow, once per incident id (a second report of the same id
    * changes nothing). Refuses an unknown unit, an occurrence or report in the future, a report before the
@@ -85,10 +85,6 @@ export interface IncidentsClient extends WindowReads<EmergencyStatus> {
   report(report: IncidentReport, options?: { nowMs?: number }): Promise<IncidentReported>;
   /** Records a step as done; a step done early cancels its remaining reminders and its breach. */
   done(input: { incidentId: string; step: string; at?: string; evidence: Evidence }): Promise<EmergencyStatus>;
-  /** The incident with each step's light. */
-  overview(incidentId: string): Promise<IncidentOverview>;
-  /** The incidents of the plan, newest first, optionally of one unit. */
-  list(filter?: { unitCode?: string }): Promise<IncidentOverview[]>;
 }
 
 /** When a step's reminder window opens: its first reminder, `withinHours - max(remindHoursBefore)` after t0. */
@@ -140,17 +136,6 @@ export function checkIncidentReport(
 /** Creates the incidents client over the shared client context. */
 export function createIncidentsClient(ctx: ClientContext): IncidentsClient {
   const { client, plan, policy } = ctx;
-  const windows = windowAccess(ctx, {
-    noun: 'incident',
-    idField: 'incidentId',
-    workflowId: incidentWorkflowId,
-    statusQuery: emergencyStatusQuery,
-    // Both steps done, or closed.
-    ended: (s) => (s.closed ? 'closed' : s.steps.map((x) => `${x.step} ${x.state}`).join(', ')),
-    unitOf: (s) => s.unitCode,
-  });
-  const { status } = windows;
-
   const overviewOf = async (status: EmergencyStatus): Promise<IncidentOverview> => {
     const now = await ctx.now();
     const rules = { information: policy.emergency.information, 'press-conference': policy.emergency.pressConference };
@@ -164,6 +149,19 @@ export function createIncidentsClient(ctx: ClientContext): IncidentsClient {
       })),
     };
   };
+
+  const windows = windowAccess(ctx, {
+    noun: 'incident',
+    idField: 'incidentId',
+    workflowId: incidentWorkflowId,
+    statusQuery: emergencyStatusQuery,
+    // Both steps done, or closed.
+    ended: (s) => (s.closed ? 'closed' : s.steps.map((x) => `${x.step} ${x.state}`).join(', ')),
+    unitOf: (s) => s.unitCode,
+    overviewOf,
+    order: (a, b) => Date.parse(b.occurredAt) - Date.parse(a.occurredAt),
+  });
+  const { call, status, ...reads } = windows;
 
   return {
     async report(r, options = {}) {
@@ -210,7 +208,7 @@ export function createIncidentsClient(ctx: ClientContext): IncidentsClient {
         throw new Refusal(`step: expected ${EMERGENCY_STEPS.join(' | ')}, got '${step}'`, 'InvalidInput');
       const when = at === undefined ? undefined : isoInstant(instantInput(at, 'at'));
       try {
-        return await windows.call(incidentId, `record ${step}`, (h) =>
+        return await call(incidentId, `record ${step}`, (h) =>
           h.executeUpdate(emergencyDoneUpdate, {
             args: [{ step: step as EmergencyStep, ...(when ? { at: when } : {}), evidence }],
           }),
@@ -226,23 +224,6 @@ export function createIncidentsClient(ctx: ClientContext): IncidentsClient {
     },
 
     status,
-
-    async overview(incidentId) {
-      return overviewOf(await status(incidentId));
-    },
-
-    async list(filter = {}) {
-      const unitCode = filter.unitCode === undefined ? undefined : ctx.unitOf(filter.unitCode).code;
-      const mine = await windows.list(unitCode);
-      mine.sort((a, b) => Date.parse(b.occurredAt) - Date.parse(a.occurredAt));
-      return Promise.all(mine.map(overviewOf));
-    },
-
-    timeline: windows.timeline,
-    agenda: windows.agenda,
-    history: windows.history,
-    workflowIdOf: windows.workflowIdOf,
-    close: windows.close,
-    ended: windows.ended,
+    ...reads,
   };
 }

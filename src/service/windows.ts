@@ -10,8 +10,8 @@ import { readableHistory, type HistoryEntry } from './history';
 import { windowIdInput } from './inputs';
 import { asRefusal, isRefusal } from './refusals';
 
-/** One kind of window workflow: incidents or requests. */
-export interface WindowKind<S> {
+/** One kind of window workflow: incidents or requests, with their status `S` and what lists show of one, `O`. */
+export interface WindowKind<S, O> {
   /** What a message calls it, e.g. `incident`. */
   noun: string;
   /** The id field, for input errors, e.g. `incidentId`. */
@@ -23,11 +23,19 @@ export interface WindowKind<S> {
   ended(status: S): string;
   /** The unit a status belongs to, for filtering lists. */
   unitOf(status: S): string;
+  /** A status as lists and pages show it (with its lights). */
+  overviewOf(status: S): Promise<O>;
+  /** The order of lists: negative when `a` comes first. */
+  order(a: S, b: S): number;
 }
 
 /** What the incidents and the requests clients both offer, by the window's id. */
-export interface WindowReads<S> {
+export interface WindowReads<S, O> {
   status(id: string): Promise<S>;
+  /** The window as lists and pages show it, with its lights. */
+  overview(id: string): Promise<O>;
+  /** Every window of the plan, or of one unit (code, name or alias), in the kind's order. */
+  list(filter?: { unitCode?: string }): Promise<O[]>;
   timeline(id: string): Promise<TimelineEntry[]>;
   /** The notices still to come (none once it has ended). */
   agenda(id: string): Promise<UpcomingNotice[]>;
@@ -43,22 +51,20 @@ export interface WindowReads<S> {
 }
 
 /** Access to the windows of one kind under the context's plan. */
-export interface WindowAccess<S> extends WindowReads<S> {
+export interface WindowAccess<S, O> extends WindowReads<S, O> {
   /** Runs `f` against the window's workflow; Temporal's errors come back as refusals naming it. */
   call<T>(
     id: string,
     action: string,
     f: (handle: ReturnType<ClientContext['client']['workflow']['getHandle']>) => Promise<T>,
   ): Promise<T>;
-  /** Statuses of every window of the plan (or of one unit), as visibility lists them. */
-  list(unitCode?: string): Promise<S[]>;
 }
 
 /** Creates the access to one kind of window. */
-export function windowAccess<S>(ctx: ClientContext, kind: WindowKind<S>): WindowAccess<S> {
+export function windowAccess<S, O>(ctx: ClientContext, kind: WindowKind<S, O>): WindowAccess<S, O> {
   const { client, plan } = ctx;
   const workflowIdOf = (id: string): string => kind.workflowId(plan.id, windowIdInput(id, kind.idField));
-  const call: WindowAccess<S>['call'] = async (id, action, f) => {
+  const call: WindowAccess<S, O>['call'] = async (id, action, f) => {
     const workflowId = workflowIdOf(id);
     const handle = client.workflow.getHandle(workflowId);
     try {
@@ -77,13 +83,17 @@ export function windowAccess<S>(ctx: ClientContext, kind: WindowKind<S>): Window
   return {
     call,
     status,
-    async list(unitCode) {
+    overview: async (id) => kind.overviewOf(await status(id)),
+    // Visibility lists the plan's windows; each is read directly (visibility lags a moment behind).
+    async list(filter = {}) {
+      const unitCode = filter.unitCode === undefined ? undefined : ctx.unitOf(filter.unitCode).code;
       const prefix = kind.workflowId(plan.id, '');
       const ids: string[] = [];
       for await (const w of client.workflow.list({ query: `WorkflowId STARTS_WITH "${prefix}"` }))
         ids.push(w.workflowId.slice(prefix.length));
       const found = await Promise.all(ids.map((id) => status(id).catch(() => undefined)));
-      return found.filter((s): s is Awaited<S> => s !== undefined && (!unitCode || kind.unitOf(s) === unitCode));
+      const mine = found.filter((s): s is Awaited<S> => s !== undefined && (!unitCode || kind.unitOf(s) === unitCode));
+      return Promise.all(mine.sort(kind.order).map(kind.overviewOf));
     },
     timeline: (id) => call(id, 'read its timeline', (h) => h.query(timelineQuery)),
     agenda: (id) => call(id, 'read its agenda', (h) => h.query(agendaQuery)),
