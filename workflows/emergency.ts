@@ -5,7 +5,7 @@
  */
 import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
 import { isOnTime, marginMinutes } from '../src/domain/deadlines';
-import type { Outcome, TimelineEntry, UpcomingNotice } from '../src/domain/notice';
+import type { Evidence, TimelineEntry, UpcomingNotice } from '../src/domain/notice';
 import { DEFAULT_POLICY, emergencyAgenda, type AgendaItem } from '../src/domain/policy';
 import {
   closeSignal,
@@ -23,6 +23,7 @@ import {
   continueAsNewPastLimit,
   instantArg,
   keyedNotice,
+  outcomeOf,
   planClock,
   recordedBeside,
   refuse,
@@ -143,14 +144,8 @@ export async function emergencyWorkflow(input: EmergencyInput): Promise<Emergenc
     period: incidentId,
     due: s.due,
   });
-  const outcome = (s: StepState, evidence?: Outcome['evidence']) =>
-    recordOutcome({
-      ...refOf(s),
-      status: s.state === 'pending' ? 'open' : (s.state as Outcome['status']),
-      fulfilledAt: s.doneAt,
-      ...(evidence ? { evidence } : {}),
-      ...(s.marginMinutes !== null ? { marginMinutes: s.marginMinutes } : {}),
-    });
+  const outcome = (s: StepState, evidence?: Evidence) =>
+    recordOutcome(outcomeOf(refOf(s), s.state, s.doneAt, { evidence, marginMinutes: s.marginMinutes }));
 
   const doneInstant = (at: string | undefined): number =>
     instantArg(clock, at, 'at', { ms: occurredMs, what: `the incident occurred (${agenda.occurredAt})` });

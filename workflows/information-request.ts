@@ -7,7 +7,7 @@ import { allHandlersFinished, condition, log, setHandler } from '@temporalio/wor
 import { DateTime } from 'luxon';
 import { addCalendarDays, isIsoDate, type HolidayCalendar } from '../src/domain/calendar';
 import { deadlineEndMs, isOnTime } from '../src/domain/deadlines';
-import type { Evidence, Outcome, TimelineEntry, UpcomingNotice } from '../src/domain/notice';
+import type { Evidence, TimelineEntry, UpcomingNotice } from '../src/domain/notice';
 import { PLAN_TIMEZONE, type IsoDate } from '../src/domain/plan';
 import type { RefusalType } from '../src/domain/refusals';
 import {
@@ -34,6 +34,7 @@ import {
   continueAsNewPastLimit,
   instantArg,
   keyedNotice,
+  outcomeOf,
   planClock,
   recordedBeside,
   refuse,
@@ -178,20 +179,14 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
     if (s.state === 'overdue' || s.state === 'missed') s.state = 'pending';
   };
   const outcome = (evidence?: Evidence) =>
-    recordOutcome({
-      planId,
-      taskNo,
-      unitCode,
-      obligation: 'information-request',
-      period: requestId,
-      due: due() ?? s.receivedOn,
-      status:
-        s.state === 'pending' || s.state === 'paused' || s.state === 'overdue'
-          ? 'open'
-          : (s.state as Outcome['status']),
-      fulfilledAt: s.repliedAt,
-      ...(evidence ? { evidence } : {}),
-    });
+    recordOutcome(
+      outcomeOf(
+        { planId, taskNo, unitCode, obligation: 'information-request', period: requestId, due: due() ?? s.receivedOn },
+        s.state,
+        s.repliedAt,
+        { evidence },
+      ),
+    );
   const event = (e: Parameters<typeof recordEvent>[0]['event']) =>
     recordEvent({ planId, taskNo, unitCode, obligation: 'information-request', period: requestId, event: e });
 

@@ -17,7 +17,7 @@ import {
 import { DateTime } from 'luxon';
 import { BUILTIN_CALENDAR, createHolidayCalendar, type HolidayCalendar } from '../src/domain/calendar';
 import type { HolidayYear } from '../src/domain/holidays';
-import type { Evidence, Notice, TimelineEntry, UpcomingNotice } from '../src/domain/notice';
+import type { Evidence, ItemState, Notice, Outcome, TimelineEntry, UpcomingNotice } from '../src/domain/notice';
 import { noticeKey } from '../src/domain/notice';
 import { PLAN_TIMEZONE, type IsoDate } from '../src/domain/plan';
 import type { Policy } from '../src/domain/policy';
@@ -182,6 +182,38 @@ export async function sendAndNote(
       detail: (err as Error).message,
     });
   }
+}
+
+/** What an outcome is about: the obligation, its period (or incident or request id) and the due value. */
+export type OutcomeRef = Pick<Outcome, 'planId' | 'taskNo' | 'unitCode' | 'obligation' | 'period' | 'due'>;
+
+/** States an item can be left in before its end (closed then): recorded as `open`. */
+const UNSETTLED = new Set<ItemState>(['pending', 'overdue', 'paused']);
+
+/**
+ * The outcome an obligation item, an incident step or a request records in its `state`; `evidence` and
+ * `marginMinutes` only when given.
+ */
+export function outcomeOf(
+  ref: OutcomeRef,
+  state: ItemState,
+  fulfilledAt: string | null,
+  extra: { evidence?: Evidence; marginMinutes?: number | null } = {},
+): Outcome {
+  return {
+    planId: ref.planId,
+    taskNo: ref.taskNo,
+    unitCode: ref.unitCode,
+    obligation: ref.obligation,
+    period: ref.period,
+    due: ref.due,
+    status: UNSETTLED.has(state) ? 'open' : (state as Outcome['status']),
+    fulfilledAt,
+    ...(extra.evidence ? { evidence: extra.evidence } : {}),
+    ...(extra.marginMinutes !== undefined && extra.marginMinutes !== null
+      ? { marginMinutes: extra.marginMinutes }
+      : {}),
+  };
 }
 
 /** Records on the timeline what one `deliverDue` call did, notice by notice. */

@@ -5,7 +5,7 @@
 import { allHandlersFinished, condition, log, setHandler, patched, sleep } from '@temporalio/workflow';
 import { isIsoDate } from '../src/domain/calendar';
 import { deadlineEndMs, isOnTime } from '../src/domain/deadlines';
-import type { Notice, ObligationEvent, Outcome, OutcomeStatus } from '../src/domain/notice';
+import type { Notice, ObligationEvent, Outcome } from '../src/domain/notice';
 import type { ObligationSpec } from '../src/domain/obligations';
 import type { IsoDate } from '../src/domain/plan';
 import { DEFAULT_POLICY, obligationAgenda, type AgendaItem } from '../src/domain/policy';
@@ -31,6 +31,7 @@ import {
   instantArg,
   keyedNotice,
   noteDelivery,
+  outcomeOf,
   planClock,
   recordedBeside,
   refuse,
@@ -177,14 +178,10 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   /** What every notice, outcome and event of this workflow is about. */
   const ref = { planId, taskNo: spec.taskNo, unitCode, obligation: spec.obligation };
   const event = (period: string | null, e: ObligationEvent) => recordEvent({ ...ref, period, event: e });
-  const outcomeOf = (item: ItemState, evidence?: ObligationEvent): Outcome => ({
-    ...ref,
-    period: item.period,
-    due: item.due,
-    status: item.state as OutcomeStatus,
-    fulfilledAt: item.fulfilledAt,
-    evidence: evidence?.type === 'fulfilment' ? evidence.evidence : undefined,
-  });
+  const itemOutcome = (item: ItemState, evidence?: ObligationEvent): Outcome =>
+    outcomeOf({ ...ref, period: item.period, due: item.due }, item.state, item.fulfilledAt, {
+      evidence: evidence?.type === 'fulfilment' ? evidence.evidence : undefined,
+    });
   const noticeOf = (item: ItemState, a: AgendaItem & { provisional?: number[] }): Notice =>
     keyedNotice(
       {
@@ -202,7 +199,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       // After an extension the same stage fires again for the new due date: a new key, not a duplicate.
       item.extensions > 0 ? `${item.period ?? '-'}@${item.due}` : item.period,
     );
-  const outcome = (item: ItemState, evidence?: ObligationEvent) => recordOutcome(outcomeOf(item, evidence));
+  const outcome = (item: ItemState, evidence?: ObligationEvent) => recordOutcome(itemOutcome(item, evidence));
 
   /** The item a message means: the named period, or the only/earliest open one that has begun. */
   const pick = (period: string | null | undefined, what: string): ItemState => {
@@ -492,7 +489,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
         item.state = state;
         if (state === 'missed') {
           note({ at: clock.iso(now), type: 'missed', period: item.period });
-          outcomes.push(outcomeOf(item));
+          outcomes.push(itemOutcome(item));
           agendas.delete(agendaKey(item));
         }
       }
@@ -530,7 +527,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     for (const item of items) {
       if (!TERMINAL.has(item.state) && item.state !== 'missed') {
         item.state = clock.now() >= deadlineEndMs(item.due) ? 'missed' : 'open';
-        if (batched) outcomes.push(outcomeOf(item));
+        if (batched) outcomes.push(itemOutcome(item));
         else await outcome(item);
       }
     }

@@ -5,7 +5,6 @@
  */
 import {
   allHandlersFinished,
-  ApplicationFailure,
   ChildWorkflowCancellationType,
   condition,
   ParentClosePolicy,
@@ -28,7 +27,7 @@ import {
   type ObligationStatus,
 } from './messages';
 import { deadlineLocalActivities } from './activity-proxies';
-import { startingHolidayYears, type RunOptions } from './kit';
+import { refuse, startingHolidayYears, type RunOptions } from './kit';
 import { obligationWorkflow } from './obligation';
 import { searchable } from './search-status';
 
@@ -144,26 +143,18 @@ export async function unitWorkflow(input: UnitInput): Promise<ObligationStatus[]
     },
     {
       validator: ({ taskNo, obligations, remove }: DesignationInput) => {
-        if (closing) throw ApplicationFailure.nonRetryable(`plan ${planId} is closed`, 'AlreadyClosed');
+        if (closing) refuse(`plan ${planId} is closed`, 'AlreadyClosed');
         if (!Number.isInteger(taskNo) || taskNo <= 0)
-          throw ApplicationFailure.nonRetryable(`taskNo: '${taskNo}' is not a task number`, 'UnknownObligation');
+          refuse(`taskNo: '${taskNo}' is not a task number`, 'UnknownObligation');
         if (remove) {
           if (![...children.values()].some((c) => c.spec.taskNo === taskNo && c.running))
-            throw ApplicationFailure.nonRetryable(
-              `${unitCode} carries no running obligation of task ${taskNo}`,
-              'UnknownObligation',
-            );
+            refuse(`${unitCode} carries no running obligation of task ${taskNo}`, 'UnknownObligation');
           return;
         }
         for (const spec of obligations) {
-          if (spec.taskNo !== taskNo)
-            throw ApplicationFailure.nonRetryable(
-              `obligation ${spec.id} is not of task ${taskNo}`,
-              'UnknownObligation',
-            );
+          if (spec.taskNo !== taskNo) refuse(`obligation ${spec.id} is not of task ${taskNo}`, 'UnknownObligation');
           // After a removal has ended it, the same obligation may start again (a new run of the same workflow id).
-          if (children.get(spec.id)?.running)
-            throw ApplicationFailure.nonRetryable(`${unitCode} already carries ${spec.id}`, 'AlreadyClosed');
+          if (children.get(spec.id)?.running) refuse(`${unitCode} already carries ${spec.id}`, 'AlreadyClosed');
         }
       },
     },

@@ -29,7 +29,33 @@ import { openStore, storeConfigFromEnv, type Store } from '../store';
 import { loadTemporalConfig, type TemporalConfig } from '../temporal/config';
 import { createClient, temporalAddress } from '../temporal/connection';
 import { PROJECT_ROOT } from '../temporal/executables';
-import { type Flag, UsageError } from './command';
+import { type Command, type Flag, UsageError } from './command';
+
+/**
+ * Runs a configuration check or a read of the user's file; its error (naming the variable, line or field, after
+ * `prefix`) becomes a one-line usage error, exit 2.
+ */
+export function configOrUsage<T>(fn: () => T, prefix = ''): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`${prefix}${(err as Error).message}`);
+  }
+}
+
+/**
+ * Runs `fn` with the store (`DATABASE_URL`, else `$DUBAN_DATA_DIR/duban.sqlite`), then closes it; a bad setting is
+ * a usage error naming the variable.
+ */
+export async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(configOrUsage(() => storeConfigFromEnv()));
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
 
 /** The bundled example plan: the Fujian 2017 government-openness task table. */
 export const BUNDLED_PLAN_PATH = path.join(PROJECT_ROOT, 'examples', 'fujian-2017', 'tasks.txt');
@@ -159,7 +185,7 @@ const rehearsalFile = (planId: string): string =>
 export function rehearsalOf(planId: string): Rehearsal | undefined {
   const file = rehearsalFile(planId);
   if (!existsSync(file)) return undefined;
-  return userError(() => JSON.parse(readFileSync(file, 'utf8')) as Rehearsal, `${file}: `);
+  return configOrUsage(() => JSON.parse(readFileSync(file, 'utf8')) as Rehearsal, `${file}: `);
 }
 
 /** The plan's rehearsal, begun now when there is none: its shift is fixed once, so restarts keep the same plan time. */
@@ -185,15 +211,6 @@ function plansDir(env: NodeJS.ProcessEnv = process.env): string {
 export function rememberPlan(plan: Plan, source: string): void {
   mkdirSync(plansDir(), { recursive: true });
   writeFileSync(path.join(plansDir(), `${plan.id}.json`), `${JSON.stringify({ source, plan }, null, 2)}\n`);
-}
-
-function userError<T>(fn: () => T, prefix = ''): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    throw new UsageError(`${prefix}${(err as Error).message}`);
-  }
 }
 
 /**
@@ -227,7 +244,10 @@ export async function resolvePlan(
   if (given === undefined || existsSync(given) || /[/\\]/.test(given)) return fromFile(given ?? BUNDLED_PLAN_PATH);
   const remembered = path.join(plansDir(), `${given}.json`);
   if (existsSync(remembered)) {
-    const record = userError(() => JSON.parse(readFileSync(remembered, 'utf8')) as { plan: Plan }, `${remembered}: `);
+    const record = configOrUsage(
+      () => JSON.parse(readFileSync(remembered, 'utf8')) as { plan: Plan },
+      `${remembered}: `,
+    );
     return { plan: record.plan, source: remembered };
   }
   const bundled = await fromFile(BUNDLED_PLAN_PATH);
@@ -246,7 +266,10 @@ export async function loadPlan(values: Record<string, unknown>): Promise<LoadedP
   const directory = await loadDirectoryFlag(values);
   const policy =
     typeof values.policy === 'string'
-      ? userError(() => parsePolicy(JSON.parse(readFileSync(values.policy as string, 'utf8'))), `${values.policy}: `)
+      ? configOrUsage(
+          () => parsePolicy(JSON.parse(readFileSync(values.policy as string, 'utf8'))),
+          `${values.policy}: `,
+        )
       : undefined;
   const resolved = await resolvePlan(values.plan as string | undefined, directory);
   const rehearsal = rehearsalOf(resolved.plan.id);
@@ -265,7 +288,7 @@ function knownPlanIds(): string[] {
 
 /** The Temporal configuration; an invalid variable is a usage error naming it. */
 export function temporalConfig(): TemporalConfig {
-  return userError(() => loadTemporalConfig());
+  return configOrUsage(() => loadTemporalConfig());
 }
 
 /** The Web UI base for workflow links: `DUBAN_TEMPORAL_UI_URL`, else the embedded dev server's. */
@@ -296,12 +319,8 @@ export function refusalAsUsage(err: unknown): never {
  */
 export async function addedHolidayYears(opened?: Store): Promise<HolidayYear[]> {
   try {
-    const store = opened ?? (await openStore(storeConfigFromEnv()));
-    try {
-      return (await store.listHolidayYears()).map((r) => r.data);
-    } finally {
-      if (!opened) await store.close();
-    }
+    const list = async (store: Store) => (await store.listHolidayYears()).map((r) => r.data);
+    return await (opened ? list(opened) : withStore(list));
   } catch (err) {
     console.error(
       `duban: the added holiday years could not be read (${(err as Error).message}); using the built-in ones`,
@@ -317,17 +336,6 @@ export function provisionalWarning(years: readonly number[] | undefined): string
     `duban: dates in ${years.join(', ')} are provisional (no State Council holiday notice yet): weekends only, ` +
     'no holidays; they move when the notice is added (duban holidays add NOTICE.txt)'
   );
-}
-
-/** Runs `fn` with a client for the plan on the configured server, then closes the connection. */
-/** Runs a configuration check; its error (naming the variable) becomes a one-line usage error, exit 2. */
-export function configOrUsage<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    throw new UsageError((err as Error).message);
-  }
 }
 
 /**
@@ -348,6 +356,7 @@ export async function connectOrUsage(config: TemporalConfig): Promise<Client> {
   }
 }
 
+/** Runs `fn` with a client for the plan on the configured server, then closes the connection. */
 export async function withDuban<T>(loaded: LoadedPlan, fn: (duban: DubanClient) => Promise<T>): Promise<T> {
   const config = temporalConfig();
   const client = await connectOrUsage(config);
@@ -506,6 +515,73 @@ export function printResult(values: Record<string, unknown>, value: unknown, tex
   }
   const t = text();
   console.log(Array.isArray(t) ? t.join('\n') : t);
+}
+
+/** What the window commands are given: their words and help, and the window kind's `--id`, client and lines. */
+interface WindowCommandSpec<O> extends Pick<Command, 'path' | 'summary' | 'description'> {
+  idFlag: Flag;
+  windows: (duban: DubanClient) => {
+    overview(id: string): Promise<O>;
+    list(filter: { unitCode?: string }): Promise<O[]>;
+  };
+  lines: (overview: O) => string[];
+}
+
+/**
+ * A command that changes one incident or information request (`--id`, required) and prints its overview. `input`
+ * reads the command's own flags first: bad input is refused before the plan is loaded or any server reached.
+ */
+export function windowChangeCommand<I, O>({
+  input,
+  change,
+  ...spec
+}: WindowCommandSpec<O> & {
+  flags: Flag[];
+  input: (values: Record<string, unknown>) => I;
+  change: (duban: DubanClient, id: string, input: I) => Promise<unknown>;
+}): Command {
+  return {
+    path: spec.path,
+    summary: spec.summary,
+    description: spec.description,
+    flags: [flag(spec.idFlag, { required: true }), ...spec.flags, ...PLAN_FLAGS, FLAGS.json],
+    async run({ values }) {
+      const given = input(values);
+      const loaded = await loadPlan(values);
+      const id = String(values.id);
+      const overview = await withDuban(loaded, async (d) => {
+        await change(d, id, given);
+        return spec.windows(d).overview(id);
+      });
+      printResult(values, overview, () => spec.lines(overview));
+      return 0;
+    },
+  };
+}
+
+/**
+ * A `… status` command: one incident or request by `--id`, else every one of the plan (or of `--unit`). `plural`
+ * names what the list holds, for help and for an empty list, e.g. `incidents`.
+ */
+export function windowStatusCommand<O>(spec: WindowCommandSpec<O> & { plural: string }): Command {
+  return {
+    path: spec.path,
+    summary: spec.summary,
+    description: spec.description,
+    flags: [spec.idFlag, flag(FLAGS.unit, { help: `only the ${spec.plural} of this unit` }), ...PLAN_FLAGS, FLAGS.json],
+    async run({ values }) {
+      const loaded = await loadPlan(values);
+      const unitCode = values.unit === undefined ? undefined : unitFlag(loaded.directory, values.unit).code;
+      const id = values.id as string | undefined;
+      const list = await withDuban(loaded, async (d) =>
+        id ? [await spec.windows(d).overview(id)] : spec.windows(d).list({ unitCode }),
+      );
+      printResult(values, id ? list[0] : list, () =>
+        list.length ? list.flatMap(spec.lines) : [`no ${spec.plural} under plan ${loaded.plan.id}`],
+      );
+      return 0;
+    },
+  };
 }
 
 /** Plan-time instant for display: `2017-05-22 09:00`. */

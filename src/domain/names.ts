@@ -1,7 +1,7 @@
 /**
  * The official names of duban's things, in Chinese and English: obligation kinds, stages of notices, states of
- * items, traffic lights, recipient roles and timeline entries. Mail, reports, calendar feeds, pages and the CLI
- * all name them from here.
+ * items, incident steps, traffic lights, recipient roles and timeline entries. Mail, reports, calendar feeds, pages
+ * and the CLI all name them from here.
  */
 import type { Light } from './lights';
 import type { ItemState, RecipientRole, Stage, TimelineEntryType } from './notice';
@@ -41,6 +41,21 @@ export const STATE_NAMES: Record<ItemState, Record<Locale, string>> = {
   open: { zh: '未结', en: 'open' },
   paused: { zh: '暂停计时', en: 'paused' },
 };
+
+/** An incident's two steps (task 55), as the emergency workflow names them. */
+type IncidentStep = 'information' | 'press-conference';
+
+/** An incident's steps with their windows under the default policy, as page headings and forms name them. */
+export const STEP_NAMES: Record<string, string> = {
+  information: '权威信息发布（5小时内）',
+  'press-conference': '新闻发布会（24小时内）',
+} satisfies Record<IncidentStep, string>;
+
+/** An incident's steps, short, as timelines label them. */
+export const SHORT_STEP_NAMES: Record<string, string> = {
+  information: '权威信息发布',
+  'press-conference': '新闻发布会',
+} satisfies Record<IncidentStep, string>;
 
 /** 绿/黄/红 as words, for people who cannot tell the colours apart. */
 export const LIGHT_NAMES: Record<Light, Record<Locale, string>> = {

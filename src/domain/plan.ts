@@ -1,6 +1,6 @@
 /**
  * The plan model: what the importer produces from a task breakdown table (任务分解表) and what the
- * workflows run. Shapes follow the normative JSON of `duban plan import --json`.
+ * workflows run. `duban plan import --json` prints a plan as these types declare it, field by field.
  */
 
 /** A calendar date in the plan's time zone, `YYYY-MM-DD`. */

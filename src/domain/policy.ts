@@ -101,7 +101,11 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** The design's default policy ("Default policy", normative). Frozen: workflows share it within a worker. */
+/**
+ * The policy README's "Default policy" describes: notices at 09:00; reminders 5, 2, 1 and 0 working days before a
+ * deadline, escalations 1, 3 and 5 after it; incidents' 5- and 24-hour windows; 15 or 20 working days for a request.
+ * Frozen: workflows share it within a worker.
+ */
 export const DEFAULT_POLICY: Policy = deepFreeze({
   noticeHour: 9,
   noticeMinute: 0,

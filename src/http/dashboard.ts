@@ -59,7 +59,7 @@ const REPORT_TYPES = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 } as const;
 
-/** Report downloads and calendar feeds from the operator layer (src/operator/report.ts, ics.ts). */
+/** Report downloads and calendar feeds for operators, from the store (src/reports/report.ts, ics.ts). */
 export function operatorExtras(options: {
   plan: Plan;
   directory: Directory;

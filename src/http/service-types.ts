@@ -1,6 +1,6 @@
-/** Optional extras the dashboard links to when the operator layer provides them (reports, calendar feeds). */
+/** Optional extras the dashboard links to when the caller provides them (reports, calendar feeds). */
 
-/** Optional extras the dashboard links to when the operator layer provides them. */
+/** Optional extras the dashboard links to when they are given (`operatorExtras` in dashboard.ts builds them). */
 export interface DashboardExtras {
   /** iCalendar text of every due date and reminder of a unit. (Default: no calendar feed) */
   calendar?: (unitCode: string) => Promise<string> | string;

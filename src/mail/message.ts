@@ -3,6 +3,7 @@
  * English for contacts with `locale: 'en'`. Pure: all inputs are passed in, including the history.
  */
 import { DateTime } from 'luxon';
+import { deadlineEndMs } from '../domain/deadlines';
 import type { Directory } from '../domain/directory';
 import { OBLIGATION_NAMES, ROLE_NAMES, type Locale } from '../domain/names';
 import type { Notice } from '../domain/notice';
@@ -65,7 +66,6 @@ const SUBJECT_TAGS: Record<Severity | 'undeliverable', Record<Locale, string>> =
   undeliverable: { zh: '【邮件无法投递】', en: '[duban undeliverable] ' },
 };
 
-/** The instant a due value ends: a date is due before the next day's 00:00 (Asia/Shanghai). */
 /**
  * Remembers a pure function of a string key: a digest run renders the same due dates and instants for many
  * notices, and luxon parsing dominated the dispatcher's time. Bounded; emptied when full.
@@ -82,13 +82,6 @@ function memoized<T>(fn: (key: string) => T, limit = 4096): (key: string) => T {
     return value;
   };
 }
-
-/** Luxon DateTimes are immutable, so one parsed deadline serves every notice with that due date. */
-const deadlineOf = memoized((due: string): DateTime =>
-  due.includes('T')
-    ? DateTime.fromISO(due, { setZone: false }).setZone(PLAN_TIMEZONE)
-    : DateTime.fromISO(due, { zone: PLAN_TIMEZONE }).plus({ days: 1 }).startOf('day'),
-);
 
 function formatDate(d: DateTime, locale: Locale): string {
   return locale === 'zh' ? `${d.year}年${d.month}月${d.day}日` : d.setLocale('en-GB').toFormat('d LLL yyyy');
@@ -142,7 +135,7 @@ function formatSpan(ms: number, locale: Locale): string {
 
 /** "还剩 9天15小时" / "已逾期 1天9小时", relative to the notice's scheduled instant. */
 function timeLeft(notice: Notice, locale: Locale): string {
-  const ms = deadlineOf(notice.due).toMillis() - Date.parse(notice.at);
+  const ms = deadlineEndMs(notice.due) - Date.parse(notice.at);
   if (ms >= 0) return locale === 'zh' ? `还剩 ${formatSpan(ms, locale)}` : `${formatSpan(ms, locale)} left`;
   return locale === 'zh' ? `已逾期 ${formatSpan(ms, locale)}` : `overdue by ${formatSpan(ms, locale)}`;
 }
@@ -219,7 +212,7 @@ function noticeSection(item: DigestItem, n: Notice, ctx: RenderContext, locale: 
   const due = formatDue(n.due, locale);
   const lines: Line[] = [];
   if (severity === 'escalation' || severity === 'breach') {
-    const since = formatInstant(deadlineOf(n.due).toISO() ?? n.due, locale);
+    const since = formatInstant(new Date(deadlineEndMs(n.due)).toISOString(), locale);
     lines.push({
       text: zh
         ? `${unit}未在截止时间（${due}${n.due.includes('T') ? '' : '当日'}）前完成${OBLIGATION_NAMES[n.obligation].zh}，自 ${since} 起${timeLeft(n, locale)}。`
@@ -335,8 +328,7 @@ function subjectOf(items: DigestItem[], ctx: RenderContext, locale: Locale): str
   const severity = notices
     .map((n) => severityOf(n.stage))
     .reduce((a, b) => (SEVERITY_ORDER.indexOf(b) > SEVERITY_ORDER.indexOf(a) ? b : a));
-  const earliest =
-    notices.map((n) => n.due).sort((a, b) => deadlineOf(a).toMillis() - deadlineOf(b).toMillis())[0] ?? '';
+  const earliest = notices.map((n) => n.due).sort((a, b) => deadlineEndMs(a) - deadlineEndMs(b))[0] ?? '';
   const count = items.length > 1 ? (zh ? `共${items.length}项` : ` (${items.length} items)`) : '';
   const due = formatDue(earliest, locale);
   return zh

@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import type { Directory, Unit } from '../domain/directory';
 import { incidentWorkflowId } from '../domain/ids';
 import { lightOf, type Light } from '../domain/lights';
-import type { Evidence, UpcomingNotice } from '../domain/notice';
+import type { Evidence } from '../domain/notice';
 import { PLAN_TIMEZONE } from '../domain/plan';
 import { emergencyAgenda, type EmergencyAgenda, type EmergencyStepRule, type Policy } from '../domain/policy';
 import type { emergencyWorkflow } from '../../workflows/emergency';
@@ -20,11 +20,9 @@ import {
   type IncidentLevel,
 } from '../../workflows/messages';
 import { unitOrRefuse, type ClientContext } from './context';
-import type { TimelineRow } from './deliveries';
-import type { HistoryEntry } from './history';
 import { checkTexts, instantInput, isoInstant, quoted, textInput, windowIdInput } from './inputs';
 import { isAlreadyStarted, isRefusal, Refusal } from './refusals';
-import { windowAccess } from './windows';
+import { windowAccess, type WindowReads } from './windows';
 
 /** Incident levels task 55 covers: 特别重大 (class I) and 重大 (class II). */
 export const INCIDENT_LEVELS: readonly IncidentLevel[] = ['特别重大', '重大'];
@@ -77,7 +75,7 @@ export interface IncidentOverview extends Omit<EmergencyStatus, 'steps'> {
 }
 
 /** What operators and officers do to incidents; refusals are {@link Refusal}s and change nothing. */
-export interface IncidentsClient {
+export interface IncidentsClient extends WindowReads<EmergencyStatus, IncidentOverview> {
   /**
    * Checks a report and starts its response workflow, once per incident id (a second report of the same id
    * changes nothing). Refuses an unknown unit, an occurrence or report in the future, a report before the
@@ -87,15 +85,6 @@ export interface IncidentsClient {
   report(report: IncidentReport, options?: { nowMs?: number }): Promise<IncidentReported>;
   /** Records a step as done; a step done early cancels its remaining reminders and its breach. */
   done(input: { incidentId: string; step: string; at?: string; evidence: Evidence }): Promise<EmergencyStatus>;
-  status(incidentId: string): Promise<EmergencyStatus>;
-  /** The incident with each step's light. */
-  overview(incidentId: string): Promise<IncidentOverview>;
-  /** The incidents of the plan, newest first, optionally of one unit. */
-  list(filter?: { unitCode?: string }): Promise<IncidentOverview[]>;
-  timeline(incidentId: string): Promise<TimelineRow[]>;
-  agenda(incidentId: string): Promise<UpcomingNotice[]>;
-  history(incidentId: string): Promise<HistoryEntry[]>;
-  workflowIdOf(incidentId: string): string;
 }
 
 /** When a step's reminder window opens: its first reminder, `withinHours - max(remindHoursBefore)` after t0. */
@@ -148,18 +137,6 @@ export function checkIncidentReport(
 /** Creates the incidents client over the shared client context. */
 export function createIncidentsClient(ctx: ClientContext): IncidentsClient {
   const { client, plan, policy } = ctx;
-  const windows = windowAccess(ctx, {
-    noun: 'incident',
-    idField: 'incidentId',
-    workflowId: incidentWorkflowId,
-    statusQuery: emergencyStatusQuery,
-    // Both steps done, or closed.
-    ended: (s) => (s.closed ? 'closed' : s.steps.map((x) => `${x.step} ${x.state}`).join(', ')),
-    unitOf: (s) => s.unitCode,
-    obligations: ['emergency-information', 'emergency-press-conference'],
-  });
-  const { status } = windows;
-
   const overviewOf = async (status: EmergencyStatus): Promise<IncidentOverview> => {
     const now = await ctx.now();
     const rules = { information: policy.emergency.information, 'press-conference': policy.emergency.pressConference };
@@ -173,6 +150,20 @@ export function createIncidentsClient(ctx: ClientContext): IncidentsClient {
       })),
     };
   };
+
+  const windows = windowAccess(ctx, {
+    noun: 'incident',
+    idField: 'incidentId',
+    workflowId: incidentWorkflowId,
+    statusQuery: emergencyStatusQuery,
+    // Both steps done, or closed.
+    ended: (s) => (s.closed ? 'closed' : s.steps.map((x) => `${x.step} ${x.state}`).join(', ')),
+    unitOf: (s) => s.unitCode,
+    obligations: ['emergency-information', 'emergency-press-conference'],
+    overviewOf,
+    order: (a, b) => Date.parse(b.occurredAt) - Date.parse(a.occurredAt),
+  });
+  const { call, status, ...reads } = windows;
 
   return {
     async report(r, options = {}) {
@@ -220,7 +211,7 @@ export function createIncidentsClient(ctx: ClientContext): IncidentsClient {
         throw new Refusal(`step: expected ${EMERGENCY_STEPS.join(' | ')}, got ${quoted(step)}`, 'InvalidInput');
       const when = at === undefined ? undefined : isoInstant(instantInput(at, 'at'));
       try {
-        return await windows.call(incidentId, `record ${step}`, (h) =>
+        return await call(incidentId, `record ${step}`, (h) =>
           h.executeUpdate(emergencyDoneUpdate, {
             args: [{ step: step as EmergencyStep, ...(when ? { at: when } : {}), evidence }],
           }),
@@ -236,21 +227,6 @@ export function createIncidentsClient(ctx: ClientContext): IncidentsClient {
     },
 
     status,
-
-    async overview(incidentId) {
-      return overviewOf(await status(incidentId));
-    },
-
-    async list(filter = {}) {
-      const unitCode = filter.unitCode === undefined ? undefined : ctx.unitOf(filter.unitCode).code;
-      const mine = await windows.list(unitCode);
-      mine.sort((a, b) => Date.parse(b.occurredAt) - Date.parse(a.occurredAt));
-      return Promise.all(mine.map(overviewOf));
-    },
-
-    timeline: windows.timeline,
-    agenda: windows.agenda,
-    history: windows.history,
-    workflowIdOf: windows.workflowIdOf,
+    ...reads,
   };
 }

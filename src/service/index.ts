@@ -7,7 +7,14 @@ import { planSchedule, type PlanSchedule } from '../domain/obligations';
 import { clientContext, type ClientContext, type ClientOptions } from './context';
 import { createIncidentsClient, type IncidentsClient } from './incidents';
 import { createObligationsClient, type ObligationsClient } from './obligations';
-import { closePlan, startPlan, type ClosePlanResult, type StartPlanOptions, type StartPlanResult } from './plans';
+import {
+  closePlan,
+  startPlan,
+  type ClosePlanOptions,
+  type ClosePlanResult,
+  type StartPlanOptions,
+  type StartPlanResult,
+} from './plans';
 import { createRequestsClient, type RequestsClient } from './requests';
 
 export type { ClientOptions } from './context';
@@ -16,7 +23,7 @@ export * from './refusals';
 export type * from './incidents';
 export type * from './obligations';
 export type * from './requests';
-export type { ClosePlanResult, StartPlanOptions, StartPlanResult } from './plans';
+export type { ClosePlanOptions, ClosePlanResult, StartPlanOptions, StartPlanResult } from './plans';
 export { INCIDENT_LEVELS, EMERGENCY_STEPS, checkIncidentReport } from './incidents';
 export { isoInstant, instantInput, dateInput, windowIdInput, textInput, quoted, oneLine, checkTexts } from './inputs';
 export { mapConcurrent, startPlan, closePlan } from './plans';
@@ -35,7 +42,7 @@ export interface DubanClient {
     options?: Omit<StartPlanOptions, 'taskQueue' | 'policy' | 'timeShiftMs' | 'searchAttributes'>,
   ): Promise<StartPlanResult>;
   /** Closes every unit workflow of the plan. */
-  closePlan(options: { reason: string; onProgress?: (done: number, total: number) => void }): Promise<ClosePlanResult>;
+  closePlan(options: ClosePlanOptions): Promise<ClosePlanResult>;
 }
 
 /** Creates the client for one plan. */
@@ -58,7 +65,7 @@ export function createDubanClient(options: ClientOptions): DubanClient {
         searchAttributes: context.searchAttributes,
         calendar: context.calendar,
       }),
-    closePlan: ({ reason, onProgress }) =>
-      closePlan(context.client, schedule, context.plan.id, { reason, onProgress, concurrency: context.concurrency }),
+    closePlan: (close) =>
+      closePlan(context.client, schedule, context.plan.id, { ...close, concurrency: context.concurrency }),
   };
 }

@@ -10,6 +10,7 @@ import { obligationWorkflowId, unitWorkflowId } from '../domain/ids';
 import { countLights, deadlineWindowOpensMs, firstReminderStage, lightOf, type Light } from '../domain/lights';
 import type { ObligationKind } from '../domain/plan';
 import {
+  agendaQuery,
   designateUpdate,
   extendUpdate,
   fulfilUpdate,
@@ -99,6 +100,8 @@ export interface ObligationsClient {
   }): Promise<string[]>;
   /** What happened so far; each notice with how its deliveries fared when the client has the outbox's store. */
   timeline(ref: ObligationRef): Promise<TimelineRow[]>;
+  /** The notices still to come of the obligation's workflow (none once it has ended). */
+  agenda(ref: ObligationRef): Promise<UpcomingNotice[]>;
   /**
    * The workflow's event history made readable: timers, messages received (updates, signals), activities (notices
    * queued, with their deliveries as for {@link ObligationsClient.timeline}; outcomes, events recorded), with times
@@ -343,6 +346,10 @@ export function createObligationsClient(ctx: ClientContext, schedule: PlanSchedu
       ]);
       const entries = ref.period ? all.filter((e) => e.period === ref.period || e.period === null) : all;
       return withDeliveries(entries, notices);
+    },
+
+    agenda(ref) {
+      return call(ref, 'read its agenda', (h) => h.query(agendaQuery));
     },
 
     async history(ref) {

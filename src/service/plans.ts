@@ -128,6 +128,15 @@ export interface ClosePlanResult {
   ended: string[];
 }
 
+/** Options of {@link closePlan}. */
+export interface ClosePlanOptions {
+  reason: string;
+  /** Return once every unit workflow that got the close has ended, its outcomes recorded. (Default: false) */
+  untilEnded?: boolean;
+  /** Called after each unit workflow got the close or was found ended. */
+  onProgress?: (done: number, total: number) => void;
+}
+
 /**
  * Closes a plan: every unit workflow records its open items as they stand (missed if past due, else open) and ends.
  * Units already ended are counted, not an error.
@@ -136,7 +145,7 @@ export async function closePlan(
   client: Client,
   schedule: PlanSchedule,
   planId: string,
-  options: { reason: string; concurrency?: number; onProgress?: (done: number, total: number) => void },
+  options: ClosePlanOptions & { concurrency?: number },
 ): Promise<ClosePlanResult> {
   const closed: string[] = [];
   const ended: string[] = [];
@@ -152,5 +161,7 @@ export async function closePlan(
     }
     options.onProgress?.(++done, schedule.units.length);
   });
+  // One at a time: on the time-skipping server each wait for a result lets its clock run.
+  if (options.untilEnded) for (const workflowId of closed) await client.workflow.getHandle(workflowId).result();
   return { closed, ended };
 }

@@ -3,7 +3,7 @@
  * what Temporal throws (a validator's `ApplicationFailure`, a missing workflow) to it. The CLI, the HTTP API, the
  * simulator and the tests all see the same types.
  */
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { isRefusalType, type RefusalType } from '../domain/refusals';
 
 export type { RefusalType } from '../domain/refusals';
@@ -52,17 +52,29 @@ export interface RefusalContext {
 }
 
 /**
- * Turns what Temporal threw at a call into a {@link Refusal} when it is one: a validator's or handler's
- * `ApplicationFailure` keeps its message and type; a missing workflow is `AlreadyClosed` when it ended and
- * `UnknownObligation` when it never existed. Anything else (connection lost, timeouts) is rethrown as it is.
+ * The {@link Refusal} that `err` is or carries: a Refusal itself, or the first error of its cause chain with a
+ * refusal type (a validator's or handler's `ApplicationFailure` behind a failed update), keeping its message.
+ * Undefined for anything else, a `type` outside the union included.
+ */
+export function refusalIn(err: unknown): Refusal | undefined {
+  if (isRefusal(err)) return err;
+  let e: unknown = err;
+  for (let depth = 0; e && depth < 8; depth++) {
+    const { type, message, cause } = e as { type?: unknown; message?: unknown; cause?: unknown };
+    if (isRefusalType(type)) return new Refusal(typeof message === 'string' ? message : type, type, { cause: err });
+    e = cause;
+  }
+  return undefined;
+}
+
+/**
+ * Turns what Temporal threw at a call into a {@link Refusal} when it is one: see {@link refusalIn}; a missing
+ * workflow is `AlreadyClosed` when it ended and `UnknownObligation` when it never existed. Anything else
+ * (connection lost, timeouts) is rethrown as it is.
  */
 export async function asRefusal(err: unknown, context: RefusalContext): Promise<never> {
-  if (isRefusal(err)) throw err;
-  if (err instanceof WorkflowUpdateFailedError || named(err, 'WorkflowUpdateFailedError')) {
-    const cause = (err as WorkflowUpdateFailedError).cause as { message?: string; type?: string } | undefined;
-    if (isRefusalType(cause?.type))
-      throw new Refusal(cause.message ?? (err as Error).message, cause.type, { cause: err });
-  }
+  const refusal = refusalIn(err);
+  if (refusal) throw refusal;
   if (isNotFound(err)) {
     const ended = await context.endedAs?.().catch(() => undefined);
     if (ended)

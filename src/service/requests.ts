@@ -5,7 +5,7 @@
  */
 import { deadlineWindowOpensMs, lightOf, type Light } from '../domain/lights';
 import { requestWorkflowId } from '../domain/ids';
-import type { Evidence, UpcomingNotice } from '../domain/notice';
+import type { Evidence } from '../domain/notice';
 import type { IsoDate } from '../domain/plan';
 import { informationRequestDue, type InformationRequestDue } from '../domain/policy';
 import type { Unit } from '../domain/directory';
@@ -20,11 +20,9 @@ import {
   type InformationRequestStatus,
 } from '../../workflows/messages';
 import type { ClientContext } from './context';
-import type { TimelineRow } from './deliveries';
-import type { HistoryEntry } from './history';
 import { checkTexts, dateInput, instantInput, isoInstant, quoted, textInput, windowIdInput } from './inputs';
 import { isAlreadyStarted, Refusal } from './refusals';
-import { windowAccess } from './windows';
+import { windowAccess, type WindowReads } from './windows';
 
 /** A request as a caller registers it. */
 export interface RequestReceipt {
@@ -54,7 +52,7 @@ export interface RequestOverview extends InformationRequestStatus {
 }
 
 /** What operators and officers do to information requests; refusals are {@link Refusal}s and change nothing. */
-export interface RequestsClient {
+export interface RequestsClient extends WindowReads<InformationRequestStatus, RequestOverview> {
   /**
    * Starts a request's reply-deadline workflow, once per request id. Refuses an unknown unit, a receipt date in the
    * future or outside the calendar, a non-ASCII id, and an id another unit's request already has. `nowMs` is the
@@ -76,34 +74,11 @@ export interface RequestsClient {
   resume(input: { requestId: string; on?: string; reason?: string }): Promise<InformationRequestStatus>;
   /** The corrected request (补正) arrived: the count restarts from that day. */
   correct(input: { requestId: string; receivedOn: string; note?: string }): Promise<InformationRequestStatus>;
-  status(requestId: string): Promise<InformationRequestStatus>;
-  /** The request with its light. */
-  overview(requestId: string): Promise<RequestOverview>;
-  /** The requests of the plan, latest receipt first, optionally of one unit. */
-  list(filter?: { unitCode?: string }): Promise<RequestOverview[]>;
-  timeline(requestId: string): Promise<TimelineRow[]>;
-  agenda(requestId: string): Promise<UpcomingNotice[]>;
-  history(requestId: string): Promise<HistoryEntry[]>;
-  workflowIdOf(requestId: string): string;
 }
 
 /** Creates the requests client over the shared client context. */
 export function createRequestsClient(ctx: ClientContext): RequestsClient {
   const { client, plan, policy } = ctx;
-  const windows = windowAccess(ctx, {
-    noun: 'request',
-    idField: 'requestId',
-    workflowId: requestWorkflowId,
-    statusQuery: requestStatusQuery,
-    // Answered, or closed.
-    ended: (s) => (s.closed ? 'closed' : s.state),
-    unitOf: (s) => s.unitCode,
-    obligations: ['information-request'],
-  });
-  const { status, call } = windows;
-  const optionalDate = async (value: string | undefined, field: string): Promise<IsoDate | undefined> =>
-    value === undefined ? undefined : dateInput(value, field, await ctx.now());
-
   const overviewOf = async (s: InformationRequestStatus): Promise<RequestOverview> => {
     const now = await ctx.now();
     return {
@@ -123,6 +98,23 @@ export function createRequestsClient(ctx: ClientContext): RequestsClient {
             }),
     };
   };
+
+  const windows = windowAccess(ctx, {
+    noun: 'request',
+    idField: 'requestId',
+    workflowId: requestWorkflowId,
+    statusQuery: requestStatusQuery,
+    // Answered, or closed.
+    ended: (s) => (s.closed ? 'closed' : s.state),
+    unitOf: (s) => s.unitCode,
+    obligations: ['information-request'],
+    overviewOf,
+    // Latest receipt first.
+    order: (a, b) => (a.receivedOn < b.receivedOn ? 1 : a.receivedOn > b.receivedOn ? -1 : 0),
+  });
+  const { call, status, ...reads } = windows;
+  const optionalDate = async (value: string | undefined, field: string): Promise<IsoDate | undefined> =>
+    value === undefined ? undefined : dateInput(value, field, await ctx.now());
 
   return {
     async receive(r, options = {}) {
@@ -215,21 +207,6 @@ export function createRequestsClient(ctx: ClientContext): RequestsClient {
     },
 
     status,
-
-    async overview(requestId) {
-      return overviewOf(await status(requestId));
-    },
-
-    async list(filter = {}) {
-      const unitCode = filter.unitCode === undefined ? undefined : ctx.unitOf(filter.unitCode).code;
-      const mine = await windows.list(unitCode);
-      mine.sort((a, b) => (a.receivedOn < b.receivedOn ? 1 : a.receivedOn > b.receivedOn ? -1 : 0));
-      return Promise.all(mine.map(overviewOf));
-    },
-
-    timeline: windows.timeline,
-    agenda: windows.agenda,
-    history: windows.history,
-    workflowIdOf: windows.workflowIdOf,
+    ...reads,
   };
 }

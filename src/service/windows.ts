@@ -5,15 +5,15 @@
 import type { QueryDefinition } from '@temporalio/common';
 import type { UpcomingNotice } from '../domain/notice';
 import type { ObligationKind } from '../domain/plan';
-import { agendaQuery, timelineQuery } from '../../workflows/messages';
+import { agendaQuery, closeSignal, timelineQuery } from '../../workflows/messages';
 import type { ClientContext } from './context';
 import { deliveriesByKey, storedNotices, type TimelineRow, withDeliveries } from './deliveries';
 import { readableHistory, type HistoryEntry } from './history';
 import { windowIdInput } from './inputs';
-import { asRefusal } from './refusals';
+import { asRefusal, isRefusal } from './refusals';
 
-/** One kind of window workflow: incidents or requests. */
-export interface WindowKind<S> {
+/** One kind of window workflow: incidents or requests, with their status `S` and what lists show of one, `O`. */
+export interface WindowKind<S, O> {
   /** What a message calls it, e.g. `incident`. */
   noun: string;
   /** The id field, for input errors, e.g. `incidentId`. */
@@ -27,31 +27,49 @@ export interface WindowKind<S> {
   unitOf(status: S): string;
   /** The obligations its notices are filed under (their period is the window's id). */
   obligations: readonly ObligationKind[];
+  /** A status as lists and pages show it (with its lights). */
+  overviewOf(status: S): Promise<O>;
+  /** The order of lists: negative when `a` comes first. */
+  order(a: S, b: S): number;
+}
+
+/** What the incidents and the requests clients both offer, by the window's id. */
+export interface WindowReads<S, O> {
+  status(id: string): Promise<S>;
+  /** The window as lists and pages show it, with its lights. */
+  overview(id: string): Promise<O>;
+  /** Every window of the plan, or of one unit (code, name or alias), in the kind's order. */
+  list(filter?: { unitCode?: string }): Promise<O[]>;
+  /** What happened so far; each notice with how its deliveries fared when the client has the outbox's store. */
+  timeline(id: string): Promise<TimelineRow[]>;
+  /** The notices still to come (none once it has ended). */
+  agenda(id: string): Promise<UpcomingNotice[]>;
+  history(id: string): Promise<HistoryEntry[]>;
+  workflowIdOf(id: string): string;
+  /**
+   * Closes the window: what is still open is recorded as it stands (missed if past due) and the workflow ends.
+   * False when it had ended already.
+   */
+  close(id: string, options: { reason: string }): Promise<boolean>;
+  /** Waits until the window's workflow has ended (closed, answered, both steps done); its last status. */
+  ended(id: string): Promise<S>;
 }
 
 /** Access to the windows of one kind under the context's plan. */
-export interface WindowAccess<S> {
+export interface WindowAccess<S, O> extends WindowReads<S, O> {
   /** Runs `f` against the window's workflow; Temporal's errors come back as refusals naming it. */
   call<T>(
     id: string,
     action: string,
     f: (handle: ReturnType<ClientContext['client']['workflow']['getHandle']>) => Promise<T>,
   ): Promise<T>;
-  status(id: string): Promise<S>;
-  /** Statuses of every window of the plan (or of one unit), as visibility lists them. */
-  list(unitCode?: string): Promise<S[]>;
-  /** What happened so far; each notice with how its deliveries fared when the client has the outbox's store. */
-  timeline(id: string): Promise<TimelineRow[]>;
-  agenda(id: string): Promise<UpcomingNotice[]>;
-  history(id: string): Promise<HistoryEntry[]>;
-  workflowIdOf(id: string): string;
 }
 
 /** Creates the access to one kind of window. */
-export function windowAccess<S>(ctx: ClientContext, kind: WindowKind<S>): WindowAccess<S> {
+export function windowAccess<S, O>(ctx: ClientContext, kind: WindowKind<S, O>): WindowAccess<S, O> {
   const { client, plan } = ctx;
   const workflowIdOf = (id: string): string => kind.workflowId(plan.id, windowIdInput(id, kind.idField));
-  const call: WindowAccess<S>['call'] = async (id, action, f) => {
+  const call: WindowAccess<S, O>['call'] = async (id, action, f) => {
     const workflowId = workflowIdOf(id);
     const handle = client.workflow.getHandle(workflowId);
     try {
@@ -75,13 +93,17 @@ export function windowAccess<S>(ctx: ClientContext, kind: WindowKind<S>): Window
   return {
     call,
     status,
-    async list(unitCode) {
+    overview: async (id) => kind.overviewOf(await status(id)),
+    // Visibility lists the plan's windows; each is read directly (visibility lags a moment behind).
+    async list(filter = {}) {
+      const unitCode = filter.unitCode === undefined ? undefined : ctx.unitOf(filter.unitCode).code;
       const prefix = kind.workflowId(plan.id, '');
       const ids: string[] = [];
       for await (const w of client.workflow.list({ query: `WorkflowId STARTS_WITH "${prefix}"` }))
         ids.push(w.workflowId.slice(prefix.length));
       const found = await Promise.all(ids.map((id) => status(id).catch(() => undefined)));
-      return found.filter((s): s is Awaited<S> => s !== undefined && (!unitCode || kind.unitOf(s) === unitCode));
+      const mine = found.filter((s): s is Awaited<S> => s !== undefined && (!unitCode || kind.unitOf(s) === unitCode));
+      return Promise.all(mine.sort(kind.order).map(kind.overviewOf));
     },
     timeline: async (id) => {
       const [entries, notices] = await Promise.all([
@@ -97,5 +119,16 @@ export function windowAccess<S>(ctx: ClientContext, kind: WindowKind<S>): Window
         return readableHistory(history, { timeShiftMs: ctx.timeShiftMs, deliveries: deliveriesByKey(notices) });
       }),
     workflowIdOf,
+    async close(id, { reason }) {
+      try {
+        await call(id, 'close', (h) => h.signal(closeSignal, { reason }));
+        return true;
+      } catch (err) {
+        // Ended by itself (answered, both steps done): nothing left to close.
+        if (isRefusal(err) && err.type === 'AlreadyClosed') return false;
+        throw err;
+      }
+    },
+    ended: (id) => call(id, 'wait for its end', (h) => h.result() as Promise<S>),
   };
 }

@@ -30,16 +30,25 @@ export interface Scenario {
   events: ScenarioEvent[];
 }
 
+/** An incident or an information request, as the client addresses it. */
+export interface WindowRef {
+  kind: 'incidents' | 'requests';
+  id: string;
+}
+
+/** A workflow the simulator reads the agenda of: a window, or an obligation of a unit. */
+export type WatchedRef = WindowRef | { kind: 'obligations'; ref: ObligationRef };
+
 /** What event handlers work with. */
 export interface ScenarioContext {
   duban: DubanClient;
-  /** Workflows a handler started, so the simulator closes and awaits them at the end. */
-  track(workflowId: string): void;
+  /** Windows a handler started, so the simulator closes them and waits for their end with the plan's. */
+  track(window: WindowRef): void;
   /**
    * Workflows whose notices may fall after the plan's last scheduled instant (an extension, a designation, an
    * incident or a request): the simulator runs on until none of them has a notice ahead.
    */
-  watch(workflowId: string): void;
+  watch(workflow: WatchedRef): void;
 }
 
 /** Applies one event; errors need not name the event (the simulator prefixes where it came from). */
@@ -66,9 +75,9 @@ export class ScenarioEventError extends Error {
   override name = 'ScenarioEventError';
 }
 
-/** The fields each event type needs; `fulfil` of an incident step or a request reply needs its id too. */
+/** The fields each event type needs; what else a `fulfil` needs depends on its obligation kind. */
 const REQUIRED: Record<string, string[]> = {
-  fulfil: ['unit', 'obligation'],
+  fulfil: ['obligation'],
   extend: ['unit', 'obligation', 'newDue', 'reason', 'approver'],
   waive: ['unit', 'obligation', 'reason', 'approver'],
   designate: ['unit', 'taskNo'],
@@ -79,10 +88,11 @@ const REQUIRED: Record<string, string[]> = {
   'request-resume': ['request'],
   'request-correct': ['request', 'receivedOn'],
 };
-const FULFIL_NEEDS: Partial<Record<ObligationKind, string>> = {
-  'emergency-information': 'incident',
-  'emergency-press-conference': 'incident',
-  'information-request': 'request',
+/** An incident step or a request reply names its window (whose unit is known); any other fulfilment its unit. */
+const FULFIL_NEEDS: Partial<Record<ObligationKind, string[]>> = {
+  'emergency-information': ['incident'],
+  'emergency-press-conference': ['incident'],
+  'information-request': ['request'],
 };
 
 /**
@@ -102,9 +112,8 @@ export function checkScenario(scenario: Scenario, plan: Plan, directory: Directo
       return;
     }
     const obligation = typeof event.obligation === 'string' ? event.obligation : undefined;
-    const needs = [...required];
-    if (event.type === 'fulfil' && obligation && FULFIL_NEEDS[obligation as ObligationKind])
-      needs.push(FULFIL_NEEDS[obligation as ObligationKind]!);
+    const needs =
+      event.type === 'fulfil' ? [...required, ...(FULFIL_NEEDS[obligation as ObligationKind] ?? ['unit'])] : required;
     for (const field of needs) {
       const value = event[field];
       if (field === 'taskNo') continue;
@@ -195,7 +204,7 @@ export const eventHandlers: Record<string, EventHandler> = {
   },
   async extend(event, ctx) {
     const ref = obligationRef(event, ctx);
-    ctx.watch(ctx.duban.obligations.workflowIdOf(ref));
+    ctx.watch({ kind: 'obligations', ref });
     await ctx.duban.obligations.extend(ref, {
       newDue: str(event, 'newDue'),
       reason: str(event, 'reason'),
@@ -216,15 +225,10 @@ export const eventHandlers: Record<string, EventHandler> = {
     const remove = event.remove === true;
     if (!remove) {
       for (const spec of obligations.designationSpecs(taskNo))
-        ctx.watch(
-          obligations.workflowIdOf({
-            planId: context.plan.id,
-            unitCode,
-            obligation: spec.obligation,
-            taskNo,
-            obligationId: spec.id,
-          }),
-        );
+        ctx.watch({
+          kind: 'obligations',
+          ref: { planId: context.plan.id, unitCode, obligation: spec.obligation, taskNo, obligationId: spec.id },
+        });
     }
     await obligations.designate({
       planId: context.plan.id,
@@ -246,16 +250,18 @@ export const eventHandlers: Record<string, EventHandler> = {
       },
       { nowMs: Date.parse(event.at) },
     );
-    if (r.created) ctx.track(r.workflowId);
-    ctx.watch(r.workflowId);
+    const window = { kind: 'incidents', id: r.incidentId } as const;
+    if (r.created) ctx.track(window);
+    ctx.watch(window);
   },
   async 'information-request'(event, ctx) {
     const r = await ctx.duban.requests.receive(
       { unit: str(event, 'unit'), requestId: str(event, 'request'), receivedOn: str(event, 'receivedOn') },
       { nowMs: Date.parse(event.at) },
     );
-    if (r.created) ctx.track(r.workflowId);
-    ctx.watch(r.workflowId);
+    const window = { kind: 'requests', id: r.requestId } as const;
+    if (r.created) ctx.track(window);
+    ctx.watch(window);
   },
   async 'request-extend'(event, { duban }) {
     await duban.requests.extend({

@@ -15,20 +15,25 @@ import {
 } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import type { Directory } from '../domain/directory';
-import { unitWorkflowId } from '../domain/ids';
-import type { Notice, Outcome } from '../domain/notice';
+import type { Notice, Outcome, UpcomingNotice } from '../domain/notice';
 import type { PlanSchedule } from '../domain/obligations';
 import { PLAN_TIMEZONE, type Plan } from '../domain/plan';
 import { DEFAULT_POLICY, obligationAgenda, type Policy } from '../domain/policy';
 import { openActivityRuntime } from '../../activities/runtime';
-import { createDubanClient, isNotFound } from '../service';
+import { createDubanClient, isRefusal, type DubanClient } from '../service';
 import { ensureExecutables } from '../temporal/executables';
 import { installRuntime } from '../temporal/runtime';
 import { BUNDLER_OPTIONS, WORKFLOWS_PATH } from '../temporal/worker';
-import { agendaQuery, closeSignal } from '../../workflows/messages';
-import { eventHandlers, type Scenario, type ScenarioContext, ScenarioEventError } from './scenario';
+import {
+  eventHandlers,
+  type Scenario,
+  type ScenarioContext,
+  ScenarioEventError,
+  type WatchedRef,
+  type WindowRef,
+} from './scenario';
 
-/** One notification of the normative simulate output. */
+/** One notification `duban simulate --json` prints (README, "A five-minute tour", shows one). */
 export interface SimulatedNotification {
   at: string;
   stage: string;
@@ -40,7 +45,7 @@ export interface SimulatedNotification {
   recipients: string[];
 }
 
-/** One outcome of the normative simulate output. */
+/** One outcome `duban simulate --json` prints. */
 export interface SimulatedOutcome {
   obligation: string;
   unit: string;
@@ -51,7 +56,7 @@ export interface SimulatedOutcome {
   fulfilledAt: string | null;
 }
 
-/** The normative output of `duban simulate --json`. */
+/** What `duban simulate --json` prints: `{plan, notifications[], outcomes[]}`, each list sorted as below. */
 export interface SimulationOutput {
   plan: string;
   notifications: SimulatedNotification[];
@@ -91,16 +96,19 @@ const MAX_RUN_ON_ROUNDS = 20;
 
 const iso = (ms: number): string => DateTime.fromMillis(ms, { zone: PLAN_TIMEZONE }).toISO() as string;
 
+const agendaOf = (duban: DubanClient, w: WatchedRef): Promise<UpcomingNotice[]> =>
+  w.kind === 'obligations' ? duban.obligations.agenda(w.ref) : duban[w.kind].agenda(w.id);
+
 /** The latest upcoming notice instant among the watched workflows (plan time), or undefined when none has one. */
-async function lastUpcoming(client: Client, watched: Set<string>): Promise<number | undefined> {
+async function lastUpcoming(duban: DubanClient, watched: Iterable<WatchedRef>): Promise<number | undefined> {
   let last: number | undefined;
-  for (const id of watched) {
-    let upcoming: { at: string }[];
+  for (const w of watched) {
+    let upcoming: UpcomingNotice[];
     try {
-      upcoming = await client.workflow.getHandle(id).query(agendaQuery);
+      upcoming = await agendaOf(duban, w);
     } catch (err) {
       // A window that never started (a refused event) has nothing ahead.
-      if (isNotFound(err)) continue;
+      if (isRefusal(err) && err.type === 'UnknownObligation') continue;
       throw err;
     }
     for (const u of upcoming) last = Math.max(last ?? 0, Date.parse(u.at));
@@ -128,7 +136,7 @@ function lastScheduledInstant(plan: Plan, schedule: PlanSchedule, policy: Policy
   return last;
 }
 
-/** Runs the simulation and returns the normative output plus figures. */
+/** Runs the simulation and returns what `duban simulate --json` prints, plus figures. */
 export async function simulate(
   options: SimulationOptions,
 ): Promise<{ output: SimulationOutput; stats: SimulationStats }> {
@@ -222,12 +230,17 @@ export async function simulate(
       unitWorkflows = result.schedule.units.length;
       obligationWorkflows = result.schedule.units.reduce((n, u) => n + u.obligations.length, 0);
       progress(`simulate: started ${unitWorkflows} unit workflows with ${obligationWorkflows} obligations`);
-      const tracked: string[] = [];
-      const watched = new Set<string>();
+      const tracked: WindowRef[] = [];
+      // By workflow ID: each workflow is read once however many events touched it.
+      const watched = new Map<string, WatchedRef>();
       const ctx: ScenarioContext = {
         duban,
-        track: (id) => tracked.push(id),
-        watch: (id) => watched.add(id),
+        track: (w) => tracked.push(w),
+        watch: (w) =>
+          watched.set(
+            w.kind === 'obligations' ? duban.obligations.workflowIdOf(w.ref) : duban[w.kind].workflowIdOf(w.id),
+            w,
+          ),
       };
       const events = [...(options.scenario?.events ?? [])]
         .map((e, index) => ({ e, index }))
@@ -251,7 +264,7 @@ export async function simulate(
       // Extensions, designations and windows can schedule notices past the plan's last instant: run on until
       // none of the workflows they touched has a notice ahead.
       for (let round = 1; ; round++) {
-        const ahead = await lastUpcoming(env.client, watched);
+        const ahead = await lastUpcoming(duban, watched.values());
         if (ahead === undefined) break;
         if (round > MAX_RUN_ON_ROUNDS)
           throw new Error(`simulate: notices still ahead at ${iso(ahead)} after ${MAX_RUN_ON_ROUNDS} rounds`);
@@ -259,16 +272,12 @@ export async function simulate(
         await sleepUntil(Math.max(ahead, await planNow()) + TAIL_MS);
       }
       progress(`simulate: year complete at ${iso(await planNow())}`);
-      const ids = [...result.schedule.units.map((u) => unitWorkflowId(plan.id, u.unitCode)), ...tracked];
-      for (const id of ids) {
-        try {
-          await env.client.workflow.getHandle(id).signal(closeSignal, { reason: 'simulation ended' });
-        } catch (err) {
-          // A window that ended by itself (replied, both steps done) needs no closing.
-          if (!isNotFound(err)) throw err;
-        }
-      }
-      for (const id of ids) await env.client.workflow.getHandle(id).result();
+      // Everything is told to close before anything is waited for: a wait lets the time-skipping server's clock run,
+      // and a window still open would idle into the server's default execution timeout. Windows are not children.
+      const reason = 'simulation ended';
+      for (const w of tracked) await duban[w.kind].close(w.id, { reason });
+      await duban.closePlan({ reason, untilEnded: true });
+      for (const w of tracked) await duban[w.kind].ended(w.id);
       await options.afterRun?.(env.client);
     });
   } finally {

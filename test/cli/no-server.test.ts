@@ -1,6 +1,6 @@
 /**
  * Every command that needs the Temporal server, run with none reachable: one line naming the address tried and
- * how to get a server, exit 1, no gRPC stack trace.
+ * how to get a server, exit 1, no gRPC stack trace; bad input and bad settings are told first, exit 2.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -80,5 +80,54 @@ describe('with no Temporal server reachable', () => {
       /^duban status: cannot reach the Temporal server at [\w.]+:\d+ \(.*\): start one with `npm start`/,
     );
     expect(code).toBe(1);
+  });
+});
+
+describe('bad input or a bad setting, with no Temporal server reachable', () => {
+  const CASES: { args: string[]; env?: NodeJS.ProcessEnv; says: string }[] = [
+    {
+      args: [
+        'request',
+        'extend',
+        '--id',
+        'r1',
+        '--reason',
+        '需调取档案',
+        '--approver',
+        '王五',
+        '--working-days',
+        'abc',
+      ],
+      says: "duban request extend: --working-days: 'abc' is not a whole number",
+    },
+    {
+      args: ['request', 'reply', '--id', 'r1', '--url', 'ftp://x.test/r'],
+      says: "duban request reply: --url: 'ftp://x.test/r' is not an http(s) URL",
+    },
+    {
+      args: ['emergency', 'done', '--id', 'flood-0710', '--step', 'press', '--document', '通报'],
+      says: "duban emergency done: --step: expected information | press-conference, got 'press'",
+    },
+    {
+      args: ['serve'],
+      env: { DATABASE_URL: 'mysql://x' },
+      says: 'duban serve: invalid store configuration: DATABASE_URL:',
+    },
+  ];
+
+  it('is refused before any connection: one line naming the flag or variable, exit 2', async () => {
+    const address = `127.0.0.1:${await freePort()}`;
+    const results = await Promise.all(
+      CASES.map(({ args, env }) => duban({ TEMPORAL_ADDRESS: address, ...env }, [...args, '--plan', PLAN])),
+    );
+    results.forEach(({ code, out, err }, i) => {
+      const { args, says } = CASES[i]!;
+      expect({ command: args.slice(0, 2).join(' '), out, err: err.trim().split('\n'), code }).toEqual({
+        command: args.slice(0, 2).join(' '),
+        out: '',
+        err: [expect.stringContaining(says)],
+        code: 2,
+      });
+    });
   });
 });

@@ -29,12 +29,12 @@ describe('duban simulate --json (the CLI, end to end)', () => {
             occurredAt: '2017-07-10T08:00:00+08:00',
             level: '重大',
           },
+          // A step done and a reply name their window, not a unit.
           {
             at: '2017-07-10T11:30:00+08:00',
             type: 'fulfil',
             obligation: 'emergency-information',
             incident: 'flood-0710',
-            unit: '福州市',
           },
           {
             at: '2017-09-29T10:00:00+08:00',
@@ -48,7 +48,6 @@ describe('duban simulate --json (the CLI, end to end)', () => {
             type: 'fulfil',
             obligation: 'information-request',
             request: 'req-0929',
-            unit: '厦门市',
           },
         ],
       }),
@@ -64,7 +63,7 @@ describe('duban simulate --json (the CLI, end to end)', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('prints the normative shape with +08:00 instants and progress on stderr', () => {
+  it('prints {plan, notifications, outcomes} with +08:00 instants and progress on stderr', () => {
     expect(output.plan).toBe('fj-2017-zwgk');
     expect(output.notifications.length).toBeGreaterThan(50);
     for (const n of output.notifications) {

@@ -399,7 +399,7 @@ describe('parsePolicy', () => {
     expect(parsePolicy({})).toEqual(DEFAULT_POLICY);
   });
 
-  it('keeps the design numbers in DEFAULT_POLICY and freezes it', () => {
+  it("keeps the README's default numbers in DEFAULT_POLICY and freezes it", () => {
     expect(DEFAULT_POLICY.deadline.remindWorkingDaysBefore).toEqual([5, 2, 1, 0]);
     expect(DEFAULT_POLICY.deadline.escalations.map((e) => e.workingDaysAfter)).toEqual([1, 3, 5]);
     expect(Object.isFrozen(DEFAULT_POLICY.deadline.escalations[0])).toBe(true);

@@ -1,6 +1,6 @@
 /**
  * The seed plan running on a real dev server "as if" at a chosen 2017 instant, with a worker, a SQLite store,
- * the operator service and the HTTP server on a free loopback port: what the API and browser tests drive.
+ * the client layer (src/service) and the HTTP server on a free loopback port: what the API and browser tests drive.
  */
 import fs from 'node:fs';
 import os from 'node:os';

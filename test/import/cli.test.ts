@@ -33,7 +33,7 @@ function write(name: string, content: string | Buffer): string {
 }
 
 describe('duban plan import', () => {
-  it('prints the normative JSON', async () => {
+  it('prints the plan as JSON', async () => {
     const { code, out } = await run('plan', 'import', seedFile, '--json');
     expect(code).toBe(0);
     const plan = JSON.parse(out);

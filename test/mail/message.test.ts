@@ -51,6 +51,23 @@ describe('message rendering', () => {
     expect(html).toContain('<a href="https://duban.example.gov.cn/plans/fj-2017-zwgk/units/fj-czt">');
   });
 
+  it('counts a window breached since its due instant, not from the next midnight as for a date', () => {
+    const n = notice({
+      stage: 'breach',
+      obligation: 'emergency-information',
+      taskNo: 55,
+      period: 'flood-0710',
+      due: '2017-07-10T13:00:00.000+08:00',
+      at: '2017-07-10T13:30:00.000+08:00',
+      notify: ['head'],
+    });
+    const { subject, text } = renderDigest([{ payload: { kind: 'notice', notice: n }, others: [], history: [] }], ctx);
+    expect(subject).toBe('【超时通报】省财政厅：突发事件权威信息发布（截止 2017年7月10日 13:00）');
+    expect(text).toContain(
+      '省财政厅未在截止时间（2017年7月10日 13:00）前完成突发事件权威信息发布，自 2017年7月10日 13:00 起已逾期 30分钟。',
+    );
+  });
+
   it('lists who else was told and counts hours when less than a day is left', () => {
     const n = notice({
       stage: 'reminder-0',

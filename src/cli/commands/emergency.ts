@@ -13,6 +13,8 @@ import {
   printResult,
   shortTime,
   unitFlag,
+  windowChangeCommand,
+  windowStatusCommand,
   withDuban,
 } from '../kit';
 
@@ -88,7 +90,7 @@ export const emergencyReportCommand: Command = {
 };
 
 /** `duban emergency done`. */
-export const emergencyDoneCommand: Command = {
+export const emergencyDoneCommand = windowChangeCommand({
   path: ['emergency', 'done'],
   summary: 'record that an incident step was done (information published, press conference held)',
   description: [
@@ -96,52 +98,37 @@ export const emergencyDoneCommand: Command = {
     'cancels its remaining reminders and its breach. Refused (exit 2, nothing recorded): an unknown incident, a',
     'step already done, an instant in the future or before the occurrence, no evidence.',
   ],
+  idFlag: ID_FLAG,
   flags: [
-    flag(ID_FLAG, { required: true }),
     { name: 'step', type: 'string', value: 'information|press-conference', help: 'which step', required: true },
     FLAGS.at,
     ...EVIDENCE_FLAGS,
-    ...PLAN_FLAGS,
-    FLAGS.json,
   ],
-  async run({ values }) {
+  input: (values) => {
     const step = String(values.step);
     if (step !== 'information' && step !== 'press-conference')
       throw new UsageError(`--step: expected information | press-conference, got ${quoted(step)}`);
     const evidence = evidenceFlags(values)!;
     const at = instantFlag(values.at, '--at');
-    const loaded = await loadPlan(values);
-    const incidentId = String(values.id);
-    const overview = await withDuban(loaded, async (d) => {
-      await d.incidents.done({ incidentId, step, ...(at ? { at } : {}), evidence });
-      return d.incidents.overview(incidentId);
-    });
-    printResult(values, overview, () => incidentLines(overview));
-    return 0;
+    return { step, ...(at ? { at } : {}), evidence };
   },
-};
+  change: (d, incidentId, input) => d.incidents.done({ incidentId, ...input }),
+  windows: (d) => d.incidents,
+  lines: incidentLines,
+});
 
 /** `duban emergency status`. */
-export const emergencyStatusCommand: Command = {
+export const emergencyStatusCommand = windowStatusCommand({
   path: ['emergency', 'status'],
   summary: "show an incident's windows, lights and what was done (or, without --id, every incident of the plan)",
   description: [
     'With --id: one incident and its steps. Without: every incident of the plan (or of --unit), newest first.',
   ],
-  flags: [ID_FLAG, flag(FLAGS.unit, { help: 'only the incidents of this unit' }), ...PLAN_FLAGS, FLAGS.json],
-  async run({ values }) {
-    const loaded = await loadPlan(values);
-    const unitCode = values.unit === undefined ? undefined : unitFlag(loaded.directory, values.unit).code;
-    const id = values.id as string | undefined;
-    const list = await withDuban(loaded, async (d) =>
-      id ? [await d.incidents.overview(id)] : d.incidents.list({ unitCode }),
-    );
-    printResult(values, id ? list[0] : list, () =>
-      list.length ? list.flatMap(incidentLines) : [`no incidents under plan ${loaded.plan.id}`],
-    );
-    return 0;
-  },
-};
+  idFlag: ID_FLAG,
+  plural: 'incidents',
+  windows: (d) => d.incidents,
+  lines: incidentLines,
+});
 
 /** The `duban emergency …` commands, in help order. */
 export const emergencyCommands: Command[] = [emergencyReportCommand, emergencyDoneCommand, emergencyStatusCommand];

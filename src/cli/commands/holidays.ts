@@ -4,11 +4,11 @@ import { PLAN_TIMEZONE } from '../../domain/plan';
 import { HolidayNoticeFileError, readHolidayNoticeFile } from '../../holidays/notice-file';
 import { addHolidayNotice, holidayListing } from '../../holidays/registry';
 import { formatAddResult, formatHolidayListing, formatHolidayNotice } from '../../holidays/summary';
-import { openStore, type Store, storeConfigFromEnv } from '../../store';
+import type { Store } from '../../store';
 import { type Command, UsageError } from '../command';
 import { sendCalendar, type CalendarSent } from '../../service';
 import { createClient, temporalAddress } from '../../temporal/connection';
-import { FLAGS, flag, printResult, progressBar, temporalConfig } from '../kit';
+import { FLAGS, flag, printResult, progressBar, temporalConfig, withStore } from '../kit';
 
 function noticeFile(command: string, positionals: string[]) {
   const [file, ...extra] = positionals;
@@ -18,21 +18,6 @@ function noticeFile(command: string, positionals: string[]) {
   } catch (err) {
     if (err instanceof HolidayNoticeFileError) throw new UsageError(err.message);
     throw err;
-  }
-}
-
-async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
-  let config;
-  try {
-    config = storeConfigFromEnv();
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const store = await openStore(config);
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
   }
 }
 

@@ -58,7 +58,7 @@ export const planImportCommand: Command = {
     'Reads a task table with its covering notice: Word .docx, Excel .xlsx, HTML saved from a government site, CSV,',
     'or the text layout of the bundled example (examples/fujian-2017/tasks.txt); UTF-8, UTF-16 or GB18030. The',
     'format comes from the file, not its name. Columns are found by their labels (工作任务, 细化分工, 牵头单位,',
-    '责任单位, 完成时限 …). Prints the plan; --json prints the normative JSON. What cannot be placed is a warning',
+    '责任单位, 完成时限 …). Prints the plan; --json prints it as JSON (the Plan type). What cannot be placed is a warning',
     'naming its line or cell; a file that is no task table exits 2 with one line; nothing is written.',
   ],
   flags: [

@@ -1,9 +1,8 @@
 import { quoted } from '../../service';
 import { writeFileSync } from 'node:fs';
 import { quarterBounds, quarterlyReport, renderReport, yearEndReport, type ReportFormat } from '../../reports/report';
-import { openStore, storeConfigFromEnv } from '../../store';
 import { type Command, UsageError } from '../command';
-import { FLAGS, PLAN_FLAGS, loadPlan } from '../kit';
+import { FLAGS, PLAN_FLAGS, loadPlan, withStore } from '../kit';
 
 const FORMATS: readonly ReportFormat[] = ['md', 'csv', 'xlsx'];
 
@@ -50,14 +49,7 @@ export const reportCommand: Command = {
       }
     }
     const { plan, directory } = await loadPlan(values);
-    let storeConfig;
-    try {
-      storeConfig = storeConfigFromEnv();
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    const store = await openStore(storeConfig);
-    try {
+    await withStore(async (store) => {
       const src = { store, planId: plan.id, plan, directory };
       const report = kind === 'quarterly' ? await quarterlyReport({ ...src, quarter }) : await yearEndReport(src);
       const body = renderReport(report, format);
@@ -67,9 +59,7 @@ export const reportCommand: Command = {
       } else {
         process.stdout.write(body);
       }
-    } finally {
-      await store.close();
-    }
+    });
     return 0;
   },
 };

@@ -19,6 +19,8 @@ import {
   printResult,
   provisionalWarning,
   unitFlag,
+  windowChangeCommand,
+  windowStatusCommand,
   withDuban,
 } from '../kit';
 
@@ -42,30 +44,22 @@ export function requestLines(s: RequestOverview): string[] {
   ];
 }
 
-/** A command that changes one request and prints its new state. */
-function requestCommand(spec: {
+/** A command that changes one request and prints its new state; `input` reads its flags before any connection. */
+function requestCommand<I>(spec: {
   verb: string;
   summary: string;
   description: string[];
   flags: Flag[];
-  change: (d: DubanClient, requestId: string, values: Record<string, unknown>) => Promise<InformationRequestStatus>;
+  input: (values: Record<string, unknown>) => I;
+  change: (d: DubanClient, requestId: string, input: I) => Promise<InformationRequestStatus>;
 }): Command {
-  return {
+  return windowChangeCommand({
+    ...spec,
     path: ['request', spec.verb],
-    summary: spec.summary,
-    description: spec.description,
-    flags: [flag(ID_FLAG, { required: true }), ...spec.flags, ...PLAN_FLAGS, FLAGS.json],
-    async run({ values }) {
-      const loaded = await loadPlan(values);
-      const requestId = String(values.id);
-      const overview = await withDuban(loaded, async (d) => {
-        await spec.change(d, requestId, values);
-        return d.requests.overview(requestId);
-      });
-      printResult(values, overview, () => requestLines(overview));
-      return 0;
-    },
-  };
+    idFlag: ID_FLAG,
+    windows: (d) => d.requests,
+    lines: requestLines,
+  });
 }
 
 /** `duban request receive`. */
@@ -113,11 +107,12 @@ export const requestReplyCommand = requestCommand({
     'before the request was received or in the future, a request already answered.',
   ],
   flags: [flag(FLAGS.at, { help: 'when the reply was sent, e.g. 2017-10-20T16:00+08:00' }), ...EVIDENCE_FLAGS],
-  change: (d, requestId, v) => {
+  input: (v) => {
     const at = instantFlag(v.at, '--at');
     const evidence = evidenceFlags(v, { required: false });
-    return d.requests.reply({ requestId, ...(at ? { at } : {}), ...(evidence ? { evidence } : {}) });
+    return { ...(at ? { at } : {}), ...(evidence ? { evidence } : {}) };
   },
+  change: (d, requestId, input) => d.requests.reply({ requestId, ...input }),
 });
 
 /** `duban request extend`. */
@@ -132,16 +127,13 @@ export const requestExtendCommand = requestCommand({
     ...APPROVAL_FLAGS,
     { name: 'working-days', type: 'string', value: 'N', help: 'working days added', default: 'the statutory limit' },
   ],
-  change: (d, requestId, v) => {
+  input: (v) => {
     const raw = v['working-days'] as string | undefined;
     if (raw !== undefined && !/^\d+$/.test(raw))
       throw new UsageError(`--working-days: ${quoted(raw)} is not a whole number`);
-    return d.requests.extend({
-      requestId,
-      workingDays: raw === undefined ? undefined : Number(raw),
-      ...approvalFlags(v),
-    });
+    return { workingDays: raw === undefined ? undefined : Number(raw), ...approvalFlags(v) };
   },
+  change: (d, requestId, input) => d.requests.extend({ requestId, ...input }),
 });
 
 const ON_FLAG: Flag = {
@@ -161,7 +153,8 @@ export const requestPauseCommand = requestCommand({
     flag(FLAGS.reason, { help: 'who is consulted', required: true }),
     flag(ON_FLAG, { help: 'the day the consultation began' }),
   ],
-  change: (d, requestId, v) => d.requests.pause({ requestId, on: dateFlag(v.on, '--on'), reason: String(v.reason) }),
+  input: (v) => ({ on: dateFlag(v.on, '--on'), reason: String(v.reason) }),
+  change: (d, requestId, input) => d.requests.pause({ requestId, ...input }),
 });
 
 /** `duban request resume`. */
@@ -173,8 +166,8 @@ export const requestResumeCommand = requestCommand({
     flag(FLAGS.reason, { help: 'what came back', default: 'third party answered' }),
     flag(ON_FLAG, { help: 'the day the answer arrived' }),
   ],
-  change: (d, requestId, v) =>
-    d.requests.resume({ requestId, on: dateFlag(v.on, '--on'), reason: v.reason as string | undefined }),
+  input: (v) => ({ on: dateFlag(v.on, '--on'), reason: v.reason as string | undefined }),
+  change: (d, requestId, input) => d.requests.resume({ requestId, ...input }),
 });
 
 /** `duban request correct`. */
@@ -194,33 +187,20 @@ export const requestCorrectCommand = requestCommand({
     },
     FLAGS.note,
   ],
-  change: (d, requestId, v) =>
-    d.requests.correct({
-      requestId,
-      receivedOn: dateFlag(v['received-on'], '--received-on')!,
-      note: v.note as string | undefined,
-    }),
+  input: (v) => ({ receivedOn: dateFlag(v['received-on'], '--received-on')!, note: v.note as string | undefined }),
+  change: (d, requestId, input) => d.requests.correct({ requestId, ...input }),
 });
 
 /** `duban request status`. */
-export const requestStatusCommand: Command = {
+export const requestStatusCommand = windowStatusCommand({
   path: ['request', 'status'],
   summary: "show an information request's due date, light, extension and pauses (or, without --id, every request)",
   description: ['With --id: one request. Without: every request of the plan (or of --unit), latest receipt first.'],
-  flags: [ID_FLAG, flag(FLAGS.unit, { help: 'only the requests of this unit' }), ...PLAN_FLAGS, FLAGS.json],
-  async run({ values }) {
-    const loaded = await loadPlan(values);
-    const unitCode = values.unit === undefined ? undefined : unitFlag(loaded.directory, values.unit).code;
-    const id = values.id as string | undefined;
-    const list = await withDuban(loaded, async (d) =>
-      id ? [await d.requests.overview(id)] : d.requests.list({ unitCode }),
-    );
-    printResult(values, id ? list[0] : list, () =>
-      list.length ? list.flatMap(requestLines) : [`no information requests under plan ${loaded.plan.id}`],
-    );
-    return 0;
-  },
-};
+  idFlag: ID_FLAG,
+  plural: 'information requests',
+  windows: (d) => d.requests,
+  lines: requestLines,
+});
 
 /** The `duban request …` commands, in help order. */
 export const requestCommands: Command[] = [

@@ -1,7 +1,7 @@
 import { quoted } from '../../service';
 import { loadHttpConfig } from '../../http/config';
 import { startDashboard } from '../../http/dashboard';
-import { openStore, storeConfigFromEnv, type Store } from '../../store';
+import type { Store } from '../../store';
 import { payloadCodec } from '../../temporal/codec';
 import type { TemporalConfig } from '../../temporal/config';
 import { createClient } from '../../temporal/connection';
@@ -22,6 +22,7 @@ import {
   loadPlan,
   temporalConfig,
   temporalUiUrl,
+  withStore,
   type LoadedPlan,
 } from '../kit';
 
@@ -112,54 +113,51 @@ export const serveCommand: Command = {
     configOrUsage(() => loadHttpConfig(loaded.directory));
     // The dashboard serves /healthz and /readyz itself; a separate health server only when DUBAN_HEALTH_ADDRESS asks.
     const health = configOrUsage(() => loadHealthConfig(true));
-    const store = await openStore(storeConfigFromEnv());
-    const client = await connectOrUsage(config).catch(async (err: unknown) => {
-      await store.close();
-      throw err;
-    });
-    const readiness = new HealthChecks()
-      .add(
-        'temporal',
-        temporalCheck(() => client.connection, config.namespace),
-      )
-      .add('store', storeCheck(store));
-    let healthServer: HealthServer | undefined;
-    try {
-      let dashboard;
+    return withStore(async (store) => {
+      const client = await connectOrUsage(config);
+      const readiness = new HealthChecks()
+        .add(
+          'temporal',
+          temporalCheck(() => client.connection, config.namespace),
+        )
+        .add('store', storeCheck(store));
+      let healthServer: HealthServer | undefined;
       try {
-        dashboard = await startDashboard({
-          client,
-          store,
-          ...loaded,
-          namespace: config.namespace,
-          taskQueue: config.taskQueue,
-          uiBaseUrl: temporalUiUrl(config),
-          port,
-          readiness,
-          codec: payloadCodec(config.payloadKeys),
+        let dashboard;
+        try {
+          dashboard = await startDashboard({
+            client,
+            store,
+            ...loaded,
+            namespace: config.namespace,
+            taskQueue: config.taskQueue,
+            uiBaseUrl: temporalUiUrl(config),
+            port,
+            readiness,
+            codec: payloadCodec(config.payloadKeys),
+          });
+          if (health.address) healthServer = await startHealthServer(health.address, readiness);
+        } catch (err) {
+          await dashboard?.close();
+          if ((err as Error).name === 'ConfigError') throw new UsageError((err as Error).message);
+          if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+            throw new UsageError(
+              `${dashboard ? 'the health port (DUBAN_HEALTH_ADDRESS)' : 'the HTTP port (DUBAN_HTTP_PORT or --port)'} is in use: ${(err as Error).message}`,
+              1,
+            );
+          throw err;
+        }
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', () => resolve());
+          process.once('SIGTERM', () => resolve());
         });
-        if (health.address) healthServer = await startHealthServer(health.address, readiness);
-      } catch (err) {
-        await dashboard?.close();
-        if ((err as Error).name === 'ConfigError') throw new UsageError((err as Error).message);
-        if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
-          throw new UsageError(
-            `${dashboard ? 'the health port (DUBAN_HEALTH_ADDRESS)' : 'the HTTP port (DUBAN_HTTP_PORT or --port)'} is in use: ${(err as Error).message}`,
-            1,
-          );
-        throw err;
+        console.error('duban: stopping the dashboard…');
+        await healthServer?.close();
+        await dashboard.close();
+        return 0;
+      } finally {
+        await client.connection.close().catch(() => undefined);
       }
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
-      console.error('duban: stopping the dashboard…');
-      await healthServer?.close();
-      await dashboard.close();
-      return 0;
-    } finally {
-      await client.connection.close().catch(() => undefined);
-      await store.close();
-    }
+    });
   },
 };

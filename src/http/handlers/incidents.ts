@@ -3,15 +3,14 @@
  * recording a step done, through the API and the forms. An officer sees and acts on their own unit's incidents
  * only; another unit's incident and one that does not exist look the same to them (403).
  */
-import type { IncidentOverview } from '../../service';
-import { mayAccessUnit, type Principal } from '../auth';
+import type { Principal } from '../auth';
 import type { Call, ChangeTarget, HttpApp } from '../app';
-import { HttpError, toHttpError } from '../errors';
+import { HttpError } from '../errors';
 import { type Flash, incidentPage, type KeptForm } from '../pages';
 import { sendHtml, sendJson } from '../transport';
 import { checkStatedInstant, incidentDoneBody, incidentReportBody, parseBody } from '../validate';
 import { beijing, evidenceOf, given } from './forms';
-import { fresh, onRead } from './windows';
+import { fresh, onRead, windowGuard } from './windows';
 import { flashOf, listedUnit, renderUnitPage } from './overview';
 
 /** The handlers. */
@@ -21,40 +20,19 @@ export function incidentHandlers(app: HttpApp) {
   const href = (incidentId: string) =>
     `/plans/${encodeURIComponent(app.planId)}/incidents/${encodeURIComponent(incidentId)}`;
 
-  const notYours = (unitCode: string, incidentId: string) =>
-    new HttpError(403, `incident '${incidentId}' is not an incident of unit ${unitCode}`, 'Forbidden');
-
-  /** The incident, when the caller may see it; names its unit in `target` for the audit. */
-  async function visible(principal: Principal, incidentId: string, target?: ChangeTarget): Promise<IncidentOverview> {
-    let incident: IncidentOverview;
-    try {
-      incident = await fresh(() => incidents.overview(incidentId));
-    } catch (err) {
-      const e = toHttpError(err);
-      if (e.status === 404 && principal.kind === 'officer') throw notYours(principal.unitCode, incidentId);
-      throw e;
-    }
-    if (target) target.unitCode = incident.unitCode;
-    if (principal.kind === 'officer' && !mayAccessUnit(principal, incident.unitCode))
-      throw notYours(principal.unitCode, incidentId);
-    return incident;
-  }
+  const { visible, checkIdFree } = windowGuard({
+    noun: 'incident',
+    one: 'an incident',
+    idField: 'incidentId',
+    overview: incidents.overview,
+    status: incidents.status,
+  });
 
   async function report(principal: Principal, unitCode: string, target: ChangeTarget, body: unknown) {
     const input = parseBody(incidentReportBody, body);
-    if (input.incidentId) target.incidentId = input.incidentId;
-    if (principal.kind === 'officer' && input.incidentId) {
-      // The client's refusal of an id another unit has names that unit; an officer learns only that it is taken.
-      const existing = await fresh(() => incidents.status(input.incidentId!)).catch((err: unknown) => {
-        if (toHttpError(err).status === 404) return null;
-        throw err;
-      });
-      if (existing && existing.unitCode !== unitCode)
-        throw new HttpError(
-          400,
-          `incidentId: '${input.incidentId}' is already taken under this plan; give this incident another id`,
-          'InvalidInput',
-        );
+    if (input.incidentId) {
+      target.incidentId = input.incidentId;
+      await checkIdFree(principal, unitCode, input.incidentId);
     }
     const reported = await incidents.report({ unit: unitCode, ...input });
     target.incidentId = reported.incidentId;

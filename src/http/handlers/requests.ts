@@ -4,11 +4,10 @@
  * forms. The unit that received a request acts on it (its head approves an extension: `approver` is required);
  * operators act for any unit. Another unit's request and one that does not exist look the same to an officer (403).
  */
-import type { RequestOverview } from '../../service';
 import type { InformationRequestStatus } from '../../../workflows/messages';
-import { mayAccessUnit, type Principal } from '../auth';
+import type { Principal } from '../auth';
 import type { Call, ChangeTarget, HttpApp } from '../app';
-import { HttpError, toHttpError } from '../errors';
+import { HttpError } from '../errors';
 import { type Flash, type KeptForm, requestPage } from '../pages';
 import { sendHtml, sendJson } from '../transport';
 import {
@@ -22,7 +21,7 @@ import {
   requestResumeBody,
 } from '../validate';
 import { beijing, evidenceOf, given, numberOf } from './forms';
-import { fresh, onRead } from './windows';
+import { fresh, onRead, windowGuard } from './windows';
 import { flashOf, listedUnit, renderUnitPage } from './overview';
 
 /** What can be done to a request once received. */
@@ -61,41 +60,18 @@ export function requestHandlers(app: HttpApp) {
   const href = (requestId: string) =>
     `/plans/${encodeURIComponent(app.planId)}/requests/${encodeURIComponent(requestId)}`;
 
-  const notYours = (unitCode: string, requestId: string) =>
-    new HttpError(403, `request '${requestId}' is not a request of unit ${unitCode}`, 'Forbidden');
-
-  /** The request, when the caller may see it; names its unit in `target` for the audit. */
-  async function visible(principal: Principal, requestId: string, target?: ChangeTarget): Promise<RequestOverview> {
-    let request: RequestOverview;
-    try {
-      request = await fresh(() => requests.overview(requestId));
-    } catch (err) {
-      const e = toHttpError(err);
-      if (e.status === 404 && principal.kind === 'officer') throw notYours(principal.unitCode, requestId);
-      throw e;
-    }
-    if (target) target.unitCode = request.unitCode;
-    if (principal.kind === 'officer' && !mayAccessUnit(principal, request.unitCode))
-      throw notYours(principal.unitCode, requestId);
-    return request;
-  }
+  const { visible, checkIdFree } = windowGuard({
+    noun: 'request',
+    one: 'a request',
+    idField: 'requestId',
+    overview: requests.overview,
+    status: requests.status,
+  });
 
   async function receive(principal: Principal, unitCode: string, target: ChangeTarget, body: unknown) {
     const input = parseBody(requestReceiveBody, body);
     target.requestId = input.requestId;
-    if (principal.kind === 'officer') {
-      // The client's refusal of an id another unit has names that unit; an officer learns only that it is taken.
-      const existing = await fresh(() => requests.status(input.requestId)).catch((err: unknown) => {
-        if (toHttpError(err).status === 404) return null;
-        throw err;
-      });
-      if (existing && existing.unitCode !== unitCode)
-        throw new HttpError(
-          400,
-          `requestId: '${input.requestId}' is already taken under this plan; give this request another id`,
-          'InvalidInput',
-        );
-    }
+    await checkIdFree(principal, unitCode, input.requestId);
     const received = await requests.receive({
       unit: unitCode,
       requestId: input.requestId,

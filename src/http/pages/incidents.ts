@@ -3,7 +3,7 @@
  * form to report one (unit page), and an incident's own page with the form to record a step done.
  */
 import type { IncidentOverview, IncidentStepOverview } from '../../service';
-import { STATE_NAMES } from '../../domain/names';
+import { SHORT_STEP_NAMES, STATE_NAMES, STEP_NAMES } from '../../domain/names';
 import type { TimelineEntry } from '../../domain/notice';
 import type { HistoryEntry } from '../../service';
 import { html, lightBadge, type SafeHtml, seg, shanghai } from '../html';
@@ -19,13 +19,6 @@ import {
   timelineTable,
   unitName,
 } from './common';
-
-/** The two steps, as pages name them. */
-export const STEP_NAMES: Record<string, string> = {
-  information: '权威信息发布（5小时内）',
-  'press-conference': '新闻发布会（24小时内）',
-};
-const SHORT_STEP_NAMES: Record<string, string> = { information: '权威信息发布', 'press-conference': '新闻发布会' };
 
 /** Minutes ahead of (提前) or past (超时) the window; empty until the step is done. */
 export function marginText(minutes: number | null): string {
