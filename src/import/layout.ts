@@ -6,7 +6,7 @@
 import type { Directory } from '../domain/directory';
 import { type Duty, type ImportWarning, PLAN_TIMEZONE, type Plan, type Task } from '../domain/plan';
 import { headerRoles, mergeHeaderRoles } from './columns';
-import { DutyDateError, findDeadlineDuties, findDuties } from './duties';
+import { DutyDateError, findDeadlineDuties, findRowDuties } from './duties';
 import { ImportError } from './import-error';
 import { CAPTION, readNotice } from './notice';
 import { PLAN_ID_SHAPE, derivePlanId, provinceOf } from './plan-id';
@@ -343,16 +343,38 @@ export function layoutPlan(doc: SourceDocument, options: TableImportOptions = {}
       }
     };
     const text = `${title} ${draft.requirements}`;
-    const duties: Duty[] = datesOf(draft.titleAt, () => findDuties(toSimplified(text), year, text));
+    const rowDuties = datesOf(draft.titleAt, () => findRowDuties(toSimplified(text), year, text));
+    const duties: Duty[] = rowDuties.duties;
+    const dutyAt = new Map<Duty, string>(duties.map((d) => [d, draft.titleAt]));
+    const unreadDays = rowDuties.unreadDays.map((phrase) => ({ phrase, at: draft.titleAt }));
     const deadline = draft.deadline ?? inheritedDeadline(draft, drafts[i - 1]);
     if (deadline) {
       const cell = datesOf(deadline.at, () => findDeadlineDuties(toSimplified(deadline.text), year, deadline.text));
       for (const duty of cell.duties) {
         const same = (d: Duty) => d.kind === duty.kind && d.due === duty.due && d.every === duty.every;
-        if (!duties.some(same)) duties.push(duty);
+        if (duties.some(same)) continue;
+        duties.push(duty);
+        dutyAt.set(duty, deadline.at);
       }
       for (const part of cell.unread) {
         warn(lineNo, `task ${no}: '${part}' in 完成时限 is not understood as a deadline${where(deadline.at)}`);
+      }
+      unreadDays.push(...(cell.unreadDays ?? []).map((phrase) => ({ phrase, at: deadline.at })));
+    }
+    for (const { phrase, at } of unreadDays) {
+      warn(
+        lineNo,
+        `task ${no}: the day within the period in '${phrase}' is not understood: due on each period's last day${where(at)}`,
+      );
+    }
+    for (const duty of duties) {
+      if (!duty.due) continue;
+      const at = where(dutyAt.get(duty) ?? '');
+      if (!duty.due.startsWith(`${year}-`)) {
+        warn(lineNo, `task ${no}: '${duty.source}' (${duty.due}) is outside the plan year ${year}${at}`);
+      } else if (duty.due < notice.publishedOn) {
+        const message = `task ${no}: '${duty.source}' (${duty.due}) is before the plan was published (${notice.publishedOn})`;
+        warn(lineNo, `${message}: overdue from the start${at}`);
       }
     }
 
