@@ -8,7 +8,7 @@ import { type Duty, type ImportWarning, PLAN_TIMEZONE, type Plan, type Task } fr
 import { headerRoles, mergeHeaderRoles } from './columns';
 import { DutyDateError, findDeadlineDuties, findRowDuties } from './duties';
 import { ImportError } from './import-error';
-import { CAPTION, readNotice } from './notice';
+import { CAPTION, type NoticeGiven, readNotice } from './notice';
 import { PLAN_ID_SHAPE, derivePlanId, provinceOf } from './plan-id';
 import { toSimplified } from './simplified';
 import {
@@ -31,6 +31,11 @@ export interface TableImportOptions {
   directory?: Directory;
   /** Plan id to use instead of the derived one, e.g. `fj-2017-zwgk`. (Default: derived) */
   id?: string;
+  /**
+   * Issuer, year and publish date instead of the covering notice's, for a table published without one.
+   * (Default: the notice's; see {@link NoticeGiven})
+   */
+  given?: NoticeGiven;
 }
 
 /** A parsed table: the plan, plus where each task row is, for errors found later (assignments). */
@@ -150,6 +155,8 @@ export function layoutPlan(doc: SourceDocument, options: TableImportOptions = {}
     caption: doc.caption,
     firstIsTitle: doc.format === 'text',
     tableLine: main.table.rows[main.body]?.line ?? 1,
+    given: options.given,
+    untitled: file.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, ''),
     warn,
     fail,
   });

@@ -9,6 +9,7 @@ import { runMainJob } from '../../temporal/main-job';
 import { type Command, UsageError } from '../command';
 import {
   FLAGS,
+  PLAN_FILE_FLAGS,
   addedHolidayYears,
   beginRehearsal,
   configOrUsage,
@@ -45,7 +46,7 @@ async function startPlanOnServer(
     // A rehearsal begins at its shifted "now": notices of the plan's past are never sent, its missed items show red.
     const activeFrom = loaded.timeShiftMs === undefined ? undefined : isoInstant(Date.now() + loaded.timeShiftMs);
     const result = await duban.startPlan({ activeFrom, onProgress: progressBar(`${label} ${plan.id}`) });
-    rememberPlan(plan, loaded.source);
+    rememberPlan(plan, loaded.source, loaded.unitAliases);
     const obligations = result.schedule.units.reduce((n, u) => n + u.obligations.length, 0);
     log(
       `duban: plan ${plan.id}: ${result.started.length} unit workflows started, ${result.existing.length} already ` +
@@ -89,9 +90,9 @@ export const planStartCommand: Command = {
     'server, with a progress bar, and remembers the plan so later commands find it by its id. Starting a plan twice',
     'creates nothing twice. Dates that rest on a year without a State Council holiday notice are named.',
   ],
-  flags: [flag(FLAGS.plan, { required: true, default: undefined }), FLAGS.directory, FLAGS.policy],
+  flags: [flag(FLAGS.plan, { required: true, default: undefined }), ...PLAN_FILE_FLAGS, FLAGS.directory, FLAGS.policy],
   async run({ values }) {
-    await startPlanOnServer(await loadPlan(values), (line) => console.error(line));
+    await startPlanOnServer(await loadPlan(values, { warnings: 'all' }), (line) => console.error(line));
     return 0;
   },
 };
@@ -112,6 +113,7 @@ export const startCommand: Command = {
   ],
   flags: [
     flag(FLAGS.plan, { help: 'the plan to run: its task table file, or the id of a plan started here' }),
+    ...PLAN_FILE_FLAGS,
     FLAGS.directory,
     FLAGS.policy,
   ],
@@ -123,7 +125,7 @@ export const startCommand: Command = {
     // variable, in one line.
     if (process.env.DUBAN_DASHBOARD !== '0') configOrUsage(() => loadHttpConfig(directory));
     configOrUsage(() => checkRuntimeConfig(process.env));
-    let loaded = await loadPlan(values);
+    let loaded = await loadPlan(values, { warnings: 'all' });
     const rehearsal = rehearsing(loaded, values) ? beginRehearsal(loaded.plan, Date.now()) : undefined;
     if (rehearsal) {
       loaded = { ...loaded, timeShiftMs: rehearsal.timeShiftMs };
