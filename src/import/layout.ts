@@ -50,6 +50,8 @@ export interface ImportedTable {
    * (Default: empty)
    */
   unitAliases?: Map<string, string[]>;
+  /** Task number → unit or group name → the cell naming it (`表1 第5行第4列`), for the task's own units. (Default: empty) */
+  unitCells?: Map<number, Map<string, string>>;
 }
 
 const SECTION = /^[一二三四五六七八九十]+[、.．]/;
@@ -430,7 +432,7 @@ export function layoutPlan(doc: SourceDocument, options: TableImportOptions = {}
     tasks,
     warnings: warnings.sort((a, b) => a.line - b.line),
   };
-  return { plan, taskLines, format: doc.format, unitAliases };
+  return { plan, taskLines, format: doc.format, unitAliases, unitCells };
 }
 
 /**

@@ -297,7 +297,7 @@ export function createObligationsClient(ctx: ClientContext, schedule: PlanSchedu
       checkTask(taskNo);
       if (!designationTasks.has(taskNo))
         throw new Refusal(
-          `task ${taskNo} names no 省直有关部门: its units come from the table, not from designation`,
+          `task ${taskNo} names no 省直有关部门 (市直有关部门 …): its units come from the table, not from designation`,
           'InvalidDesignation',
         );
       if (typeof by !== 'string' || by.trim() === '')

@@ -12,7 +12,7 @@ import { commands } from '../../src/cli/commands';
 import type { Directory } from '../../src/domain/directory';
 import type { Plan } from '../../src/domain/plan';
 import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../../src/import/directory';
-import { cityWordTable } from '../fixtures/published-tables';
+import { cityWordTable, healthLedgerWorkbook } from '../fixtures/published-tables';
 import { freePort } from '../helpers/process';
 import { runCli } from '../import/run-cli';
 
@@ -274,5 +274,41 @@ describe('a bare table: a title row and the header, no covering notice', () => {
     );
     const named = await runCli('plan', 'import', file, '--json', '--year', '2024', '--issuer', '青云市人民政府办公室');
     expect((JSON.parse(named.out) as Plan).issuer).toBe('青云市人民政府办公室');
+  });
+});
+
+describe('directory init and check on a plan of your own', () => {
+  it('init writes the other name a table gives a unit as its alias: 规划信息处（爱卫办）', async () => {
+    const ledger = write('ledger.xlsx', await healthLedgerWorkbook());
+    const out = path.join(dir, 'ledger-directory.json');
+    const { code } = await runCli('directory', 'init', '--plan', ledger, '--out', out);
+    expect(code).toBe(0);
+    const directory = JSON.parse(readFileSync(out, 'utf8')) as Directory;
+    expect(directory.units.find((u) => u.name === '规划信息处')?.aliases).toEqual(['爱卫办']);
+  });
+
+  it('init drafts 市直各部门 of a city plan as a group, not as a unit', async () => {
+    const city = write('city-groups.docx', await cityWordTable());
+    const out = path.join(dir, 'city-directory.json');
+    const { code, err } = await runCli('directory', 'init', '--plan', city, '--out', out);
+    expect(code).toBe(0);
+    const names = (JSON.parse(readFileSync(out, 'utf8')) as Directory).units.map((u) => u.name);
+    expect(names).not.toContain('市直各部门');
+    expect(names).not.toContain('市直有关部门');
+    expect(err).toContain('  市直各部门 (tasks 4): every unit of kind provincial that is not vertical');
+  });
+
+  it('check names the line and cell of the plan where a unit the directory lacks is named', async () => {
+    const city = write('city-check.docx', await cityWordTable());
+    const out = path.join(dir, 'city-check.json');
+    expect((await runCli('directory', 'init', '--plan', city, '--out', out)).code).toBe(0);
+    const directory = JSON.parse(readFileSync(out, 'utf8')) as Directory;
+    directory.units = directory.units.filter((u) => u.name !== '市财政局');
+    writeFileSync(out, JSON.stringify(directory));
+    const { code, out: printed } = await runCli('directory', 'check', out, '--plan', city);
+    expect(code).toBe(2);
+    expect(printed.split('\n')).toContain(
+      `${city}:5: tasks 3-4, 6 (表1 第5行第4列): '市财政局' is not the name or alias of a unit in ${out}`,
+    );
   });
 });

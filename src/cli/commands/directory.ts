@@ -49,10 +49,12 @@ export const directoryInitCommand: Command = {
       if (!/\.(xlsx|csv|json)$/i.test(out)) throw new UsageError(`--out ${out}: write .xlsx, .csv or .json`);
       refuseOverwrite(out, values.force);
     }
-    const { plan, source: planFile } = await resolvePlan(String(values.plan), { values, warnings: 'all' });
+    const { plan, source: planFile, unitAliases } = await resolvePlan(String(values.plan), { values, warnings: 'all' });
+    if (!plan.issuer)
+      throw new UsageError(`--issuer: ${planFile} names no issuer, whose office heads the directory; give --issuer`);
     let draft;
     try {
-      draft = draftDirectory(plan, { prefix: values.prefix as string | undefined });
+      draft = draftDirectory(plan, { prefix: values.prefix as string | undefined, aliases: unitAliases });
     } catch (err) {
       throw new UsageError(`--prefix: ${(err as Error).message}`);
     }
@@ -115,10 +117,21 @@ export const directoryCheckCommand: Command = {
         : await resolvePlan(String(values.plan), { directory: reading.directory, values, warnings: 'all' });
     const planFile = resolved?.source;
     if (resolved && planFile) {
-      const { plan } = resolved;
+      const { plan, imported } = resolved;
+      const locateName = (taskNo: number, name: string) => {
+        const line = imported?.taskLines.get(taskNo);
+        if (line === undefined) return undefined;
+        const cell = imported?.unitCells?.get(taskNo)?.get(name);
+        return { line, ...(cell ? { cell } : {}) };
+      };
       if (reading.directory) {
         problems.push(
-          ...checkPlanCoverage(reading.directory, plan, { planFile, directoryFile: file, locate: reading.locate }),
+          ...checkPlanCoverage(reading.directory, plan, {
+            planFile,
+            directoryFile: file,
+            locate: reading.locate,
+            locateName,
+          }),
         );
       }
     }
