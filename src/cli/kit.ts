@@ -186,6 +186,18 @@ export function rehearsalOf(planId: string): Rehearsal | undefined {
   return userError(() => JSON.parse(readFileSync(file, 'utf8')) as Rehearsal, `${file}: `);
 }
 
+/**
+ * Plan time and real time now, ISO 8601 in Asia/Shanghai, when the plan runs as a rehearsal (`timeShiftMs` set);
+ * undefined in real time. What status and reports print beside each other. (Default now: the clock)
+ */
+export function rehearsalTimes(
+  timeShiftMs: number | undefined,
+  nowMs: number = Date.now(),
+): { planTime: string; realTime: string } | undefined {
+  if (timeShiftMs === undefined) return undefined;
+  return { planTime: isoInstant(nowMs + timeShiftMs), realTime: isoInstant(nowMs) };
+}
+
 /** The plan's rehearsal, begun now when there is none: its shift is fixed once, so restarts keep the same plan time. */
 export function beginRehearsal(plan: Plan, nowMs: number): Rehearsal {
   const existing = rehearsalOf(plan.id);

@@ -72,6 +72,11 @@ export interface StatusRow {
   nextNotice: { at: string; stage: string } | null;
   /** Years without a holiday notice yet that this item's remaining dates depend on. (Default: absent, none) */
   provisional?: number[];
+  /**
+   * Why the item's dates cannot be computed (its notices wait), or why the holiday data its workflow was last given
+   * could not be used (it keeps the calendar it had): what the general office was told. (Default: absent)
+   */
+  calendarError?: string;
 }
 
 /** Rows plus light counts. */
@@ -258,6 +263,9 @@ export function createObligationsClient(ctx: ClientContext, schedule: PlanSchedu
           fulfilledAt: item.fulfilledAt,
           nextNotice: next ? { at: next.at, stage: next.stage } : null,
           ...(next?.provisional ? { provisional: next.provisional } : {}),
+          ...(item.calendarError || status.calendarError
+            ? { calendarError: item.calendarError ?? status.calendarError }
+            : {}),
         });
       }
     }

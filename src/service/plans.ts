@@ -26,6 +26,11 @@ export interface StartPlanOptions {
   historyLimit?: number;
   /** Called after each unit workflow was started or found running. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Called once, before any workflow is started, with the provisional years the whole schedule's dates rest on
+   * (empty when none): what to warn about up front. (Default: nothing)
+   */
+  onProvisional?: (years: number[]) => void;
   /** The plan's schedule, when the caller has it already. (Default: computed from the plan and directory) */
   schedule?: PlanSchedule;
   /** The calendar the client computes provisional years with. (Default: the built-in one) */
@@ -71,6 +76,12 @@ export async function startPlan(
 ): Promise<StartPlanResult> {
   const schedule = options.schedule ?? planSchedule(plan, directory);
   const activeFrom = options.activeFrom ?? new Date().toISOString();
+  // The whole schedule is checked before anything starts, so the warning comes first.
+  const provisionalYears = provisionalYearsOf(
+    schedule.units.flatMap((u) => u.obligations),
+    { activeFrom, policy: options.policy, calendar: options.calendar },
+  );
+  options.onProvisional?.(provisionalYears);
   const started: string[] = [];
   const existing: string[] = [];
   let done = 0;
@@ -101,10 +112,6 @@ export async function startPlan(
     }
     options.onProgress?.(++done, schedule.units.length);
   });
-  const provisionalYears = provisionalYearsOf(
-    schedule.units.flatMap((u) => u.obligations),
-    { activeFrom, policy: options.policy, calendar: options.calendar },
-  );
   return { schedule, started, existing, provisionalYears };
 }
 

@@ -47,7 +47,7 @@ export const reportCommand: Command = {
         throw new UsageError(`--quarter: ${(err as Error).message.replace(/^quarter: /, '')}`);
       }
     }
-    const { plan, directory } = await loadPlan(values);
+    const { plan, directory, timeShiftMs } = await loadPlan(values);
     let storeConfig;
     try {
       storeConfig = storeConfigFromEnv();
@@ -56,7 +56,7 @@ export const reportCommand: Command = {
     }
     const store = await openStore(storeConfig);
     try {
-      const src = { store, planId: plan.id, plan, directory };
+      const src = { store, planId: plan.id, plan, directory, rehearsalShiftMs: timeShiftMs };
       const report = kind === 'quarterly' ? await quarterlyReport({ ...src, quarter }) : await yearEndReport(src);
       const body = renderReport(report, format);
       if (out) {

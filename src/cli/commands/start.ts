@@ -45,15 +45,20 @@ async function startPlanOnServer(
     });
     // A rehearsal begins at its shifted "now": notices of the plan's past are never sent, its missed items show red.
     const activeFrom = loaded.timeShiftMs === undefined ? undefined : isoInstant(Date.now() + loaded.timeShiftMs);
-    const result = await duban.startPlan({ activeFrom, onProgress: progressBar(`${label} ${plan.id}`) });
+    const result = await duban.startPlan({
+      activeFrom,
+      onProgress: progressBar(`${label} ${plan.id}`),
+      onProvisional: (years) => {
+        const provisional = provisionalWarning(years);
+        if (provisional) log(provisional);
+      },
+    });
     rememberPlan(plan, loaded.source, loaded.unitAliases);
     const obligations = result.schedule.units.reduce((n, u) => n + u.obligations.length, 0);
     log(
       `duban: plan ${plan.id}: ${result.started.length} unit workflows started, ${result.existing.length} already ` +
         `there; ${obligations} obligations in all`,
     );
-    const provisional = provisionalWarning(result.provisionalYears);
-    if (provisional) log(provisional);
     const designation = [...new Set(result.schedule.assignments.needsDesignation.map((d) => d.taskNo))];
     if (designation.length > 0)
       log(`duban: tasks ${designation.join(', ')} name 省直有关部门: designate their units (duban designate)`);
