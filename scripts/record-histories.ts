@@ -24,6 +24,7 @@ import { incidentWorkflowId, obligationWorkflowId, requestWorkflowId, unitWorkfl
 import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../src/import/directory';
 import { importTableFile } from '../src/import/plan-file';
 import { calendarSignal, closeSignal, requestReplyUpdate } from '../workflows/messages';
+import { MADE_UP_2027_NOTICE } from '../test/fixtures/made-up-2027';
 import { smallSeedPlan, SMALL_SEED_SCENARIO, WINDOWS_SCENARIO } from '../test/fixtures/small-seed';
 import { createTimeSkippingEnv, workflowBundle } from '../test/helpers/temporal';
 
@@ -35,15 +36,6 @@ async function record(client: Client, name: string, workflowId: string): Promise
   writeFileSync(path.join(OUT, `${name}.pb`), temporal.api.history.v1.History.encode(history).finish());
   console.error(`recorded ${name} (${history.events?.length} events)`);
 }
-
-/** A made-up 2027 notice (not the real one): New Year 01-01..03 off, which moves escalations due in early January. */
-const NOTICE_2027 = [
-  '国务院办公厅关于2027年部分节假日安排的通知',
-  '测试〔2026〕2号',
-  '一、元旦：1月1日（周五）至3日（周日）放假，共3天。',
-  '国务院办公厅',
-  '2026年11月20日',
-].join('\n');
 
 /**
  * The calendar histories: at plan time 2026-12-01, before any 2027 notice, a unit (with one task deadline due
@@ -116,7 +108,7 @@ async function recordCalendarHistories(names: string[]): Promise<void> {
       const bad = await duban.requests.receive({ unit: '泉州市', requestId: 'r-bad-data', receivedOn: '2026-12-01' });
       await sleepUntil('2026-12-25T10:00:00+08:00');
 
-      const year: HolidayYear = withHolidayNotice(undefined, parseHolidayNotice(NOTICE_2027));
+      const year: HolidayYear = withHolidayNotice(undefined, parseHolidayNotice(MADE_UP_2027_NOTICE));
       await runtime.store.putHolidayYear(year, Date.now());
       for (const id of [unitId, childId, moved.workflowId]) {
         await env.client.workflow.getHandle(id).signal(calendarSignal, { years: [year] });
@@ -124,11 +116,9 @@ async function recordCalendarHistories(names: string[]): Promise<void> {
       const unusable = { ...year, daysOff: ['2027-02-30'] };
       await env.client.workflow.getHandle(bad.workflowId).signal(calendarSignal, { years: [unusable] });
       await sleepUntil('2026-12-28T10:00:00+08:00');
-      await env.client.workflow
-        .getHandle(bad.workflowId)
-        .executeUpdate(requestReplyUpdate, {
-          args: [{ evidence: { document: '厦政信复〔2026〕1号', recordedBy: 'record' } }],
-        });
+      await env.client.workflow.getHandle(bad.workflowId).executeUpdate(requestReplyUpdate, {
+        args: [{ evidence: { document: '厦政信复〔2026〕1号', recordedBy: 'record' } }],
+      });
 
       // Past every escalation of both: they fired on their moved dates.
       await sleepUntil('2027-01-12T10:00:00+08:00');

@@ -226,14 +226,9 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
     s.calendarDataUntold = error;
     note({ at, type: 'calendar-error', detail: error });
   };
-  /** The general office is told about the given holiday data that could not be used (new workflows only). */
-  const tellCalendarDataError = async (): Promise<void> => {
-    const detail = s.calendarDataUntold;
-    if (detail === undefined) return;
-    s.calendarDataUntold = undefined;
-    if (!patched(CALENDAR_ERROR_NOTICE_PATCH)) return;
-    const at = iso(clock.now());
-    await sendAndNote(
+  /** Tells the general office what is wrong with the dates: a `calendar-error` notice carrying `detail`. */
+  const tellGeneralOffice = (detail: string, dueOn: IsoDate, keyPeriod: string = requestId): Promise<void> =>
+    sendAndNote(
       sendNotice,
       keyedNotice(
         {
@@ -242,20 +237,27 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
           unitCode,
           obligation: 'information-request',
           period: requestId,
-          due: due() ?? s.receivedOn,
+          due: dueOn,
           stage: 'calendar-error',
-          at,
+          at: iso(clock.now()),
           notify: ['general-office'],
           leadUnitCodes,
           taskTitle: input.taskTitle ?? '加强和规范依申请公开工作',
           requirement: detail,
         },
-        // Keyed by the instant: data that cannot be used may come again, and each time the office is told.
-        `${requestId}@calendar-${at}`,
+        keyPeriod,
       ),
       timeline,
       { period: requestId, what: 'information-request' },
     );
+  /** The general office is told about the given holiday data that could not be used (new workflows only). */
+  const tellCalendarDataError = async (): Promise<void> => {
+    const detail = s.calendarDataUntold;
+    if (detail === undefined) return;
+    s.calendarDataUntold = undefined;
+    if (!patched(CALENDAR_ERROR_NOTICE_PATCH)) return;
+    // Keyed by the instant: data that cannot be used may come again, and each time the office is told.
+    await tellGeneralOffice(detail, due() ?? s.receivedOn, `${requestId}@calendar-${iso(clock.now())}`);
   };
 
   setHandler(requestStatusQuery, status);
@@ -483,25 +485,7 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
         s.calendarError = problem;
         log.error('request dates cannot be computed', { requestId, error: problem });
         note({ at: iso(clock.now()), type: 'calendar-error', detail: problem });
-        await sendAndNote(
-          sendNotice,
-          keyedNotice({
-            planId,
-            taskNo,
-            unitCode,
-            obligation: 'information-request',
-            period: requestId,
-            due: s.receivedOn,
-            stage: 'calendar-error',
-            at: iso(clock.now()),
-            notify: ['general-office'],
-            leadUnitCodes,
-            taskTitle: input.taskTitle ?? '加强和规范依申请公开工作',
-            requirement: problem,
-          }),
-          timeline,
-          { period: requestId, what: 'information-request' },
-        );
+        await tellGeneralOffice(problem, s.receivedOn);
       }
       const waiting = timeline.version;
       await condition(() => timeline.version !== waiting || s.closed);

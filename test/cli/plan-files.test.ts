@@ -3,7 +3,6 @@
  * --year, --published-on), shows its import warnings, and finds the directory the same way; a bare table (a title
  * row and the header, as many attachments are published) imports.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,7 +12,7 @@ import type { Directory } from '../../src/domain/directory';
 import type { Plan } from '../../src/domain/plan';
 import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../../src/import/directory';
 import { cityWordTable, healthLedgerWorkbook } from '../fixtures/published-tables';
-import { freePort } from '../helpers/process';
+import { execDuban, freePort } from '../helpers/process';
 import { runCli } from '../import/run-cli';
 
 jest.setTimeout(60_000);
@@ -29,14 +28,7 @@ function write(name: string, content: string | Buffer): string {
 }
 
 function duban(env: NodeJS.ProcessEnv, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(ROOT, 'bin/duban.js'), ...args],
-      { env: { ...process.env, DUBAN_DATA_DIR: dir, DATABASE_URL: '', SMTP_URL: '', ...env }, encoding: 'utf8' },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, out: stdout, err: stderr }),
-    );
-  });
+  return execDuban(args, { DUBAN_DATA_DIR: dir, DATABASE_URL: '', SMTP_URL: '', ...env });
 }
 
 /** Runs the CLI in-process with `env` set for the call. */

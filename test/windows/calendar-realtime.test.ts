@@ -3,7 +3,6 @@
  * a provisional 2027 (weekends only) and says so; `duban holidays add` of a 2027 notice moves its escalations in the
  * running workflow, which never fails a workflow task.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,30 +14,13 @@ import { createDubanClient, type DubanClient, type RequestOverview } from '../..
 import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../../src/import/directory';
 import { importTableFile } from '../../src/import/plan-file';
 import { requestPage } from '../../src/http/pages/requests';
+import { MADE_UP_2027_NOTICE } from '../fixtures/made-up-2027';
+import { execDuban as duban } from '../helpers/process';
 import { createDevServerEnv, workflowBundle } from '../helpers/temporal';
 
 jest.setTimeout(180_000);
 
 const ROOT = path.resolve(__dirname, '../..');
-/** A made-up 2027 notice (not the real one): New Year 01-01..03 off. */
-const NOTICE_2027 = [
-  '国务院办公厅关于2027年部分节假日安排的通知',
-  '测试〔2026〕2号',
-  '一、元旦：1月1日（周五）至3日（周日）放假，共3天。',
-  '国务院办公厅',
-  '2026年11月20日',
-].join('\n');
-
-function duban(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(ROOT, 'bin/duban.js'), ...args],
-      { env: { ...process.env, ...env }, encoding: 'utf8' },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, out: stdout, err: stderr }),
-    );
-  });
-}
 
 /** A request's dashboard page, as an operator sees it. */
 function page(request: RequestOverview): string {
@@ -113,7 +95,7 @@ describe('a 2027 calendar added while a request runs (dev server)', () => {
     ]);
 
     const file = path.join(dir, '2027.txt');
-    fs.writeFileSync(file, NOTICE_2027);
+    fs.writeFileSync(file, MADE_UP_2027_NOTICE);
     const added = await duban(['holidays', 'add', file], {
       DUBAN_DATA_DIR: dir,
       DATABASE_URL: '',
