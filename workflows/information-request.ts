@@ -3,7 +3,7 @@
  * approved extension, clock stopped while a third party is consulted, count restarted by a corrected request
  * (补正). Reminders and escalations follow the deadline policy on the current due date.
  */
-import { allHandlersFinished, condition, log, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, patched, setHandler } from '@temporalio/workflow';
 import { DateTime } from 'luxon';
 import { addCalendarDays, isIsoDate, type HolidayCalendar } from '../src/domain/calendar';
 import { deadlineEndMs, isOnTime } from '../src/domain/deadlines';
@@ -83,7 +83,14 @@ interface RequestState {
   timeline: TimelineEntry[];
   /** Why the dates cannot be computed, once recorded (the general office was told). */
   calendarError?: string;
+  /** Why the holiday data last given could not be used (the calendar stays as it was). (Default: absent) */
+  calendarDataError?: string;
+  /** That same error, still to be told to the general office (the loop sends it). (Default: absent) */
+  calendarDataUntold?: string;
 }
+
+/** Workflows from this patch on tell the general office when holiday data given to them cannot be used. */
+const CALENDAR_ERROR_NOTICE_PATCH = 'calendar-error-notice';
 
 const TERMINAL = new Set<InformationRequestStatus['state']>(['on-time', 'late']);
 
@@ -143,6 +150,7 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
     pauses: s.pauses,
     repliedAt: s.repliedAt,
     closed: s.closed,
+    ...(s.calendarError || s.calendarDataError ? { calendarError: s.calendarError ?? s.calendarDataError } : {}),
   });
   const agenda = (): (AgendaItem & { provisional?: number[] })[] => {
     const d = due();
@@ -209,13 +217,53 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
     }
   };
 
+  const calendarDataError = (at: string, error: string): void => {
+    s.calendarDataError = error;
+    s.calendarDataUntold = error;
+    note({ at, type: 'calendar-error', detail: error });
+  };
+  /** Tells the general office what is wrong with the dates: a `calendar-error` notice carrying `detail`. */
+  const tellGeneralOffice = (detail: string, dueOn: IsoDate, keyPeriod: string = requestId): Promise<void> =>
+    sendAndNote(
+      sendNotice,
+      keyedNotice(
+        {
+          planId,
+          taskNo,
+          unitCode,
+          obligation: 'information-request',
+          period: requestId,
+          due: dueOn,
+          stage: 'calendar-error',
+          at: iso(clock.now()),
+          notify: ['general-office'],
+          leadUnitCodes,
+          taskTitle: input.taskTitle ?? '加强和规范依申请公开工作',
+          requirement: detail,
+        },
+        keyPeriod,
+      ),
+      timeline,
+      { period: requestId, what: 'information-request' },
+    );
+  /** The general office is told about the given holiday data that could not be used (new workflows only). */
+  const tellCalendarDataError = async (): Promise<void> => {
+    const detail = s.calendarDataUntold;
+    if (detail === undefined) return;
+    s.calendarDataUntold = undefined;
+    if (!patched(CALENDAR_ERROR_NOTICE_PATCH)) return;
+    // Keyed by the instant: data that cannot be used may come again, and each time the office is told.
+    await tellGeneralOffice(detail, due() ?? s.receivedOn, `${requestId}@calendar-${iso(clock.now())}`);
+  };
+
   setHandler(requestStatusQuery, status);
   answerTimelineAndAgenda(timeline, upcoming);
   setHandler(calendarSignal, ({ years }) => {
     const at = iso(clock.now());
     const before = upcoming();
     const error = cal.replace(years);
-    if (error) return note({ at, type: 'calendar-error', detail: error });
+    if (error) return calendarDataError(at, error);
+    s.calendarDataError = undefined;
     const moved = upcoming().flatMap((a) => {
       const old = before.find((b) => b.stage === a.stage);
       return old && old.at !== a.at ? [`${a.stage} ${old.at.slice(0, 10)} → ${a.at.slice(0, 10)}`] : [];
@@ -420,14 +468,15 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
   if (!input.holidayYears) {
     // The installation's added years, read once; later ones arrive by the calendar signal.
     const error = cal.replace(await startingHolidayYears(undefined, holidayYears));
-    if (error) note({ at: iso(clock.now()), type: 'calendar-error', detail: error });
+    if (error) calendarDataError(iso(clock.now()), error);
   } else if (cal.error) {
-    note({ at: iso(clock.now()), type: 'calendar-error', detail: cal.error });
+    calendarDataError(iso(clock.now()), cal.error);
   }
 
   for (;;) {
     upsert();
     if (s.closed || TERMINAL.has(s.state)) break;
+    await tellCalendarDataError();
     const problem = calendarProblem();
     if (problem) {
       // A date computation never fails the workflow task: on record, to the general office, then wait for a change.
@@ -435,25 +484,7 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
         s.calendarError = problem;
         log.error('request dates cannot be computed', { requestId, error: problem });
         note({ at: iso(clock.now()), type: 'calendar-error', detail: problem });
-        await sendAndNote(
-          sendNotice,
-          keyedNotice({
-            planId,
-            taskNo,
-            unitCode,
-            obligation: 'information-request',
-            period: requestId,
-            due: s.receivedOn,
-            stage: 'calendar-error',
-            at: iso(clock.now()),
-            notify: ['general-office'],
-            leadUnitCodes,
-            taskTitle: input.taskTitle ?? '加强和规范依申请公开工作',
-            requirement: problem,
-          }),
-          timeline,
-          { period: requestId, what: 'information-request' },
-        );
+        await tellGeneralOffice(problem, s.receivedOn);
       }
       const waiting = timeline.version;
       await condition(() => timeline.version !== waiting || s.closed);

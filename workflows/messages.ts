@@ -44,6 +44,8 @@ export interface ItemStatus {
   state: ItemState;
   fulfilledAt: string | null;
   extended: boolean;
+  /** Why this item's dates cannot be computed; its notices wait for an extension or new calendar data. (Default: absent) */
+  calendarError?: string;
 }
 
 export interface ObligationStatus {
@@ -52,6 +54,11 @@ export interface ObligationStatus {
   unitCode: string;
   items: ItemStatus[];
   closed: boolean;
+  /**
+   * Why the holiday data last given to the workflow could not be used (it keeps the calendar it had), until data
+   * that can be used arrives. (Default: absent)
+   */
+  calendarError?: string;
 }
 
 /** Designate (or remove) a unit for a task whose units are 省直有关部门. */
@@ -188,6 +195,11 @@ export interface InformationRequestStatus {
   pauses: { from: IsoDate; to: IsoDate | null; workingDays: number; reason: string }[];
   repliedAt: string | null;
   closed: boolean;
+  /**
+   * Why the reply limit cannot be computed, or why the holiday data last given could not be used (the calendar it
+   * had stays). (Default: absent)
+   */
+  calendarError?: string;
 }
 
 export const emergencyDoneUpdate = defineUpdate<EmergencyStatus, [EmergencyDoneInput]>('emergency-done');

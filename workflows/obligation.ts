@@ -53,6 +53,8 @@ const { deliverDue, holidayYears } = deadlineLocalActivities;
  * and no activity round trips through the server.
  */
 const NOTICES_BATCHED_PATCH = 'obligation-notices-batched';
+/** Workflows from this patch on tell the general office when holiday data given to them cannot be used. */
+const CALENDAR_ERROR_NOTICE_PATCH = 'calendar-error-notice';
 
 /** Input of {@link obligationWorkflow}. */
 export interface ObligationInput extends RunOptions {
@@ -77,6 +79,8 @@ interface CarriedState {
   items: ItemState[];
   timeline: TimelineEntry[];
   closed: boolean;
+  /** Why the holiday data last given could not be used. (Default: absent) */
+  calendarError?: string;
 }
 
 const TERMINAL = new Set<ItemStatus['state']>(['on-time', 'late', 'waived']);
@@ -109,6 +113,15 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   const timeline = new Timeline(input.state?.timeline);
   let closed = input.state?.closed ?? false;
   const calendar = new WorkflowCalendar(input.holidayYears);
+  /** Why the holiday data last given could not be used; shown by the status until usable data arrives. */
+  let calendarError = input.state?.calendarError;
+  /** The same, still to be told to the general office (the loop sends it). */
+  let calendarErrorUntold: string | undefined;
+  const calendarDataError = (at: string, error: string): void => {
+    calendarError = error;
+    calendarErrorUntold = error;
+    note({ at, type: 'calendar-error', period: null, detail: error });
+  };
   /** Ends the batched loop's current wait (set while it waits; see `sleepUntil`). */
   let wake: (() => void) | undefined;
   let pendingTimer: { at: number; fired: Promise<void> } | undefined;
@@ -124,6 +137,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     taskNo: spec.taskNo,
     unitCode,
     closed,
+    ...(calendarError ? { calendarError } : {}),
     items: items.map(({ period, due, state, fulfilledAt, extended, calendarError }) => ({
       period,
       due,
@@ -242,7 +256,8 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     const open = items.filter((i) => i.state === 'pending' || i.state === 'overdue');
     const before = new Map(open.map((i) => [agendaKey(i), tryAgendaOf(i, false)]));
     const error = calendar.replace(years);
-    if (error) return note({ at, type: 'calendar-error', period: null, detail: error });
+    if (error) return calendarDataError(at, error);
+    calendarError = undefined;
     agendas.clear();
     const moved: string[] = [];
     for (const item of open) {
@@ -368,7 +383,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   const carried = (): ObligationInput => ({
     ...input,
     holidayYears: calendar.added,
-    state: { items, timeline: timeline.entries, closed },
+    state: { items, timeline: timeline.entries, closed, ...(calendarError ? { calendarError } : {}) },
   });
 
   /** The loop of workflows started before {@link NOTICES_BATCHED_PATCH}, kept as it was for their replay. */
@@ -473,6 +488,18 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
         item.sent.push(a.stage);
         return noticeOf(item, a);
       });
+      if (calendarErrorUntold !== undefined) {
+        const detail = calendarErrorUntold;
+        calendarErrorUntold = undefined;
+        // Histories from before the patch sent nothing here.
+        const item = open[0] ?? items[0];
+        if (item && patched(CALENDAR_ERROR_NOTICE_PATCH)) {
+          const at = clock.iso(now);
+          const { key: _key, ...about } = noticeOf(item, { at, stage: 'calendar-error', notify: ['general-office'] });
+          // Keyed by the instant: data that cannot be used may come again, and each time the office is told.
+          notices.push(keyedNotice({ ...about, requirement: detail }, `calendar@${at}`));
+        }
+      }
       for (const item of failed) {
         log.error('obligation dates cannot be computed', { workflow: spec.id, error: item.calendarError });
         note({ at: clock.iso(now), type: 'calendar-error', period: item.period, detail: item.calendarError });
@@ -513,10 +540,10 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   if (!input.holidayYears) {
     // The installation's added years, read once; later ones arrive by the calendar signal.
     const error = calendar.replace(await startingHolidayYears(undefined, holidayYears));
-    if (error) note({ at: clock.iso(clock.now()), type: 'calendar-error', period: null, detail: error });
+    if (error) calendarDataError(clock.iso(clock.now()), error);
     agendas.clear();
   } else if (calendar.error) {
-    note({ at: clock.iso(clock.now()), type: 'calendar-error', period: null, detail: calendar.error });
+    calendarDataError(clock.iso(clock.now()), calendar.error);
   }
   const batched = patched(NOTICES_BATCHED_PATCH);
   if (batched) await batchedLoop();

@@ -23,7 +23,8 @@ import type { Policy } from '../domain/policy';
 import { rehearsalShiftMs } from '../domain/rehearsal';
 import { parsePolicy } from '../domain/policy-file';
 import { BUNDLED_DIRECTORY_PATH, loadDirectoryFile } from '../import/directory';
-import { importPlanFile } from '../import/plan-file';
+import type { ImportedTable } from '../import/layout';
+import { importPlanFile, type PlanFileOptions } from '../import/plan-file';
 import type { HolidayYear } from '../domain/holidays';
 import { openStore, storeConfigFromEnv, type Store } from '../store';
 import { loadTemporalConfig, type TemporalConfig } from '../temporal/config';
@@ -124,6 +125,34 @@ export const FLAGS = {
   reason: { name: 'reason', type: 'string', value: 'TEXT', help: 'why' },
   approver: { name: 'approver', type: 'string', value: 'WHO', help: 'who approved it' },
   out: { name: 'out', type: 'string', value: 'FILE', help: 'write to FILE instead of stdout' },
+  sheet: {
+    name: 'sheet',
+    type: 'string',
+    value: 'NAME',
+    help: 'plan file: the sheet of an .xlsx workbook to read',
+    default: 'the sheet holding the table',
+  },
+  issuer: {
+    name: 'issuer',
+    type: 'string',
+    value: 'NAME',
+    help: 'plan file: the issuing office, for a table without a covering notice (青云市人民政府办公室)',
+    default: "the notice's signature or title, else the title's place",
+  },
+  year: {
+    name: 'year',
+    type: 'string',
+    value: 'YYYY',
+    help: 'plan file: the plan year, for a table whose title names none',
+    default: "the title's",
+  },
+  publishedOn: {
+    name: 'published-on',
+    type: 'string',
+    value: 'YYYY-MM-DD',
+    help: 'plan file: its 发布日期, for a table without one (obligations count from it)',
+    default: "the notice's, else January 1 of the plan year",
+  },
 } as const satisfies Record<string, Flag>;
 
 /** The reason and the approver of an extension or a waiver, both required. */
@@ -147,8 +176,13 @@ function textFlags<T extends Record<string, unknown>>(flags: T): T {
   return flags;
 }
 
-/** The flags that load a plan: `--plan`, `--directory`. */
-export const PLAN_FLAGS: Flag[] = [FLAGS.plan, FLAGS.directory];
+/**
+ * How a plan file is read, beside `--plan`: `--sheet` of a workbook, and `--issuer`, `--year`, `--published-on` for a
+ * table published without a covering notice. Every command that takes a plan file takes these.
+ */
+export const PLAN_FILE_FLAGS: Flag[] = [FLAGS.sheet, FLAGS.issuer, FLAGS.year, FLAGS.publishedOn];
+/** The flags that load a plan: `--plan` with {@link PLAN_FILE_FLAGS}, `--directory`. */
+export const PLAN_FLAGS: Flag[] = [FLAGS.plan, ...PLAN_FILE_FLAGS, FLAGS.directory];
 /** Evidence of a fulfilment, a step done or a reply: `--url`, `--document`, `--note`, `--by`. */
 export const EVIDENCE_FLAGS: Flag[] = [FLAGS.url, FLAGS.document, FLAGS.note, FLAGS.by];
 
@@ -167,6 +201,8 @@ export interface LoadedPlan {
   source: string;
   /** Plan time − real time when the plan runs as a rehearsal on this installation. (Default: undefined, real time) */
   timeShiftMs?: number;
+  /** See {@link ResolvedPlan.unitAliases}. (Default: none) */
+  unitAliases?: Map<string, string[]>;
 }
 
 /** A rehearsal of a past plan on this installation (`npm start` with the bundled example after its year). */
@@ -188,6 +224,18 @@ export function rehearsalOf(planId: string): Rehearsal | undefined {
   return configOrUsage(() => JSON.parse(readFileSync(file, 'utf8')) as Rehearsal, `${file}: `);
 }
 
+/**
+ * Plan time and real time now, ISO 8601 in Asia/Shanghai, when the plan runs as a rehearsal (`timeShiftMs` set);
+ * undefined in real time. What status and reports print beside each other. (Default now: the clock)
+ */
+export function rehearsalTimes(
+  timeShiftMs: number | undefined,
+  nowMs: number = Date.now(),
+): { planTime: string; realTime: string } | undefined {
+  if (timeShiftMs === undefined) return undefined;
+  return { planTime: isoInstant(nowMs + timeShiftMs), realTime: isoInstant(nowMs) };
+}
+
 /** The plan's rehearsal, begun now when there is none: its shift is fixed once, so restarts keep the same plan time. */
 export function beginRehearsal(plan: Plan, nowMs: number): Rehearsal {
   const existing = rehearsalOf(plan.id);
@@ -207,10 +255,19 @@ function plansDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.resolve(env.DUBAN_DATA_DIR || './data', 'plans');
 }
 
-/** Remembers a started plan, so later commands find it by `--plan ID` without its table file. */
-export function rememberPlan(plan: Plan, source: string): void {
+/**
+ * Remembers a started plan, so later commands find it by `--plan ID` without its table file (and `directory init`
+ * with the aliases its table writes). (Default: no aliases)
+ */
+export function rememberPlan(plan: Plan, source: string, unitAliases?: Map<string, string[]>): void {
   mkdirSync(plansDir(), { recursive: true });
-  writeFileSync(path.join(plansDir(), `${plan.id}.json`), `${JSON.stringify({ source, plan }, null, 2)}\n`);
+  const aliases = unitAliases && unitAliases.size > 0 ? { unitAliases: Object.fromEntries(unitAliases) } : {};
+  writeFileSync(path.join(plansDir(), `${plan.id}.json`), `${JSON.stringify({ source, plan, ...aliases }, null, 2)}\n`);
+}
+
+/** The directory file the user named: `--directory`, else `$DUBAN_DIRECTORY`; undefined when neither is set. */
+export function directoryFileOf(values: Record<string, unknown>): string | undefined {
+  return (values.directory as string | undefined) ?? (process.env.DUBAN_DIRECTORY || undefined);
 }
 
 /**
@@ -218,7 +275,7 @@ export function rememberPlan(plan: Plan, source: string): void {
  * Every problem (a bad address, a name with a line break, a duplicate code) stops the command, named by its place.
  */
 export async function loadDirectoryFlag(values: Record<string, unknown>): Promise<Directory> {
-  const file = (values.directory as string | undefined) ?? (process.env.DUBAN_DIRECTORY || BUNDLED_DIRECTORY_PATH);
+  const file = directoryFileOf(values) ?? BUNDLED_DIRECTORY_PATH;
   try {
     return await loadDirectoryFile(file);
   } catch (err) {
@@ -226,31 +283,93 @@ export async function loadDirectoryFlag(values: Record<string, unknown>): Promis
   }
 }
 
+/** How a plan file is read: the values of {@link PLAN_FILE_FLAGS}, checked. */
+export function planFileOptions(values: Record<string, unknown>): Pick<PlanFileOptions, 'sheet' | 'given'> {
+  const given: NonNullable<PlanFileOptions['given']> = {};
+  const issuer = (values.issuer as string | undefined)?.trim();
+  if (values.issuer !== undefined) {
+    if (!issuer) throw new UsageError('--issuer: the issuing office is empty');
+    given.issuer = issuer;
+  }
+  if (values.year !== undefined) {
+    const year = String(values.year);
+    if (!/^\d{4}$/.test(year)) throw new UsageError(`--year: '${year}' is not a year YYYY`);
+    given.year = Number(year);
+  }
+  if (values['published-on'] !== undefined) given.publishedOn = dateFlag(values['published-on'], 'publishedOn');
+  return {
+    ...(values.sheet !== undefined ? { sheet: String(values.sheet) } : {}),
+    ...(Object.keys(given).length > 0 ? { given } : {}),
+  };
+}
+
+/** A plan as {@link resolvePlan} found it. */
+export interface ResolvedPlan {
+  plan: Plan;
+  /** The table file the plan came from, or the remembered plan's record. */
+  source: string;
+  /** The import, when the plan came from a table file: rows and unit cells by task, aliases. (Default: absent) */
+  imported?: ImportedTable;
+  /** Other names the table writes after a unit (`规划信息处（爱卫办）`), for the directory. (Default: none) */
+  unitAliases?: Map<string, string[]>;
+}
+
+/** What a command prints of a plan file's import warnings: every one (`all`), their number (`count`), or nothing. */
+export type WarningsShown = 'all' | 'count' | 'none';
+
 /**
- * The plan `--plan` names: a table file, or the id of a plan started here or of the bundled example. The
- * directory, when given, only lets the importer recognise unit names. Unreadable input is a {@link UsageError}.
+ * Prints a plan file's import warnings to stderr: with `all` their number, then one line each as `plan import`
+ * prints them (`file:line: warning: … (cell)`); with `count` their number and where to read them.
+ */
+export function printImportWarnings(file: string, plan: Plan, shown: WarningsShown): void {
+  const n = plan.warnings.length;
+  if (n === 0 || shown === 'none') return;
+  const count = `${n} import ${n === 1 ? 'warning' : 'warnings'}`;
+  if (shown === 'count') {
+    console.error(`duban: ${file}: ${count} (duban plan import ${file} lists them)`);
+    return;
+  }
+  console.error(`duban: ${file}: ${count}:`);
+  for (const w of plan.warnings) console.error(`${file}${w.line > 0 ? `:${w.line}` : ''}: warning: ${w.message}`);
+}
+
+/**
+ * The plan `--plan` names: a table file (read with {@link planFileOptions} of `values`), or the id of a plan
+ * started here or of the bundled example. The directory, when given, only lets the importer recognise unit names.
+ * A file's import warnings go to stderr as `warnings` says. Unreadable input is a {@link UsageError}.
+ * (Default: no directory, no file options, warnings counted)
  */
 export async function resolvePlan(
   given: string | undefined,
-  directory?: Directory,
-): Promise<{ plan: Plan; source: string }> {
-  const fromFile = async (file: string) => {
+  options: { directory?: Directory; values?: Record<string, unknown>; warnings?: WarningsShown } = {},
+): Promise<ResolvedPlan> {
+  const fileOptions = planFileOptions(options.values ?? {});
+  const fromFile = async (file: string, shown: WarningsShown = options.warnings ?? 'count') => {
+    let imported: ImportedTable;
     try {
-      return { plan: (await importPlanFile(file, { directory })).plan, source: file };
+      imported = await importPlanFile(file, { directory: options.directory, ...fileOptions });
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
+    printImportWarnings(file, imported.plan, shown);
+    return { plan: imported.plan, source: file, imported, unitAliases: imported.unitAliases };
   };
   if (given === undefined || existsSync(given) || /[/\\]/.test(given)) return fromFile(given ?? BUNDLED_PLAN_PATH);
+  const fileFlag = PLAN_FILE_FLAGS.find((f) => options.values?.[f.name] !== undefined);
+  if (fileFlag) throw new UsageError(`--${fileFlag.name}: only for a plan file; '${given}' is not a file`);
   const remembered = path.join(plansDir(), `${given}.json`);
   if (existsSync(remembered)) {
     const record = configOrUsage(
-      () => JSON.parse(readFileSync(remembered, 'utf8')) as { plan: Plan },
+      () => JSON.parse(readFileSync(remembered, 'utf8')) as { plan: Plan; unitAliases?: Record<string, string[]> },
       `${remembered}: `,
     );
-    return { plan: record.plan, source: remembered };
+    return {
+      plan: record.plan,
+      source: remembered,
+      ...(record.unitAliases ? { unitAliases: new Map(Object.entries(record.unitAliases)) } : {}),
+    };
   }
-  const bundled = await fromFile(BUNDLED_PLAN_PATH);
+  const bundled = await fromFile(BUNDLED_PLAN_PATH, 'none');
   if (bundled.plan.id === given) return bundled;
   throw new UsageError(
     `--plan: ${quoted(given)} is neither a file nor the id of a plan started here (${knownPlanIds().join(', ') || 'none'}) ` +
@@ -260,9 +379,14 @@ export async function resolvePlan(
 
 /**
  * The plan of `--plan` (see {@link resolvePlan}), its directory (`--directory`) and the `--policy` file. Anything
- * unreadable is a {@link UsageError} naming the file, line or field.
+ * unreadable is a {@link UsageError} naming the file, line or field. A plan file's import warnings go to stderr:
+ * each one with `warnings: 'all'` (commands that start or simulate a plan), else their number.
+ * (Default: their number)
  */
-export async function loadPlan(values: Record<string, unknown>): Promise<LoadedPlan> {
+export async function loadPlan(
+  values: Record<string, unknown>,
+  options: { warnings?: WarningsShown } = {},
+): Promise<LoadedPlan> {
   const directory = await loadDirectoryFlag(values);
   const policy =
     typeof values.policy === 'string'
@@ -271,9 +395,20 @@ export async function loadPlan(values: Record<string, unknown>): Promise<LoadedP
           `${values.policy}: `,
         )
       : undefined;
-  const resolved = await resolvePlan(values.plan as string | undefined, directory);
-  const rehearsal = rehearsalOf(resolved.plan.id);
-  return { ...resolved, directory, policy, ...(rehearsal ? { timeShiftMs: rehearsal.timeShiftMs } : {}) };
+  const { plan, source, unitAliases } = await resolvePlan(values.plan as string | undefined, {
+    directory,
+    values,
+    warnings: options.warnings,
+  });
+  const rehearsal = rehearsalOf(plan.id);
+  return {
+    plan,
+    source,
+    directory,
+    policy,
+    ...(unitAliases ? { unitAliases } : {}),
+    ...(rehearsal ? { timeShiftMs: rehearsal.timeShiftMs } : {}),
+  };
 }
 
 function knownPlanIds(): string[] {

@@ -1,5 +1,12 @@
 /** Turning a plan's unit names and groups into concrete (task, unit, role) assignments. Pure and deterministic. */
-import { type Assignment, type AssignmentRole, type Directory, UNIT_GROUPS, type Unit } from './directory';
+import {
+  type Assignment,
+  type AssignmentRole,
+  type Directory,
+  type Unit,
+  type UnitGroupKind,
+  unitGroupOf,
+} from './directory';
 import type { Task } from './plan';
 
 /** A task whose group 省直有关部门 waits for an operator to designate the relevant units. */
@@ -33,16 +40,17 @@ export function unitIndex(directory: Directory): Map<string, Unit> {
 }
 
 /**
- * Expands every task's lead and responsible names: 省直各部门 → every provincial unit that is not a vertical
- * (中央驻闽) unit, 各设区市 → every city, 省直有关部门 → a designation need. A unit that leads a task is not also
+ * Expands every task's lead and responsible names: 省直各部门 (市直各部门 …) → every provincial unit that is not a
+ * vertical (中央驻闽) unit, 各设区市 → every city, 省直有关部门 (市直有关部门 …) → a designation need; other groups
+ * (各县（市、区）) are unknown until their members are listed as units. A unit that leads a task is not also
  * listed as responsible for it (a group naming it again adds nothing). Order: tasks, then lead before responsible,
  * then the order the table and the directory give.
  */
 export function expandAssignments(tasks: readonly Task[], directory: Directory): AssignmentList {
   const index = unitIndex(directory);
-  const groups: Record<string, Unit[]> = {
-    [UNIT_GROUPS.allProvincial]: directory.units.filter((u) => u.kind === 'provincial' && !u.vertical),
-    [UNIT_GROUPS.allCities]: directory.units.filter((u) => u.kind === 'city'),
+  const groups: Partial<Record<UnitGroupKind, Unit[]>> = {
+    'all-departments': directory.units.filter((u) => u.kind === 'provincial' && !u.vertical),
+    'all-cities': directory.units.filter((u) => u.kind === 'city'),
   };
   const result: AssignmentList = { assignments: [], needsDesignation: [], unknownUnits: [] };
   for (const task of tasks) {
@@ -53,12 +61,13 @@ export function expandAssignments(tasks: readonly Task[], directory: Directory):
     ];
     for (const [role, names] of roles) {
       for (const name of names) {
-        if (name === UNIT_GROUPS.relevantProvincial) {
+        const group = unitGroupOf(name);
+        if (group === 'relevant-departments') {
           result.needsDesignation.push({ taskNo: task.no, role, group: name });
           continue;
         }
         const one = index.get(name);
-        const units = groups[name] ?? (one ? [one] : undefined);
+        const units = (group && groups[group]) ?? (one ? [one] : undefined);
         if (!units) {
           result.unknownUnits.push({ taskNo: task.no, role, name });
           continue;

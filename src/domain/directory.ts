@@ -1,7 +1,8 @@
 /** The unit directory: who a unit is, who its officer and head are. Pure data types. */
 
 /**
- * What a unit is: `provincial` a provincial department (省直部门, in 省直各部门 unless `vertical`), `city` a
+ * What a unit is: `provincial` a department of the issuing government (省直部门, in 省直各部门 unless `vertical`; in a
+ * city's plan its 市直部门, in 市直各部门), `city` a
  * prefecture-level city (设区市, in 各设区市), `district` a county-level unit (县, 区, 县级市, 平潭综合实验区),
  * `office` a general office (办公厅/办公室 of a government, or a department's own 办公室 in its 台账),
  * `division` a division of a department (处室), what a department's own 台账 names; in no group.
@@ -52,6 +53,26 @@ export const UNIT_GROUPS = {
   relevantProvincial: '省直有关部门',
   allCities: '各设区市',
 } as const;
+
+/**
+ * What a group a table names stands for: `all-departments` every department of the issuing government (省直各部门,
+ * and 市直各部门, 区直各单位 … in a city's or district's plan: the units of kind provincial that are not vertical),
+ * `relevant-departments` those an operator designates per task (省直有关部门, 市直有关部门 …), `all-cities` the
+ * 设区市 (各设区市), `other` a group duban does not expand (各县（市、区）, 各处室 …): its members are listed as units.
+ */
+export type UnitGroupKind = 'all-departments' | 'relevant-departments' | 'all-cities' | 'other';
+
+/** Groups spelled out in full besides the 直 forms: 各设区市, 各县（市、区）, 各部门, 各处室 of a 台账 … */
+const OTHER_GROUP =
+  /^(?:[局厅委]?机关)?各(?:市|县|区|县（市、区）(?:人民)?(?:政府)?|地|部门|有关部门|单位|有关单位|处室|科室|直属单位|有关处室|街道(?:办事处)?|乡镇（街道）|乡镇|镇街)$/;
+
+/** The kind of group a name is (see {@link UnitGroupKind}), or undefined for a unit's name. */
+export function unitGroupOf(name: string): UnitGroupKind | undefined {
+  if (name === UNIT_GROUPS.allCities) return 'all-cities';
+  if (/^[省市区县]直各(?:部门|单位)$/.test(name)) return 'all-departments';
+  if (/^[省市区县]直有关(?:部门|单位)$/.test(name)) return 'relevant-departments';
+  return OTHER_GROUP.test(name) ? 'other' : undefined;
+}
 
 /** 牵头单位 (lead) or 责任单位 (responsible). */
 export type AssignmentRole = 'lead' | 'responsible';

@@ -5,7 +5,16 @@
  */
 import { expandAssignments, type AssignmentList } from './assignments';
 import type { Directory } from './directory';
-import type { Cadence, IsoDate, ObligationKind, Plan, Task } from './plan';
+import { DateTime } from 'luxon';
+import {
+  PLAN_TIMEZONE,
+  type Cadence,
+  type DueIn,
+  type IsoDate,
+  type ObligationKind,
+  type Plan,
+  type Task,
+} from './plan';
 import type { HolidayCalendar } from './calendar';
 import {
   obligationAgenda,
@@ -81,15 +90,15 @@ export function taskObligations(plan: Plan, task: Task, leadUnitCodes: string[])
         source: duty.source,
       });
     } else if (duty.kind === 'recurring-publication' && duty.every) {
-      const periods = periodsOf(duty.every, plan.year, plan.publishedOn);
-      if (periods.length === 0) continue;
+      const items = recurringItems(duty.every, plan, duty.dueIn);
+      if (items.length === 0) continue;
       specs.push({
         ...base,
         id: `task-${task.no}-${duty.every}`,
         obligation: 'recurring-publication',
         rule: 'recurring',
         every: duty.every,
-        items: periods.map((p) => ({ period: p.label, due: p.due })),
+        items,
         source: duty.source,
       });
     }
@@ -97,6 +106,27 @@ export function taskObligations(plan: Plan, task: Task, leadUnitCodes: string[])
     // progress report; emergency and information-request duties start from events (incidents, requests).
   }
   return specs.filter((s, i) => specs.findIndex((o) => o.id === s.id) === i);
+}
+
+/**
+ * The items of a recurring duty in the plan year: each period ending on or after the publish date, due on its last
+ * day, or on the day `dueIn` names within it (每月5日前: the 5th; a day past the month's end is its last day), then
+ * only the periods not yet due when the plan was published. (Default dueIn: the period's last day)
+ */
+export function recurringItems(
+  every: Cadence,
+  plan: Pick<Plan, 'year' | 'publishedOn'>,
+  dueIn?: DueIn,
+): ObligationItem[] {
+  const periods = periodsOf(every, plan.year, plan.publishedOn);
+  if (!dueIn) return periods.map((p) => ({ period: p.label, due: p.due }));
+  return periods
+    .map((p) => {
+      const month = DateTime.fromISO(p.start, { zone: PLAN_TIMEZONE }).plus({ months: (dueIn.month ?? 1) - 1 });
+      const due = month.set({ day: Math.min(dueIn.day, month.daysInMonth ?? 28) });
+      return { period: p.label, due: due.toISODate() as IsoDate };
+    })
+    .filter((item) => item.due >= plan.publishedOn);
 }
 
 /** Unit-wide milestones of the covering notice: implementation plan, quarterly progress, year-end report. */

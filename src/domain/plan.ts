@@ -50,9 +50,22 @@ export interface EmergencyStep {
   source: string;
 }
 
+/**
+ * When within each period a recurring duty is due, instead of the period's last day: `{day: 5}` each month's 5th
+ * (每月5日前), `{month: 1, day: 10}` the 10th of each quarter's first month (每季度第一个月10日前). A day past the
+ * month's end is its last day.
+ */
+export interface DueIn {
+  /** Month of the period, 1 its first; for quarters. (Default: absent, the period's only month) */
+  month?: number;
+  day: number;
+}
+
 export interface Duty {
   kind: DutyKind;
   every?: Cadence;
+  /** See {@link DueIn}; only for recurring duties. (Default: absent, due on the period's last day) */
+  dueIn?: DueIn;
   due?: IsoDate;
   steps?: EmergencyStep[];
   /** The exact phrase of the row this was derived from. */

@@ -35,6 +35,7 @@ table.matrix td .light { font-size: 0; }
 .flash { padding: .6rem .9rem; border-radius: 4px; margin: 0 0 1rem; }
 .banner { padding: .5rem 1rem; background: #fff8c5; border-bottom: 1px solid #d4a72c; }
 .provisional { font-size: .8em; padding: 0 .3em; border: 1px dashed #d4a72c; border-radius: 3px; }
+.calendar-error { font-size: .8em; padding: 0 .3em; border: 1px solid var(--red); border-radius: 3px; }
 .flash.ok { background: #dafbe1; border: 1px solid var(--green); }
 .flash.error { background: #ffebe9; border: 1px solid var(--red); }
 form.card, .card { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 1rem; max-width: 44rem; }

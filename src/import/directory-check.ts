@@ -5,7 +5,7 @@
  */
 import { expandAssignments, unitIndex } from '../domain/assignments';
 import { addressProblem, nameProblem, type TextProblem } from '../domain/contact';
-import { type Directory, UNIT_GROUPS, type Unit } from '../domain/directory';
+import { type Directory, UNIT_GROUPS, type Unit, unitGroupOf } from '../domain/directory';
 import { provinceOfIssuer } from '../domain/divisions';
 import type { Plan } from '../domain/plan';
 
@@ -56,6 +56,10 @@ export interface DirectoryProblem extends DirectoryLocation {
   message: string;
   /** `missing-unit`: the tasks that name the unit or group. */
   tasks?: number[];
+  /** `missing-unit`: the plan file's line where the first of those tasks names it. (Default: absent, unknown) */
+  line?: number;
+  /** `missing-unit`: the cell there, as `plan import` names cells (`表1 第5行第4列`, `Sheet1!D5`). (Default: absent) */
+  cell?: string;
 }
 
 /** Maps a JSON-style field (`units[3].officer.email`) to its place in the file. */
@@ -81,9 +85,13 @@ export function problemAt(
   return { type, file, ...at, where: describeLocation(at), message };
 }
 
-/** `file: where: message`, one line per problem, the way ImportError and `duban directory check` print them. */
+/**
+ * `file: where: message` (`file:line: where: message` for a place in a plan file), one line per problem, the way
+ * ImportError and `duban directory check` print them.
+ */
 export function formatProblem(problem: DirectoryProblem): string {
-  return `${problem.file}: ${problem.where ? `${problem.where}: ` : ''}${problem.message}`;
+  const file = problem.line ? `${problem.file}:${problem.line}` : problem.file;
+  return `${file}: ${problem.where ? `${problem.where}: ` : ''}${problem.message}`;
 }
 
 /** `1-3, 7, 9-12`: task numbers, consecutive runs joined. */
@@ -225,6 +233,11 @@ export interface PlanCoverageOptions {
   directoryFile: string;
   /** Places of the directory's fields. (Default: the JSON fields) */
   locate?: Locate;
+  /**
+   * Where in the plan file a task names a unit or group: its line, and the cell when known. (Default: unknown, the
+   * problem names the tasks only)
+   */
+  locateName?: (taskNo: number, name: string) => { line: number; cell?: string } | undefined;
 }
 
 /**
@@ -235,15 +248,19 @@ export interface PlanCoverageOptions {
 export function checkPlanCoverage(directory: Directory, plan: Plan, options: PlanCoverageOptions): DirectoryProblem[] {
   const locate = options.locate ?? locateJsonField;
   const problems: DirectoryProblem[] = [];
-  const missing = (tasks: number[], message: string) =>
+  const missing = (tasks: number[], name: string, message: string) => {
+    const place = tasks.map((no) => options.locateName?.(no, name)).find((p) => p !== undefined);
     problems.push({
       type: 'missing-unit',
       file: options.planFile,
       field: '',
-      where: `${tasks.length === 1 ? 'task' : 'tasks'} ${taskRanges(tasks)}`,
+      where: `${tasks.length === 1 ? 'task' : 'tasks'} ${taskRanges(tasks)}${place?.cell ? ` (${place.cell})` : ''}`,
       message,
       tasks,
+      ...(place ? { line: place.line } : {}),
+      ...(place?.cell ? { cell: place.cell } : {}),
     });
+  };
   const namedBy = new Map<string, number[]>();
   for (const task of plan.tasks) {
     for (const name of [...task.leadUnits, ...task.responsibleUnits]) {
@@ -254,18 +271,21 @@ export function checkPlanCoverage(directory: Directory, plan: Plan, options: Pla
   }
   const unknown = new Set(expandAssignments(plan.tasks, directory).unknownUnits.map((u) => u.name));
   for (const [name, tasks] of namedBy) {
-    if (unknown.has(name)) {
-      missing(tasks, `'${name}' is not the name or alias of a unit in ${options.directoryFile}`);
-    }
+    if (!unknown.has(name)) continue;
+    if (unitGroupOf(name) === 'other') {
+      missing(tasks, name, `the group '${name}' is not one duban expands: list its members as units and name them`);
+    } else missing(tasks, name, `'${name}' is not the name or alias of a unit in ${options.directoryFile}`);
   }
   const provincial = directory.units.filter((u) => u.kind === 'provincial');
-  for (const group of [UNIT_GROUPS.allProvincial, UNIT_GROUPS.relevantProvincial]) {
-    const tasks = namedBy.get(group);
-    const members = group === UNIT_GROUPS.allProvincial ? provincial.filter((u) => !u.vertical) : provincial;
-    if (tasks && members.length === 0) {
+  for (const [group, tasks] of namedBy) {
+    const kind = unitGroupOf(group);
+    if (kind !== 'all-departments' && kind !== 'relevant-departments') continue;
+    const members = kind === 'all-departments' ? provincial.filter((u) => !u.vertical) : provincial;
+    if (members.length === 0) {
       missing(
         tasks,
-        `the group ${group} has no member: no unit of kind provincial${group === UNIT_GROUPS.allProvincial ? ' that is not vertical' : ''}`,
+        group,
+        `the group ${group} has no member: no unit of kind provincial${kind === 'all-departments' ? ' that is not vertical' : ''}`,
       );
     }
   }
@@ -280,6 +300,7 @@ export function checkPlanCoverage(directory: Directory, plan: Plan, options: Pla
         if (!unit)
           missing(
             cityTasks,
+            UNIT_GROUPS.allCities,
             `${UNIT_GROUPS.allCities}: ${city} (a 设区市 of ${province.name}) is not in the directory`,
           );
         else if (unit.kind !== 'city') {
@@ -306,7 +327,11 @@ export function checkPlanCoverage(directory: Directory, plan: Plan, options: Pla
         }
       }
     } else if (!directory.units.some((u) => u.kind === 'city')) {
-      missing(cityTasks, `the group ${UNIT_GROUPS.allCities} has no member: no unit of kind city`);
+      missing(
+        cityTasks,
+        UNIT_GROUPS.allCities,
+        `the group ${UNIT_GROUPS.allCities} has no member: no unit of kind city`,
+      );
     }
   }
   return problems;

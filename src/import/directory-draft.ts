@@ -4,7 +4,7 @@
  * empty for the office to fill in. Pure: a plan in, a draft out.
  */
 import { pinyin } from 'pinyin-pro';
-import { type Directory, UNIT_GROUPS, type Unit, type UnitKind } from '../domain/directory';
+import { type Directory, type Unit, type UnitKind, unitGroupOf } from '../domain/directory';
 import { type Province, provinceOfIssuer } from '../domain/divisions';
 import type { Plan } from '../domain/plan';
 import { UNIT_CODE_SHAPE, taskRanges } from './directory-check';
@@ -13,6 +13,11 @@ import { UNIT_CODE_SHAPE, taskRanges } from './directory-check';
 export interface DraftOptions {
   /** First word of every proposed code, e.g. `fj`. (Default: the first word of the plan id, e.g. `fj` of `fj-2017-zwgk`) */
   prefix?: string;
+  /**
+   * Other names the table writes for a unit (`规划信息处（爱卫办）` → 规划信息处: [爱卫办], `ImportedTable.unitAliases`),
+   * drafted as its aliases so the directory resolves both. (Default: none)
+   */
+  aliases?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** A group the plan names, and what the office should know about it. */
@@ -33,8 +38,8 @@ export interface DirectoryDraft {
   warnings: string[];
 }
 
-/** Groups a table names instead of units: 省直各部门, 省直有关部门, 各设区市 and other 各X forms. */
-const GROUP_NAME = /^(?:省直(?:各|有关)(?:部门|单位)|各.+)$/;
+/** 各X forms duban does not know as groups (各市直单位): still groups, never drafted as a unit. */
+const OTHER_GROUP_NAME = /^各.+/;
 
 // A government's general office (省政府办公厅, 市人民政府办公室) or a department's own 办公室; not 新闻办公室 and the like.
 const OFFICE = /^(?:.*政府)?办公[厅室]$/;
@@ -223,7 +228,8 @@ export function draftDirectory(plan: Plan, options: DraftOptions = {}): Director
   const ownOffice = office.aliases.length === 0 && namedBy.has('办公室') ? '办公室' : undefined;
   const officeRow = add(ownOffice ?? office.name, 'office', [], undefined, ownOffice ? [] : office.aliases);
   for (const [name, tasks] of namedBy) {
-    if (name === UNIT_GROUPS.allCities) {
+    const group = unitGroupOf(name) ?? (OTHER_GROUP_NAME.test(name) ? 'other' : undefined);
+    if (group === 'all-cities') {
       if (province && province.cities.length > 0) {
         for (const city of province.cities) add(city, 'city', [], name, [`${city}人民政府`]);
         groups.push({
@@ -236,25 +242,25 @@ export function draftDirectory(plan: Plan, options: DraftOptions = {}): Director
         warnings.push(`${name} (tasks ${taskRanges(tasks)}): ${why}; add its members as units of kind city by hand`);
         groups.push({ group: name, tasks, note: `${why}: add the cities by hand, kind city` });
       }
-    } else if (name === UNIT_GROUPS.allProvincial) {
+    } else if (group === 'all-departments') {
       groups.push({
         group: name,
         tasks,
-        note: 'every unit of kind provincial that is not vertical: add the provincial departments the plan does not name one by one',
+        note: `every unit of kind provincial that is not vertical: add the departments of ${plan.issuer || 'the issuer'} the plan does not name one by one`,
       });
-    } else if (name === UNIT_GROUPS.relevantProvincial) {
+    } else if (group === 'relevant-departments') {
       groups.push({
         group: name,
         tasks,
         note: 'an operator designates the units of each task (duban designate) among the provincial units',
       });
-    } else if (GROUP_NAME.test(name)) {
+    } else if (group === 'other') {
       warnings.push(
         `${name} (tasks ${taskRanges(tasks)}): duban does not expand this group; list its members as units and name them in the table`,
       );
       groups.push({ group: name, tasks, note: 'not expanded by duban: list its members as units' });
     } else {
-      add(name, guessUnitKind(name, province), tasks);
+      add(name, guessUnitKind(name, province), tasks, undefined, [...(options.aliases?.get(name) ?? [])]);
     }
   }
 

@@ -3,12 +3,26 @@
  * ongoing work, emergency windows and information requests. Every duty keeps the exact phrase it came from.
  * Matching runs on the simplified text; phrases are cut from the text as written (same length). Pure: no I/O.
  */
-import type { Cadence, Duty, EmergencyStep, IsoDate } from '../domain/plan';
+import type { Cadence, Duty, DueIn, EmergencyStep, IsoDate } from '../domain/plan';
 import { calendarDate, lastDayOfMonth } from './dates';
 
 const CADENCE_WORD: Record<string, Cadence> = { 周: 'week', 月: 'month', 季: 'quarter', 年: 'year' };
 /** 每周 / 按月 / 每月 / 按季度 / 每年, and enumerations like 按月度、季度 (one phrase, several cadences). */
 const CADENCE_PHRASE = /(?:每|按)([周月季年])度?((?:[、和及与,，](?:[周月季年])度)*)/g;
+/**
+ * A day within each period right after a cadence: 每月5日前, 每季度第一个月10日前 (首月, 末月), 每月底前 (the default).
+ * Matched on the text after the cadence phrase.
+ */
+const DUE_DAY = /^的?(?:(第[一二三123]个?月|首月|末月)?(\d{1,2})[日号]|(底|末))(?:之?前|以前)?/;
+/** What reads like a day within the period but is not understood (每周五前, 每季度结束后10日内): a warning. */
+const OTHER_DAY =
+  /^的?(?:周[一二三四五六日天]|星期[一二三四五六日天]|礼拜[一二三四五六日天]|结束后|第[一二三四\d]+个?月|首月|末月|前\d{1,2}个?[日天]|\d{1,2}[日号])[^、，,。；;]*/;
+/** 每周五前, 每周一: a weekday after 每周. */
+const WEEKDAY = /^[一二三四五六日天][^、，,。；;]*/;
+/** 每年6月底前 / 每年6月30日前 / 每年年底前: in a one-year plan, a deadline of the plan year. */
+const YEARLY_DATE = /每年的?(?:(\d{1,2})月(?:(\d{1,2})[日号]|(底|末))?|(年底|年末))(?:之?前|以前)?/g;
+/** Months listed before a dated month (3月、6月、9月、12月底前): each is due the same way as the last one. */
+const MONTH_LIST_BEFORE = /(?:(\d{4})年)?((?:\d{1,2}月(?:底|末)?、)+)$/;
 /** 定期 without a cadence: imported for an operator to set. */
 const PERIODIC = /(?<!法)定期(?!限)/; // not 法定期限
 /** 年内 → end of the plan year. */
@@ -63,13 +77,37 @@ export class DutyDateError extends Error {
  * @param written The same text as written, where phrases are cut from. (Default: `text`)
  */
 export function findDuties(text: string, year: number, written: string = text): Duty[] {
-  return rowDuties(text, year, written).map((f) => f.duty);
+  return findRowDuties(text, year, written).duties;
 }
 
 /** A 完成时限 cell read: its duties, and the clauses that name a time the importer does not understand. */
 export interface DeadlineCell {
   duties: Duty[];
   unread: string[];
+  /**
+   * Cadence phrases whose day within the period is not understood (`每周五前`, `每季度结束后10日内`): the period's
+   * last day is used. (Default: absent, none)
+   */
+  unreadDays?: string[];
+}
+
+/** A row's text read: its duties, and cadences whose day within the period is not understood. */
+export interface RowDuties {
+  duties: Duty[];
+  /** See {@link DeadlineCell.unreadDays}. */
+  unreadDays: string[];
+}
+
+/**
+ * Reads the duties of one task row, with the cadences whose day within the period it does not understand.
+ * @param text The row's title and requirements, simplified.
+ * @param year The plan year.
+ * @param written The same text as written. (Default: `text`)
+ */
+export function findRowDuties(text: string, year: number, written: string = text): RowDuties {
+  const unreadDays: string[] = [];
+  const duties = rowDuties(text, year, written, unreadDays).map((f) => f.duty);
+  return { duties, unreadDays };
 }
 
 /**
@@ -81,7 +119,8 @@ export interface DeadlineCell {
  * @param written The cell as written. (Default: `text`)
  */
 export function findDeadlineDuties(text: string, year: number, written: string = text): DeadlineCell {
-  const found = rowDuties(text, year, written);
+  const unreadDays: string[] = [];
+  const found = rowDuties(text, year, written, unreadDays);
   const taken = (at: number, end: number) => found.some((f) => at < f.end && f.at < end);
   const dues = new Set(found.flatMap((f) => (f.duty.due ? [f.duty.due] : [])));
   const bare: { at: number; end: number; due: IsoDate }[] = [];
@@ -120,7 +159,7 @@ export function findDeadlineDuties(text: string, year: number, written: string =
   for (const b of accepted) {
     if (dues.has(b.due)) continue;
     dues.add(b.due);
-    const end = /前$/.test(text.slice(b.at, b.end)) ? b.end : deliverableEnd(text, b.end, accepted);
+    const end = /前$/.test(text.slice(b.at, b.end)) ? b.end : deliverableEnd(text, b.end, [...accepted, ...found]);
     found.push({ at: b.at, end, duty: { kind: 'task-deadline', due: b.due, source: written.slice(b.at, end) } });
   }
   for (const m of text.matchAll(ONGOING)) {
@@ -136,34 +175,17 @@ export function findDeadlineDuties(text: string, year: number, written: string =
     if (!TIME_WORD.test(clause) || found.some((f) => f.at < end && start < f.end)) continue;
     unread.push(written.slice(start, end).trim());
   }
-  return { duties: found.map((f) => f.duty), unread };
+  return { duties: found.map((f) => f.duty), unread, ...(unreadDays.length > 0 ? { unreadDays } : {}) };
 }
 
-/** Duties of a row's text with their spans; deadlines are checked against each other so they never overlap. */
-function rowDuties(text: string, year: number, written: string): Found[] {
+/**
+ * Duties of a row's text with their spans; deadlines are checked against each other so they never overlap.
+ * Cadences whose day within the period is not understood go to `unreadDays`.
+ */
+function rowDuties(text: string, year: number, written: string, unreadDays: string[]): Found[] {
   const found: Found[] = [];
   const cadences = new Set<Cadence>();
   const phrase = (at: number, length: number) => written.slice(at, at + length);
-
-  for (const m of text.matchAll(CADENCE_PHRASE)) {
-    const words = [m[1] ?? '', ...[...(m[2] ?? '').matchAll(/[周月季年]/g)].map((w) => w[0])];
-    for (const word of words) {
-      const every = CADENCE_WORD[word];
-      if (!every || cadences.has(every)) continue;
-      cadences.add(every);
-      const end = m.index + m[0].length;
-      found.push({
-        at: m.index,
-        end,
-        duty: { kind: 'recurring-publication', every, source: phrase(m.index, m[0].length) },
-      });
-    }
-  }
-  const periodic = PERIODIC.exec(text);
-  if (periodic && cadences.size === 0) {
-    const end = periodic.index + periodic[0].length;
-    found.push({ at: periodic.index, end, duty: { kind: 'periodic-unspecified', source: phrase(periodic.index, 2) } });
-  }
 
   const deadlines = new Set<IsoDate>();
   const spans: [number, number][] = [];
@@ -175,6 +197,46 @@ function rowDuties(text: string, year: number, written: string): Found[] {
     deadlines.add(due);
     found.push({ at, end, duty: { kind: 'task-deadline', due, source: phrase(at, length) } });
   };
+
+  // A plan runs one year, so "every year by June 30" is one date of it: a deadline with the deadline rule's
+  // reminders and escalations, as 6月底前 is, not a one-period yearly duty with the thinner recurring ones.
+  for (const m of text.matchAll(YEARLY_DATE)) {
+    const due = m[4] ? `${year}-12-31` : monthDate(year, Number(m[1]), m[2], m[3], /前$/.test(m[0]));
+    if (due === undefined) throw new DutyDateError(`impossible date '${phrase(m.index, m[0].length)}'`);
+    deadline(m.index, m[0].length, due);
+  }
+  for (const m of text.matchAll(CADENCE_PHRASE)) {
+    if (spans.some(([s, e]) => m.index < e && s < m.index + m[0].length)) continue;
+    const words = [m[1] ?? '', ...[...(m[2] ?? '').matchAll(/[周月季年]/g)].map((w) => w[0])];
+    const after = text.slice(m.index + m[0].length);
+    const day = words.length === 1 ? DUE_DAY.exec(after) : null;
+    const dueIn = day?.[2] ? dueInOf(CADENCE_WORD[words[0] ?? ''], day[1], Number(day[2])) : undefined;
+    let length = m[0].length;
+    if (day && (day[3] || dueIn)) {
+      // The day belongs to the phrase (每月5日前), and is no date of its own (第1个月10日 read as January 10).
+      length += day[0].length;
+      spans.push([m.index, m.index + length]);
+    } else if (words.length === 1) {
+      const other = OTHER_DAY.exec(after) ?? (words[0] === '周' ? WEEKDAY.exec(after) : null);
+      if (other) unreadDays.push(phrase(m.index, m[0].length + other[0].length));
+    }
+    for (const word of words) {
+      const every = CADENCE_WORD[word];
+      if (!every || cadences.has(every)) continue;
+      cadences.add(every);
+      found.push({
+        at: m.index,
+        end: m.index + length,
+        duty: { kind: 'recurring-publication', every, ...(dueIn ? { dueIn } : {}), source: phrase(m.index, length) },
+      });
+    }
+  }
+  const periodic = PERIODIC.exec(text);
+  if (periodic && cadences.size === 0) {
+    const end = periodic.index + periodic[0].length;
+    found.push({ at: periodic.index, end, duty: { kind: 'periodic-unspecified', source: phrase(periodic.index, 2) } });
+  }
+
   // Half-years and quarters first: 上半年内 is not 年内.
   for (const m of text.matchAll(HALF_YEAR)) {
     deadline(m.index, m[0].length, `${yearOf(m[1], year)}-${m[2] === '上' ? '06-30' : '12-31'}`);
@@ -184,16 +246,21 @@ function rowDuties(text: string, year: number, written: string): Found[] {
   for (const m of text.matchAll(YEAR_END)) deadline(m.index, m[0].length, `${m[1] ?? year}-12-31`);
   for (const m of text.matchAll(BEFORE_YEAR)) deadline(m.index, m[0].length, `${Number(m[1]) - 1}-12-31`);
   for (const m of text.matchAll(DATE_BEFORE)) {
-    const y = yearOf(m[1], year);
-    const month = Number(m[2]);
-    const due = m[4]
-      ? lastDayOfMonth(y, month)
-      : m[3]
-        ? calendarDate(y, month, Number(m[3]))
-        : month >= 1 && month <= 12
-          ? monthBefore(y, month)
-          : undefined;
+    const list = m[1] ? null : MONTH_LIST_BEFORE.exec(text.slice(0, m.index));
+    const y = yearOf(m[1] ?? list?.[1], year);
+    const due = monthDate(y, Number(m[2]), m[3], m[4], true);
     if (due === undefined) throw new DutyDateError(`impossible date '${phrase(m.index, m[0].length)}'`);
+    if (list) {
+      // 3月、6月、9月、12月底前: each month listed is due as the last one is, each with its own phrase.
+      const months = list.index + list[0].length - (list[2] ?? '').length;
+      for (const month of (list[2] ?? '').matchAll(/(\d{1,2})月(底|末)?、/g)) {
+        const at = month.index === 0 ? list.index : months + month.index;
+        const end = months + month.index + month[0].length - 1;
+        const listed = monthDate(y, Number(month[1]), month[2] ? undefined : m[3], month[2] ?? m[4], true);
+        if (listed === undefined) throw new DutyDateError(`impossible date '${phrase(at, end - at)}'`);
+        deadline(at, end - at, listed);
+      }
+    }
     deadline(m.index, m[0].length, due);
   }
 
@@ -235,6 +302,37 @@ function yearOf(written: string | undefined, planYear: number): number {
   return written ? Number(written) : planYear;
 }
 
+/**
+ * The date a month phrase names: a day (6月30日前), the month's end (6月底前), or with 前 alone the end of the month
+ * before (8月前: July 31); undefined for an impossible one.
+ */
+function monthDate(
+  year: number,
+  month: number,
+  day: string | undefined,
+  end: string | undefined,
+  before: boolean,
+): IsoDate | undefined {
+  if (end) return lastDayOfMonth(year, month);
+  if (day) return calendarDate(year, month, Number(day));
+  if (month < 1 || month > 12) return undefined;
+  return before ? monthBefore(year, month) : lastDayOfMonth(year, month);
+}
+
+/** The day within each period of a cadence (每月5日前, 每季度第一个月10日前), or undefined when it cannot be one. */
+function dueInOf(every: Cadence | undefined, monthWord: string | undefined, day: number): DueIn | undefined {
+  if (day < 1 || day > 31) return undefined;
+  if (every === 'month' && !monthWord) return { day };
+  if (every !== 'quarter' || !monthWord) return undefined;
+  const month =
+    monthWord === '首月'
+      ? 1
+      : monthWord === '末月'
+        ? 3
+        : '一二三'.indexOf(monthWord[1] ?? '') + 1 || Number(monthWord[1]);
+  return month >= 1 && month <= 3 ? { month, day } : undefined;
+}
+
 /** 8月前: the last day of the month before (July 31). */
 function monthBefore(year: number, month: number): IsoDate | undefined {
   return month === 1 ? calendarDate(year - 1, 12, 31) : lastDayOfMonth(year, month - 1);
@@ -265,10 +363,14 @@ function clausesOf(text: string): { start: number; end: number }[] {
   return out.filter(({ start: s, end: e }) => text.slice(s, e).trim() !== '');
 }
 
-/** Where the deliverable after a bare date ends: the end of its clause, or the next date in it. */
+/**
+ * Where the deliverable after a bare date ends: the end of its clause, or the next date in it; the separator of a
+ * list of dates (`、`) is no deliverable.
+ */
 function deliverableEnd(text: string, from: number, dates: { at: number }[]): number {
   const clause = clausesOf(text).find((c) => c.start <= from && from <= c.end);
   const next = dates.filter((d) => d.at >= from).map((d) => d.at);
   const end = Math.min(clause?.end ?? text.length, ...next);
-  return text.slice(from, end).trim() === '' ? from : from + text.slice(from, end).trimEnd().length;
+  const deliverable = text.slice(from, end).replace(/[\s、和及与]+$/, '');
+  return deliverable.trim() === '' ? from : from + deliverable.length;
 }

@@ -6,9 +6,9 @@
 import type { Directory } from '../domain/directory';
 import { type Duty, type ImportWarning, PLAN_TIMEZONE, type Plan, type Task } from '../domain/plan';
 import { headerRoles, mergeHeaderRoles } from './columns';
-import { DutyDateError, findDeadlineDuties, findDuties } from './duties';
+import { DutyDateError, findDeadlineDuties, findRowDuties } from './duties';
 import { ImportError } from './import-error';
-import { CAPTION, readNotice } from './notice';
+import { CAPTION, type NoticeGiven, readNotice } from './notice';
 import { PLAN_ID_SHAPE, derivePlanId, provinceOf } from './plan-id';
 import { toSimplified } from './simplified';
 import {
@@ -31,6 +31,11 @@ export interface TableImportOptions {
   directory?: Directory;
   /** Plan id to use instead of the derived one, e.g. `fj-2017-zwgk`. (Default: derived) */
   id?: string;
+  /**
+   * Issuer, year and publish date instead of the covering notice's, for a table published without one.
+   * (Default: the notice's; see {@link NoticeGiven})
+   */
+  given?: NoticeGiven;
 }
 
 /** A parsed table: the plan, plus where each task row is, for errors found later (assignments). */
@@ -45,6 +50,8 @@ export interface ImportedTable {
    * (Default: empty)
    */
   unitAliases?: Map<string, string[]>;
+  /** Task number → unit or group name → the cell naming it (`表1 第5行第4列`), for the task's own units. (Default: empty) */
+  unitCells?: Map<number, Map<string, string>>;
 }
 
 const SECTION = /^[一二三四五六七八九十]+[、.．]/;
@@ -150,6 +157,8 @@ export function layoutPlan(doc: SourceDocument, options: TableImportOptions = {}
     caption: doc.caption,
     firstIsTitle: doc.format === 'text',
     tableLine: main.table.rows[main.body]?.line ?? 1,
+    given: options.given,
+    untitled: file.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, ''),
     warn,
     fail,
   });
@@ -343,16 +352,38 @@ export function layoutPlan(doc: SourceDocument, options: TableImportOptions = {}
       }
     };
     const text = `${title} ${draft.requirements}`;
-    const duties: Duty[] = datesOf(draft.titleAt, () => findDuties(toSimplified(text), year, text));
+    const rowDuties = datesOf(draft.titleAt, () => findRowDuties(toSimplified(text), year, text));
+    const duties: Duty[] = rowDuties.duties;
+    const dutyAt = new Map<Duty, string>(duties.map((d) => [d, draft.titleAt]));
+    const unreadDays = rowDuties.unreadDays.map((phrase) => ({ phrase, at: draft.titleAt }));
     const deadline = draft.deadline ?? inheritedDeadline(draft, drafts[i - 1]);
     if (deadline) {
       const cell = datesOf(deadline.at, () => findDeadlineDuties(toSimplified(deadline.text), year, deadline.text));
       for (const duty of cell.duties) {
         const same = (d: Duty) => d.kind === duty.kind && d.due === duty.due && d.every === duty.every;
-        if (!duties.some(same)) duties.push(duty);
+        if (duties.some(same)) continue;
+        duties.push(duty);
+        dutyAt.set(duty, deadline.at);
       }
       for (const part of cell.unread) {
         warn(lineNo, `task ${no}: '${part}' in 完成时限 is not understood as a deadline${where(deadline.at)}`);
+      }
+      unreadDays.push(...(cell.unreadDays ?? []).map((phrase) => ({ phrase, at: deadline.at })));
+    }
+    for (const { phrase, at } of unreadDays) {
+      warn(
+        lineNo,
+        `task ${no}: the day within the period in '${phrase}' is not understood: due on each period's last day${where(at)}`,
+      );
+    }
+    for (const duty of duties) {
+      if (!duty.due) continue;
+      const at = where(dutyAt.get(duty) ?? '');
+      if (!duty.due.startsWith(`${year}-`)) {
+        warn(lineNo, `task ${no}: '${duty.source}' (${duty.due}) is outside the plan year ${year}${at}`);
+      } else if (duty.due < notice.publishedOn) {
+        const message = `task ${no}: '${duty.source}' (${duty.due}) is before the plan was published (${notice.publishedOn})`;
+        warn(lineNo, `${message}: overdue from the start${at}`);
       }
     }
 
@@ -401,7 +432,7 @@ export function layoutPlan(doc: SourceDocument, options: TableImportOptions = {}
     tasks,
     warnings: warnings.sort((a, b) => a.line - b.line),
   };
-  return { plan, taskLines, format: doc.format, unitAliases };
+  return { plan, taskLines, format: doc.format, unitAliases, unitCells };
 }
 
 /**

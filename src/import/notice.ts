@@ -28,6 +28,31 @@ const TITLE_SHAPE = /关于.{2,80}的(?:通知|意见|函)|(?:分解表|任务�
 const SPACE = /[\s\u3000]+/g;
 const MILESTONE_ORDER: MilestoneKind[] = ['implementation-plan', 'quarterly-progress', 'year-end-report'];
 
+/**
+ * Facts of a plan given by the caller (`--issuer`, `--year`, `--published-on`): they replace what the notice says,
+ * and stand in for a covering notice a published table lacks.
+ */
+export interface NoticeGiven {
+  /** The issuing office, e.g. `青云市人民政府办公室`. (Default: the notice's) */
+  issuer?: string;
+  /** The plan year. (Default: the title's) */
+  year?: number;
+  /** The 发布日期, which is also the signing date when the notice has none. (Default: the notice's) */
+  publishedOn?: IsoDate;
+}
+
+/** The place a bare table's title starts with (`青云市2024年…`, `2024年青云市政务公开…`): its government issued it. */
+const PLACE_IN_TITLE =
+  /^(?:\d{4}年度?)?((?![全本各])[\u4e00-\u9fff]{1,10}?(?:省|自治区|市|区|县|旗))(?=\d{4}年|人民政府|政府|关于|政务公开|信息公开)/;
+/** Municipalities whose government has a 办公厅, as provinces do. */
+const MUNICIPALITIES = ['北京市', '天津市', '上海市', '重庆市'];
+
+/** The general office of a place's government: 福建省 → 福建省人民政府办公厅, 青云市 → 青云市人民政府办公室. */
+function governmentOfficeOf(place: string): string {
+  const hall = /(?:省|自治区)$/.test(place) || MUNICIPALITIES.includes(place);
+  return `${place}人民政府${hall ? '办公厅' : '办公室'}`;
+}
+
 /** What the notice says about the plan as a whole. */
 export interface NoticeFacts {
   title: string;
@@ -47,6 +72,10 @@ export interface NoticeOptions {
   firstIsTitle?: boolean;
   /** Line of the table, for the error when there is nothing above it. (Default: 1) */
   tableLine?: number;
+  /** What the caller knows that a table without a covering notice does not say (`--issuer`, …). (Default: none) */
+  given?: NoticeGiven;
+  /** The title when nothing stands above the table, e.g. the file's name. (Default: none: the table is refused) */
+  untitled?: string;
   /** Receives warnings (line, message). */
   warn: Warn;
   /** Throws the import error for a line; never returns. */
@@ -93,13 +122,18 @@ export function readNotice(paragraphs: SourceParagraph[], options: NoticeOptions
   const { warn, fail } = options;
   const nonEmpty = paragraphs.filter((p) => p.text.trim() !== '');
   const simple = nonEmpty.map((p) => toSimplified(p.text));
-  if (nonEmpty.length === 0) {
+  const given = options.given ?? {};
+  if (nonEmpty.length === 0 && options.untitled === undefined) {
     fail(options.tableLine ?? 1, 'not a task table: no title or covering notice above the table');
   }
   const titleIndex = titleIndexOf(simple, options.firstIsTitle ?? false);
-  const titleParagraph = nonEmpty[titleIndex] as SourceParagraph;
+  const titleParagraph = nonEmpty[titleIndex] ?? { text: options.untitled ?? '', line: options.tableLine ?? 1, at: '' };
   const title = titleParagraph.text;
   const titleLine = titleParagraph.line;
+  if (nonEmpty.length === 0) {
+    simple.push(toSimplified(title));
+    warn(titleLine, `no title or covering notice above the table: the title is '${title}', the file's name`);
+  }
   const notice = nonEmpty.slice(titleIndex + 1);
   const noticeSimple = simple.slice(titleIndex + 1);
 
@@ -130,27 +164,63 @@ export function readNotice(paragraphs: SourceParagraph[], options: NoticeOptions
   const titleSimple = simple[titleIndex] ?? '';
   const issuerFromTitle = ISSUER_IN_TITLE.exec(titleSimple)?.[1];
   // A department's own 台账 names it in the title; its 填报单位 line names the office that filled it in.
-  const issuer =
+  let issuer =
+    given.issuer ??
     signature ??
     issuerFromTitle ??
     ISSUER_BEFORE_YEAR.exec(titleSimple)?.[1] ??
     dateTexts.map((t) => ISSUER_FIELD.exec(t)?.[1]).find((x) => x !== undefined);
-  if (!issuer) fail(titleLine, "cannot find the issuer: no '…办公厅关于…' title and no signature line");
-  if (signature && issuerFromTitle && signature !== issuerFromTitle) {
+  if (!issuer) {
+    // A bare table (a title row and the header, as many attachments are published): its place's government.
+    const place = PLACE_IN_TITLE.exec(titleSimple)?.[1];
+    if (place) {
+      issuer = governmentOfficeOf(place);
+      warn(
+        titleLine,
+        `no covering notice names the issuer: '${issuer}' is taken from the title's '${place}' (--issuer sets it)`,
+      );
+    } else {
+      issuer = '';
+      warn(
+        titleLine,
+        'no covering notice names the issuer and the title names no place: the issuer is unknown (--issuer sets it)',
+      );
+    }
+  }
+  if (!given.issuer && signature && issuerFromTitle && signature !== issuerFromTitle) {
     warn(titleLine, `the title names '${issuerFromTitle}' but the notice is signed by '${signature}'`);
   }
-  if (!publishedOn && !signedOn) fail(titleLine + 1, "no 发布日期 line and no signing date ('YYYY年M月D日')");
-  if (!publishedOn) warn(titleLine + 1, 'no 发布日期 line: the signing date is used as the publish date');
-  if (!signedOn) warn(titleLine + 1, "no signing date line ('YYYY年M月D日'): the publish date is used");
-  const published = (publishedOn ?? signedOn) as IsoDate;
-  const signed = (signedOn ?? publishedOn) as IsoDate;
 
   const caption = options.caption ?? simple.find((t) => CAPTION.test(t));
   const yearText = /(\d{4})年/.exec(titleSimple)?.[1] ?? /(\d{4})年/.exec(toSimplified(caption ?? ''))?.[1];
-  const year = yearText ? Number(yearText) : Number(signed.slice(0, 4));
+  const dated = given.publishedOn ?? signedOn ?? publishedOn;
+  const year =
+    given.year ??
+    (yearText ? Number(yearText) : dated ? Number(dated.slice(0, 4)) : undefined) ??
+    fail(titleLine, 'no year in the title and no date above the table (--year sets it)');
+
+  if (given.publishedOn) publishedOn = given.publishedOn;
+  if (!publishedOn && !signedOn) {
+    publishedOn = `${year}-01-01`;
+    warn(
+      titleLine,
+      `no 发布日期 or signing date above the table: the plan counts from ${publishedOn} (--published-on sets it)`,
+    );
+  } else if (!publishedOn) warn(titleLine + 1, 'no 发布日期 line: the signing date is used as the publish date');
+  else if (!signedOn && !given.publishedOn) {
+    warn(titleLine + 1, "no signing date line ('YYYY年M月D日'): the publish date is used");
+  }
+  const published = (publishedOn ?? signedOn) as IsoDate;
+  const signed = (signedOn ?? publishedOn) as IsoDate;
 
   const milestones = findMilestones(notice, noticeSimple, year, warn, fail);
-  return { title, issuer: issuer as string, signedOn: signed, publishedOn: published, year, milestones };
+  if (notice.length === 0) {
+    warn(
+      titleLine,
+      'no covering notice below the title: no implementation-plan or year-end-report dates found; the units owe their tasks’ duties only',
+    );
+  }
+  return { title, issuer, signedOn: signed, publishedOn: published, year, milestones };
 }
 
 function validDate(year: number, month: number, day: number, line: number, fail: Fail): IsoDate {

@@ -5,6 +5,7 @@ import type { Directory } from '../domain/directory';
 import { decodeTableBytes } from './encoding';
 import { ImportError } from './import-error';
 import { type ImportedTable, layoutPlan } from './layout';
+import type { NoticeGiven } from './notice';
 import { readSource } from './readers';
 import { type TableImportOptions, parseTaskTable } from './table';
 
@@ -16,6 +17,8 @@ export interface PlanFileOptions {
   id?: string;
   /** Sheet of an Excel workbook to read; an unknown name is an error listing the sheets. (Default: the sheet holding the table) */
   sheet?: string;
+  /** Issuer, year and publish date for a table without a covering notice. (Default: the notice's) */
+  given?: NoticeGiven;
 }
 
 function cannotRead(file: string, err: unknown): ImportError {
@@ -36,7 +39,7 @@ export async function importPlanFile(file: string, options: PlanFileOptions = {}
     throw cannotRead(file, err);
   }
   const document = await readSource(bytes, { file, directory: options.directory, sheet: options.sheet });
-  return layoutPlan(document, { file, directory: options.directory, id: options.id });
+  return layoutPlan(document, { file, directory: options.directory, id: options.id, given: options.given });
 }
 
 /**

@@ -2,7 +2,7 @@
  * Unit names as task tables write them (牵头单位 / 责任单位 cells): recognising a cell as a list of units,
  * splitting concatenations, expanding abbreviated enumerations. Pure: no I/O.
  */
-import { type Directory, UNIT_GROUPS, type UnitKind } from '../domain/directory';
+import { type Directory, type UnitKind, unitGroupOf } from '../domain/directory';
 
 /** Separators between names in a unit cell, full-width and ASCII alike. */
 const ITEM_SEPARATOR = /[，,、；;]/;
@@ -10,9 +10,6 @@ const ITEM_SEPARATOR = /[，,、；;]/;
 const UNIT_SUFFIX = /(?:部门|管委会|中心|[厅局委办行市区县])$/;
 /** Characters a unit name may hold: CJK, ASCII letters (PPP-style abbreviations) and brackets. */
 const UNIT_CHARS = /^[\u4e00-\u9fff A-Za-z（）]{2,24}$/;
-/** Groups always spelled out in full: 省直各部门, 省直有关部门, 各设区市, 市直/区直 forms, 各X forms, 各处室 of a 台账. */
-const GROUP_SHAPE =
-  /^(?:[省市区县]直(?:各|有关)(?:部门|单位)|(?:[局厅委]?机关)?各(?:设区市|市|县|区|县（市、区）(?:人民)?(?:政府)?|地|部门|有关部门|单位|有关单位|处室|科室|直属单位|有关处室|街道(?:办事处)?|乡镇（街道）|乡镇|镇街))$/;
 /** Endings of unit names in a column known to hold units: departments and also divisions (处室, 科), courts, firms. */
 const WIDE_UNIT_SUFFIX =
   /(?:部门|管委会|委员会|中心|公司|集团|街道|[厅局委办行市区县处科室股队站所院馆部会社组府署台团镇乡])$/;
@@ -91,7 +88,7 @@ export class UnitLexicon {
 
   /** True for a group the table names instead of units (省直各部门, 各设区市 …). */
   isGroup(name: string): boolean {
-    return (Object.values(UNIT_GROUPS) as string[]).includes(name) || GROUP_SHAPE.test(name);
+    return unitGroupOf(name) !== undefined;
   }
 
   /** True when the name looks like a unit: known, a group, or an organisation-shaped name. */

@@ -29,6 +29,11 @@ export interface Report {
   /** When it was generated, ISO 8601 with `+08:00`. */
   generatedAt: string;
   /**
+   * For a rehearsal (a past plan shifted onto today's clock): the plan time it was generated at, beside the real
+   * `generatedAt`; the title says 【演练】. (Default: absent, real time)
+   */
+  rehearsalPlanTime?: string;
+  /**
    * Years without a State Council holiday notice (built in or added) that the plan's dates depend on: its due dates
    * and notices were counted with weekends only. (Default: empty)
    */
@@ -58,6 +63,8 @@ export interface ReportSource {
   directory?: Directory;
   /** Generation instant, epoch ms. (Default: now) */
   nowMs?: number;
+  /** Plan time − real time when the plan runs as a rehearsal. (Default: undefined, real time) */
+  rehearsalShiftMs?: number;
 }
 
 interface Tally {
@@ -136,6 +143,7 @@ async function tables(
   for (const n of notices.filter(keep.notice)) record(n.unitCode, n.taskNo, n.obligation, { stage: n.stage });
   for (const e of extensions.filter((e) => keep.eventAt(e.event.at)))
     record(e.unitCode, e.taskNo, e.obligation, { extension: true });
+  const calendarErrors = notices.filter((n) => n.stage === 'calendar-error' && keep.notice(n));
 
   const unitName = (code: string) => src.directory?.units.find((u) => u.code === code)?.name ?? code;
   const unitRows = [...units]
@@ -155,6 +163,14 @@ async function tables(
       return Number(a) - Number(b);
     })
     .map(([key, t]) => [/^\d+$/.test(key) ? `任务${key}` : key, taskTitle(key), ...countCells(t)]);
+  const errorRows = calendarErrors.map((n) => [
+    unitName(n.unitCode),
+    n.unitCode,
+    n.taskNo === null ? (OBLIGATION_NAMES[n.obligation]?.zh ?? n.obligation) : `任务${n.taskNo}`,
+    n.period ?? '',
+    n.at,
+    (n.payload.kind === 'notice' ? n.payload.notice.requirement : undefined) ?? '',
+  ]);
   return [
     {
       title: '按单位',
@@ -166,7 +182,21 @@ async function tables(
       columns: ['任务', '名称', ...COUNT_COLUMNS],
       rows: [...taskRows, ['合计', '', ...countCells(total)]],
     },
+    // Dates a workflow could not compute, as the general office was told: only when there were some.
+    ...(errorRows.length > 0
+      ? [{ title: '日期无法计算', columns: ['单位', '代码', '事项', '期次', '通知时间', '原因'], rows: errorRows }]
+      : []),
   ];
+}
+
+/** The report's title and its plan time, 【演练】 first for a rehearsal. */
+function titled(src: ReportSource, title: string): Pick<Report, 'title' | 'generatedAt' | 'rehearsalPlanTime'> {
+  const nowMs = src.nowMs ?? Date.now();
+  if (src.rehearsalShiftMs === undefined) return { title, generatedAt: nowIso(src) };
+  const planTime = DateTime.fromMillis(nowMs + src.rehearsalShiftMs, { zone: PLAN_TIMEZONE }).toISO({
+    suppressMilliseconds: true,
+  }) as string;
+  return { title: `【演练】${title}`, generatedAt: nowIso(src), rehearsalPlanTime: planTime };
 }
 
 function nowIso(src: ReportSource): string {
@@ -184,9 +214,8 @@ export async function yearEndReport(src: ReportSource): Promise<Report> {
   return {
     kind: 'year-end',
     planId: src.planId,
-    title: `${src.plan?.title ?? src.planId} — 全年落实情况汇总`,
+    ...titled(src, `${src.plan?.title ?? src.planId} — 全年落实情况汇总`),
     period: year ? String(year) : 'all',
-    generatedAt: nowIso(src),
     provisionalYears: await provisionalYears(src),
     tables: await tables(src, { outcome: () => true, notice: () => true, eventAt: () => true }),
   };
@@ -227,8 +256,8 @@ export async function quarterlyReport(src: ReportSource & { quarter?: string }):
   let quarter = src.quarter;
   if (quarter === undefined) {
     const dues = (await src.store.listOutcomes({ planId: src.planId })).map((o) => o.due.slice(0, 10)).sort();
-    const last =
-      dues[dues.length - 1] ?? DateTime.fromMillis(src.nowMs ?? Date.now(), { zone: PLAN_TIMEZONE }).toISODate()!;
+    const planNow = (src.nowMs ?? Date.now()) + (src.rehearsalShiftMs ?? 0);
+    const last = dues[dues.length - 1] ?? DateTime.fromMillis(planNow, { zone: PLAN_TIMEZONE }).toISODate()!;
     quarter = `${last.slice(0, 4)}-Q${Math.ceil(Number(last.slice(5, 7)) / 3)}`;
   }
   const { start, end } = quarterBounds(quarter);
@@ -239,9 +268,8 @@ export async function quarterlyReport(src: ReportSource & { quarter?: string }):
   return {
     kind: 'quarterly',
     planId: src.planId,
-    title: `${src.plan?.title ?? src.planId} — ${quarter} 督查情况`,
+    ...titled(src, `${src.plan?.title ?? src.planId} — ${quarter} 督查情况`),
     period: `${quarter} (${start} – ${end})`,
-    generatedAt: nowIso(src),
     provisionalYears: await provisionalYears(src),
     tables: await tables(src, {
       outcome: (o) => inQuarter(o.due),
@@ -262,7 +290,9 @@ export function renderMarkdown(report: Report): string {
     '',
     `- 计划: ${report.planId}`,
     `- 范围: ${report.period}`,
-    `- 生成时间: ${report.generatedAt}`,
+    report.rehearsalPlanTime
+      ? `- 生成时间: 演练计划时间 ${report.rehearsalPlanTime}（实际时间 ${report.generatedAt}）`
+      : `- 生成时间: ${report.generatedAt}`,
     ...(provisionalNote(report.provisionalYears) ? [`- 日期说明: ${provisionalNote(report.provisionalYears)}`] : []),
   ];
   for (const t of report.tables) {
@@ -289,7 +319,12 @@ function csvCell(value: string | number): string {
  */
 export function renderCsv(report: Report): string {
   const note = provisionalNote(report.provisionalYears);
-  const out: string[] = note ? [csvCell(note), ''] : [];
+  const out: string[] = [
+    ...(report.rehearsalPlanTime
+      ? [csvCell(`${report.title}（演练计划时间 ${report.rehearsalPlanTime}，实际时间 ${report.generatedAt}）`), '']
+      : []),
+    ...(note ? [csvCell(note), ''] : []),
+  ];
   report.tables.forEach((t, i) => {
     if (i > 0) out.push('');
     out.push(csvCell(t.title), t.columns.map(csvCell).join(','), ...t.rows.map((r) => r.map(csvCell).join(',')));

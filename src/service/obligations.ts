@@ -73,6 +73,11 @@ export interface StatusRow {
   nextNotice: { at: string; stage: string } | null;
   /** Years without a holiday notice yet that this item's remaining dates depend on. (Default: absent, none) */
   provisional?: number[];
+  /**
+   * Why the item's dates cannot be computed (its notices wait), or why the holiday data its workflow was last given
+   * could not be used (it keeps the calendar it had): what the general office was told. (Default: absent)
+   */
+  calendarError?: string;
 }
 
 /** Rows plus light counts. */
@@ -274,6 +279,9 @@ export function createObligationsClient(ctx: ClientContext, schedule: PlanSchedu
           fulfilledAt: item.fulfilledAt,
           nextNotice: next ? { at: next.at, stage: next.stage } : null,
           ...(next?.provisional ? { provisional: next.provisional } : {}),
+          ...(item.calendarError || status.calendarError
+            ? { calendarError: item.calendarError ?? status.calendarError }
+            : {}),
         });
       }
     }
@@ -317,7 +325,7 @@ export function createObligationsClient(ctx: ClientContext, schedule: PlanSchedu
       checkTask(taskNo);
       if (!designationTasks.has(taskNo))
         throw new Refusal(
-          `task ${taskNo} names no 省直有关部门: its units come from the table, not from designation`,
+          `task ${taskNo} names no 省直有关部门 (市直有关部门 …): its units come from the table, not from designation`,
           'InvalidDesignation',
         );
       if (typeof by !== 'string' || by.trim() === '')

@@ -31,6 +31,11 @@ export interface StartPlanOptions {
    * them, idempotently), e.g. on Ctrl-C. (Default: never)
    */
   stopping?: () => boolean;
+  /**
+   * Called once, before any workflow is started, with the provisional years the whole schedule's dates rest on
+   * (empty when none): what to warn about up front. (Default: nothing)
+   */
+  onProvisional?: (years: number[]) => void;
   /** The plan's schedule, when the caller has it already. (Default: computed from the plan and directory) */
   schedule?: PlanSchedule;
   /** The calendar the client computes provisional years with. (Default: the built-in one) */
@@ -78,6 +83,12 @@ export async function startPlan(
 ): Promise<StartPlanResult> {
   const schedule = options.schedule ?? planSchedule(plan, directory);
   const activeFrom = options.activeFrom ?? new Date().toISOString();
+  // The whole schedule is checked before anything starts, so the warning comes first.
+  const provisionalYears = provisionalYearsOf(
+    schedule.units.flatMap((u) => u.obligations),
+    { activeFrom, policy: options.policy, calendar: options.calendar },
+  );
+  options.onProvisional?.(provisionalYears);
   const started: string[] = [];
   const existing: string[] = [];
   let done = 0;
@@ -113,10 +124,6 @@ export async function startPlan(
     }
     options.onProgress?.(++done, schedule.units.length);
   });
-  const provisionalYears = provisionalYearsOf(
-    schedule.units.flatMap((u) => u.obligations),
-    { activeFrom, policy: options.policy, calendar: options.calendar },
-  );
   return { schedule, started, existing, notStarted, provisionalYears };
 }
 

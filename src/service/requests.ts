@@ -7,7 +7,7 @@ import { deadlineWindowOpensMs, lightOf, type Light } from '../domain/lights';
 import { requestWorkflowId } from '../domain/ids';
 import type { Evidence } from '../domain/notice';
 import type { IsoDate } from '../domain/plan';
-import { informationRequestDue, type InformationRequestDue } from '../domain/policy';
+import { deadlineAgenda, informationRequestDue, type InformationRequestDue } from '../domain/policy';
 import type { Unit } from '../domain/directory';
 import type { informationRequestWorkflow } from '../../workflows/information-request';
 import {
@@ -49,6 +49,11 @@ export interface RequestOverview extends InformationRequestStatus {
   workflowId: string;
   unitName: string;
   light: Light;
+  /**
+   * Years without a holiday notice yet that the open request's due date or notices rest on (provisional).
+   * (Default: absent, none)
+   */
+  provisional?: number[];
 }
 
 /** What operators and officers do to information requests; refusals are {@link Refusal}s and change nothing. */
@@ -79,10 +84,26 @@ export interface RequestsClient extends WindowReads<InformationRequestStatus, Re
 /** Creates the requests client over the shared client context. */
 export function createRequestsClient(ctx: ClientContext): RequestsClient {
   const { client, plan, policy } = ctx;
+
+  /** The provisional years an open request's dates rest on: its count of working days, then its notices. */
+  const provisionalOf = (s: InformationRequestStatus): number[] => {
+    if (s.due === null || s.closed || s.state === 'on-time' || s.state === 'late') return [];
+    try {
+      const count = informationRequestDue(s.receivedOn, { policy, calendar: ctx.calendar }).provisionalYears ?? [];
+      const notices = deadlineAgenda({ due: s.due, activeFrom: s.receivedOn, policy, calendar: ctx.calendar });
+      return [...new Set([...count, ...notices.provisionalYears])].sort((a, b) => a - b);
+    } catch {
+      // Dates that cannot be computed show as the request's calendarError instead.
+      return [];
+    }
+  };
+
   const overviewOf = async (s: InformationRequestStatus): Promise<RequestOverview> => {
     const now = await ctx.now();
+    const provisional = provisionalOf(s);
     return {
       ...s,
+      ...(provisional.length > 0 ? { provisional } : {}),
       workflowId: requestWorkflowId(plan.id, s.requestId),
       unitName: ctx.unitName(s.unitCode),
       // A paused clock cannot run late: green until it runs again.

@@ -221,7 +221,7 @@ describe('duban directory (the CLI, end to end)', () => {
       `${file}: row 8, column K (负责人邮箱 / head email): missing e-mail address of the head (单位负责人)`,
       `${file}: row 9, column G (联络员姓名 / officer name): name of the officer (联络员) has a leading or trailing space: " 经信委联络员"`,
       `${file}: row 10, column F (办公厅 / general office): a second general office: row 2 is marked too; mark one`,
-      `${plan}: tasks 1-60: 各设区市: 宁德市 (a 设区市 of 福建省) is not in the directory`,
+      `${plan}:15: tasks 1-60: 各设区市: 宁德市 (a 设区市 of 福建省) is not in the directory`,
       `8 problems in ${file}`,
     ]);
     expect(snapshot(dir)).toEqual(before);

@@ -2,11 +2,10 @@
  * Every command that needs the Temporal server, run with none reachable: one line naming the address tried and
  * how to get a server, exit 1, no gRPC stack trace; bad input and bad settings are told first, exit 2.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort } from '../helpers/process';
+import { execDuban, freePort } from '../helpers/process';
 
 const ROOT = path.resolve(__dirname, '../..');
 const PLAN = path.join(ROOT, 'examples/fujian-2017/tasks.txt');
@@ -14,14 +13,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'duban-no-server-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function duban(env: NodeJS.ProcessEnv, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(ROOT, 'bin/duban.js'), ...args],
-      { env: { ...process.env, DUBAN_DATA_DIR: dir, DATABASE_URL: '', SMTP_URL: '', ...env }, encoding: 'utf8' },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, out: stdout, err: stderr }),
-    );
-  });
+  return execDuban(args, { DUBAN_DATA_DIR: dir, DATABASE_URL: '', SMTP_URL: '', ...env });
 }
 
 const COMMANDS: string[][] = [

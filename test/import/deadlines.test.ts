@@ -1,3 +1,4 @@
+import { recurringItems } from '../../src/domain/obligations';
 import { DutyDateError, findDeadlineDuties, findDuties } from '../../src/import/duties';
 import { toSimplified } from '../../src/import/simplified';
 
@@ -90,6 +91,75 @@ describe("a row's own text (title and requirements)", () => {
     expect(row('按月度、季度组织召开新闻发布会')).toEqual([
       ['recurring-publication', 'month', '按月度、季度'],
       ['recurring-publication', 'quarter', '按月度、季度'],
+    ]);
+  });
+});
+
+describe('lists of months, yearly dates and days within a period', () => {
+  const read = (text: string) =>
+    findDeadlineDuties(text, 2024).duties.map((d) => [d.kind, d.due ?? d.every ?? null, d.source, d.dueIn ?? null]);
+
+  it('reads 3月、6月、9月、12月底前 as four deadlines, each with its own phrase and none twice', () => {
+    expect(read('3月、6月、9月、12月底前')).toEqual([
+      ['task-deadline', '2024-03-31', '3月', null],
+      ['task-deadline', '2024-06-30', '6月', null],
+      ['task-deadline', '2024-09-30', '9月', null],
+      ['task-deadline', '2024-12-31', '12月底前', null],
+    ]);
+    expect(read('2024年6月、12月前')).toEqual([
+      ['task-deadline', '2024-05-31', '2024年6月', null],
+      ['task-deadline', '2024-11-30', '12月前', null],
+    ]);
+    expect(findDuties('于3月底、6月底前公开', 2024).map((d) => [d.due, d.source])).toEqual([
+      ['2024-03-31', '3月底'],
+      ['2024-06-30', '6月底前'],
+    ]);
+  });
+
+  it('reads 每年6月底前 as one deadline of the plan year, not a yearly duty besides it', () => {
+    expect(read('每年6月底前')).toEqual([['task-deadline', '2024-06-30', '每年6月底前', null]]);
+    expect(findDuties('每年年底前公布名单', 2024).map((d) => [d.kind, d.due, d.source])).toEqual([
+      ['task-deadline', '2024-12-31', '每年年底前'],
+    ]);
+  });
+
+  it('reads the day within each period: 每月5日前, 每季度第一个月10日前', () => {
+    expect(read('每月5日前')).toEqual([['recurring-publication', 'month', '每月5日前', { day: 5 }]]);
+    expect(read('每季度第一个月10日前')).toEqual([
+      ['recurring-publication', 'quarter', '每季度第一个月10日前', { month: 1, day: 10 }],
+    ]);
+    expect(findDeadlineDuties('每月5日前', 2024).unread).toEqual([]);
+  });
+
+  it('names a day within the period it does not understand, and keeps the cadence', () => {
+    const cell = findDeadlineDuties('每季度结束后10日内', 2024);
+    expect(cell.duties).toEqual([{ kind: 'recurring-publication', every: 'quarter', source: '每季度' }]);
+    expect(cell.unreadDays).toEqual(['每季度结束后10日内']);
+    expect(findDeadlineDuties('每周五前', 2024).unreadDays).toEqual(['每周五前']);
+    expect(findDeadlineDuties('每月', 2024).unreadDays).toBeUndefined();
+  });
+
+  it('dues each period on that day, the month’s last day when shorter, from the periods not due at publication', () => {
+    const plan = { year: 2024, publishedOn: '2024-03-08' };
+    expect(recurringItems('month', plan, { day: 5 }).slice(0, 3)).toEqual([
+      { period: '2024-04', due: '2024-04-05' },
+      { period: '2024-05', due: '2024-05-05' },
+      { period: '2024-06', due: '2024-06-05' },
+    ]);
+    expect(recurringItems('month', { year: 2024, publishedOn: '2024-01-01' }, { day: 31 })[1]).toEqual({
+      period: '2024-02',
+      due: '2024-02-29',
+    });
+    expect(recurringItems('quarter', plan, { month: 1, day: 10 })).toEqual([
+      { period: '2024-Q2', due: '2024-04-10' },
+      { period: '2024-Q3', due: '2024-07-10' },
+      { period: '2024-Q4', due: '2024-10-10' },
+    ]);
+    expect(recurringItems('quarter', plan).map((i) => i.due)).toEqual([
+      '2024-03-31',
+      '2024-06-30',
+      '2024-09-30',
+      '2024-12-31',
     ]);
   });
 });

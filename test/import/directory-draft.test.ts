@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { expandAssignments } from '../../src/domain/assignments';
+import { findUnit } from '../../src/domain/directory';
 import { PROVINCES, provinceOfIssuer } from '../../src/domain/divisions';
 import type { Plan, Task } from '../../src/domain/plan';
 import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../../src/import/directory';
@@ -206,5 +207,44 @@ describe('draftDirectory', () => {
       '各县（市、区） (tasks 1): duban does not expand this group; list its members as units and name them in the table',
     ]);
     expect(directory.units.map((u) => u.name)).toEqual(['市政府办公室', '市财政局']);
+  });
+
+  it('drafts 市直各部门, 区直各单位 and 市直有关部门 as groups, as 省直各部门 and 省直有关部门 are, never as units', () => {
+    const city = plan('青云市人民政府办公室', [
+      task(1, ['市财政局'], ['市直各部门']),
+      task(2, ['市发展改革委'], ['市直有关部门']),
+      task(3, ['市审计局'], ['区直各单位']),
+    ]);
+    const { directory, groups, warnings } = draftDirectory(city, { prefix: 'qy' });
+    expect(directory.units.map((u) => [u.name, u.kind])).toEqual([
+      ['市政府办公室', 'office'],
+      ['市财政局', 'provincial'],
+      ['市发展改革委', 'provincial'],
+      ['市审计局', 'provincial'],
+    ]);
+    expect(groups.map((g) => [g.group, g.tasks])).toEqual([
+      ['市直各部门', [1]],
+      ['市直有关部门', [2]],
+      ['区直各单位', [3]],
+    ]);
+    expect(groups[0]?.note).toMatch(/^every unit of kind provincial that is not vertical/);
+    expect(warnings).toEqual([]);
+    const { assignments, needsDesignation, unknownUnits } = expandAssignments(city.tasks, directory);
+    expect(assignments.filter((a) => a.taskNo === 1).map((a) => a.unitCode)).toEqual([
+      'qy-sczj',
+      'qy-sfzggw',
+      'qy-ssjj',
+    ]);
+    expect(needsDesignation).toEqual([{ taskNo: 2, role: 'responsible', group: '市直有关部门' }]);
+    expect(unknownUnits).toEqual([]);
+  });
+
+  it('writes the other names a table gives a unit as its aliases, so the directory resolves both', () => {
+    const ledger = plan('青云市卫生健康委员会', [task(1, ['办公室'], ['规划信息处', '宣传处'])]);
+    const aliases = new Map([['规划信息处', ['爱卫办']]]);
+    const { directory } = draftDirectory(ledger, { prefix: 'wjw', aliases });
+    expect(directory.units.find((u) => u.name === '规划信息处')?.aliases).toEqual(['爱卫办']);
+    expect(findUnit(directory, '爱卫办')?.name).toBe('规划信息处');
+    expect(directory.units.find((u) => u.name === '宣传处')?.aliases).toEqual([]);
   });
 });

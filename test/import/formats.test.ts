@@ -210,6 +210,11 @@ describe('a city government table as a Word attachment (工作任务 over 细化
   it('warns about a 完成时限 it cannot read, naming the Word cell', () => {
     expect(plan.warnings).toEqual([
       { line: 2, message: 'no 发布日期 line: the signing date is used as the publish date' },
+      {
+        line: 5,
+        message:
+          "task 3: '2021年2月公布预算信息' (2021-02-28) is before the plan was published (2021-04-26): overdue from the start (表1 第5行第5列)",
+      },
       { line: 9, message: "task 13: '适时' in 完成时限 is not understood as a deadline (表2 第9行第5列)" },
     ]);
   });
@@ -274,6 +279,11 @@ describe("a department's own 台账 as an Excel workbook (责任处室, 完成�
   it('warns with the sheet cell about a 完成时限 it cannot read and a note it does not use', () => {
     expect(plan.warnings).toEqual([
       { line: 2, message: "no signing date line ('YYYY年M月D日'): the publish date is used" },
+      {
+        line: 9,
+        message:
+          "task 6: '2021年2月公布预算信息' (2021-02-28) is before the plan was published (2021-03-16): overdue from the start (重点任务台账!E9)",
+      },
       { line: 14, message: "task 11: '汛期前' in 完成时限 is not understood as a deadline (重点任务台账!E14)" },
       { line: 16, message: "note '注：各处室于每季度末向委办公室报送落实情况。' is not read (重点任务台账!A16)" },
     ]);

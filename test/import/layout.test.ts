@@ -118,4 +118,27 @@ describe('the layout stage', () => {
       /^page\.html:\d+: task 1: impossible date '2023年2月30日' \(表1 第2行第3列\)$/,
     );
   });
+
+  it('warns, naming the cell, about dates outside the plan year or before it was published, and days it cannot read', () => {
+    const p = plan(
+      tr('序号', '工作任务', '责任单位', '完成时限') +
+        tr('1', '公开预算', '市财政局', '2021年6月底前') +
+        tr('2', '公开决算', '市财政局', '2023年2月底前') +
+        tr('3', '公开统计数据', '市统计局', '每季度结束后10日内') +
+        tr('4', '公开政策解读', '市政府办公室', '6月底前'),
+    );
+    expect(p.warnings).toEqual([
+      { line: 5, message: "task 1: '2021年6月底前' (2021-06-30) is outside the plan year 2023 (表1 第2行第4列)" },
+      {
+        line: 5,
+        message:
+          "task 2: '2023年2月底前' (2023-02-28) is before the plan was published (2023-03-21): overdue from the start (表1 第3行第4列)",
+      },
+      {
+        line: 5,
+        message:
+          "task 3: the day within the period in '每季度结束后10日内' is not understood: due on each period's last day (表1 第4行第4列)",
+      },
+    ]);
+  });
 });

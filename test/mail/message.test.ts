@@ -124,4 +124,19 @@ describe('dates that rest on a year without a holiday notice', () => {
     expect(subject.startsWith('【逾期督办】')).toBe(true);
     expect(text).toContain('的日期无法计算，系统暂停了该事项的提醒和督办');
   });
+
+  it('marks a rehearsal’s messages 【演练】 in the subject and says so first, in either language', () => {
+    const n = notice({ stage: 'reminder-0', at: '2017-12-29T09:00:00+08:00', due: '2017-12-29', notify: ['officer'] });
+    const item = { payload: { kind: 'notice' as const, notice: n }, others: [], history: [] };
+    const real = renderDigest([item], ctx);
+    const zh = renderDigest([item], { ...ctx, rehearsal: true });
+    expect(zh.subject).toBe(`【演练】${real.subject}`);
+    expect(zh.text).toContain('【演练】这是示例计划的演练通知，日期已平移到今天前后，无需办理。');
+    expect(zh.html).toContain('【演练】这是示例计划的演练通知');
+    expect(real.subject).not.toContain('演练');
+    expect(real.text).not.toContain('演练');
+    const en = renderDigest([item], { ...ctx, rehearsal: true, recipient: { name: 'Li', locale: 'en' } });
+    expect(en.subject.startsWith('[rehearsal] ')).toBe(true);
+    expect(en.text).toContain('[rehearsal] This is a rehearsal of the example plan');
+  });
 });

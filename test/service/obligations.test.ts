@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
@@ -6,7 +6,15 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { type Worker } from '@temporalio/worker';
 import { openActivityRuntime, type ActivityRuntime } from '../../activities/runtime';
 import { main } from '../../src/cli/main';
-import { createDubanClient, isRefusal, type ObligationsClient, type StatusRow } from '../../src/service';
+import {
+  closePlan,
+  createDubanClient,
+  isRefusal,
+  startPlan,
+  type ObligationsClient,
+  type StatusRow,
+} from '../../src/service';
+import { calendarSignal } from '../../workflows/messages';
 import { unitCalendar } from '../../src/reports/ics';
 import { simulate } from '../../src/simulate/simulator';
 import { openStore, type OutcomeRecord } from '../../src/store';
@@ -346,6 +354,7 @@ describe('the obligations client against real workflows (time-skipping server)',
     const wait = Date.parse(iso) - (await planNow());
     if (wait > 0) await env.sleep(wait);
   };
+  const yearEnd = { planId: 'fj-2017-zwgk', obligation: 'year-end-report' as const };
   const row = async (unitCode: string, obligation: string, taskNo?: number): Promise<StatusRow> => {
     const report = await service.status({ planId: plan.id, unitCode, taskNo });
     return report.rows.find((r) => r.obligation === obligation && (taskNo === undefined || r.taskNo === taskNo))!;
@@ -562,5 +571,93 @@ describe('the obligations client against real workflows (time-skipping server)',
     expect(history.code).toBe(0);
     expect(history.out).toContain('Temporal UI: http://127.0.0.1:');
     expect(history.out).toContain('reminder-5');
+  });
+
+  it('tells the general office about holiday data an obligation cannot use, shows it in status, keeps its notices', async () => {
+    const before = await row('fj-fuzhou', 'year-end-report');
+    expect(before.calendarError).toBeUndefined();
+    const handle = env.client.workflow.getHandle(service.workflowIdOf({ ...yearEnd, unitCode: 'fj-fuzhou' }));
+    const bad = { year: 2027, notice: { title: 'x', number: null, date: null }, daysOff: ['2027-02-30'] };
+    await handle.signal(calendarSignal, { years: [{ ...bad, workdays: [], adjustments: [] }] });
+    let after = await row('fj-fuzhou', 'year-end-report');
+    for (let i = 0; i < 40 && !after.calendarError; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await row('fj-fuzhou', 'year-end-report');
+    }
+    expect(after.calendarError).toMatch(/^holiday data could not be used, the built-in calendar stays: /);
+    // Still served with the calendar it had; other units' items untouched.
+    expect(after.nextNotice).toEqual(before.nextNotice);
+    expect((await row('fj-xiamen', 'year-end-report')).calendarError).toBeUndefined();
+
+    let told: string[] = [];
+    for (let i = 0; i < 40 && told.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      told = (
+        await runtime.store.listNotices({ planId: plan.id, unitCode: 'fj-fuzhou', obligation: 'year-end-report' })
+      )
+        .filter((n) => n.stage === 'calendar-error')
+        .flatMap((n) => n.recipients.map((r) => r.role));
+    }
+    expect(told.length).toBeGreaterThan(0);
+    expect(new Set(told)).toEqual(new Set(['general-office']));
+
+    const cli = await duban(['status', '--unit', '福州市'], { TEMPORAL_ADDRESS: env.address, DUBAN_DATA_DIR: dir });
+    expect(cli.code).toBe(0);
+    expect(cli.out).toContain('calendar errors (the general office was told):');
+    expect(cli.out).toMatch(/year-end-report .*\(calendar error, see above\)/);
+
+    await handle.signal(calendarSignal, { years: [] });
+    for (let i = 0; i < 40 && after.calendarError; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await row('fj-fuzhou', 'year-end-report');
+    }
+    expect(after.calendarError).toBeUndefined();
+  });
+
+  it('labels the status of a rehearsal, with plan time beside real time', async () => {
+    const rehearsalDir = mkdtempSync(path.join(os.tmpdir(), 'duban-rehearsal-'));
+    mkdirSync(path.join(rehearsalDir, 'rehearsals'));
+    const rehearsal = { planId: plan.id, timeShiftMs: shift, startedAt: new Date().toISOString() };
+    writeFileSync(path.join(rehearsalDir, 'rehearsals', `${plan.id}.json`), JSON.stringify(rehearsal));
+    const cliEnv = { TEMPORAL_ADDRESS: env.address, DUBAN_DATA_DIR: rehearsalDir, DATABASE_URL: '' };
+    const status = await duban(['status', '--unit', '福州市'], cliEnv);
+    expect(status.code).toBe(0);
+    expect(status.out.split('\n')[0]).toMatch(
+      /^【演练 rehearsal】 plan fj-2017-zwgk: \d+ items, plan time 2017-\d\d-\d\d \d\d:\d\d \(real time 20\d\d-\d\d-\d\d \d\d:\d\d\)$/,
+    );
+    const json = JSON.parse((await duban(['status', '--unit', '福州市', '--json'], cliEnv)).out) as {
+      rehearsal: { planTime: string; realTime: string };
+    };
+    expect(json.rehearsal.planTime.startsWith('2017-')).toBe(true);
+    const report = await duban(['report', 'quarterly'], cliEnv);
+    expect(report.out.split('\n')[0]).toMatch(/^# 【演练】/);
+    expect(report.out).toMatch(/- 生成时间: 演练计划时间 2017-.*（实际时间 20\d\d-/);
+    const real = await duban(['status', '--unit', '福州市'], { ...cliEnv, DUBAN_DATA_DIR: dir });
+    expect(real.out.split('\n')[0]).toMatch(/^plan fj-2017-zwgk: \d+ items$/);
+    rmSync(rehearsalDir, { recursive: true, force: true });
+  });
+
+  it('names the provisional years of a whole plan before starting any of its workflows', async () => {
+    const later = {
+      ...plan,
+      id: 'fj-2027-zwgk',
+      year: 2027,
+      signedOn: '2027-04-28',
+      publishedOn: '2027-05-05',
+      milestones: plan.milestones.map((m) => (m.due ? { ...m, due: m.due.replace('2017', '2027') } : m)),
+      tasks: plan.tasks.slice(0, 1).map((t) => ({ ...t, duties: [] })),
+    };
+    const events: string[] = [];
+    const result = await startPlan(env.client, later, directory, {
+      taskQueue: 'no-worker-here',
+      activeFrom: '2027-05-05T00:00:00+08:00',
+      searchAttributes: false,
+      onProvisional: (years) => events.push(`provisional ${years.join(',')}`),
+      onProgress: (done) => events.push(`started ${done}`),
+    });
+    expect(events[0]).toBe('provisional 2027');
+    expect(events.slice(1).every((e) => e.startsWith('started '))).toBe(true);
+    expect(result.provisionalYears).toEqual([2027]);
+    await closePlan(env.client, result.schedule, later.id, { reason: 'test' });
   });
 });

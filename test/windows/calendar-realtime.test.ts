@@ -3,7 +3,6 @@
  * a provisional 2027 (weekends only) and says so; `duban holidays add` of a 2027 notice moves its escalations in the
  * running workflow, which never fails a workflow task.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,32 +10,28 @@ import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { openActivityRuntime, type ActivityRuntime } from '../../activities/runtime';
-import { createDubanClient, type DubanClient } from '../../src/service';
+import { createDubanClient, type DubanClient, type RequestOverview } from '../../src/service';
 import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../../src/import/directory';
 import { importTableFile } from '../../src/import/plan-file';
+import { requestPage } from '../../src/http/pages/requests';
+import { MADE_UP_2027_NOTICE } from '../fixtures/made-up-2027';
+import { execDuban as duban } from '../helpers/process';
 import { createDevServerEnv, workflowBundle } from '../helpers/temporal';
 
 jest.setTimeout(180_000);
 
 const ROOT = path.resolve(__dirname, '../..');
-/** A made-up 2027 notice (not the real one): New Year 01-01..03 off. */
-const NOTICE_2027 = [
-  '国务院办公厅关于2027年部分节假日安排的通知',
-  '测试〔2026〕2号',
-  '一、元旦：1月1日（周五）至3日（周日）放假，共3天。',
-  '国务院办公厅',
-  '2026年11月20日',
-].join('\n');
 
-function duban(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(ROOT, 'bin/duban.js'), ...args],
-      { env: { ...process.env, ...env }, encoding: 'utf8' },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, out: stdout, err: stderr }),
-    );
-  });
+/** A request's dashboard page, as an operator sees it. */
+function page(request: RequestOverview): string {
+  const ctx = {
+    principal: { kind: 'operator', id: 'operator' } as const,
+    who: '',
+    csrf: '',
+    plan: importTableFile(path.join(ROOT, 'examples/fujian-2017/tasks.txt')).plan,
+    unitNames: new Map<string, string>(),
+  };
+  return requestPage(ctx, { request, timeline: [], history: [], uiLink: null });
 }
 
 describe('a 2027 calendar added while a request runs (dev server)', () => {
@@ -88,6 +83,10 @@ describe('a 2027 calendar added while a request runs (dev server)', () => {
       (await duban2026.requests.agenda('r-2026-12'))
         .filter((a) => a.stage.startsWith('escalation'))
         .map((a) => `${a.stage} ${a.at.slice(0, 10)} ${(a.provisional ?? []).join(',')}`);
+    // The request says so on its page and in its overview (the CLI's and the dashboard's).
+    const provisional = await duban2026.requests.overview('r-2026-12');
+    expect(provisional.provisional).toEqual([2027]);
+    expect(page(provisional)).toContain('2027年节假日安排尚未公布');
     // Weekends only for 2027: New Year's Day, a Friday, counts as a working day.
     expect(await stages()).toEqual([
       'escalation-1 2026-12-30 2027',
@@ -96,7 +95,7 @@ describe('a 2027 calendar added while a request runs (dev server)', () => {
     ]);
 
     const file = path.join(dir, '2027.txt');
-    fs.writeFileSync(file, NOTICE_2027);
+    fs.writeFileSync(file, MADE_UP_2027_NOTICE);
     const added = await duban(['holidays', 'add', file], {
       DUBAN_DATA_DIR: dir,
       DATABASE_URL: '',
@@ -112,6 +111,16 @@ describe('a 2027 calendar added while a request runs (dev server)', () => {
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(moved).toEqual(['escalation-1 2026-12-30 ', 'escalation-2 2027-01-04 ', 'escalation-3 2027-01-06 ']);
+    // A client that knows the added year, as every CLI command and the dashboard read it from the store.
+    const knowing = createDubanClient({
+      client: env.client,
+      plan: duban2026.context.plan,
+      directory: duban2026.context.directory,
+      taskQueue: 'calendar',
+      timeShiftMs: duban2026.context.timeShiftMs,
+      holidayYears: (await runtime.store.listHolidayYears()).map((r) => r.data),
+    });
+    expect((await knowing.requests.overview('r-2026-12')).provisional).toBeUndefined();
     const timeline = await duban2026.requests.timeline('r-2026-12');
     expect(timeline.find((e) => e.type === 'calendar')?.detail).toContain('escalation-2 2027-01-01 → 2027-01-04');
 
@@ -123,13 +132,21 @@ describe('a 2027 calendar added while a request runs (dev server)', () => {
     expect((history.events ?? []).length).toBeGreaterThan(3);
   });
 
-  it('keeps running on calendar data it cannot use: on record, no failed workflow task', async () => {
+  it('keeps running on calendar data it cannot use: on record, in its status, the general office told, no failed workflow task', async () => {
     const received = await duban2026.requests.receive({
       unit: '厦门市',
       requestId: 'r-bad-data',
       receivedOn: '2026-12-01',
     });
     const handle = env.client.workflow.getHandle(received.workflowId);
+    // Once it has read the installation's 2027 notice at its start.
+    let agendaBefore = await duban2026.requests.agenda('r-bad-data');
+    for (let i = 0; i < 40 && (agendaBefore.length === 0 || agendaBefore.some((a) => a.provisional)); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      agendaBefore = await duban2026.requests.agenda('r-bad-data');
+    }
+    const otherBefore = await duban2026.requests.agenda('r-2026-12');
+    expect(agendaBefore.length).toBeGreaterThan(0);
     const { calendarSignal } = await import('../../workflows/messages');
     await handle.signal(calendarSignal, {
       years: [
@@ -143,12 +160,45 @@ describe('a 2027 calendar added while a request runs (dev server)', () => {
       ],
     });
     let timeline = await duban2026.requests.timeline('r-bad-data');
-    for (let i = 0; i < 40 && !timeline.some((e) => e.type === 'calendar-error'); i++) {
+    for (let i = 0; i < 40 && !timeline.some((e) => e.type === 'notice' && e.stage === 'calendar-error'); i++) {
       await new Promise((r) => setTimeout(r, 250));
       timeline = await duban2026.requests.timeline('r-bad-data');
     }
     expect(timeline.find((e) => e.type === 'calendar-error')?.detail).toMatch(/holiday data could not be used/);
     expect((await duban2026.requests.status('r-bad-data')).due).toBe('2026-12-29');
+
+    // Its status says so, in the client, the CLI and on its page.
+    const status = await duban2026.requests.overview('r-bad-data');
+    expect(status.calendarError).toMatch(/^holiday data could not be used, the built-in calendar stays: /);
+    expect(page(status)).toContain('id="request-calendar-error"');
+    const cli = await duban(['request', 'status', '--id', 'r-bad-data'], {
+      DUBAN_DATA_DIR: dir,
+      DATABASE_URL: '',
+      TEMPORAL_ADDRESS: env.address,
+    });
+    expect(cli.code).toBe(0);
+    expect(cli.out).toContain('  calendar error (the general office was told): holiday data could not be used');
+
+    // The general office got a calendar-error notice.
+    const notices = await runtime.store.listNotices({ planId: 'fj-2017-zwgk', period: 'r-bad-data' });
+    const told = notices.filter((n) => n.stage === 'calendar-error');
+    expect(told).toHaveLength(1);
+    expect(new Set(told[0]!.recipients.map((r) => r.role))).toEqual(new Set(['general-office']));
+
+    // It and the other request keep their notices, computed with the calendar they had.
+    expect(await duban2026.requests.agenda('r-bad-data')).toEqual(agendaBefore);
+    expect(await duban2026.requests.agenda('r-2026-12')).toEqual(otherBefore);
+    expect((await duban2026.requests.overview('r-2026-12')).calendarError).toBeUndefined();
+
+    // Holiday data it can use ends the error.
+    const years = (await runtime.store.listHolidayYears()).map((r) => r.data);
+    await handle.signal(calendarSignal, { years });
+    let cleared = await duban2026.requests.overview('r-bad-data');
+    for (let i = 0; i < 40 && cleared.calendarError; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      cleared = await duban2026.requests.overview('r-bad-data');
+    }
+    expect(cleared.calendarError).toBeUndefined();
     const history = await handle.fetchHistory();
     expect(
       (history.events ?? []).filter(

@@ -37,6 +37,35 @@ describe('replay of recorded histories (test/histories)', () => {
     expect(current).not.toContain(false);
   });
 
+  it('covers the calendar: holiday years read at the start, a calendar signal that moves notices, unusable data', () => {
+    const read = (file: string) => {
+      const { events = [] } = temporal.api.history.v1.History.decode(readFileSync(path.join(HISTORIES, file)));
+      const type = events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? '';
+      const patches = events.flatMap((e) =>
+        e.markerRecordedEventAttributes?.markerName === 'core_patch'
+          ? [Buffer.from(e.markerRecordedEventAttributes.details?.['patch-data']?.payloads?.[0]?.data ?? []).toString()]
+          : [],
+      );
+      const signal = events.findIndex((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'calendar');
+      // Notices handed on after the signal: a deliverDue local activity (obligations) or a sendNotice activity.
+      const noticesAfter = events.slice(signal + 1).filter((e) => {
+        const local = e.markerRecordedEventAttributes?.details?.['data']?.payloads?.[0]?.data;
+        const activity = e.activityTaskScheduledEventAttributes?.activityType?.name;
+        return (local && Buffer.from(local).includes('deliverDue')) || activity === 'sendNotice';
+      }).length;
+      return { type, patches, signalled: signal >= 0, noticesAfter };
+    };
+    const all = files.map(read);
+    const has = (type: string, patch: string) =>
+      all.some((h) => h.type === type && h.patches.some((p) => p.includes(patch)));
+    expect(has('unitWorkflow', 'calendar-from-store')).toBe(true);
+    expect(has('informationRequestWorkflow', 'calendar-from-store')).toBe(true);
+    expect(has('informationRequestWorkflow', 'calendar-error-notice')).toBe(true);
+    for (const type of ['obligationWorkflow', 'informationRequestWorkflow']) {
+      expect(all.some((h) => h.type === type && h.signalled && h.noticesAfter >= 3)).toBe(true);
+    }
+  });
+
   it('replays every recorded history with today’s workflow code without nondeterminism', async () => {
     quietRuntime();
     const histories = files.map((f) => ({

@@ -36,12 +36,13 @@ export const designateCommand: Command = {
     const unit = unitFlag(loaded.directory, values.unit);
     const by = whoFlag(values);
     const remove = values.remove === true;
-    const { ids, provisional } = await withDuban(loaded, async (d) => ({
-      ids: await d.obligations.designate({ planId: plan.id, taskNo, unitCode: unit.code, remove, by }),
-      provisional: remove ? [] : await d.obligations.provisionalYears(d.obligations.designationSpecs(taskNo)),
-    }));
-    const warning = provisionalWarning(provisional);
-    if (warning) console.error(warning);
+    const ids = await withDuban(loaded, async (d) => {
+      // Checked before the designation starts anything, so the warning comes first.
+      const provisional = remove ? [] : await d.obligations.provisionalYears(d.obligations.designationSpecs(taskNo));
+      const warning = provisionalWarning(provisional);
+      if (warning) console.error(warning);
+      return d.obligations.designate({ planId: plan.id, taskNo, unitCode: unit.code, remove, by });
+    });
     printResult(values, { planId: plan.id, taskNo, unitCode: unit.code, removed: remove, obligations: ids }, () => [
       `${unit.name} (${unit.code}) ${remove ? 'removed from' : 'designated for'} task ${taskNo}`,
       `  obligations of the unit: ${ids.join(', ')}`,

@@ -7,7 +7,7 @@ import { checkPlanCoverage, type DirectoryProblem, taskRanges } from '../../impo
 import { draftDirectory } from '../../import/directory-draft';
 import { directoryJson, writeDirectoryFile } from '../../import/directory-files';
 import { type Command, type Flag, UsageError } from '../command';
-import { FLAGS, flag, resolvePlan } from '../kit';
+import { FLAGS, PLAN_FILE_FLAGS, flag, resolvePlan } from '../kit';
 
 const OUT_FLAG = flag(FLAGS.out, { value: 'FILE.xlsx|.csv|.json', help: 'write .xlsx, .csv or .json' });
 const FORCE_FLAG: Flag = { name: 'force', type: 'boolean', help: 'replace an existing --out file', default: 'refuse' };
@@ -32,6 +32,7 @@ export const directoryInitCommand: Command = {
   ],
   flags: [
     flag(FLAGS.plan, { required: true, default: undefined }),
+    ...PLAN_FILE_FLAGS,
     flag(OUT_FLAG, { default: 'JSON on stdout' }),
     {
       name: 'prefix',
@@ -49,10 +50,12 @@ export const directoryInitCommand: Command = {
       if (!/\.(xlsx|csv|json)$/i.test(out)) throw new UsageError(`--out ${out}: write .xlsx, .csv or .json`);
       refuseOverwrite(out, values.force);
     }
-    const { plan, source: planFile } = await resolvePlan(String(values.plan));
+    const { plan, source: planFile, unitAliases } = await resolvePlan(String(values.plan), { values, warnings: 'all' });
+    if (!plan.issuer)
+      throw new UsageError(`--issuer: ${planFile} names no issuer, whose office heads the directory; give --issuer`);
     let draft;
     try {
-      draft = draftDirectory(plan, { prefix: values.prefix as string | undefined });
+      draft = draftDirectory(plan, { prefix: values.prefix as string | undefined, aliases: unitAliases });
     } catch (err) {
       throw new UsageError(`--prefix: ${(err as Error).message}`);
     }
@@ -101,6 +104,7 @@ export const directoryCheckCommand: Command = {
   ],
   flags: [
     flag(FLAGS.plan, { help: 'whose units and groups must all be in the directory', default: 'none' }),
+    ...PLAN_FILE_FLAGS,
     flag(FLAGS.json, { help: 'print {file, format, ok, units, generalOffice, problems[]}' }),
   ],
   async run({ values, positionals }) {
@@ -108,13 +112,27 @@ export const directoryCheckCommand: Command = {
     if (!file || extra.length > 0) throw new UsageError('expected one directory FILE (duban directory check --help)');
     const reading = await readDirectoryFile(file);
     const problems: DirectoryProblem[] = [...reading.problems];
-    const resolved = values.plan === undefined ? undefined : await resolvePlan(String(values.plan), reading.directory);
+    const resolved =
+      values.plan === undefined
+        ? undefined
+        : await resolvePlan(String(values.plan), { directory: reading.directory, values, warnings: 'all' });
     const planFile = resolved?.source;
     if (resolved && planFile) {
-      const { plan } = resolved;
+      const { plan, imported } = resolved;
+      const locateName = (taskNo: number, name: string) => {
+        const line = imported?.taskLines.get(taskNo);
+        if (line === undefined) return undefined;
+        const cell = imported?.unitCells?.get(taskNo)?.get(name);
+        return { line, ...(cell ? { cell } : {}) };
+      };
       if (reading.directory) {
         problems.push(
-          ...checkPlanCoverage(reading.directory, plan, { planFile, directoryFile: file, locate: reading.locate }),
+          ...checkPlanCoverage(reading.directory, plan, {
+            planFile,
+            directoryFile: file,
+            locate: reading.locate,
+            locateName,
+          }),
         );
       }
     }

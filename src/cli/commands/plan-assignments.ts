@@ -1,8 +1,8 @@
 import { expandAssignments } from '../../domain/assignments';
 import { BUNDLED_DIRECTORY_PATH } from '../../import/directory';
 import { type Command, UsageError } from '../command';
-import { FLAGS, flag, printResult } from '../kit';
-import { importForCommand, SHEET_FLAG } from './plan-import';
+import { FLAGS, PLAN_FILE_FLAGS, flag, printResult } from '../kit';
+import { importForCommand } from './plan-import';
 
 /** `duban plan assignments FILE [--directory FILE] [--json]`. */
 export const planAssignmentsCommand: Command = {
@@ -15,19 +15,18 @@ export const planAssignmentsCommand: Command = {
     'A unit name that is not in the directory (by name or alias) is an error naming the task and line (exit code 2).',
   ],
   flags: [
-    flag(FLAGS.directory, { default: 'examples/fujian-2017/directory.json' }),
+    FLAGS.directory,
     flag(FLAGS.json, { help: 'print {plan, assignments[{taskNo, unitCode, unitName, role}], needsDesignation[]}' }),
-    SHEET_FLAG,
+    ...PLAN_FILE_FLAGS,
   ],
   async run({ values, positionals }) {
-    const { imported, directory, file } = await importForCommand(
+    const { imported, directory, directoryFile, file } = await importForCommand(
       planAssignmentsCommand,
       positionals,
       values,
       BUNDLED_DIRECTORY_PATH,
     );
     if (!directory) throw new UsageError('--directory: a unit directory is required');
-    const directoryFile = (values.directory as string | undefined) ?? BUNDLED_DIRECTORY_PATH;
     const { plan, taskLines } = imported;
     const result = expandAssignments(plan.tasks, directory);
     if (result.unknownUnits.length > 0) {

@@ -3,40 +3,29 @@ import type { Duty } from '../../domain/plan';
 import { loadDirectoryFile } from '../../import/directory';
 import { importPlanFile } from '../../import/plan-file';
 import type { ImportedTable } from '../../import/table';
-import { type Command, type Flag, UsageError } from '../command';
-import { FLAGS, flag, printResult } from '../kit';
-
-/** `--sheet NAME`: the sheet of an Excel workbook that holds the table. */
-export const SHEET_FLAG: Flag = {
-  name: 'sheet',
-  type: 'string',
-  value: 'NAME',
-  help: 'the sheet of an .xlsx workbook to read',
-  default: 'the sheet holding the table',
-};
+import { type Command, UsageError } from '../command';
+import { FLAGS, PLAN_FILE_FLAGS, directoryFileOf, flag, planFileOptions, printResult } from '../kit';
 
 /**
- * Imports the one table FILE of a command, in any format (Word, Excel, HTML, CSV, text; UTF-8, UTF-16, GB18030);
- * import errors are usage errors (exit 2, nothing written).
+ * Imports the one table FILE of a command, in any format (Word, Excel, HTML, CSV, text; UTF-8, UTF-16, GB18030),
+ * with the directory of `--directory`, else `$DUBAN_DIRECTORY`, else `defaultDirectory`; import errors are usage
+ * errors (exit 2, nothing written). (Default defaultDirectory: none)
  */
 export async function importForCommand(
   command: Command,
   positionals: string[],
   values: Record<string, unknown>,
   defaultDirectory?: string,
-): Promise<{ imported: ImportedTable; directory?: Directory; file: string }> {
+): Promise<{ imported: ImportedTable; directory?: Directory; directoryFile?: string; file: string }> {
   const [file, ...extra] = positionals;
   if (!file || extra.length > 0)
     throw new UsageError(`expected one table FILE (duban ${command.path.join(' ')} --help)`);
+  const fileOptions = planFileOptions(values);
   try {
-    const directoryFile = (values.directory as string | undefined) ?? defaultDirectory;
+    const directoryFile = directoryFileOf(values) ?? defaultDirectory;
     const directory = directoryFile ? await loadDirectoryFile(directoryFile) : undefined;
-    const imported = await importPlanFile(file, {
-      directory,
-      id: values.id as string | undefined,
-      sheet: values.sheet as string | undefined,
-    });
-    return { imported, directory, file };
+    const imported = await importPlanFile(file, { directory, id: values.id as string | undefined, ...fileOptions });
+    return { imported, directory, directoryFile, file };
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -44,8 +33,13 @@ export async function importForCommand(
 
 /** One duty as a short phrase for the table view, e.g. `month (按月)`. */
 export function describeDuty(duty: Duty): string {
+  const day = duty.dueIn
+    ? `, due day ${duty.dueIn.day}${duty.dueIn.month ? ` of its month ${duty.dueIn.month}` : ''}`
+    : '';
   const what =
-    duty.every ?? duty.due ?? duty.steps?.map((s) => `${s.kind.replace('emergency-', '')} ${s.within}`).join(', ');
+    (duty.every && `${duty.every}${day}`) ??
+    duty.due ??
+    duty.steps?.map((s) => `${s.kind.replace('emergency-', '')} ${s.within}`).join(', ');
   return `${duty.kind}${what ? ` ${what}` : ''} (${duty.source})`;
 }
 
@@ -65,7 +59,7 @@ export const planImportCommand: Command = {
     flag(FLAGS.json, { help: 'print the plan as JSON (fields of the Plan type, in order)' }),
     flag(FLAGS.directory, {
       help: 'unit directory; names not in it get a warning',
-      default: 'none, name patterns only',
+      default: '$DUBAN_DIRECTORY, else none: name patterns only',
     }),
     {
       name: 'id',
@@ -74,7 +68,7 @@ export const planImportCommand: Command = {
       help: 'plan id instead of the derived one',
       default: 'e.g. fj-2017-zwgk',
     },
-    SHEET_FLAG,
+    ...PLAN_FILE_FLAGS,
   ],
   async run({ values, positionals }) {
     const { imported, file } = await importForCommand(planImportCommand, positionals, values);

@@ -48,9 +48,9 @@ export const reportCommand: Command = {
         throw new UsageError(`--quarter: ${(err as Error).message.replace(/^quarter: /, '')}`);
       }
     }
-    const { plan, directory } = await loadPlan(values);
+    const { plan, directory, timeShiftMs } = await loadPlan(values);
     await withStore(async (store) => {
-      const src = { store, planId: plan.id, plan, directory };
+      const src = { store, planId: plan.id, plan, directory, rehearsalShiftMs: timeShiftMs };
       const report = kind === 'quarterly' ? await quarterlyReport({ ...src, quarter }) : await yearEndReport(src);
       const body = renderReport(report, format);
       if (out) {

@@ -32,7 +32,9 @@ export function requestLines(s: RequestOverview): string[] {
     `request ${s.requestId} of ${s.unitName}: received ${s.receivedOn}` +
       (s.receivedOn !== s.firstReceivedOn ? ` (corrected; first ${s.firstReceivedOn})` : '') +
       `, ${s.regulation} regulation, ${s.workingDays} working days`,
-    `  ${s.light.padEnd(6)} due ${s.due ?? '(clock paused)'}  ${s.state}${s.closed ? ', closed' : ''}${s.repliedAt ? `, replied ${s.repliedAt}` : ''}`,
+    `  ${s.light.padEnd(6)} due ${s.due ?? '(clock paused)'}  ${s.state}${s.closed ? ', closed' : ''}${s.repliedAt ? `, replied ${s.repliedAt}` : ''}` +
+      (s.provisional ? `  (provisional ${s.provisional.join(', ')})` : ''),
+    ...(s.calendarError ? [`  calendar error (the general office was told): ${s.calendarError}`] : []),
     ...(s.extension
       ? [
           `  extended by ${s.extension.workingDays} working days, approved by ${s.extension.approver}: ${s.extension.reason}`,

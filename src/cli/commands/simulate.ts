@@ -24,7 +24,7 @@ export const simulateCommand: Command = {
     flag(FLAGS.json, { help: 'print {plan, notifications[], outcomes[]} as JSON (default: a summary)' }),
   ],
   async run({ values }) {
-    const { plan, directory, policy } = await loadPlan(values);
+    const { plan, directory, policy } = await loadPlan(values, { warnings: 'all' });
     let scenario;
     if (typeof values.scenario === 'string') {
       try {

@@ -10,6 +10,7 @@ import { runMainJob } from '../../temporal/main-job';
 import { type Command, UsageError } from '../command';
 import {
   FLAGS,
+  PLAN_FILE_FLAGS,
   addedHolidayYears,
   beginRehearsal,
   configOrUsage,
@@ -46,8 +47,16 @@ async function startPlanOnServer(
     });
     // A rehearsal begins at its shifted "now": notices of the plan's past are never sent, its missed items show red.
     const activeFrom = loaded.timeShiftMs === undefined ? undefined : isoInstant(Date.now() + loaded.timeShiftMs);
-    const result = await duban.startPlan({ activeFrom, onProgress: progressBar(`${label} ${plan.id}`), stopping });
-    rememberPlan(plan, loaded.source);
+    const result = await duban.startPlan({
+      activeFrom,
+      onProgress: progressBar(`${label} ${plan.id}`),
+      stopping,
+      onProvisional: (years) => {
+        const provisional = provisionalWarning(years);
+        if (provisional) log(provisional);
+      },
+    });
+    rememberPlan(plan, loaded.source, loaded.unitAliases);
     if (result.notStarted > 0) {
       log(
         `duban: plan ${plan.id}: start interrupted, ${result.started.length + result.existing.length} unit ` +
@@ -60,8 +69,6 @@ async function startPlanOnServer(
       `duban: plan ${plan.id}: ${result.started.length} unit workflows started, ${result.existing.length} already ` +
         `there; ${obligations} obligations in all`,
     );
-    const provisional = provisionalWarning(result.provisionalYears);
-    if (provisional) log(provisional);
     const designation = [...new Set(result.schedule.assignments.needsDesignation.map((d) => d.taskNo))];
     if (designation.length > 0)
       log(`duban: tasks ${designation.join(', ')} name 省直有关部门: designate their units (duban designate)`);
@@ -98,9 +105,9 @@ export const planStartCommand: Command = {
     'server, with a progress bar, and remembers the plan so later commands find it by its id. Starting a plan twice',
     'creates nothing twice. Dates that rest on a year without a State Council holiday notice are named.',
   ],
-  flags: [flag(FLAGS.plan, { required: true, default: undefined }), FLAGS.directory, FLAGS.policy],
+  flags: [flag(FLAGS.plan, { required: true, default: undefined }), ...PLAN_FILE_FLAGS, FLAGS.directory, FLAGS.policy],
   async run({ values }) {
-    await startPlanOnServer(await loadPlan(values), (line) => console.error(line));
+    await startPlanOnServer(await loadPlan(values, { warnings: 'all' }), (line) => console.error(line));
     return 0;
   },
 };
@@ -122,6 +129,7 @@ export const startCommand: Command = {
   ],
   flags: [
     flag(FLAGS.plan, { help: 'the plan to run: its task table file, or the id of a plan started here' }),
+    ...PLAN_FILE_FLAGS,
     FLAGS.directory,
     FLAGS.policy,
   ],
@@ -135,7 +143,7 @@ export const startCommand: Command = {
     if (dashboardOn) configOrUsage(() => loadHttpConfig(directory));
     configOrUsage(() => checkRuntimeConfig(process.env));
     const healthConfig = configOrUsage(() => loadHealthConfig(dashboardOn));
-    let loaded = await loadPlan(values);
+    let loaded = await loadPlan(values, { warnings: 'all' });
     const rehearsal = rehearsing(loaded, values) ? beginRehearsal(loaded.plan, Date.now()) : undefined;
     if (rehearsal) {
       loaded = { ...loaded, timeShiftMs: rehearsal.timeShiftMs };

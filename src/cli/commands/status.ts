@@ -7,6 +7,7 @@ import {
   loadPlan,
   printResult,
   provisionalWarning,
+  rehearsalTimes,
   shortTime,
   taskFlag,
   unitFlag,
@@ -24,7 +25,26 @@ function rowLine(r: StatusRow): string {
   const next = r.nextNotice ? `next ${r.nextNotice.stage} ${shortTime(r.nextNotice.at)}` : '';
   const done = r.fulfilledAt ? `done ${shortTime(r.fulfilledAt)}` : '';
   const provisional = r.provisional ? `  (provisional ${r.provisional.join(', ')})` : '';
-  return `  ${LIGHTS[r.light]}  ${r.unitName.padEnd(10)} ${what.padEnd(36)} due ${r.due}  ${r.state.padEnd(8)} ${done || next}${provisional}`;
+  const calendar = r.calendarError ? '  (calendar error, see above)' : '';
+  return `  ${LIGHTS[r.light]}  ${r.unitName.padEnd(10)} ${what.padEnd(36)} due ${r.due}  ${r.state.padEnd(8)} ${done || next}${provisional}${calendar}`;
+}
+
+/** The calendar errors of a report's rows, each once, with the items it concerns. */
+function calendarErrorLines(rows: StatusRow[]): string[] {
+  const byError = new Map<string, string[]>();
+  for (const r of rows) {
+    if (!r.calendarError) continue;
+    const what = `${r.unitName} ${r.obligationId}${r.period ? ` ${r.period}` : ''}`;
+    byError.set(r.calendarError, [...(byError.get(r.calendarError) ?? []), what]);
+  }
+  if (byError.size === 0) return [];
+  return [
+    'calendar errors (the general office was told):',
+    ...[...byError].map(
+      ([error, items]) =>
+        `  ${error} — ${items.slice(0, 3).join(', ')}${items.length > 3 ? ` and ${items.length - 3} more` : ''}`,
+    ),
+  ];
 }
 
 /** `duban status`: traffic lights of a plan's obligations, with counts per task and per unit. */
@@ -51,9 +71,14 @@ export const statusCommand: Command = {
     const report = await withDuban(loaded, (d) => d.obligations.status({ planId: plan.id, taskNo, unitCode }));
     const names = new Map(directory.units.map((u) => [u.code, u.name]));
     const provisional = [...new Set(report.rows.flatMap((r) => r.provisional ?? []))].sort();
-    printResult(values, report, () => [
-      `plan ${plan.id}: ${report.rows.length} items`,
+    const rehearsal = rehearsalTimes(loaded.timeShiftMs);
+    printResult(values, rehearsal ? { rehearsal, ...report } : report, () => [
+      rehearsal
+        ? `【演练 rehearsal】 plan ${plan.id}: ${report.rows.length} items, plan time ${shortTime(rehearsal.planTime)} ` +
+          `(real time ${shortTime(rehearsal.realTime)})`
+        : `plan ${plan.id}: ${report.rows.length} items`,
       ...(provisional.length ? [provisionalWarning(provisional)!.replace(/^duban: /, '')] : []),
+      ...calendarErrorLines(report.rows),
       ...report.rows.map(rowLine),
       '',
       'per task:',

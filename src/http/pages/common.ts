@@ -171,6 +171,33 @@ export function historyTable(history: HistoryEntry[]): SafeHtml {
   </table>`;
 }
 
+/**
+ * A note naming the dates a workflow could not compute (or the holiday data it could not use), as the general
+ * office was told; empty when there are none.
+ */
+export function calendarErrorNote(rows: readonly { calendarError?: string }[]): SafeHtml | '' {
+  const errors = [...new Set(rows.flatMap((r) => (r.calendarError ? [r.calendarError] : [])))];
+  if (errors.length === 0) return '';
+  return html`<div class="flash error" id="calendar-error-note">
+    <p>日期无法计算（已通知办公厅），标有“日期无法计算”的事项请核实日期或节假日数据：</p>
+    <ul>
+      ${errors.map((e) => html`<li>${e}</li>`)}
+    </ul>
+  </div>`;
+}
+
+/** A badge for an item whose dates could not be computed, with the reason as its title; empty otherwise. */
+export function calendarErrorBadge(r: { calendarError?: string }): SafeHtml | '' {
+  return r.calendarError ? html` <span class="calendar-error" title="${r.calendarError}">日期无法计算</span>` : '';
+}
+
+/** A 暂定 badge for an item whose dates rest on a provisional year; empty otherwise. */
+export function provisionalBadge(r: { provisional?: number[] }): SafeHtml | '' {
+  return r.provisional?.length
+    ? html` <span class="provisional" title="${r.provisional.join('、')}年节假日安排尚未公布">暂定</span>`
+    : '';
+}
+
 /** A note that some dates rest on years without a State Council holiday notice yet; empty when none do. */
 export function provisionalNote(rows: readonly { provisional?: number[] }[]): SafeHtml | '' {
   const years = [...new Set(rows.flatMap((r) => r.provisional ?? []))].sort((a, b) => a - b);

@@ -7,6 +7,7 @@ import type { HistoryEntry, StatusRow } from '../../service';
 import { html, lightBadge, type SafeHtml, seg, shanghai } from '../html';
 import {
   backLinks,
+  calendarErrorBadge,
   counts,
   csrfField,
   type Flash,
@@ -15,6 +16,7 @@ import {
   keptValues,
   page,
   type PageContext,
+  provisionalBadge,
   timelineTable,
   unitName,
 } from './common';
@@ -114,9 +116,9 @@ function rowsTable(ctx: PageContext, rows: StatusRow[], options: { unitColumn: b
           <td class="light-cell">${lightBadge(r.light)}</td>
           <td>${shanghai(r.fulfilledAt)}</td>
           <td>
-            ${r.nextNotice ? `${shanghai(r.nextNotice.at)}（${stageName(r.nextNotice.stage)}）` : ''}${
-              r.provisional ? html` <span class="provisional" title="节假日安排尚未公布">暂定</span>` : ''
-            }
+            ${r.nextNotice ? `${shanghai(r.nextNotice.at)}（${stageName(r.nextNotice.stage)}）` : ''}${provisionalBadge(
+              r,
+            )}${calendarErrorBadge(r)}
           </td>
           <td>
             <a href="${timeline}">时间线</a>${

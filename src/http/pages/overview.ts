@@ -5,7 +5,16 @@
 import type { IncidentOverview, RequestOverview, StatusRow } from '../../service';
 import { countLights } from '../../domain/lights';
 import { html } from '../html';
-import { counts, type Flash, type KeptForm, page, type PageContext, unitName, provisionalNote } from './common';
+import {
+  calendarErrorNote,
+  counts,
+  type Flash,
+  type KeptForm,
+  page,
+  type PageContext,
+  unitName,
+  provisionalNote,
+} from './common';
 import { incidentsTable, reportIncidentForm } from './incidents';
 import { fulfilForm, groupedRows, planMatrix } from './obligations';
 import { receiveRequestForm, requestsTable } from './requests';
@@ -24,7 +33,8 @@ export function planPage(
   const body = html` <p class="muted">
       ${ctx.plan.title}（${ctx.plan.issuer}，${ctx.plan.publishedOn} 印发）。绿：正常；黄：进入提醒期；红：已逾期。
     </p>
-    ${provisionalNote(options.rows)} ${counts(countLights(options.rows))}
+    ${provisionalNote([...options.rows, ...options.requests])}
+    ${calendarErrorNote([...options.rows, ...options.requests])} ${counts(countLights(options.rows))}
     ${
       options.reports.length
         ? html`<p>报表下载：${options.reports.map((r) => html`<a class="report" href="${r.href}">${r.label}</a> `)}</p>`
@@ -53,7 +63,8 @@ export function unitPage(
   },
 ): string {
   const body = html` <p class="muted">单位代码 ${unitCode}</p>
-    ${provisionalNote(options.rows)} ${counts(countLights(options.rows))}
+    ${provisionalNote([...options.rows, ...options.requests])}
+    ${calendarErrorNote([...options.rows, ...options.requests])} ${counts(countLights(options.rows))}
     <h2>登记完成情况</h2>
     ${fulfilForm(ctx, unitCode, options.rows, options.kept)}
     <h2>突发事件</h2>

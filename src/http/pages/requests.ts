@@ -9,6 +9,7 @@ import type { TimelineEntry } from '../../domain/notice';
 import { html, lightBadge, type SafeHtml, seg, shanghai } from '../html';
 import {
   backLinks,
+  calendarErrorBadge,
   csrfField,
   type Flash,
   historyTable,
@@ -16,6 +17,7 @@ import {
   keptValues,
   page,
   type PageContext,
+  provisionalBadge,
   timelineTable,
   unitName,
 } from './common';
@@ -51,7 +53,7 @@ export function requestsTable(ctx: PageContext, requests: RequestOverview[], opt
             ${options.unitColumn ? html`<td><a href="/plans/${p}/units/${seg(r.unitCode)}">${r.unitName}</a></td>` : ''}
             <td><a href="${requestHref(ctx, r.requestId)}">${r.requestId}</a></td>
             <td>${r.receivedOn}</td>
-            <td class="due">${dueText(r)}</td>
+            <td class="due">${dueText(r)}${provisionalBadge(r)}${calendarErrorBadge(r)}</td>
             <td class="state">${STATE_NAMES[r.state]?.zh ?? r.state}</td>
             <td class="light-cell">${lightBadge(r.light)}</td>
             <td>${r.extension ? `+${r.extension.workingDays} 个工作日` : ''}</td>
@@ -95,8 +97,24 @@ function facts(r: RequestOverview): SafeHtml {
       </tr>
       <tr>
         <th>答复期限</th>
-        <td class="due">${dueText(r)}</td>
+        <td class="due">${dueText(r)}${provisionalBadge(r)}</td>
       </tr>
+      ${
+        r.provisional
+          ? html`<tr id="request-provisional">
+              <th>日期说明</th>
+              <td>${r.provisional.join('、')}年节假日安排尚未公布，相关日期暂按周末推算，公布后自动调整。</td>
+            </tr>`
+          : ''
+      }
+      ${
+        r.calendarError
+          ? html`<tr id="request-calendar-error">
+              <th>日期无法计算</th>
+              <td>${r.calendarError}（已通知办公厅）</td>
+            </tr>`
+          : ''
+      }
       <tr>
         <th>状态</th>
         <td><span class="state">${STATE_NAMES[r.state]?.zh ?? r.state}</span> ${lightBadge(r.light)}</td>
