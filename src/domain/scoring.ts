@@ -214,8 +214,6 @@ export interface ScoringInput {
   calendar: HolidayCalendar;
   /** (Default: {@link DEFAULT_SCORING}) */
   policy?: ScoringPolicy;
-  /** Unit names for the criticism lines. (Default: the codes) */
-  unitName?: (code: string) => string;
 }
 
 /** The key of one item: `task/unit/obligation/period` (`-` for absent parts). */
