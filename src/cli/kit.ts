@@ -213,6 +213,8 @@ export interface LoadedPlan {
   directory: Directory;
   /** (Default: undefined, the default policy (README, "Default policy")) */
   policy?: Policy;
+  /** From `--scoring FILE`. (Default: undefined, the default scoring (docs/scoring.md)) */
+  scoring?: ScoringPolicy;
   /** The table file the plan came from, or the remembered plan's record. */
   source: string;
   /** Plan time − real time when the plan runs as a rehearsal on this installation. (Default: undefined, real time) */
@@ -422,6 +424,7 @@ export async function loadPlan(
     source,
     directory,
     policy,
+    ...(typeof values.scoring === 'string' ? { scoring: loadScoringFlag(values) } : {}),
     ...(unitAliases ? { unitAliases } : {}),
     ...(rehearsal ? { timeShiftMs: rehearsal.timeShiftMs } : {}),
   };

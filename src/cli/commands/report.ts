@@ -11,7 +11,7 @@ import {
   type ScorePeriod,
 } from '../../reports/score';
 import { type Command, UsageError } from '../command';
-import { FLAGS, PLAN_FLAGS, loadPlan, loadScoringFlag, withStore } from '../kit';
+import { FLAGS, PLAN_FLAGS, loadPlan, withStore } from '../kit';
 
 const KINDS = ['quarterly', 'year-end', 'score', 'bulletin'] as const;
 type Kind = (typeof KINDS)[number];
@@ -89,8 +89,7 @@ export const reportCommand: Command = {
     if (yearEnd && !scored) throw new UsageError(`--year-end: only for score and bulletin (see duban report year-end)`);
     if (values.json === true && kind !== 'score') throw new UsageError('--json: only for score');
     if (values.scoring !== undefined && !scored) throw new UsageError('--scoring: only for score and bulletin');
-    const scoring = loadScoringFlag(values);
-    const { plan, directory, timeShiftMs } = await loadPlan(values);
+    const { plan, directory, scoring, timeShiftMs } = await loadPlan(values);
     await withStore(async (store) => {
       let body: string | Buffer;
       let title: string;
