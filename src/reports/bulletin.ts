@@ -23,8 +23,7 @@ import { chineseRenders, onTimeRateChart, renderSvg, svgToPng, type PngFonts } f
 import {
   averageScore,
   bulletinSubject,
-  itemLabel,
-  overdueText,
+  overdueCells,
   RANKING_COLUMNS,
   rankingRow,
   signForNote,
@@ -138,14 +137,7 @@ export async function renderBulletin(report: ScoreReport, options: BulletinOptio
   const shownWidth = 567;
   const shownHeight = Math.round((chart.height / chart.width) * shownWidth);
   const criticised = report.units.filter((u) => u.criticisms.length > 0);
-  const overdueRows = report.units.flatMap((u) =>
-    u.overdue.map((i) => [
-      u.unitName,
-      itemLabel(i.outcome),
-      i.outcome.due.slice(0, 16).replace('T', ' '),
-      overdueText(i),
-    ]),
-  );
+  const overdueRows = report.units.flatMap((u) => u.overdue.map((i) => [u.unitName, ...overdueCells(i)]));
   const issuedOn = chineseDate(report.rehearsalPlanTime ?? report.generatedAt);
   const note = signForNote(report);
   const doc = new Document({

@@ -19,18 +19,31 @@ export interface ChartSpec {
   height: number;
 }
 
-const COLORS = { onTime: '#2e7d32', late: '#f9a825', missed: '#c62828', reminder: '#1565c0', escalation: '#c62828' };
+/** A chart 640 px wide with its title on top (and its legend below, when it has more than one series). */
+function framed(title: string, height: number, option: echarts.EChartsOption, legend = true): ChartSpec {
+  return {
+    width: 640,
+    height,
+    option: {
+      animation: false,
+      title: { text: title, left: 'center', textStyle: { fontSize: 14 } },
+      ...(legend ? { legend: { bottom: 0 } } : {}),
+      grid: { left: 8, right: 24, top: 36, bottom: legend ? 32 : 8, containLabel: true },
+      ...option,
+    },
+  };
+}
+
+const COLORS = { onTime: '#2e7d32', reminder: '#1565c0', escalation: '#c62828' };
 
 /** On-time rate by unit, best rank first, one horizontal bar each. */
 export function onTimeRateChart(units: readonly UnitScoreRow[], text: ChartText = 'zh'): ChartSpec {
   const shown = units.filter((u) => u.onTimeRate !== null);
   const zh = text === 'zh';
-  return {
-    width: 640,
-    height: Math.max(160, 70 + 22 * shown.length),
-    option: {
-      animation: false,
-      title: { text: zh ? '各单位按时完成率' : 'On-time rate by unit', left: 'center', textStyle: { fontSize: 14 } },
+  return framed(
+    zh ? '各单位按时完成率' : 'On-time rate by unit',
+    Math.max(160, 70 + 22 * shown.length),
+    {
       grid: { left: 8, right: 48, top: 36, bottom: 8, containLabel: true },
       xAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
       // Reversed so that the first unit in the ranking is at the top.
@@ -45,7 +58,8 @@ export function onTimeRateChart(units: readonly UnitScoreRow[], text: ChartText 
         },
       ],
     },
-  };
+    false,
+  );
 }
 
 /** Monday of the ISO week a plan-time instant falls in, `YYYY-MM-DD`. */
@@ -77,68 +91,52 @@ export function noticesByWeekChart(
   }
   const zh = text === 'zh';
   const label = (w: string) => `W${DateTime.fromISO(w).toFormat('WW')}`;
-  return {
-    width: 640,
-    height: 260,
-    option: {
-      animation: false,
-      title: { text: zh ? '每周提醒与督办' : 'Notices by week', left: 'center', textStyle: { fontSize: 14 } },
-      legend: { bottom: 0 },
-      grid: { left: 8, right: 16, top: 36, bottom: 32, containLabel: true },
-      xAxis: { type: 'category', data: weeks.map(label) },
-      yAxis: { type: 'value', minInterval: 1 },
-      series: [
-        {
-          type: 'bar',
-          stack: 'notices',
-          name: zh ? '提醒' : 'reminders',
-          data: weeks.map((w) => reminders.get(w)!),
-          itemStyle: { color: COLORS.reminder },
-        },
-        {
-          type: 'bar',
-          stack: 'notices',
-          name: zh ? '督办' : 'escalations',
-          data: weeks.map((w) => escalations.get(w)!),
-          itemStyle: { color: COLORS.escalation },
-        },
-      ],
-    },
-  };
+  return framed(zh ? '每周提醒与督办' : 'Notices by week', 260, {
+    xAxis: { type: 'category', data: weeks.map(label) },
+    yAxis: { type: 'value', minInterval: 1 },
+    series: [
+      {
+        type: 'bar',
+        stack: 'notices',
+        name: zh ? '提醒' : 'reminders',
+        data: weeks.map((w) => reminders.get(w)!),
+        itemStyle: { color: COLORS.reminder },
+      },
+      {
+        type: 'bar',
+        stack: 'notices',
+        name: zh ? '督办' : 'escalations',
+        data: weeks.map((w) => escalations.get(w)!),
+        itemStyle: { color: COLORS.escalation },
+      },
+    ],
+  });
 }
 
 /** On-time rate and average score by quarter. */
 export function quarterTrendChart(points: readonly QuarterPoint[], text: ChartText = 'zh'): ChartSpec {
   const zh = text === 'zh';
   const value = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
-  return {
-    width: 640,
-    height: 260,
-    option: {
-      animation: false,
-      title: { text: zh ? '按季度趋势' : 'Trend by quarter', left: 'center', textStyle: { fontSize: 14 } },
-      legend: { bottom: 0 },
-      grid: { left: 8, right: 24, top: 36, bottom: 32, containLabel: true },
-      xAxis: { type: 'category', data: points.map((p) => p.quarter) },
-      yAxis: { type: 'value', min: 0, max: 100 },
-      series: [
-        {
-          type: 'line',
-          name: zh ? '按时完成率（%）' : 'on-time rate (%)',
-          data: points.map((p) => value(p.onTimeRate === null ? null : p.onTimeRate * 100)),
-          itemStyle: { color: COLORS.onTime },
-          label: { show: true },
-        },
-        {
-          type: 'line',
-          name: zh ? '平均得分' : 'average score',
-          data: points.map((p) => value(p.averageScore)),
-          itemStyle: { color: COLORS.reminder },
-          label: { show: true },
-        },
-      ],
-    },
-  };
+  return framed(zh ? '按季度趋势' : 'Trend by quarter', 260, {
+    xAxis: { type: 'category', data: points.map((p) => p.quarter) },
+    yAxis: { type: 'value', min: 0, max: 100 },
+    series: [
+      {
+        type: 'line',
+        name: zh ? '按时完成率（%）' : 'on-time rate (%)',
+        data: points.map((p) => value(p.onTimeRate === null ? null : p.onTimeRate * 100)),
+        itemStyle: { color: COLORS.onTime },
+        label: { show: true },
+      },
+      {
+        type: 'line',
+        name: zh ? '平均得分' : 'average score',
+        data: points.map((p) => value(p.averageScore)),
+        itemStyle: { color: COLORS.reminder },
+        label: { show: true },
+      },
+    ],
+  });
 }
 
 /** The chart as a standalone SVG document (ECharts' server-side renderer). */

@@ -21,7 +21,7 @@ export interface ReportTable {
 
 /** A rendered-independent report. */
 export interface Report {
-  kind: 'quarterly' | 'year-end';
+  kind: 'quarterly' | 'year-end' | 'score';
   planId: string;
   title: string;
   /** What the report covers, e.g. `2017-Q3 (2017-07-01 – 2017-09-30)` or `2017`. */
@@ -39,6 +39,8 @@ export interface Report {
    */
   provisionalYears: number[];
   tables: ReportTable[];
+  /** Lines said about the whole report, e.g. that there is no sign-for data. (Default: none) */
+  notes?: string[];
 }
 
 /** Report file formats. */
@@ -308,6 +310,7 @@ export function renderMarkdown(report: Report): string {
       ? `- 生成时间: 演练计划时间 ${report.rehearsalPlanTime}（实际时间 ${report.generatedAt}）`
       : `- 生成时间: ${report.generatedAt}`,
     ...(provisionalNote(report.provisionalYears) ? [`- 日期说明: ${provisionalNote(report.provisionalYears)}`] : []),
+    ...(report.notes ?? []).map((n) => `- 说明: ${n}`),
   ];
   for (const t of report.tables) {
     lines.push(
@@ -338,6 +341,7 @@ export function renderCsv(report: Report): string {
       ? [csvCell(`${report.title}（演练计划时间 ${report.rehearsalPlanTime}，实际时间 ${report.generatedAt}）`), '']
       : []),
     ...(note ? [csvCell(note), ''] : []),
+    ...(report.notes ?? []).flatMap((n) => [csvCell(n), '']),
   ];
   report.tables.forEach((t, i) => {
     if (i > 0) out.push('');

@@ -23,7 +23,7 @@ import {
   type UnitScore,
 } from '../domain/scoring';
 import type { ObligationRef, Store } from '../store';
-import { latestQuarterOf, quarterBounds, storeCalendar, titled } from './report';
+import { latestQuarterOf, quarterBounds, storeCalendar, titled, type Report } from './report';
 
 /** Notices that asked their unit to sign for them (签收). */
 export interface SignForSource {
@@ -307,48 +307,48 @@ export function signForNote(report: Pick<ScoreReport, 'signForAvailable'>): stri
   return report.signForAvailable ? undefined : '暂无签收记录，签收超时按0计';
 }
 
-function mdCell(value: string | number): string {
-  return String(value).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
-/** Markdown: title, period, the ranking table, the units to be criticised. */
-export function renderScoreMarkdown(report: ScoreReport): string {
-  const lines = [
-    `# ${report.title}`,
-    '',
-    `- 计划: ${report.planId}`,
-    `- 范围: ${report.period.zh}（${report.period.kind === 'year' ? '计划全部事项' : `${report.period.start} – ${report.period.end} 到期事项`}）`,
-    report.rehearsalPlanTime
-      ? `- 生成时间: 演练计划时间 ${report.rehearsalPlanTime}（实际时间 ${report.generatedAt}）`
-      : `- 生成时间: ${report.generatedAt}`,
-    `- 按时率: ${percent(report.totals.onTimeRate)}（${report.totals.items}项事项）`,
-    ...(signForNote(report) ? [`- 签收: ${signForNote(report)}`] : []),
-    '',
-    '## 排名',
-    '',
-    `| ${RANKING_COLUMNS.join(' | ')} |`,
-    `|${RANKING_COLUMNS.map(() => ' --- |').join('')}`,
-    ...report.units.map((u) => `| ${rankingRow(u).map(mdCell).join(' | ')} |`),
-  ];
+/**
+ * The scores as a report's tables (排名, 通报批评, 逾期事项), rendered like the other reports in Markdown, CSV or XLSX;
+ * what the period covers, the on-time rate and the sign-for note go into the report's notes.
+ */
+export function scoreAsReport(report: ScoreReport, provisionalYears: number[] = []): Report {
+  const p = report.period;
   const criticised = report.units.filter((u) => u.criticisms.length > 0);
-  lines.push('', '## 通报批评', '');
-  if (criticised.length === 0) lines.push('无');
-  for (const u of criticised) lines.push(`- ${u.unitName}：${u.criticisms.join('；')}`);
-  return `${lines.join('\n')}\n`;
+  return {
+    kind: 'score',
+    planId: report.planId,
+    title: report.title,
+    period: `${p.zh}（${p.kind === 'year' ? '计划全部事项' : `${p.start} – ${p.end} 到期事项`}）`,
+    generatedAt: report.generatedAt,
+    ...(report.rehearsalPlanTime ? { rehearsalPlanTime: report.rehearsalPlanTime } : {}),
+    provisionalYears,
+    notes: [
+      `按时率 ${percent(report.totals.onTimeRate)}（${report.totals.items}项事项）`,
+      ...(signForNote(report) ? [signForNote(report)!] : []),
+    ],
+    tables: [
+      {
+        title: '排名',
+        columns: [...RANKING_COLUMNS, '代码'],
+        rows: report.units.map((u) => [...rankingRow(u), u.unitCode]),
+      },
+      {
+        title: '通报批评',
+        columns: ['单位', '代码', '原因'],
+        rows: criticised.map((u) => [u.unitName, u.unitCode, u.criticisms.join('；')]),
+      },
+      {
+        title: '逾期事项',
+        columns: ['单位', '代码', '事项', '截止时间', '完成情况'],
+        rows: report.units.flatMap((u) => u.overdue.map((i) => [u.unitName, u.unitCode, ...overdueCells(i)])),
+      },
+    ],
+  };
 }
 
-function csvCell(value: string | number): string {
-  const s = String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** CSV (CRLF, UTF-8 with a BOM): the ranking table with the unit code and the criticism beside each row. */
-export function renderScoreCsv(report: ScoreReport): string {
-  const rows = [
-    [...RANKING_COLUMNS, '代码', '通报批评'],
-    ...report.units.map((u) => [...rankingRow(u), u.unitCode, u.criticisms.join('；')]),
-  ];
-  return `\ufeff${rows.map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
+/** An overdue item as tables show it: what, when it was due, how it ended. */
+export function overdueCells(item: ScoredItem): string[] {
+  return [itemLabel(item.outcome), item.outcome.due.slice(0, 16).replace('T', ' '), overdueText(item)];
 }
 
 /** JSON: every unit with its counts, score, rank, overdue items and criticisms. */

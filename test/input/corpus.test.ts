@@ -296,9 +296,9 @@ const CLI: CliCase[] = [
     names: [/--quarter/, /--year-end/],
   },
   {
-    name: 'flags: a score in xlsx',
-    argv: () => ['report', 'score', '--format', 'xlsx', '--out', file('s.xlsx')],
-    names: [/--format/, /xlsx/],
+    name: 'flags: a score as a Word file',
+    argv: () => ['report', 'score', '--format', 'docx', '--out', file('s.docx')],
+    names: [/--format/, /docx/],
   },
   {
     name: 'flags: a huge unit name',

@@ -150,14 +150,25 @@ describe('the bulletin of a simulated 2017', () => {
         stdout.push(String(chunk));
         return true;
       });
-      let code: number;
+      const printed = async (...argv: string[]) => {
+        stdout.length = 0;
+        expect(await runCli(...argv)).toMatchObject({ code: 0 });
+        return stdout.join('');
+      };
+      let md: string;
+      let jsonText: string;
       try {
-        ({ code } = await runCli('report', 'score', '--quarter', '2017-Q3', '--json'));
+        jsonText = await printed('report', 'score', '--quarter', '2017-Q3', '--json');
+        md = await printed('report', 'score', '--quarter', '2017-Q3');
       } finally {
         write.mockRestore();
       }
-      expect(code).toBe(0);
-      const json = JSON.parse(stdout.join('')) as { units: { unitCode: string; rank: number; score: number }[] };
+      expect(md).toContain('- 说明: 暂无签收记录，签收超时按0计');
+      expect(md).toMatch(/^## 排名$/m);
+      expect(md).toMatch(/^\| 1 \| 厦门市 \| 60 \| 16 \| 1 \| 1 \| 14 \| 0 \| 0 \| 6\.3% \| 0 \| 0 \| fj-xiamen \|$/m);
+      const json = JSON.parse(jsonText) as {
+        units: { unitCode: string; rank: number; score: number }[];
+      };
       const q3 = await scores({ quarter: '2017-Q3' });
       expect(json.units.map((u) => [u.unitCode, u.rank, u.score])).toEqual(
         q3.units.map((u) => [u.unitCode, u.rank, u.score]),

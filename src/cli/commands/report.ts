@@ -2,14 +2,7 @@ import { quoted } from '../../service';
 import { writeFileSync } from 'node:fs';
 import { bulletinTitle, renderBulletin } from '../../reports/bulletin';
 import { quarterBounds, quarterlyReport, renderReport, yearEndReport, type ReportFormat } from '../../reports/report';
-import {
-  renderScoreCsv,
-  renderScoreMarkdown,
-  scoreJson,
-  scoreReport,
-  storeSources,
-  type ScorePeriod,
-} from '../../reports/score';
+import { scoreAsReport, scoreJson, scoreReport, storeSources, type ScorePeriod } from '../../reports/score';
 import { type Command, UsageError } from '../command';
 import { FLAGS, PLAN_FLAGS, loadPlan, withStore } from '../kit';
 
@@ -19,7 +12,7 @@ type Kind = (typeof KINDS)[number];
 const FORMATS: Record<Kind, readonly string[]> = {
   quarterly: ['md', 'csv', 'xlsx'],
   'year-end': ['md', 'csv', 'xlsx'],
-  score: ['md', 'csv'],
+  score: ['md', 'csv', 'xlsx'],
   bulletin: ['docx'],
 };
 
@@ -53,7 +46,7 @@ export const reportCommand: Command = {
       name: 'format',
       type: 'string',
       value: 'md|csv|xlsx',
-      help: 'output format (xlsx needs --out; score: md or csv)',
+      help: 'output format (xlsx needs --out)',
       default: 'md',
     },
     { ...FLAGS.json, help: 'score: print the scores as JSON' },
@@ -110,9 +103,7 @@ export const reportCommand: Command = {
             ? await renderBulletin(report, { plan, directory })
             : values.json === true
               ? `${JSON.stringify(scoreJson(report), null, 2)}\n`
-              : format === 'csv'
-                ? renderScoreCsv(report)
-                : renderScoreMarkdown(report);
+              : renderReport(scoreAsReport(report), format as ReportFormat);
       } else {
         const src = { store, planId: plan.id, plan, directory, rehearsalShiftMs: timeShiftMs };
         const report = kind === 'quarterly' ? await quarterlyReport({ ...src, quarter }) : await yearEndReport(src);
