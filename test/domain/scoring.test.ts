@@ -64,6 +64,9 @@ describe('scoreItem', () => {
 describe('scoreUnits', () => {
   const weekly = (unitCode: string, period: string, status: Outcome['status']) =>
     outcome({ unitCode, taskNo: 20, obligation: 'recurring-publication', period, due: '2017-09-30', status });
+  /** Unit a's information step of incident i1 (task 55). */
+  const emergency = (status: Outcome['status'], due: string, fulfilledAt: string | null = null) =>
+    outcome({ unitCode: 'a', taskNo: 55, obligation: 'emergency-information', period: 'i1', status, due, fulfilledAt });
 
   it('counts each obligation once with its periods averaged, weighted by kind', () => {
     const [u] = scoreUnits({
@@ -76,14 +79,7 @@ describe('scoreUnits', () => {
         weekly('a', '2017-W38', 'on-time'),
         weekly('a', '2017-W39', 'missed'),
         // An emergency step weighs 2: (100 + 75 + 2 × 0) / 4.
-        outcome({
-          unitCode: 'a',
-          taskNo: 55,
-          obligation: 'emergency-information',
-          period: 'i1',
-          due: '2017-10-02T11:00:00+08:00',
-          status: 'missed',
-        }),
+        emergency('missed', '2017-10-02T11:00:00+08:00'),
       ],
     });
     expect(u).toMatchObject({ unitCode: 'a', score: 43.8, rank: 1, items: 6 });
@@ -136,15 +132,7 @@ describe('scoreUnits', () => {
       outcomes: [
         outcome({ unitCode: 'a', status: 'waived' }),
         weekly('a', '2017-W39', 'missed'),
-        outcome({
-          unitCode: 'a',
-          taskNo: 55,
-          obligation: 'emergency-information',
-          period: 'i1',
-          status: 'late',
-          due: '2017-07-10T11:00:00+08:00',
-          fulfilledAt: '2017-07-10T12:00:00+08:00',
-        }),
+        emergency('late', '2017-07-10T11:00:00+08:00', '2017-07-10T12:00:00+08:00'),
       ],
     });
     // (100 + 2 × 80) / 3
