@@ -67,9 +67,17 @@ const heading = (text: string) =>
     spacing: { line: 560, lineRule: 'exact' },
   });
 
-function table(columns: readonly string[], rows: readonly (string | number)[][]): Table {
-  const cell = (value: string | number, bold = false) =>
+/** The text width of an A4 page with the default margins, in twips. */
+const TEXT_WIDTH = 9026;
+
+/** A table across the text width; `weights` share it out among the columns (Default: equally). */
+function table(columns: readonly string[], rows: readonly (string | number)[][], weights?: number[]): Table {
+  const w = weights ?? columns.map(() => 1);
+  const total = w.reduce((a, b) => a + b, 0);
+  const widths = w.map((x) => Math.floor((TEXT_WIDTH * x) / total));
+  const cell = (value: string | number, i: number, bold = false) =>
     new TableCell({
+      width: { size: widths[i]!, type: WidthType.DXA },
       children: [
         new Paragraph({
           alignment: AlignmentType.CENTER,
@@ -78,10 +86,11 @@ function table(columns: readonly string[], rows: readonly (string | number)[][])
       ],
     });
   return new Table({
-    width: { size: 100, type: WidthType.PERCENTAGE },
+    width: { size: TEXT_WIDTH, type: WidthType.DXA },
+    columnWidths: widths,
     rows: [
-      new TableRow({ tableHeader: true, children: columns.map((c) => cell(c, true)) }),
-      ...rows.map((r) => new TableRow({ children: r.map((v) => cell(v)) })),
+      new TableRow({ tableHeader: true, children: columns.map((c, i) => cell(c, i, true)) }),
+      ...rows.map((r) => new TableRow({ children: r.map((v, i) => cell(v, i)) })),
     ],
   });
 }
@@ -163,7 +172,8 @@ export async function renderBulletin(report: ScoreReport, options: BulletinOptio
             `按照考核办法，按时完成、逾期完成（按逾期工作日递减）、未完成分别计分，批准延期和签收超时相应扣分，` +
               `各单位得分及排名如下${note ? `（${note}）` : ''}。`,
           ),
-          table(RANKING_COLUMNS, report.units.map(rankingRow)),
+          // The unit's name gets room for 平潭综合实验区 on one line.
+          table(RANKING_COLUMNS, report.units.map(rankingRow), [1, 2.4, 1.3, 1, 1, 1, 1, 1, 1, 1.3, 1, 1]),
           new Paragraph({
             alignment: AlignmentType.CENTER,
             spacing: { before: 200 },
@@ -182,7 +192,10 @@ export async function renderBulletin(report: ScoreReport, options: BulletinOptio
           }),
           heading('三、逾期事项'),
           ...(overdueRows.length
-            ? [body('各单位逾期完成和未完成的事项如下：'), table(['单位', '事项', '截止时间', '完成情况'], overdueRows)]
+            ? [
+                body('各单位逾期完成和未完成的事项如下：'),
+                table(['单位', '事项', '截止时间', '完成情况'], overdueRows, [2, 4, 2.2, 2.4]),
+              ]
             : [body('无逾期事项。')]),
           heading('四、通报批评'),
           ...(criticised.length

@@ -52,6 +52,7 @@ export function onTimeRateChart(units: readonly UnitScoreRow[], text: ChartText 
         {
           type: 'bar',
           name: zh ? '按时完成率' : 'on time',
+          barMaxWidth: 18,
           data: shown.map((u) => Math.round(u.onTimeRate! * 1000) / 10),
           itemStyle: { color: COLORS.onTime },
           label: { show: true, position: 'right', formatter: '{c}%' },
@@ -167,6 +168,7 @@ function resvgOptions(fonts: PngFonts, width?: number) {
       loadSystemFonts: fonts.loadSystemFonts ?? true,
       fontFiles: fonts.fontFiles ?? [],
       // ECharts writes sans-serif; Debian's fonts-noto-cjk has this family (absent, resvg falls back to another font).
+      defaultFontFamily: 'Noto Sans CJK SC',
       sansSerifFamily: 'Noto Sans CJK SC',
     },
   };

@@ -10,6 +10,7 @@ import type { Outcome } from '../domain/notice';
 import type { Plan } from '../domain/plan';
 import {
   DEFAULT_SCORING,
+  EMERGENCY_KINDS,
   itemKey,
   onTimeRate,
   percent,
@@ -263,9 +264,16 @@ export function itemLabel(item: Pick<Outcome, 'taskNo' | 'obligation' | 'period'
   return [item.taskNo === null ? '' : `任务${item.taskNo}`, kind, item.period ?? ''].filter(Boolean).join(' ');
 }
 
-/** How an overdue item ended: `逾期3个工作日完成`, `未完成`. */
+/** How an overdue item ended: `逾期3个工作日完成`, an emergency step `超时90分钟完成`, or `未完成`. */
 export function overdueText(item: ScoredItem): string {
-  return item.outcome.status === 'late' ? `逾期${item.lateWorkingDays ?? 1}个工作日完成` : '未完成';
+  const { outcome } = item;
+  if (outcome.status !== 'late') return '未完成';
+  if (EMERGENCY_KINDS.has(outcome.obligation) && outcome.fulfilledAt) {
+    // Emergency windows are hours long: minutes say more than working days.
+    const minutes = Math.round((Date.parse(outcome.fulfilledAt) - Date.parse(outcome.due)) / 60_000);
+    return `超时${minutes}分钟完成`;
+  }
+  return `逾期${item.lateWorkingDays ?? 1}个工作日完成`;
 }
 
 /** The ranking table's columns and rows, as Markdown, CSV, the page and the bulletin show it. */

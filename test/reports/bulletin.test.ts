@@ -114,6 +114,13 @@ describe('the bulletin of a simulated 2017', () => {
     }
     // 厦门市 handed in its implementation plan on 06-05: 05-31, 06-01, 06-02, 06-05 (05-29/30: Dragon Boat Festival).
     expect(overdue).toContainEqual(['厦门市', '实施方案', '2017-05-27', '逾期4个工作日完成']);
+    // Its information on the typhoon came at 12:30, 90 minutes past the 5 hours from 06:00.
+    expect(overdue).toContainEqual([
+      '厦门市',
+      '任务55 突发事件权威信息发布 typhoon-0912',
+      '2017-09-12 11:00',
+      '超时90分钟完成',
+    ]);
   });
 
   it("the third-quarter bulletin has the quarterly report's figures, and criticises the breached windows", async () => {
