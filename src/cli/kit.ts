@@ -22,6 +22,8 @@ import { PLAN_TIMEZONE, type ObligationKind, type Plan } from '../domain/plan';
 import type { Policy } from '../domain/policy';
 import { rehearsalShiftMs } from '../domain/rehearsal';
 import { parsePolicy } from '../domain/policy-file';
+import { DEFAULT_SCORING, type ScoringPolicy } from '../domain/scoring';
+import { parseScoring } from '../domain/scoring-file';
 import { BUNDLED_DIRECTORY_PATH, loadDirectoryFile } from '../import/directory';
 import type { ImportedTable } from '../import/layout';
 import { importPlanFile, type PlanFileOptions } from '../import/plan-file';
@@ -83,6 +85,13 @@ export const FLAGS = {
     value: 'FILE',
     help: 'policy overrides as JSON (see README, "Default policy")',
     default: 'the default policy (README, "Default policy")',
+  },
+  scoring: {
+    name: 'scoring',
+    type: 'string',
+    value: 'FILE',
+    help: 'scoring policy overrides as JSON (see docs/scoring.md)',
+    default: 'the default scoring policy (docs/scoring.md)',
   },
   json: { name: 'json', type: 'boolean', help: 'print the result as JSON' },
   unit: { name: 'unit', type: 'string', value: 'U', help: 'unit name, alias or code (福州市, fj-fuzhou)' },
@@ -191,12 +200,21 @@ export function flag(base: Flag, changes: Partial<Flag>): Flag {
   return { ...base, ...changes };
 }
 
+/** The scoring policy of `--scoring FILE`, checked before anything else runs. (Default: {@link DEFAULT_SCORING}) */
+export function loadScoringFlag(values: Record<string, unknown>): ScoringPolicy {
+  const file = values.scoring;
+  if (typeof file !== 'string') return DEFAULT_SCORING;
+  return configOrUsage(() => parseScoring(JSON.parse(readFileSync(file, 'utf8'))), `${file}: `);
+}
+
 /** A plan with what it was loaded with. */
 export interface LoadedPlan {
   plan: Plan;
   directory: Directory;
   /** (Default: undefined, the default policy (README, "Default policy")) */
   policy?: Policy;
+  /** From `--scoring FILE`. (Default: undefined, the default scoring (docs/scoring.md)) */
+  scoring?: ScoringPolicy;
   /** The table file the plan came from, or the remembered plan's record. */
   source: string;
   /** Plan time − real time when the plan runs as a rehearsal on this installation. (Default: undefined, real time) */
@@ -406,6 +424,7 @@ export async function loadPlan(
     source,
     directory,
     policy,
+    ...(typeof values.scoring === 'string' ? { scoring: loadScoringFlag(values) } : {}),
     ...(unitAliases ? { unitAliases } : {}),
     ...(rehearsal ? { timeShiftMs: rehearsal.timeShiftMs } : {}),
   };

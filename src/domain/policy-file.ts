@@ -3,6 +3,7 @@
  * (`policy.deadline.escalations[0].notify[0]: …`), and a misspelt field is an error rather than silently ignored.
  */
 import { z } from 'zod';
+import { deepFreeze, firstIssue, got, integer, object } from './json-file';
 import type { RecipientRole } from './notice';
 import { DEFAULT_POLICY, type DeadlineRule, type EmergencyStepRule, type Policy } from './policy';
 
@@ -20,17 +21,6 @@ const MAX_WORKING_DAYS = 250;
 /** Emergency windows are counted in hours; a month is more than any regulation asks. */
 const MAX_HOURS = 720;
 
-const got = (value: unknown): string => JSON.stringify(value) ?? String(value);
-
-/** An integer in [min, max]; the message states the range and what was given. */
-const integer = (min: number, max: number) =>
-  z.custom<number>((v) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max, {
-    error: (issue) =>
-      issue.input === undefined
-        ? `required: an integer from ${min} to ${max}`
-        : `expected an integer from ${min} to ${max}, got ${got(issue.input)}`,
-  });
-
 /** Distinct integers in [min, max]. */
 const integers = (min: number, max: number) =>
   z
@@ -46,9 +36,6 @@ const roles = z
     error: (issue) => `expected a non-empty array of ${ROLES.join(' | ')}, got ${got(issue.input)}`,
   })
   .min(1, { error: `expected a non-empty array of ${ROLES.join(' | ')}, got []` });
-
-const object = <T extends z.core.$ZodLooseShape>(shape: T) =>
-  z.strictObject(shape, { error: (issue) => `expected an object, got ${got(issue.input)}` });
 
 const escalation = object({ workingDaysAfter: integer(1, MAX_WORKING_DAYS), notify: roles });
 
@@ -97,38 +84,8 @@ const policySchema = object({
   }).optional(),
 });
 
-/** `policy.deadline.escalations[0].notify` from zod's path. */
-function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, p) => (typeof p === 'number' ? `${out}[${p}]` : `${out}.${String(p)}`), 'policy');
-}
-
 function firstError(error: z.ZodError): PolicyError {
-  const issue = error.issues[0];
-  if (!issue) return new PolicyError('policy: invalid');
-  if (issue.code === 'unrecognized_keys') {
-    let shape = issue.path.reduce<z.ZodType | undefined>((s, p) => unwrap(s, p), policySchema);
-    while (shape instanceof z.ZodOptional) shape = shape.unwrap() as z.ZodType;
-    const known = shape instanceof z.ZodObject ? Object.keys(shape.shape).join(', ') : '';
-    return new PolicyError(`${fieldPath([...issue.path, issue.keys[0]!])}: unknown field (known: ${known})`);
-  }
-  return new PolicyError(`${fieldPath(issue.path)}: ${issue.message}`);
-}
-
-/** The schema at one step of a path (for the known fields of an object with an unknown one). */
-function unwrap(schema: z.ZodType | undefined, key: PropertyKey): z.ZodType | undefined {
-  let s: z.ZodType | undefined = schema;
-  while (s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
-  if (s instanceof z.ZodObject) return s.shape[key as string] as z.ZodType | undefined;
-  if (s instanceof z.ZodArray) return s.element as z.ZodType;
-  return undefined;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
+  return new PolicyError(firstIssue(error, policySchema, 'policy'));
 }
 
 function mergeDeadline(base: DeadlineRule, o: z.infer<typeof deadlineRule> | undefined): DeadlineRule {

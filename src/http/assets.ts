@@ -24,6 +24,9 @@ th { background: #eef1f4; font-weight: 600; }
 .light-green::before { background: var(--green); }
 .light-yellow::before { background: var(--yellow); }
 .light-red::before { background: var(--red); }
+figure.chart { margin: .8rem 0; background: #fff; border: 1px solid var(--line); max-width: 640px; }
+figure.chart svg { display: block; width: 100%; height: auto; }
+#ranking tr.criticised td { color: var(--red); }
 .matrix-wrap { overflow: auto; max-height: 75vh; border: 1px solid var(--line); }
 table.matrix { font-size: 12px; }
 table.matrix th.unit { writing-mode: vertical-rl; white-space: nowrap; padding: .4rem .15rem; position: sticky; top: 0; z-index: 1; }

@@ -7,7 +7,11 @@ import type { Plan } from '../domain/plan';
 import type { Policy } from '../domain/policy';
 import { createDubanClient } from '../service';
 import { unitCalendar } from '../reports/ics';
+import { renderBulletin } from '../reports/bulletin';
+import { noticesByWeekChart, onTimeRateChart, quarterTrendChart, renderSvg } from '../reports/charts';
 import { quarterlyReport, renderReport, yearEndReport } from '../reports/report';
+import { quarterTrend, scoreReport, storeSources, type ScorePeriod } from '../reports/score';
+import type { ScoringPolicy } from '../domain/scoring';
 import type { Store } from '../store/types';
 import type { HealthChecks } from '../temporal/health';
 import { loadHttpConfig } from './config';
@@ -25,6 +29,8 @@ export interface DashboardOptions {
   /** Task queue of new incident and request workflows. (Default: `duban`) */
   taskQueue?: string;
   policy?: Policy;
+  /** How units are scored on the scores page and in the bulletin. (Default: the default scoring, docs/scoring.md) */
+  scoring?: ScoringPolicy;
   /** Temporal Web UI base URL for workflow links. (Default: the embedded dev server's UI) */
   uiBaseUrl?: string;
   /** Plan time = server time + this, as the plan was started with. (Default: 0) */
@@ -59,14 +65,20 @@ const REPORT_TYPES = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 } as const;
 
-/** Report downloads and calendar feeds for operators, from the store (src/reports/report.ts, ics.ts). */
+/**
+ * Report downloads, calendar feeds, scores with their charts and the bulletin for operators, from the store
+ * (src/reports).
+ */
 export function operatorExtras(options: {
   plan: Plan;
   directory: Directory;
   store: Store;
   policy?: Policy;
+  scoring?: ScoringPolicy;
 }): DashboardExtras {
   const { plan, directory, store, policy } = options;
+  const scores = (period?: ScorePeriod) =>
+    scoreReport({ sources: storeSources(store), planId: plan.id, plan, directory, policy: options.scoring, period });
   return {
     calendar: (unitCode) => {
       try {
@@ -84,6 +96,29 @@ export function operatorExtras(options: {
         body: renderReport(report, format),
         contentType: REPORT_TYPES[format],
         filename: `${plan.id}-${kind}.${format}`,
+      };
+    },
+    scores: async (period) => {
+      const sources = storeSources(store);
+      const [report, notices, trend] = await Promise.all([
+        scores(period),
+        sources.notices(plan.id),
+        quarterTrend({ sources, planId: plan.id, plan, directory, policy: options.scoring }),
+      ]);
+      return {
+        report,
+        charts: {
+          onTimeRate: renderSvg(onTimeRateChart(report.units)),
+          noticesByWeek: renderSvg(noticesByWeekChart(notices, report.period)),
+          trend: renderSvg(quarterTrendChart(trend)),
+        },
+      };
+    },
+    bulletin: async (period) => {
+      const report = await scores(period);
+      return {
+        body: await renderBulletin(report, { plan, directory }),
+        filename: `${plan.id}-${report.period.label}-通报.docx`,
       };
     },
   };

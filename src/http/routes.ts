@@ -34,6 +34,16 @@ export function routeTable(app: HttpApp): Route[] {
         },
       ]
     : [];
+  if (app.deps.extras?.scores)
+    reports.push({ method: 'GET', path: `${page}/scores`, who: 'operator', does: 'see the scores', handle: o.scores });
+  if (app.deps.extras?.bulletin)
+    reports.push({
+      method: 'GET',
+      path: `${page}/reports/bulletin.docx`,
+      who: 'operator',
+      does: 'download the bulletin',
+      handle: o.bulletin,
+    });
   return [
     { method: 'GET', path: '/assets/app.css', who: 'public', handle: o.css },
     { method: 'GET', path: '/assets/app.js', who: 'public', handle: o.js },

@@ -4,7 +4,7 @@
  * (全年落实情况), per unit and per task, rendered as Markdown, CSV or XLSX.
  */
 import { DateTime } from 'luxon';
-import { BUILTIN_CALENDAR, createHolidayCalendar } from '../domain/calendar';
+import { BUILTIN_CALENDAR, createHolidayCalendar, type HolidayCalendar } from '../domain/calendar';
 import type { Directory } from '../domain/directory';
 import type { OutcomeStatus } from '../domain/notice';
 import { PLAN_TIMEZONE, type ObligationKind, type Plan } from '../domain/plan';
@@ -21,7 +21,7 @@ export interface ReportTable {
 
 /** A rendered-independent report. */
 export interface Report {
-  kind: 'quarterly' | 'year-end';
+  kind: 'quarterly' | 'year-end' | 'score';
   planId: string;
   title: string;
   /** What the report covers, e.g. `2017-Q3 (2017-07-01 – 2017-09-30)` or `2017`. */
@@ -39,6 +39,8 @@ export interface Report {
    */
   provisionalYears: number[];
   tables: ReportTable[];
+  /** Lines said about the whole report, e.g. that there is no sign-for data. (Default: none) */
+  notes?: string[];
 }
 
 /** Report file formats. */
@@ -190,7 +192,10 @@ async function tables(
 }
 
 /** The report's title and its plan time, 【演练】 first for a rehearsal. */
-function titled(src: ReportSource, title: string): Pick<Report, 'title' | 'generatedAt' | 'rehearsalPlanTime'> {
+export function titled(
+  src: Pick<ReportSource, 'nowMs' | 'rehearsalShiftMs'>,
+  title: string,
+): Pick<Report, 'title' | 'generatedAt' | 'rehearsalPlanTime'> {
   const nowMs = src.nowMs ?? Date.now();
   if (src.rehearsalShiftMs === undefined) return { title, generatedAt: nowIso(src) };
   const planTime = DateTime.fromMillis(nowMs + src.rehearsalShiftMs, { zone: PLAN_TIMEZONE }).toISO({
@@ -199,7 +204,7 @@ function titled(src: ReportSource, title: string): Pick<Report, 'title' | 'gener
   return { title: `【演练】${title}`, generatedAt: nowIso(src), rehearsalPlanTime: planTime };
 }
 
-function nowIso(src: ReportSource): string {
+function nowIso(src: Pick<ReportSource, 'nowMs'>): string {
   return DateTime.fromMillis(src.nowMs ?? Date.now(), { zone: PLAN_TIMEZONE }).toISO({
     suppressMilliseconds: true,
   }) as string;
@@ -221,11 +226,16 @@ export async function yearEndReport(src: ReportSource): Promise<Report> {
   };
 }
 
+/** The working-day calendar the store's workflows use: the built-in years with those added to the store. */
+export async function storeCalendar(store: Store): Promise<HolidayCalendar> {
+  const added = (await store.listHolidayYears()).map((r) => r.data);
+  return added.length ? createHolidayCalendar(added) : BUILTIN_CALENDAR;
+}
+
 /** The provisional years of the plan's year, with the holiday years added to the store. */
 async function provisionalYears(src: ReportSource): Promise<number[]> {
   if (!src.plan) return [];
-  const added = (await src.store.listHolidayYears()).map((r) => r.data);
-  const calendar = added.length ? createHolidayCalendar(added) : BUILTIN_CALENDAR;
+  const calendar = await storeCalendar(src.store);
   return calendar.provisionalYearsBetween(`${src.plan.year}-01-01`, `${src.plan.year}-12-31`);
 }
 
@@ -247,19 +257,25 @@ export function quarterBounds(quarter: string): { start: string; end: string } {
   return { start: first.toISODate() as string, end: first.endOf('quarter').toISODate() as string };
 }
 
+/** The latest quarter in which one of `dues` falls; with none, the quarter of `planNowMs` (plan time). */
+export function latestQuarterOf(dues: readonly string[], planNowMs: number): string {
+  const days = dues.map((d) => d.slice(0, 10)).sort();
+  const last = days[days.length - 1] ?? DateTime.fromMillis(planNowMs, { zone: PLAN_TIMEZONE }).toISODate()!;
+  return `${last.slice(0, 4)}-Q${Math.ceil(Number(last.slice(5, 7)) / 3)}`;
+}
+
 /**
  * The quarterly inspection report (按季度督查) for `quarter` (`2017-Q3`): outcomes of items due in that quarter, and
  * the notices sent and extensions granted in it, per unit and per task. (Default quarter: the latest quarter in which
  * an outcome of the plan falls due)
  */
 export async function quarterlyReport(src: ReportSource & { quarter?: string }): Promise<Report> {
-  let quarter = src.quarter;
-  if (quarter === undefined) {
-    const dues = (await src.store.listOutcomes({ planId: src.planId })).map((o) => o.due.slice(0, 10)).sort();
-    const planNow = (src.nowMs ?? Date.now()) + (src.rehearsalShiftMs ?? 0);
-    const last = dues[dues.length - 1] ?? DateTime.fromMillis(planNow, { zone: PLAN_TIMEZONE }).toISODate()!;
-    quarter = `${last.slice(0, 4)}-Q${Math.ceil(Number(last.slice(5, 7)) / 3)}`;
-  }
+  const quarter =
+    src.quarter ??
+    latestQuarterOf(
+      (await src.store.listOutcomes({ planId: src.planId })).map((o) => o.due),
+      (src.nowMs ?? Date.now()) + (src.rehearsalShiftMs ?? 0),
+    );
   const { start, end } = quarterBounds(quarter);
   const inQuarter = (instantOrDate: string): boolean => {
     const day = DateTime.fromISO(instantOrDate, { zone: PLAN_TIMEZONE }).toISODate() ?? '';
@@ -294,6 +310,7 @@ export function renderMarkdown(report: Report): string {
       ? `- 生成时间: 演练计划时间 ${report.rehearsalPlanTime}（实际时间 ${report.generatedAt}）`
       : `- 生成时间: ${report.generatedAt}`,
     ...(provisionalNote(report.provisionalYears) ? [`- 日期说明: ${provisionalNote(report.provisionalYears)}`] : []),
+    ...(report.notes ?? []).map((n) => `- 说明: ${n}`),
   ];
   for (const t of report.tables) {
     lines.push(
@@ -324,6 +341,7 @@ export function renderCsv(report: Report): string {
       ? [csvCell(`${report.title}（演练计划时间 ${report.rehearsalPlanTime}，实际时间 ${report.generatedAt}）`), '']
       : []),
     ...(note ? [csvCell(note), ''] : []),
+    ...(report.notes ?? []).flatMap((n) => [csvCell(n), '']),
   ];
   report.tables.forEach((t, i) => {
     if (i > 0) out.push('');

@@ -154,4 +154,18 @@ describe('dashboard in headless Chromium (seed plan, plan time 2017-05-23)', () 
     // docs/dashboard.png: the overview with an incident above the matrix.
     await operator.screenshot({ path: path.join(OUTPUT, 'dashboard.png') });
   });
+
+  it('the operator follows the overview to the scores: the ranking and the charts are inline SVG on the page', async () => {
+    const operator = await login(TOKENS.operator);
+    await Promise.all([operator.waitForNavigation(), operator.click('text=考核得分与排名、通报')]);
+    expect(operator.url()).toBe(`${f.baseUrl}/plans/${encodeURIComponent(f.plan.id)}/scores`);
+    // 省财政厅 handed in its implementation plan on time in the first test.
+    await expect(operator.locator('#ranking tr[data-unit="fj-czt"] td').nth(2).textContent()).resolves.toBe('100');
+    for (const id of ['chart-on-time', 'chart-weekly', 'chart-trend']) {
+      const box = await operator.locator(`#${id} > svg`).boundingBox();
+      expect(box?.width).toBeGreaterThan(300);
+    }
+    await expect(operator.locator('#chart-on-time svg text', { hasText: '省财政厅' }).count()).resolves.toBe(1);
+    await operator.screenshot({ path: path.join(OUTPUT, 'scores.png'), fullPage: true });
+  });
 });

@@ -302,6 +302,39 @@ describe('HTTP API on the seed plan (dev server, plan time 2017-05-23)', () => {
     expect(report.headers.get('content-type')).toContain('text/csv');
   });
 
+  it('serves the scores page with inline SVG charts and the bulletin to operators only, 400 for a bad period', async () => {
+    const scores = `/plans/${plan()}/scores`;
+    expect((await api(scores, { token: TOKENS.czt })).status).toBe(403);
+    const page = await api(`${scores}?period=2017-Q2`, { token: TOKENS.operator });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<table id="ranking">');
+    for (const id of ['chart-on-time', 'chart-weekly', 'chart-trend'])
+      expect(page.text).toMatch(new RegExp(`<figure class="chart" id="${id}" aria-label="[^"]+"><svg `));
+    // The charts are drawings only: nothing in them runs.
+    const figures = page.text.match(/<figure class="chart"[\s\S]*?<\/figure>/g) ?? [];
+    expect(figures).toHaveLength(3);
+    for (const figure of figures) expect(figure).not.toMatch(/<script|<foreignObject|\son\w+=/i);
+    const bad = await api(`${scores}?period=2017-Q5`, { token: TOKENS.operator });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toMatch(/period: (&#39;|')2017-Q5(&#39;|') is not a quarter such as 2017-Q3, or year/);
+
+    expect((await api(`/plans/${plan()}/reports/bulletin.docx?period=year`, { token: TOKENS.fuzhou })).status).toBe(
+      403,
+    );
+    const docx = await fetch(`${f.baseUrl}/plans/${plan()}/reports/bulletin.docx?period=year`, {
+      headers: { authorization: `Bearer ${TOKENS.operator}` },
+    });
+    expect(docx.status).toBe(200);
+    expect(docx.headers.get('content-type')).toBe(
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    );
+    expect(
+      Buffer.from(await docx.arrayBuffer())
+        .subarray(0, 2)
+        .toString(),
+    ).toBe('PK');
+  });
+
   it('logs in through the form with an HttpOnly cookie and refuses a form change without its CSRF token', async () => {
     const login = await fetch(`${f.baseUrl}/login`, {
       method: 'POST',

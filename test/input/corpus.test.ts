@@ -102,6 +102,9 @@ async function writeCorpus(): Promise<void> {
   write('policy-negative.json', { deadline: { remindWorkingDaysBefore: [-3] } });
   write('policy-array.json', [1, 2, 3]);
   fs.writeFileSync(file('policy-not-json.json'), 'noticeHour = 9');
+  write('scoring-out-of-range.json', { points: { late: 120 } });
+  write('scoring-unknown-kind.json', { weights: { 'task-dedline': 2 } });
+  write('scoring-floor-above-late.json', { points: { lateFloor: 90 } });
 
   write('scenario-unknown-task.json', {
     events: [
@@ -187,6 +190,16 @@ const CLI: CliCase[] = [
   ].map(([name, where]) => ({
     name: `policy: ${name}`,
     argv: calendarWith('--policy', name as string),
+    names: [new RegExp((name as string).replace('.', '\\.')), where as RegExp],
+  })),
+  // Scoring files, read before the store is opened.
+  ...[
+    ['scoring-out-of-range.json', /scoring\.points\.late: expected a number from 0 to 100, got 120/],
+    ['scoring-unknown-kind.json', /scoring\.weights\.task-dedline: unknown field/],
+    ['scoring-floor-above-late.json', /scoring\.points\.lateFloor/],
+  ].map(([name, where]) => ({
+    name: `scoring: ${name}`,
+    argv: () => ['report', 'score', '--scoring', file(name as string)],
     names: [new RegExp((name as string).replace('.', '\\.')), where as RegExp],
   })),
   // Scenario files, checked whole before any server starts.
@@ -275,6 +288,17 @@ const CLI: CliCase[] = [
     name: 'flags: a date with slashes',
     argv: () => ['request', 'receive', '--unit', 'fj-czt', '--id', 'r-1', '--received-on', '2017/05/01'],
     names: [/--received-on/, /2017\/05\/01/],
+  },
+  { name: 'flags: a bulletin without a file', argv: () => ['report', 'bulletin'], names: [/--out/] },
+  {
+    name: 'flags: a quarter and the year at once',
+    argv: () => ['report', 'score', '--quarter', '2017-Q3', '--year-end'],
+    names: [/--quarter/, /--year-end/],
+  },
+  {
+    name: 'flags: a score as a Word file',
+    argv: () => ['report', 'score', '--format', 'docx', '--out', file('s.docx')],
+    names: [/--format/, /docx/],
   },
   {
     name: 'flags: a huge unit name',

@@ -99,6 +99,7 @@ export const serveCommand: Command = {
     },
     ...PLAN_FLAGS,
     FLAGS.policy,
+    FLAGS.scoring,
   ],
   async run({ values }) {
     let port: number | undefined;

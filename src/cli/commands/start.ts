@@ -132,6 +132,7 @@ export const startCommand: Command = {
     ...PLAN_FILE_FLAGS,
     FLAGS.directory,
     FLAGS.policy,
+    { ...FLAGS.scoring, help: `dashboard: ${FLAGS.scoring.help}` },
   ],
   async run({ values }) {
     let log = (line: string) => console.error(line);

@@ -6,7 +6,9 @@ import type { Authentication, Principal } from '../auth';
 import type { Call, HttpApp } from '../app';
 import { APP_CSS, APP_JS } from '../assets';
 import { HttpError } from '../errors';
-import { type Flash, type KeptForm, loginPage, planPage, unitPage } from '../pages';
+import { type Flash, type KeptForm, loginPage, planPage, scoresPage, unitPage } from '../pages';
+import { quarterBounds } from '../../reports/report';
+import type { ScorePeriod } from '../../reports/score';
 import { redirect, readForm, safeNext, send, sendHtml, sendJson } from '../transport';
 
 const DONE_TEXT: Record<string, string> = {
@@ -29,6 +31,8 @@ export function flashOf(url: URL): Flash | undefined {
   const done = url.searchParams.get('done');
   return done && DONE_TEXT[done] ? { kind: 'ok', text: DONE_TEXT[done] } : undefined;
 }
+
+const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
 function principalJson(p: Principal) {
   return p.kind === 'operator' ? { role: 'operator', id: p.id } : { role: 'officer', id: p.id, unitCode: p.unitCode };
@@ -53,6 +57,23 @@ export async function renderUnitPage(
     feedUrl = `${base}/plans/${encodeURIComponent(app.planId)}/units/${encodeURIComponent(unitCode)}/calendar.ics?key=${app.auth.feedKey(app.planId, unitCode)}`;
   }
   return unitPage(app.context(call.auth), unitCode, { rows: report.rows, incidents, requests, feedUrl, ...options });
+}
+
+/** `?period=2017-Q3` or `?period=year`; absent: the extras' default. A bad value is 400 naming `period`. */
+function periodOf(url: URL): ScorePeriod | undefined {
+  const value = url.searchParams.get('period');
+  if (value === null) return undefined;
+  if (value === 'year') return { year: true };
+  try {
+    quarterBounds(value);
+  } catch {
+    throw new HttpError(
+      400,
+      `period: '${value.slice(0, 60)}' is not a quarter such as 2017-Q3, or year`,
+      'InvalidPayload',
+    );
+  }
+  return { quarter: value };
 }
 
 /** The handlers. */
@@ -124,6 +145,7 @@ export function overviewHandlers(app: HttpApp) {
             })),
           )
         : [];
+      if (app.deps.extras?.scores) reports.push({ href: `/plans/${p()}/scores`, label: '考核得分与排名、通报' });
       const page = planPage(app.context(call.auth), {
         rows: report.rows,
         incidents,
@@ -143,6 +165,27 @@ export function overviewHandlers(app: HttpApp) {
       if (!make) throw new HttpError(404, 'reports are not available', 'NotFound');
       const r = await make(call.params.kind as 'quarterly' | 'year-end', call.params.format as 'md' | 'csv' | 'xlsx');
       return send(call.res, 200, r.contentType, r.body, {
+        'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(r.filename)}`,
+      });
+    },
+
+    async scores(call: Call) {
+      const make = app.deps.extras?.scores;
+      if (!make) throw new HttpError(404, 'scores are not available', 'NotFound');
+      const { report, charts } = await make(periodOf(call.url));
+      const year = app.deps.plan.year;
+      const periods = [
+        ...[1, 2, 3, 4].map((q) => ({ label: `第${'一二三四'[q - 1]}季度`, value: `${year}-Q${q}` })),
+        { label: '全年', value: 'year' },
+      ];
+      return sendHtml(call.res, 200, scoresPage(app.context(call.auth), { report, charts, periods }));
+    },
+
+    async bulletin(call: Call) {
+      const make = app.deps.extras?.bulletin;
+      if (!make) throw new HttpError(404, 'bulletins are not available', 'NotFound');
+      const r = await make(periodOf(call.url));
+      return send(call.res, 200, DOCX_TYPE, r.body, {
         'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(r.filename)}`,
       });
     },

@@ -5,3 +5,4 @@ export { errorPage, loginPage } from './login';
 export { isOpen, itemValue, taskPage, timelinePage } from './obligations';
 export { planPage, unitPage } from './overview';
 export { requestPage } from './requests';
+export { type ScoreCharts, scoresPage } from './scores';
