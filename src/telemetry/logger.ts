@@ -24,6 +24,8 @@ export interface DubanLogger extends Logger {
   child(bindings: Record<string, unknown>): DubanLogger;
   /** Whether lines at `level` are written. */
   enabled(level: LogLevel): boolean;
+  /** How lines are written: a progress bar belongs on a terminal's readable lines only. */
+  readonly format: LogFormat;
 }
 
 /** The levels of DUBAN_LOG_LEVEL, the SDK's names. */
@@ -73,13 +75,13 @@ export function logConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<Log
   return { level: parsed.data.DUBAN_LOG_LEVEL ?? 'INFO', format: parsed.data.DUBAN_LOG_FORMAT };
 }
 
-// `user:password@` in a URL, and anything shaped like a mail address.
-const URL_CREDENTIALS = /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@"]+@/gi;
+// The password of `scheme://user:password@` in a URL, and anything shaped like a mail address.
+const URL_CREDENTIALS = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s/@:"]*):[^\s/@"]+@/gi;
 const MAIL_ADDRESS = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
 
 /** A line with URL credentials and mail addresses replaced: the last guard before anything is written. */
 export function scrub(line: string): string {
-  return line.replace(URL_CREDENTIALS, '$1…@').replace(MAIL_ADDRESS, '<address>');
+  return line.replace(URL_CREDENTIALS, '$1:…@').replace(MAIL_ADDRESS, '<address>');
 }
 
 const PINO_LEVEL: Record<LogLevel, pino.Level> = {
@@ -116,7 +118,7 @@ export function prettyLine(json: string, color = false): string {
   return `${parts.join(' ')}${rest.length ? `  ${paint(90, rest.join(' '))}` : ''}\n`;
 }
 
-function wrap(logger: pino.Logger): DubanLogger {
+function wrap(logger: pino.Logger, format: LogFormat): DubanLogger {
   const at =
     (level: pino.Level) =>
     (message: string, fields?: Record<string, unknown>): void =>
@@ -127,8 +129,9 @@ function wrap(logger: pino.Logger): DubanLogger {
     info: at('info'),
     warn: at('warn'),
     error: at('error'),
-    child: (bindings) => wrap(logger.child(bindings)),
+    child: (bindings) => wrap(logger.child(bindings), format),
     enabled: (level) => logger.isLevelEnabled(PINO_LEVEL[level]),
+    format,
   };
 }
 
@@ -157,7 +160,7 @@ export function createLogger(options: LogOptions = {}): DubanLogger {
     },
     destination,
   );
-  return wrap(logger);
+  return wrap(logger, format);
 }
 
 let root: DubanLogger | undefined;
@@ -192,7 +195,7 @@ export const processLogger: Logger = {
   error: (message, fields) => log().error(message, fields),
 };
 
-const SDK_LEVEL: Record<SdkLogLevel, keyof Omit<DubanLogger, 'child' | 'enabled'>> = {
+const SDK_LEVEL: Record<SdkLogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
   TRACE: 'trace',
   DEBUG: 'debug',
   INFO: 'info',
@@ -201,12 +204,15 @@ const SDK_LEVEL: Record<SdkLogLevel, keyof Omit<DubanLogger, 'child' | 'enabled'
 };
 
 /**
- * The Temporal SDK's logger (for `Runtime.install({ logger })`) writing through duban's: the same level, format and
- * context, with `sdk: true`. Metadata keys stay as the SDK names them (`sdkComponent`, `workflowId`, …).
+ * The Temporal SDK's logger (for `Runtime.install({ logger })`) writing through duban's: the same format and context,
+ * with `sdk: true`, lines below `minimum` dropped (as well as below duban's level). Metadata keys stay as the SDK names
+ * them (`sdkComponent`, `workflowId`, …). (Default: duban's logger, every level)
  */
-export function sdkLogger(logger: () => DubanLogger = log): SdkLogger {
-  const write = (level: SdkLogLevel, message: string, meta?: LogMetadata) =>
-    logger()[SDK_LEVEL[level]](message, { sdk: true, ...meta });
+export function sdkLogger(logger: () => DubanLogger = log, minimum: LogLevel = 'TRACE'): SdkLogger {
+  const floor = LOG_LEVELS.indexOf(minimum);
+  const write = (level: SdkLogLevel, message: string, meta?: LogMetadata) => {
+    if (LOG_LEVELS.indexOf(level) >= floor) logger()[SDK_LEVEL[level]](message, { sdk: true, ...meta });
+  };
   return {
     log: write,
     trace: (message, meta) => write('TRACE', message, meta),
@@ -216,3 +222,6 @@ export function sdkLogger(logger: () => DubanLogger = log): SdkLogger {
     error: (message, meta) => write('ERROR', message, meta),
   };
 }
+
+/** A logger that writes nothing: for callers that report in their own words (and tests). */
+export const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { latestVersion } from '../store';
 import type { Store } from '../store/types';
+import type { Logger } from '../telemetry/logger';
 import { ConfigError } from './config';
 
 /** One check: resolves with an optional detail when it passes, throws (its message is the reason) when not. */
@@ -239,7 +240,7 @@ export async function mainJobHealth(options: {
   namespace: string;
   store: Pick<Store, 'schemaVersion' | 'nextDueMs'>;
   dispatcherRunning: () => boolean;
-  log: (line: string) => void;
+  logger: Logger;
 }): Promise<{ checks: HealthChecks; attach(running: MainJobRunning): void; close(): Promise<void> }> {
   let running: MainJobRunning | undefined;
   const checks = new HealthChecks()
@@ -257,9 +258,9 @@ export async function mainJobHealth(options: {
   if (options.config.address) {
     try {
       server = await startHealthServer(options.config.address, checks);
-      options.log(`duban: health at ${server.url}/healthz and ${server.url}/readyz`);
+      options.logger.info(`health at ${server.url}/healthz and ${server.url}/readyz`);
     } catch (err) {
-      options.log(`duban: the health server did not start (DUBAN_HEALTH_ADDRESS): ${(err as Error).message}`);
+      options.logger.error(`the health server did not start (DUBAN_HEALTH_ADDRESS): ${(err as Error).message}`);
     }
   }
   return {

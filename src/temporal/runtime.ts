@@ -1,10 +1,12 @@
-import { DefaultLogger, type LogLevel, Runtime, type RuntimeOptions } from '@temporalio/worker';
+import { type LogLevel, Runtime, type RuntimeOptions } from '@temporalio/worker';
+import { log, sdkLogger } from '../telemetry/logger';
 
 let installed = false;
 
 /**
- * Installs the Temporal runtime once per process, with every log line (the SDK's and the native core's) on stderr
- * at `level` and above, so stdout stays clean for `--json` output. Later calls keep the first installation.
+ * Installs the Temporal runtime once per process, with every log line (the SDK's and the native core's) written by
+ * duban's logger at `level` and above, so they read like duban's own and stdout stays clean for `--json` output.
+ * Later calls keep the first installation.
  */
 export function installRuntime(level: LogLevel, options: Pick<RuntimeOptions, 'shutdownSignals'> = {}): void {
   if (installed) return;
@@ -12,7 +14,7 @@ export function installRuntime(level: LogLevel, options: Pick<RuntimeOptions, 's
   try {
     Runtime.install({
       ...options,
-      logger: new DefaultLogger(level),
+      logger: sdkLogger(log, level),
       // Forwarded: without this the native core writes its own lines to stdout.
       telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } },
     });
