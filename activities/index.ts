@@ -10,7 +10,7 @@ import type { Notice, ObligationEvent, Outcome } from '../src/domain/notice';
 import type { ObligationKind } from '../src/domain/plan';
 import { Dispatcher, type DispatcherOptions } from '../src/mail/dispatcher';
 import { MailInputError } from '../src/mail/errors';
-import { type Logger, consoleLogger } from '../src/mail/logger';
+import { type Logger, processLogger } from '../src/telemetry/logger';
 import { resolveRecipients } from '../src/mail/recipients';
 import type { Mailer } from '../src/mail/transport';
 import type { Store } from '../src/store/types';
@@ -25,7 +25,7 @@ export interface ActivityDeps {
   mailer: Mailer;
   /** (Default: () => new Date()) */
   clock?: () => Date;
-  /** (Default: consoleLogger) */
+  /** (Default: the process's logger) */
   logger?: Logger;
   /**
    * The dispatcher that sends the outbox. Pass the worker's (started) one; when absent, one is created
@@ -111,7 +111,7 @@ function checkNotice(notice: Notice): number {
 /** Builds the activity functions around the given store, directory and mailer. */
 export function createActivities(deps: ActivityDeps) {
   const clock = deps.clock ?? (() => new Date());
-  const logger = deps.logger ?? consoleLogger;
+  const logger = deps.logger ?? processLogger;
   const awaitDeliveryMs = deps.awaitDeliveryMs ?? 0;
   const dispatcher =
     deps.dispatcher ??

@@ -23,7 +23,7 @@ import type {
 } from '../store/types';
 import { DEFAULT_PUBLIC_URL } from './config';
 import { assertAddress, assertHeaderSafe } from './errors';
-import { type Logger, consoleLogger } from './logger';
+import { type Logger, processLogger } from '../telemetry/logger';
 import { type DigestItem, type PriorNotice, renderDigest } from './message';
 import type { SkippedContact } from './recipients';
 import { type Mailer, type OutgoingMail, classifySendError, describeSendError } from './transport';
@@ -58,7 +58,7 @@ export interface DispatcherDeps {
   directory: Directory;
   /** (Default: () => new Date()) */
   clock?: () => Date;
-  /** (Default: consoleLogger) */
+  /** (Default: the process's logger) */
   logger?: Logger;
 }
 
@@ -117,7 +117,7 @@ export class Dispatcher {
     this.mailer = deps.mailer;
     this.directory = deps.directory;
     this.clock = deps.clock ?? (() => new Date());
-    this.logger = deps.logger ?? consoleLogger;
+    this.logger = deps.logger ?? processLogger;
     this.options = {
       graceMs: 2000,
       urgentStages: ['opened', 'breach'],
