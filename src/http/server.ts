@@ -8,6 +8,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { oneLine, quoted } from '../service';
 import type { AuditOutcome } from '../store/types';
+import { type Logger, processLogger } from '../telemetry/logger';
 import type { Call, ChangeTarget, FormChange, HttpApp, HttpLimits, HttpServerDeps, Route } from './app';
 import { type Authentication, Authenticator, mayAccessUnit, type Principal } from './auth';
 import { HttpError, toHttpError } from './errors';
@@ -56,6 +57,7 @@ export class DubanHttp implements HttpApp {
   readonly auth: Authenticator;
   readonly throttle: TokenThrottle;
   readonly unitNames: ReadonlyMap<string, string>;
+  readonly logger: Logger;
   private readonly now: () => number;
   private readonly table: RouteTable<Route>;
 
@@ -65,6 +67,7 @@ export class DubanHttp implements HttpApp {
       deps.directory.units.filter((u) => u.code !== deps.directory.generalOffice).map((u) => [u.code, u.name]),
     );
     this.now = deps.now ?? Date.now;
+    this.logger = deps.logger ?? processLogger;
     this.table = new RouteTable(routeTable(this));
     const limits = { ...DEFAULT_HTTP_LIMITS, ...deps.limits };
     // Token guesses are counted on the host's clock: `now` may be a plan's shifted time.
@@ -80,13 +83,19 @@ export class DubanHttp implements HttpApp {
       const started = Date.now();
       this.handle(req, res)
         .catch((err: unknown) => {
-          deps.log?.(`duban http: ${req.method} ${pathOf(req)} failed: ${(err as Error).message}`);
+          this.logger.error(`http: ${req.method} ${pathOf(req)} failed: ${(err as Error).message}`);
           if (!res.headersSent) sendJson(res, 500, { error: 'internal error', type: 'InternalError' });
           else res.end();
         })
-        .finally(() =>
-          deps.log?.(`duban http: ${req.method} ${pathOf(req)} ${res.statusCode} ${Date.now() - started} ms`),
-        );
+        .finally(() => {
+          if (deps.logRequests)
+            this.logger.info(`http: ${req.method} ${pathOf(req)} ${res.statusCode} ${Date.now() - started} ms`, {
+              method: req.method,
+              path: pathOf(req),
+              status: res.statusCode,
+              ms: Date.now() - started,
+            });
+        });
     });
     this.server.maxConnections = limits.maxConnections;
   }
@@ -166,7 +175,7 @@ export class DubanHttp implements HttpApp {
       return await route.handle(call);
     } catch (err) {
       const e = err instanceof BadPathError ? new HttpError(400, err.message, 'InvalidPayload') : toHttpError(err);
-      if (e.status >= 500) this.deps.log?.(`duban http: ${method} ${path} failed: ${(err as Error).message}`);
+      if (e.status >= 500) this.logger.error(`http: ${method} ${path} failed: ${(err as Error).message}`);
       if (res.headersSent) return void res.end();
       return this.fail(req, res, e, auth);
     }
@@ -205,7 +214,7 @@ export class DubanHttp implements HttpApp {
   /** 429 for an address that guessed too many tokens; says when it may try again. */
   tooManyGuesses(req: IncomingMessage, res: ServerResponse, retryAfterS: number): void {
     const message = `too many wrong tokens from this address; try again in ${retryAfterS} s`;
-    this.deps.log?.(`duban http: too many wrong tokens from one address; refused for ${retryAfterS} s`);
+    this.logger.warn(`http: too many wrong tokens from one address; refused for ${retryAfterS} s`);
     return this.fail(req, res, new HttpError(429, message, 'TooManyAttempts'), null, {
       'Retry-After': String(retryAfterS),
     });
@@ -296,7 +305,7 @@ export class DubanHttp implements HttpApp {
         this.now(),
       );
     } catch (err) {
-      this.deps.log?.(`duban http: AUDIT WRITE FAILED for ${action} by ${principal.id}: ${(err as Error).message}`);
+      this.logger.error(`http: AUDIT WRITE FAILED for ${action} by ${principal.id}: ${(err as Error).message}`);
       throw new HttpError(500, 'the audit log could not be written; nothing was changed', 'AuditFailed');
     }
     const complete = async (status: number, message: string | null) => {
@@ -310,8 +319,8 @@ export class DubanHttp implements HttpApp {
         });
       } catch (err) {
         // The change (or refusal) stands and the intent is on record as pending; the caller gets the true answer.
-        this.deps.log?.(
-          `duban http: AUDIT OUTCOME NOT WRITTEN for ${action} by ${principal.id} (entry ${id} stays pending): ${(err as Error).message}`,
+        this.logger.error(
+          `http: AUDIT OUTCOME NOT WRITTEN for ${action} by ${principal.id} (entry ${id} stays pending): ${(err as Error).message}`,
         );
       }
     };
