@@ -31,6 +31,8 @@ export interface Command {
   /** Lines of the help text between the usage line and the options. */
   description: string[];
   flags: Flag[];
+  /** A long-running process (start, serve) whose output is log lines: its last error is a log line too. (Default: false) */
+  longRunning?: boolean;
   /** Returns the process exit code. */
   run(args: { values: Record<string, unknown>; positionals: string[] }): Promise<number>;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { type Command, UsageError, parseCommandArgs, usageOf } from './command';
 import { commands } from './commands';
 import { quoted } from '../service/inputs';
+import { log } from '../telemetry/logger';
 
 /** The version in package.json. */
 export function version(): string {
@@ -57,8 +58,11 @@ export async function main(argv: string[]): Promise<number> {
     return await found.command.run(parsed);
   } catch (err) {
     if (err instanceof UsageError || (err as { name?: string }).name === 'UsageError') {
-      console.error(`duban ${found.command.path.join(' ')}: ${(err as Error).message}`);
-      return (err as UsageError).exitCode ?? 2;
+      const exitCode = (err as UsageError).exitCode ?? 2;
+      // A process whose output is JSON log lines ends with one more, not with a line a log reader cannot parse.
+      if (found.command.longRunning && log().format === 'json') log().error((err as Error).message, { exitCode });
+      else console.error(`duban ${found.command.path.join(' ')}: ${(err as Error).message}`);
+      return exitCode;
     }
     console.error(`duban ${found.command.path.join(' ')}: ${(err as Error).stack ?? String(err)}`);
     return 1;
