@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { oneLine, quoted } from '../service';
 import type { AuditOutcome } from '../store/types';
 import { type Logger, processLogger } from '../telemetry/logger';
+import { httpRequestsCounter } from '../telemetry/metrics';
 import type { Call, ChangeTarget, FormChange, HttpApp, HttpLimits, HttpServerDeps, Route } from './app';
 import { type Authentication, Authenticator, mayAccessUnit, type Principal } from './auth';
 import { HttpError, toHttpError } from './errors';
@@ -60,6 +61,8 @@ export class DubanHttp implements HttpApp {
   readonly logger: Logger;
   private readonly now: () => number;
   private readonly table: RouteTable<Route>;
+  /** The route pattern each answer came from, for the request counter (paths hold ids; patterns do not). */
+  private readonly routeOf = new WeakMap<ServerResponse, string>();
 
   constructor(readonly deps: HttpServerDeps) {
     this.auth = new Authenticator(deps.config);
@@ -88,6 +91,11 @@ export class DubanHttp implements HttpApp {
           else res.end();
         })
         .finally(() => {
+          httpRequestsCounter.inc({
+            route: this.routeOf.get(res) ?? 'unmatched',
+            method: req.method ?? 'GET',
+            status: String(res.statusCode),
+          });
           if (deps.logRequests)
             this.logger.info(`http: ${req.method} ${pathOf(req)} ${res.statusCode} ${Date.now() - started} ms`, {
               method: req.method,
@@ -165,6 +173,7 @@ export class DubanHttp implements HttpApp {
         throw new HttpError(404, path.startsWith('/api/') ? `no route ${method} ${path}` : '页面不存在', 'NotFound');
       }
       const { route, params } = found;
+      this.routeOf.set(res, route.path);
       if (route.who === 'public' || route.who === 'feed')
         return await route.handle(this.call(req, res, url, params, auth, route));
       if (!auth) return this.unauthenticated(res, path, url);

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { latestVersion } from '../store';
 import type { Store } from '../store/types';
+import { parseListenAddress } from '../telemetry/address';
 import type { Logger } from '../telemetry/logger';
 import { ConfigError } from './config';
 
@@ -163,14 +164,10 @@ export function loadHealthConfig(dashboardOn: boolean, env: NodeJS.ProcessEnv = 
   const given = parsed.data.DUBAN_HEALTH_ADDRESS || undefined;
   const text = given ?? (dashboardOn ? 'off' : DEFAULT_HEALTH_ADDRESS);
   let address: HealthConfig['address'];
-  if (text !== 'off') {
-    const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(text);
-    const port = m ? Number(m[3]) : NaN;
-    if (!m || port > 65535)
-      throw new ConfigError(
-        `invalid configuration: DUBAN_HEALTH_ADDRESS: '${text}' is not host:port (e.g. ${DEFAULT_HEALTH_ADDRESS}) or off`,
-      );
-    address = { host: (m[1] ?? m[2])!, port };
+  try {
+    address = parseListenAddress(text, 'DUBAN_HEALTH_ADDRESS', DEFAULT_HEALTH_ADDRESS);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
   }
   return { address, outboxStuckMin: parsed.data.DUBAN_OUTBOX_STUCK_MIN };
 }

@@ -24,6 +24,8 @@ export interface MainJobHooks {
   }) => Promise<(() => Promise<void>) | void>;
   /** (Default: the process's logger) */
   logger?: Logger;
+  /** `host:port` for the SDK's Prometheus exporter (the worker's `temporal_…` series). (Default: none) */
+  sdkMetricsAddress?: string;
 }
 
 /** Connects with bounded retries, so a server that is still starting (or briefly away) is waited for. */
@@ -94,7 +96,7 @@ export async function runMainJob(config: TemporalConfig, hooks: MainJobHooks): P
     if (stopping) return exitCode;
     // Not before: a native runtime that no connection or worker ever used is never released and keeps the process
     // alive. Without the SDK's own signal handlers, which would shut the worker down behind the main job's back.
-    installRuntime(config.logLevel as LogLevel, { shutdownSignals: [] });
+    installRuntime(config.logLevel as LogLevel, { shutdownSignals: [], prometheus: hooks.sdkMetricsAddress });
     const connection = await connectWithRetry(config, logger, () => stopping);
     try {
       if (config.address) {

@@ -6,6 +6,7 @@ import { payloadCodec } from '../../temporal/codec';
 import type { TemporalConfig } from '../../temporal/config';
 import { createClient } from '../../temporal/connection';
 import { type Logger, configureLog } from '../../telemetry/logger';
+import { type MetricsServer, loadMetricsAddress, startMetricsServer, watchOutbox } from '../../telemetry/metrics';
 import {
   HealthChecks,
   type HealthServer,
@@ -116,6 +117,7 @@ export const serveCommand: Command = {
     configOrUsage(() => loadHttpConfig(loaded.directory));
     // The dashboard serves /healthz and /readyz itself; a separate health server only when DUBAN_HEALTH_ADDRESS asks.
     const health = configOrUsage(() => loadHealthConfig(true));
+    const metricsAddress = configOrUsage(() => loadMetricsAddress());
     return withStore(async (store) => {
       const client = await connectOrUsage(config);
       const readiness = new HealthChecks()
@@ -125,6 +127,7 @@ export const serveCommand: Command = {
         )
         .add('store', storeCheck(store));
       let healthServer: HealthServer | undefined;
+      let metrics: MetricsServer | undefined;
       try {
         let dashboard;
         try {
@@ -141,12 +144,18 @@ export const serveCommand: Command = {
             logger,
           });
           if (health.address) healthServer = await startHealthServer(health.address, readiness);
+          if (metricsAddress) {
+            watchOutbox(store);
+            metrics = await startMetricsServer(metricsAddress);
+            logger.info(`metrics at ${metrics.url}`);
+          }
         } catch (err) {
           await dashboard?.close();
+          await healthServer?.close();
           if ((err as Error).name === 'ConfigError') throw new UsageError((err as Error).message);
           if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
             throw new UsageError(
-              `${dashboard ? 'the health port (DUBAN_HEALTH_ADDRESS)' : 'the HTTP port (DUBAN_HTTP_PORT or --port)'} is in use: ${(err as Error).message}`,
+              `${!dashboard ? 'the HTTP port (DUBAN_HTTP_PORT or --port)' : healthServer || !health.address ? 'the metrics port (DUBAN_METRICS_ADDRESS)' : 'the health port (DUBAN_HEALTH_ADDRESS)'} is in use: ${(err as Error).message}`,
               1,
             );
           throw err;
@@ -157,6 +166,7 @@ export const serveCommand: Command = {
         });
         logger.info('stopping the dashboard…');
         await healthServer?.close();
+        await metrics?.close();
         await dashboard.close();
         return 0;
       } finally {

@@ -7,6 +7,7 @@ import { redactUrl } from '../../store/postgres';
 import { loadHealthConfig, mainJobHealth } from '../../temporal/health';
 import { runMainJob } from '../../temporal/main-job';
 import { type DubanLogger, type Logger, configureLog } from '../../telemetry/logger';
+import { freeLoopbackAddress, loadMetricsAddress, startMetricsServer, watchOutbox } from '../../telemetry/metrics';
 import { type Command, UsageError } from '../command';
 import {
   FLAGS,
@@ -153,6 +154,7 @@ export const startCommand: Command = {
     if (dashboardOn) configOrUsage(() => loadHttpConfig(directory));
     configOrUsage(() => checkRuntimeConfig(process.env));
     const healthConfig = configOrUsage(() => loadHealthConfig(dashboardOn));
+    const metricsAddress = configOrUsage(() => loadMetricsAddress());
     let loaded = await loadPlan(values, { warnings: 'none' });
     const warned = loaded.plan.warnings;
     if (warned.length > 0) logger.warn(`${loaded.source}: ${warned.length} import warnings`);
@@ -190,6 +192,20 @@ export const startCommand: Command = {
     const closeRuntime = (): Promise<void> => (closing ??= runtime.close());
     if (config.address && config.payloadKeys.length === 0)
       logger.warn('payloads go to the Temporal server unencrypted: set DUBAN_PAYLOAD_KEYS in production (README)');
+    watchOutbox(runtime.store);
+    const metrics = metricsAddress
+      ? await startMetricsServer(metricsAddress, { sdkAddress: await freeLoopbackAddress() }).then(
+          (server) => {
+            logger.info(`metrics at ${server.url}`);
+            return server;
+          },
+          (err: unknown) => {
+            // Like the health server: the worker and its reminders matter more than their figures.
+            logger.error(`the metrics server did not start (DUBAN_METRICS_ADDRESS): ${(err as Error).message}`);
+            return undefined;
+          },
+        )
+      : undefined;
     const health = await mainJobHealth({
       config: healthConfig,
       namespace: config.namespace,
@@ -200,6 +216,7 @@ export const startCommand: Command = {
     try {
       return await runMainJob(config, {
         logger,
+        sdkMetricsAddress: metrics?.sdkAddress,
         activities: () => runtime.activities,
         onReady: async (info) => {
           health.attach(info);
@@ -233,6 +250,7 @@ export const startCommand: Command = {
       });
     } finally {
       await health.close();
+      await metrics?.close();
       await closeRuntime();
     }
   },
