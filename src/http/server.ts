@@ -12,12 +12,12 @@ import { type Logger, processLogger } from '../telemetry/logger';
 import { httpRequestsCounter } from '../telemetry/metrics';
 import type { Call, ChangeTarget, FormChange, HttpApp, HttpLimits, HttpServerDeps, Route } from './app';
 import { type Authentication, Authenticator, mayAccessUnit, type Principal } from './auth';
-import { HttpError, toHttpError } from './errors';
+import { HttpError, problemOf, toHttpError } from './errors';
 import { errorPage, loginPage, type PageContext } from './pages';
 import { BadPathError, RouteTable } from './router';
 import { routeTable } from './routes';
 import { DEFAULT_THROTTLE, TokenThrottle } from './throttle';
-import { pathOf, readForm, readJson, redirect, safeNext, sendHtml, sendJson } from './transport';
+import { pathOf, readForm, readJson, redirect, safeNext, sendHtml, sendJson, sendProblem } from './transport';
 
 export type { HttpServerDeps } from './app';
 
@@ -87,7 +87,7 @@ export class DubanHttp implements HttpApp {
       this.handle(req, res)
         .catch((err: unknown) => {
           this.logger.error(`http: ${req.method} ${pathOf(req)} failed: ${(err as Error).message}`);
-          if (!res.headersSent) sendJson(res, 500, { error: 'internal error', type: 'InternalError' });
+          if (!res.headersSent) sendProblem(res, problemOf(500, 'InternalError', 'internal error'));
           else res.end();
         })
         .finally(() => {
@@ -216,7 +216,7 @@ export class DubanHttp implements HttpApp {
   private unauthenticated(res: ServerResponse, path: string, url: URL): void {
     const challenge = { 'WWW-Authenticate': 'Bearer realm="duban"' };
     if (path.startsWith('/api/'))
-      return sendJson(res, 401, { error: 'authentication required', type: 'Unauthenticated' }, challenge);
+      return sendProblem(res, problemOf(401, 'Unauthenticated', 'authentication required'), challenge);
     return sendHtml(res, 401, loginPage(safeNext(path + url.search), undefined, this.deps.banner), challenge);
   }
 
@@ -239,7 +239,7 @@ export class DubanHttp implements HttpApp {
     // Messages may quote what the caller sent (a unit in the path): one line, whatever was sent.
     const message = oneLine(e.message);
     if (pathOf(req).startsWith('/api/'))
-      return sendJson(res, e.status, { error: message, type: e.type ?? 'Error' }, headers);
+      return sendProblem(res, problemOf(e.status, e.type ?? 'Error', message), headers);
     sendHtml(res, e.status, errorPage(auth ? this.context(auth) : null, e.status, message, this.deps.banner), headers);
   }
 
