@@ -157,6 +157,8 @@ export interface HttpApp {
   readonly throttle: TokenThrottle;
   /** Where failures and refused logins are told. */
   readonly logger: Logger;
+  /** Every route, in the order they are matched. */
+  readonly routes: readonly Route[];
   /** The address a request came from, as throttling counts it. */
   clientAddress(req: IncomingMessage): string;
   /** What every page knows about the caller. */
