@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { oneLine } from '../service/inputs';
+import { padEnd } from './table';
 
 /** One flag of a command. */
 export interface Flag {
@@ -72,7 +73,7 @@ export function usageOf(command: Command): string {
   const width = Math.max(...[...command.flags, HELP_FLAG].map((f) => flagLabel(f).length));
   const options = [...command.flags, HELP_FLAG].map((f) => {
     const notes = [f.required ? 'required' : '', f.default ? `default: ${f.default}` : ''].filter(Boolean);
-    return `  ${flagLabel(f).padEnd(width)}  ${f.help}${notes.length ? ` (${notes.join('; ')})` : ''}`;
+    return `  ${padEnd(flagLabel(f), width)}  ${f.help}${notes.length ? ` (${notes.join('; ')})` : ''}`;
   });
   return [
     ...lines,

@@ -4,6 +4,7 @@ import { type Command, UsageError, parseCommandArgs, usageOf } from './command';
 import { commands } from './commands';
 import { quoted } from '../service/inputs';
 import { log } from '../telemetry/logger';
+import { columns } from './table';
 
 /** The version in package.json. */
 export function version(): string {
@@ -12,14 +13,16 @@ export function version(): string {
 }
 
 function help(): string {
-  const width = Math.max(...commands.map((c) => c.path.join(' ').length));
   return [
     'duban (督办) — deadline reminders and escalations for government task tables, on Temporal',
     '',
     'Usage: duban <command> [options]   (duban <command> --help for details; duban --version)',
     '',
     'Commands:',
-    ...commands.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`),
+    ...columns(
+      commands.map((c) => [c.path.join(' '), c.summary]),
+      { indent: '  ' },
+    ),
   ].join('\n');
 }
 
