@@ -38,6 +38,19 @@ export interface Command {
   run(args: { values: Record<string, unknown>; positionals: string[] }): Promise<number>;
 }
 
+/** The exit codes of every command, each with one meaning (`duban --help` and docs/cli.md list them). */
+export const EXIT_CODES = {
+  ok: 0,
+  /** Something failed that is not the input's fault (a store that cannot be opened, a worker that lost its server). */
+  failure: 1,
+  /** Usage or bad input: a flag, a file, a setting; nothing changed. */
+  usage: 2,
+  /** A workflow (or the client layer for it) refused the change; nothing changed. */
+  refused: 3,
+  /** The Temporal server could not be reached. */
+  unreachable: 4,
+} as const;
+
 /** A user error: printed without a stack trace, exit code 2 (or the one given). */
 export class UsageError extends Error {
   override readonly name = 'UsageError';

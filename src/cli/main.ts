@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Command, UsageError, parseCommandArgs, usageOf } from './command';
+import { type Command, EXIT_CODES, UsageError, parseCommandArgs, usageOf } from './command';
 import { commands } from './commands';
 import { quoted } from '../service/inputs';
 import { log } from '../telemetry/logger';
@@ -23,6 +23,8 @@ function help(): string {
       commands.map((c) => [c.path.join(' '), c.summary]),
       { indent: '  ' },
     ),
+    '',
+    'Exit codes: 0 ok, 1 failure, 2 usage or bad input, 3 refused by a workflow, 4 Temporal server unreachable',
   ].join('\n');
 }
 
@@ -60,14 +62,17 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await found.command.run(parsed);
   } catch (err) {
-    if (err instanceof UsageError || (err as { name?: string }).name === 'UsageError') {
-      const exitCode = (err as UsageError).exitCode ?? 2;
+    const name = (err as { name?: string }).name;
+    if (err instanceof UsageError || name === 'UsageError' || name === 'TemporalUnreachable') {
+      const exitCode = name === 'TemporalUnreachable' ? EXIT_CODES.unreachable : ((err as UsageError).exitCode ?? 2);
       // A process whose output is JSON log lines ends with one more, not with a line a log reader cannot parse.
       if (found.command.longRunning && log().format === 'json') log().error((err as Error).message, { exitCode });
       else console.error(`duban ${found.command.path.join(' ')}: ${(err as Error).message}`);
       return exitCode;
     }
-    console.error(`duban ${found.command.path.join(' ')}: ${(err as Error).stack ?? String(err)}`);
-    return 1;
+    if (found.command.longRunning && log().format === 'json')
+      log().error((err as Error).message, { stack: (err as Error).stack, exitCode: EXIT_CODES.failure });
+    else console.error(`duban ${found.command.path.join(' ')}: ${(err as Error).stack ?? String(err)}`);
+    return EXIT_CODES.failure;
   }
 }

@@ -28,6 +28,11 @@ export interface MainJobHooks {
   sdkMetricsAddress?: string;
 }
 
+/** No Temporal server answered at the configured address (a name to check: it crosses module copies in tests). */
+export class TemporalUnreachableError extends Error {
+  override readonly name = 'TemporalUnreachable';
+}
+
 /** Connects with bounded retries, so a server that is still starting (or briefly away) is waited for. */
 export async function connectWithRetry(
   config: TemporalConfig,
@@ -41,7 +46,7 @@ export async function connectWithRetry(
       return await connectWorker(config);
     } catch (err) {
       if (Date.now() > deadline || isStopping()) {
-        throw new Error(
+        throw new TemporalUnreachableError(
           `cannot reach the Temporal server at ${temporalAddress(config)} after ${config.serverLossTimeoutS} s ` +
             `(DUBAN_SERVER_LOSS_TIMEOUT_S): ${(err as Error).message}`,
         );

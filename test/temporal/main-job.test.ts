@@ -179,14 +179,22 @@ describe('duban start (the main job)', () => {
     expect(processesNaming(dataDir)).toEqual([]);
   });
 
-  it('exits non-zero when no server answers at start-up', async () => {
+  it('exits 4 when no server answers at start-up: one log line, no stack', async () => {
     const worker = spawnDuban(['start'], {
       TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
       DUBAN_DATA_DIR: dataDir,
       DUBAN_SERVER_LOSS_TIMEOUT_S: '2',
     });
-    expect(await worker.exit).toBe(1);
-    expect(worker.output()).toContain('cannot reach the Temporal server');
+    expect(await worker.exit).toBe(4);
+    const last = logLines(worker.output()).pop();
+    expect(last).toEqual(
+      expect.objectContaining({
+        level: 'error',
+        exitCode: 4,
+        msg: expect.stringContaining('cannot reach the Temporal server'),
+      }),
+    );
+    expect(worker.output()).not.toMatch(/\n\s+at /);
   });
 
   it.each([

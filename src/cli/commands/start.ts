@@ -8,7 +8,7 @@ import { loadHealthConfig, mainJobHealth } from '../../temporal/health';
 import { runMainJob } from '../../temporal/main-job';
 import { type DubanLogger, type Logger, configureLog } from '../../telemetry/logger';
 import { freeLoopbackAddress, loadMetricsAddress, startMetricsServer, watchOutbox } from '../../telemetry/metrics';
-import { type Command, UsageError } from '../command';
+import { type Command, EXIT_CODES, UsageError } from '../command';
 import {
   FLAGS,
   PLAN_FILE_FLAGS,
@@ -185,7 +185,7 @@ export const startCommand: Command = {
     } catch (err) {
       const store = storeConfigFromEnv();
       const where = store.kind === 'postgres' ? redactUrl(store.url) : store.file;
-      throw new UsageError(`cannot open the store (${where}): ${(err as Error).message}`, 1);
+      throw new UsageError(`cannot open the store (${where}): ${(err as Error).message}`, EXIT_CODES.failure);
     }
     let closing: Promise<void> | undefined;
     // Once, whichever comes first: the main job's clean-up, or the end of the main job however it ended.
