@@ -68,7 +68,10 @@ describe('duban plan close', () => {
       ]);
       const said = errors.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith('duban fulfil:'));
       errors.mockRestore();
-      expect([refused, said]).toEqual([3, [expect.stringMatching(/^duban fulfil: refused: .* \[UnknownObligation\]$/)]]);
+      expect([refused, said]).toEqual([
+        3,
+        [expect.stringMatching(/^duban fulfil: refused: .* \[UnknownObligation\]$/)],
+      ]);
       expect(await main(['plan', 'close', '--plan', files.plan, '--reason', '年度督查结束'])).toBe(0);
       const unit = schedule.units.find((u) => u.unitCode === 'fj-fuzhou')!;
       const statuses = await env.client.workflow
