@@ -10,7 +10,8 @@ import type { Notice, ObligationEvent, Outcome } from '../src/domain/notice';
 import type { ObligationKind } from '../src/domain/plan';
 import { Dispatcher, type DispatcherOptions } from '../src/mail/dispatcher';
 import { MailInputError } from '../src/mail/errors';
-import { type Logger, consoleLogger } from '../src/mail/logger';
+import { type Logger, processLogger } from '../src/telemetry/logger';
+import { outcomesCounter, provisionalCounter } from '../src/telemetry/metrics';
 import { resolveRecipients } from '../src/mail/recipients';
 import type { Mailer } from '../src/mail/transport';
 import type { Store } from '../src/store/types';
@@ -25,7 +26,7 @@ export interface ActivityDeps {
   mailer: Mailer;
   /** (Default: () => new Date()) */
   clock?: () => Date;
-  /** (Default: consoleLogger) */
+  /** (Default: the process's logger) */
   logger?: Logger;
   /**
    * The dispatcher that sends the outbox. Pass the worker's (started) one; when absent, one is created
@@ -111,7 +112,7 @@ function checkNotice(notice: Notice): number {
 /** Builds the activity functions around the given store, directory and mailer. */
 export function createActivities(deps: ActivityDeps) {
   const clock = deps.clock ?? (() => new Date());
-  const logger = deps.logger ?? consoleLogger;
+  const logger = deps.logger ?? processLogger;
   const awaitDeliveryMs = deps.awaitDeliveryMs ?? 0;
   const dispatcher =
     deps.dispatcher ??
@@ -139,6 +140,7 @@ export function createActivities(deps: ActivityDeps) {
       await dispatcher.reportSkipped(notice, skipped);
     }
     if (!queued.created) logger.info('notice already in the outbox; not queued again', { key: notice.key });
+    else for (const year of notice.provisional ?? []) provisionalCounter.inc({ year: String(year), what: 'notice' });
     if (awaitDeliveryMs > 0) {
       const deliveries = await dispatcher.waitForDelivery(notice.key, awaitDeliveryMs);
       if (deliveries.length > 0 && deliveries.every((d) => d.status === 'undeliverable')) {
@@ -155,6 +157,8 @@ export function createActivities(deps: ActivityDeps) {
 
   async function recordOutcome(outcome: Outcome): Promise<void> {
     await deps.store.upsertOutcome(outcome, clock().getTime());
+    // An activity retried after the store took the outcome counts it twice: rare, and an upper bound is fine here.
+    outcomesCounter.inc({ status: outcome.status, obligation: outcome.obligation });
     deps.observer?.outcome?.(outcome);
   }
 

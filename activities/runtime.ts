@@ -5,7 +5,7 @@
 import type { Directory } from '../src/domain/directory';
 import { mailConfigFromEnv } from '../src/mail/config';
 import { Dispatcher, type DispatcherOptions } from '../src/mail/dispatcher';
-import { type Logger, consoleLogger } from '../src/mail/logger';
+import { type Logger, processLogger } from '../src/telemetry/logger';
 import { type Mailer, createMailer, smtpOptions } from '../src/mail/transport';
 import { openStore, storeConfigFromEnv } from '../src/store';
 import type { Store } from '../src/store/types';
@@ -24,7 +24,7 @@ export interface ActivityRuntimeOptions {
   directory: Directory;
   /** Where configuration is read from. (Default: process.env) */
   env?: NodeJS.ProcessEnv;
-  /** (Default: consoleLogger) */
+  /** (Default: the process's logger) */
   logger?: Logger;
   /** Overrides of the dispatcher's tuning; the grace comes from DUBAN_DIGEST_GRACE_MS. (Default: {}) */
   dispatcher?: DispatcherOptions;
@@ -45,7 +45,7 @@ export function checkRuntimeConfig(env: NodeJS.ProcessEnv = process.env): void {
 /** Opens the store (migrating it), the mailer and a started dispatcher, and builds the activities. */
 export async function openActivityRuntime(options: ActivityRuntimeOptions): Promise<ActivityRuntime> {
   const env = options.env ?? process.env;
-  const logger = options.logger ?? consoleLogger;
+  const logger = options.logger ?? processLogger;
   const mail = mailConfigFromEnv(env);
   const store = await openStore(storeConfigFromEnv(env));
   const mailer = createMailer(mail.transport, mail.from);

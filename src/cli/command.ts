@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { oneLine } from '../service/inputs';
+import { padEnd } from './table';
 
 /** One flag of a command. */
 export interface Flag {
@@ -31,9 +32,24 @@ export interface Command {
   /** Lines of the help text between the usage line and the options. */
   description: string[];
   flags: Flag[];
+  /** A long-running process (start, serve) whose output is log lines: its last error is a log line too. (Default: false) */
+  longRunning?: boolean;
   /** Returns the process exit code. */
   run(args: { values: Record<string, unknown>; positionals: string[] }): Promise<number>;
 }
+
+/** The exit codes of every command, each with one meaning (`duban --help` and docs/cli.md list them). */
+export const EXIT_CODES = {
+  ok: 0,
+  /** Something failed that is not the input's fault (a store that cannot be opened, a worker that lost its server). */
+  failure: 1,
+  /** Usage or bad input: a flag, a file, a setting; nothing changed. */
+  usage: 2,
+  /** A workflow (or the client layer for it) refused the change; nothing changed. */
+  refused: 3,
+  /** The Temporal server could not be reached. */
+  unreachable: 4,
+} as const;
 
 /** A user error: printed without a stack trace, exit code 2 (or the one given). */
 export class UsageError extends Error {
@@ -70,7 +86,7 @@ export function usageOf(command: Command): string {
   const width = Math.max(...[...command.flags, HELP_FLAG].map((f) => flagLabel(f).length));
   const options = [...command.flags, HELP_FLAG].map((f) => {
     const notes = [f.required ? 'required' : '', f.default ? `default: ${f.default}` : ''].filter(Boolean);
-    return `  ${flagLabel(f).padEnd(width)}  ${f.help}${notes.length ? ` (${notes.join('; ')})` : ''}`;
+    return `  ${padEnd(flagLabel(f), width)}  ${f.help}${notes.length ? ` (${notes.join('; ')})` : ''}`;
   });
   return [
     ...lines,

@@ -32,7 +32,8 @@ import { openStore, storeConfigFromEnv, type Store } from '../store';
 import { loadTemporalConfig, type TemporalConfig } from '../temporal/config';
 import { createClient, temporalAddress } from '../temporal/connection';
 import { PROJECT_ROOT } from '../temporal/executables';
-import { type Command, type Flag, UsageError } from './command';
+import { type Command, EXIT_CODES, type Flag, UsageError } from './command';
+import { colourOn, paint } from './table';
 
 /**
  * Runs a configuration check or a read of the user's file; its error (naming the variable, line or field, after
@@ -463,7 +464,10 @@ export function refusalAsUsage(err: unknown): never {
       ),
     );
   }
-  throw new UsageError(`refused: ${err.message} [${err.type}]`);
+  throw new UsageError(
+    paint(`refused: ${err.message} [${err.type}]`, 'red', colourOn(process.stderr)),
+    EXIT_CODES.refused,
+  );
 }
 
 /**
@@ -493,7 +497,7 @@ export function provisionalWarning(years: readonly number[] | undefined): string
 }
 
 /**
- * A client of the configured server, or a one-line error (exit 1) naming the address tried and how to get a
+ * A client of the configured server, or a one-line error (exit 4) naming the address tried and how to get a
  * server: never the gRPC stack.
  */
 export async function connectOrUsage(config: TemporalConfig): Promise<Client> {
@@ -505,7 +509,7 @@ export async function connectOrUsage(config: TemporalConfig): Promise<Client> {
       : 'start one with `npm start` (the embedded dev server), or set TEMPORAL_ADDRESS';
     throw new UsageError(
       `cannot reach the Temporal server at ${temporalAddress(config)} (${(err as Error).message}): ${how}`,
-      1,
+      EXIT_CODES.unreachable,
     );
   }
 }

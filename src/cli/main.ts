@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Command, UsageError, parseCommandArgs, usageOf } from './command';
+import { type Command, EXIT_CODES, UsageError, parseCommandArgs, usageOf } from './command';
 import { commands } from './commands';
 import { quoted } from '../service/inputs';
+import { log } from '../telemetry/logger';
+import { columns } from './table';
 
 /** The version in package.json. */
 export function version(): string {
@@ -11,14 +13,18 @@ export function version(): string {
 }
 
 function help(): string {
-  const width = Math.max(...commands.map((c) => c.path.join(' ').length));
   return [
     'duban (督办) — deadline reminders and escalations for government task tables, on Temporal',
     '',
     'Usage: duban <command> [options]   (duban <command> --help for details; duban --version)',
     '',
     'Commands:',
-    ...commands.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`),
+    ...columns(
+      commands.map((c) => [c.path.join(' '), c.summary]),
+      { indent: '  ' },
+    ),
+    '',
+    'Exit codes: 0 ok, 1 failure, 2 usage or bad input, 3 refused by a workflow, 4 Temporal server unreachable',
   ].join('\n');
 }
 
@@ -56,11 +62,17 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await found.command.run(parsed);
   } catch (err) {
-    if (err instanceof UsageError || (err as { name?: string }).name === 'UsageError') {
-      console.error(`duban ${found.command.path.join(' ')}: ${(err as Error).message}`);
-      return (err as UsageError).exitCode ?? 2;
+    const name = (err as { name?: string }).name;
+    if (err instanceof UsageError || name === 'UsageError' || name === 'TemporalUnreachable') {
+      const exitCode = name === 'TemporalUnreachable' ? EXIT_CODES.unreachable : ((err as UsageError).exitCode ?? 2);
+      // A process whose output is JSON log lines ends with one more, not with a line a log reader cannot parse.
+      if (found.command.longRunning && log().format === 'json') log().error((err as Error).message, { exitCode });
+      else console.error(`duban ${found.command.path.join(' ')}: ${(err as Error).message}`);
+      return exitCode;
     }
-    console.error(`duban ${found.command.path.join(' ')}: ${(err as Error).stack ?? String(err)}`);
-    return 1;
+    if (found.command.longRunning && log().format === 'json')
+      log().error((err as Error).message, { stack: (err as Error).stack, exitCode: EXIT_CODES.failure });
+    else console.error(`duban ${found.command.path.join(' ')}: ${(err as Error).stack ?? String(err)}`);
+    return EXIT_CODES.failure;
   }
 }

@@ -9,6 +9,7 @@ import type { DubanClient } from '../service';
 import type { Directory } from '../domain/directory';
 import type { Plan } from '../domain/plan';
 import type { Store } from '../store/types';
+import type { Logger } from '../telemetry/logger';
 import type { HealthChecks } from '../temporal/health';
 import type { Authentication, Authenticator, Principal } from './auth';
 import type { HttpConfig } from './config';
@@ -29,8 +30,10 @@ export interface HttpServerDeps {
   publicUrl?: string;
   /** Report downloads and calendar feeds. (Default: neither) */
   extras?: DashboardExtras;
-  /** One line per request (never a token or query string). (Default: none) */
-  log?: (line: string) => void;
+  /** Failures, refused logins and, with `logRequests`, the requests (never a token or query string). (Default: the process's logger) */
+  logger?: Logger;
+  /** One line per request: method, path without query, status, time. (Default: false) */
+  logRequests?: boolean;
   /** Clock for audit entries, epoch ms. (Default: Date.now) */
   now?: () => number;
   /** A line above every page, e.g. that the plan is a rehearsal. (Default: none) */
@@ -152,6 +155,10 @@ export interface HttpApp {
   readonly auth: Authenticator;
   /** Wrong tokens by client address (login form and bearer header). */
   readonly throttle: TokenThrottle;
+  /** Where failures and refused logins are told. */
+  readonly logger: Logger;
+  /** Every route, in the order they are matched. */
+  readonly routes: readonly Route[];
   /** The address a request came from, as throttling counts it. */
   clientAddress(req: IncomingMessage): string;
   /** What every page knows about the caller. */

@@ -7,8 +7,8 @@
 import type { Payload } from '@temporalio/common';
 import type { Authentication } from './auth';
 import type { Call, CodecEndpoint, HttpApp } from './app';
-import { HttpError, toHttpError } from './errors';
-import { readJson, sendJson } from './transport';
+import { HttpError, problemOf, toHttpError } from './errors';
+import { readJson, sendJson, sendProblem } from './transport';
 
 /** A request body holds one history's payloads at most; Temporal's own limit for one payload is 2 MiB. */
 const CODEC_BODY_LIMIT = 8 * 1024 * 1024;
@@ -121,8 +121,8 @@ export function codecHandlers(app: HttpApp) {
       return answer(call, 200, { payloads: out.map(toJson) }, headers);
     } catch (err) {
       const e = toHttpError(err);
-      const challenge = e.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="duban"' } : {};
-      return answer(call, e.status, { error: e.message, type: e.type ?? 'Error' }, { ...headers, ...challenge });
+      const challenge: Record<string, string> = e.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="duban"' } : {};
+      return sendProblem(call.res, problemOf(e.status, e.type ?? 'Error', e.message), { ...headers, ...challenge });
     }
   };
   return {
@@ -132,7 +132,7 @@ export function codecHandlers(app: HttpApp) {
         headers = cors(call);
       } catch (err) {
         const e = toHttpError(err);
-        return answer(call, e.status, { error: e.message, type: e.type ?? 'Error' });
+        return sendProblem(call.res, problemOf(e.status, e.type ?? 'Error', e.message));
       }
       call.res.writeHead(204, {
         ...headers,

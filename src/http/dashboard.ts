@@ -13,6 +13,7 @@ import { quarterlyReport, renderReport, yearEndReport } from '../reports/report'
 import { quarterTrend, scoreReport, storeSources, type ScorePeriod } from '../reports/score';
 import type { ScoringPolicy } from '../domain/scoring';
 import type { Store } from '../store/types';
+import { type Logger, processLogger } from '../telemetry/logger';
 import type { HealthChecks } from '../temporal/health';
 import { loadHttpConfig } from './config';
 import { HttpError } from './errors';
@@ -44,7 +45,8 @@ export interface DashboardOptions {
   /** (Default: {@link operatorExtras}: reports and calendar feeds) */
   extras?: DashboardExtras;
   env?: NodeJS.ProcessEnv;
-  log?: (line: string) => void;
+  /** (Default: the process's logger) */
+  logger?: Logger;
   /** What `/readyz` checks. (Default: nothing) */
   readiness?: HealthChecks;
   /** The payload codec the codec endpoint (`/api/codec/…`) runs. (Default: none: payload encryption is off) */
@@ -127,7 +129,7 @@ export function operatorExtras(options: {
 /** Validates DUBAN_HTTP_* / DUBAN_OPERATOR_TOKEN / DUBAN_UNIT_TOKENS*, then serves; says where (never a token). */
 export async function startDashboard(options: DashboardOptions): Promise<RunningDashboard> {
   const env = options.env ?? process.env;
-  const log = options.log ?? ((line: string) => console.error(line));
+  const logger = options.logger ?? processLogger;
   const config = loadHttpConfig(options.directory, env);
   const duban = createDubanClient({
     client: options.client,
@@ -151,7 +153,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     config,
     publicUrl: env.DUBAN_PUBLIC_URL?.replace(/\/+$/, '') || undefined,
     extras: options.extras ?? operatorExtras(options),
-    log: env.DUBAN_HTTP_LOG === '1' ? log : undefined,
+    logger,
+    logRequests: env.DUBAN_HTTP_LOG === '1',
     readiness: options.readiness,
     codec: options.codec ? { codec: options.codec, uiUrl: options.uiBaseUrl } : undefined,
     banner: options.rehearsal
@@ -162,8 +165,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   const port = await http.listen(options.port ?? config.port, config.host);
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  log(
-    `duban: dashboard at ${url}/plans/${encodeURIComponent(options.plan.id)} (operator token: ${config.operatorTokenSource}; ${config.unitTokens.size} unit officer tokens)`,
+  logger.info(
+    `dashboard at ${url}/plans/${encodeURIComponent(options.plan.id)} (operator token: ${config.operatorTokenSource}; ${config.unitTokens.size} unit officer tokens)`,
   );
   return { http, url, close: () => http.close() };
 }

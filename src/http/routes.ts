@@ -11,6 +11,7 @@ import { obligationHandlers } from './handlers/obligations';
 import { overviewHandlers } from './handlers/overview';
 import { requestHandlers } from './handlers/requests';
 import { healthHandlers } from './health';
+import { openApiHandlers } from './openapi';
 
 /** The routes of a server, in the order they are matched. */
 export function routeTable(app: HttpApp): Route[] {
@@ -20,6 +21,7 @@ export function routeTable(app: HttpApp): Route[] {
   const req = requestHandlers(app);
   const health = healthHandlers(app);
   const codec = codecHandlers(app);
+  const openapi = openApiHandlers(app);
   const plan = '/api/plans/:plan';
   const obligation = `${plan}/units/:unit/obligations/:obligation`;
   const page = '/plans/:plan';
@@ -54,6 +56,7 @@ export function routeTable(app: HttpApp): Route[] {
     { method: 'POST', path: '/logout', who: 'user', handle: o.logout },
 
     // JSON API
+    { method: 'GET', path: '/api/openapi.json', who: 'public', handle: openapi.document },
     // The codec endpoint checks the operator itself, so every answer (a 401 too) carries the Web UI's CORS headers.
     { method: 'OPTIONS', path: '/api/codec/:op(encode|decode)', who: 'public', handle: codec.preflight },
     { method: 'POST', path: '/api/codec/decode', who: 'public', handle: codec.decode },

@@ -8,14 +8,16 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { oneLine, quoted } from '../service';
 import type { AuditOutcome } from '../store/types';
+import { type Logger, processLogger } from '../telemetry/logger';
+import { httpRequestsCounter } from '../telemetry/metrics';
 import type { Call, ChangeTarget, FormChange, HttpApp, HttpLimits, HttpServerDeps, Route } from './app';
 import { type Authentication, Authenticator, mayAccessUnit, type Principal } from './auth';
-import { HttpError, toHttpError } from './errors';
+import { HttpError, problemOf, toHttpError } from './errors';
 import { errorPage, loginPage, type PageContext } from './pages';
 import { BadPathError, RouteTable } from './router';
 import { routeTable } from './routes';
 import { DEFAULT_THROTTLE, TokenThrottle } from './throttle';
-import { pathOf, readForm, readJson, redirect, safeNext, sendHtml, sendJson } from './transport';
+import { pathOf, readForm, readJson, redirect, safeNext, sendHtml, sendJson, sendProblem } from './transport';
 
 export type { HttpServerDeps } from './app';
 
@@ -56,8 +58,11 @@ export class DubanHttp implements HttpApp {
   readonly auth: Authenticator;
   readonly throttle: TokenThrottle;
   readonly unitNames: ReadonlyMap<string, string>;
+  readonly logger: Logger;
   private readonly now: () => number;
   private readonly table: RouteTable<Route>;
+  /** The route pattern each answer came from, for the request counter (paths hold ids; patterns do not). */
+  private readonly routeOf = new WeakMap<ServerResponse, string>();
 
   constructor(readonly deps: HttpServerDeps) {
     this.auth = new Authenticator(deps.config);
@@ -65,6 +70,7 @@ export class DubanHttp implements HttpApp {
       deps.directory.units.filter((u) => u.code !== deps.directory.generalOffice).map((u) => [u.code, u.name]),
     );
     this.now = deps.now ?? Date.now;
+    this.logger = deps.logger ?? processLogger;
     this.table = new RouteTable(routeTable(this));
     const limits = { ...DEFAULT_HTTP_LIMITS, ...deps.limits };
     // Token guesses are counted on the host's clock: `now` may be a plan's shifted time.
@@ -80,13 +86,24 @@ export class DubanHttp implements HttpApp {
       const started = Date.now();
       this.handle(req, res)
         .catch((err: unknown) => {
-          deps.log?.(`duban http: ${req.method} ${pathOf(req)} failed: ${(err as Error).message}`);
-          if (!res.headersSent) sendJson(res, 500, { error: 'internal error', type: 'InternalError' });
+          this.logger.error(`http: ${req.method} ${pathOf(req)} failed: ${(err as Error).message}`);
+          if (!res.headersSent) sendProblem(res, problemOf(500, 'InternalError', 'internal error'));
           else res.end();
         })
-        .finally(() =>
-          deps.log?.(`duban http: ${req.method} ${pathOf(req)} ${res.statusCode} ${Date.now() - started} ms`),
-        );
+        .finally(() => {
+          httpRequestsCounter.inc({
+            route: this.routeOf.get(res) ?? 'unmatched',
+            method: req.method ?? 'GET',
+            status: String(res.statusCode),
+          });
+          if (deps.logRequests)
+            this.logger.info(`http: ${req.method} ${pathOf(req)} ${res.statusCode} ${Date.now() - started} ms`, {
+              method: req.method,
+              path: pathOf(req),
+              status: res.statusCode,
+              ms: Date.now() - started,
+            });
+        });
     });
     this.server.maxConnections = limits.maxConnections;
   }
@@ -156,6 +173,7 @@ export class DubanHttp implements HttpApp {
         throw new HttpError(404, path.startsWith('/api/') ? `no route ${method} ${path}` : '页面不存在', 'NotFound');
       }
       const { route, params } = found;
+      this.routeOf.set(res, route.path);
       if (route.who === 'public' || route.who === 'feed')
         return await route.handle(this.call(req, res, url, params, auth, route));
       if (!auth) return this.unauthenticated(res, path, url);
@@ -166,7 +184,7 @@ export class DubanHttp implements HttpApp {
       return await route.handle(call);
     } catch (err) {
       const e = err instanceof BadPathError ? new HttpError(400, err.message, 'InvalidPayload') : toHttpError(err);
-      if (e.status >= 500) this.deps.log?.(`duban http: ${method} ${path} failed: ${(err as Error).message}`);
+      if (e.status >= 500) this.logger.error(`http: ${method} ${path} failed: ${(err as Error).message}`);
       if (res.headersSent) return void res.end();
       return this.fail(req, res, e, auth);
     }
@@ -198,14 +216,14 @@ export class DubanHttp implements HttpApp {
   private unauthenticated(res: ServerResponse, path: string, url: URL): void {
     const challenge = { 'WWW-Authenticate': 'Bearer realm="duban"' };
     if (path.startsWith('/api/'))
-      return sendJson(res, 401, { error: 'authentication required', type: 'Unauthenticated' }, challenge);
+      return sendProblem(res, problemOf(401, 'Unauthenticated', 'authentication required'), challenge);
     return sendHtml(res, 401, loginPage(safeNext(path + url.search), undefined, this.deps.banner), challenge);
   }
 
   /** 429 for an address that guessed too many tokens; says when it may try again. */
   tooManyGuesses(req: IncomingMessage, res: ServerResponse, retryAfterS: number): void {
     const message = `too many wrong tokens from this address; try again in ${retryAfterS} s`;
-    this.deps.log?.(`duban http: too many wrong tokens from one address; refused for ${retryAfterS} s`);
+    this.logger.warn(`http: too many wrong tokens from one address; refused for ${retryAfterS} s`);
     return this.fail(req, res, new HttpError(429, message, 'TooManyAttempts'), null, {
       'Retry-After': String(retryAfterS),
     });
@@ -221,7 +239,7 @@ export class DubanHttp implements HttpApp {
     // Messages may quote what the caller sent (a unit in the path): one line, whatever was sent.
     const message = oneLine(e.message);
     if (pathOf(req).startsWith('/api/'))
-      return sendJson(res, e.status, { error: message, type: e.type ?? 'Error' }, headers);
+      return sendProblem(res, problemOf(e.status, e.type ?? 'Error', message), headers);
     sendHtml(res, e.status, errorPage(auth ? this.context(auth) : null, e.status, message, this.deps.banner), headers);
   }
 
@@ -296,7 +314,7 @@ export class DubanHttp implements HttpApp {
         this.now(),
       );
     } catch (err) {
-      this.deps.log?.(`duban http: AUDIT WRITE FAILED for ${action} by ${principal.id}: ${(err as Error).message}`);
+      this.logger.error(`http: AUDIT WRITE FAILED for ${action} by ${principal.id}: ${(err as Error).message}`);
       throw new HttpError(500, 'the audit log could not be written; nothing was changed', 'AuditFailed');
     }
     const complete = async (status: number, message: string | null) => {
@@ -310,8 +328,8 @@ export class DubanHttp implements HttpApp {
         });
       } catch (err) {
         // The change (or refusal) stands and the intent is on record as pending; the caller gets the true answer.
-        this.deps.log?.(
-          `duban http: AUDIT OUTCOME NOT WRITTEN for ${action} by ${principal.id} (entry ${id} stays pending): ${(err as Error).message}`,
+        this.logger.error(
+          `http: AUDIT OUTCOME NOT WRITTEN for ${action} by ${principal.id} (entry ${id} stays pending): ${(err as Error).message}`,
         );
       }
     };

@@ -33,6 +33,10 @@ export function send(
 export const sendJson = (res: ServerResponse, status: number, value: unknown, headers?: Record<string, string>) =>
   send(res, status, 'application/json; charset=utf-8', JSON.stringify(value), headers);
 
+/** Answers an error of the JSON API as an RFC 9457 problem. */
+export const sendProblem = (res: ServerResponse, problem: { status: number }, headers?: Record<string, string>) =>
+  send(res, problem.status, 'application/problem+json; charset=utf-8', JSON.stringify(problem), headers);
+
 /** Answers a page. */
 export const sendHtml = (res: ServerResponse, status: number, page: string, headers?: Record<string, string>) =>
   send(res, status, 'text/html; charset=utf-8', page, headers);

@@ -23,7 +23,8 @@ import type {
 } from '../store/types';
 import { DEFAULT_PUBLIC_URL } from './config';
 import { assertAddress, assertHeaderSafe } from './errors';
-import { type Logger, consoleLogger } from './logger';
+import { type Logger, processLogger } from '../telemetry/logger';
+import { noticesCounter } from '../telemetry/metrics';
 import { type DigestItem, type PriorNotice, renderDigest } from './message';
 import type { SkippedContact } from './recipients';
 import { type Mailer, type OutgoingMail, classifySendError, describeSendError } from './transport';
@@ -58,7 +59,7 @@ export interface DispatcherDeps {
   directory: Directory;
   /** (Default: () => new Date()) */
   clock?: () => Date;
-  /** (Default: consoleLogger) */
+  /** (Default: the process's logger) */
   logger?: Logger;
 }
 
@@ -90,6 +91,15 @@ interface Failing {
   loggedMs: number;
 }
 
+/** Counts deliveries in `duban_notices_total` by their notice's stage (a report to the general office: `report`). */
+function countDeliveries(
+  payloads: OutboxPayload[],
+  result: 'queued' | 'sent' | 'retried' | 'failed' | 'undeliverable',
+) {
+  for (const p of payloads)
+    noticesCounter.inc({ channel: 'mail', stage: p.kind === 'notice' ? p.notice.stage : 'report', result });
+}
+
 /** Longest wait between two tries to mark a handed-over digest sent; also bounds how long a stop waits for one. */
 const MARK_RETRY_MAX_MS = 5_000;
 
@@ -117,7 +127,7 @@ export class Dispatcher {
     this.mailer = deps.mailer;
     this.directory = deps.directory;
     this.clock = deps.clock ?? (() => new Date());
-    this.logger = deps.logger ?? consoleLogger;
+    this.logger = deps.logger ?? processLogger;
     this.options = {
       graceMs: 2000,
       urgentStages: ['opened', 'breach'],
@@ -148,6 +158,11 @@ export class Dispatcher {
     const urgent = payload.kind === 'notice' && this.options.urgentStages.includes(notice.stage);
     const notBeforeMs = urgent ? nowMs : nowMs + this.options.graceMs;
     const result = await this.store.enqueue({ key, payload, recipients, atMs, notBeforeMs }, nowMs);
+    if (result.created)
+      countDeliveries(
+        result.recipients.map(() => payload),
+        'queued',
+      );
     this.wake(result.created ? notBeforeMs : nowMs);
     return result;
   }
@@ -332,6 +347,10 @@ export class Dispatcher {
       const error = (err as Error).message;
       await this.store.markFinal(ids, 'failed', { error, nowMs: this.clock().getTime() });
       summary.failed += ids.length;
+      countDeliveries(
+        rows.map((r) => r.payload),
+        'failed',
+      );
       this.logger.error('could not compose a digest; marked failed', { keys, error });
       await this.reportFailures(rows, 'failed', error);
       return;
@@ -346,6 +365,10 @@ export class Dispatcher {
     // Outside the send's try: a failure to mark must leave the rows `sending` for lease recovery, not retry them now.
     await this.markSent(ids, messageId);
     summary.sent += ids.length;
+    countDeliveries(
+      rows.map((r) => r.payload),
+      'sent',
+    );
     this.logger.info('digest sent', { keys, messageId, transport: this.mailer.kind });
   }
 
@@ -394,6 +417,10 @@ export class Dispatcher {
       case 'undeliverable':
         await this.store.markFinal(ids, 'undeliverable', { error, nowMs });
         summary.undeliverable += ids.length;
+        countDeliveries(
+          rows.map((r) => r.payload),
+          'undeliverable',
+        );
         this.logger.warn('recipient address refused; deliveries undeliverable', {
           keys,
           code: e.code,
@@ -404,6 +431,10 @@ export class Dispatcher {
       case 'failed':
         await this.store.markFinal(ids, 'failed', { error, nowMs });
         summary.failed += ids.length;
+        countDeliveries(
+          rows.map((r) => r.payload),
+          'failed',
+        );
         this.logger.error('message refused by the mail server; deliveries failed', {
           keys,
           code: e.code,
@@ -418,6 +449,10 @@ export class Dispatcher {
         const nextAttemptMs = nowMs + Math.round(delay * (0.8 + Math.random() * 0.4));
         await this.store.markRetry(ids, { error, nextAttemptMs, nowMs });
         summary.retried += ids.length;
+        countDeliveries(
+          rows.map((r) => r.payload),
+          'retried',
+        );
         held.push({ deliveries: ids.length, error, code: e.code, responseCode: e.responseCode, nextAttemptMs });
       }
     }

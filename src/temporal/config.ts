@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
 import { type ClientConfigProfile, loadClientConfigProfile, toClientOptions } from '@temporalio/envconfig';
 import { z } from 'zod';
+import { LOG_LEVELS, type LogLevel, log } from '../telemetry/logger';
 import { type PayloadKey, parsePayloadKeys } from './codec';
 
 const optionalString = z
@@ -33,7 +34,12 @@ const schema = z.object({
   DUBAN_DEV_SERVER_PORT: port(7233),
   DUBAN_DEV_UI_PORT: port(8233),
   DUBAN_SERVER_LOSS_TIMEOUT_S: z.coerce.number().positive().default(60),
-  DUBAN_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
+  DUBAN_LOG_LEVEL: z
+    .string()
+    .trim()
+    .transform((v) => v.toUpperCase())
+    .pipe(z.enum(LOG_LEVELS))
+    .default('INFO'),
 });
 
 /** duban's earlier variable names and the standard ones that replace them. */
@@ -72,8 +78,8 @@ export interface TemporalConfig {
   devUiPort: number;
   /** Seconds a worker keeps retrying a lost server before it exits non-zero. (Default: 60) */
   serverLossTimeoutS: number;
-  /** Temporal SDK log level. (Default: `WARN`) */
-  logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Log level of duban and the Temporal SDK (DUBAN_LOG_LEVEL). (Default: `INFO`) */
+  logLevel: LogLevel;
   /** One line each: deprecated variables, conflicting settings. Printed once by {@link loadTemporalConfig}. */
   warnings: string[];
 }
@@ -84,11 +90,11 @@ export class ConfigError extends Error {
 }
 
 const printed = new Set<string>();
-/** Each warning once per process on stderr: a command loads the configuration more than once. */
+/** Each warning once per process: a command loads the configuration more than once. */
 function warnOnce(line: string): void {
   if (printed.has(line)) return;
   printed.add(line);
-  console.error(line);
+  log().warn(line.replace(/^duban: /, ''));
 }
 
 type Env = z.infer<typeof schema>;

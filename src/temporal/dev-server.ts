@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import net from 'node:net';
 import path from 'node:path';
 import { searchAttributeRegistrations } from '../../workflows/search-attributes';
+import { type Logger, processLogger } from '../telemetry/logger';
 import type { TemporalConfig } from './config';
 import { requireExecutable } from './executables';
 
@@ -39,7 +40,7 @@ function processAlive(pid: number): boolean {
 }
 
 /** A dev server left behind by a previous run that was killed hard is ours to stop: it holds the SQLite file. */
-function stopStaleServer(pidFile: string, log: (l: string) => void): void {
+function stopStaleServer(pidFile: string, logger: Logger): void {
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
   if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
@@ -50,7 +51,7 @@ function stopStaleServer(pidFile: string, log: (l: string) => void): void {
       // Not Linux or gone already: only the pid file is left to trust.
     }
     if (cmdline.includes('start-dev')) {
-      log(`duban: stopping a dev server left running by an earlier start (pid ${pid})`);
+      logger.warn(`stopping a dev server left running by an earlier start (pid ${pid})`);
       process.kill(pid, 'SIGKILL');
     }
   }
@@ -65,18 +66,19 @@ function stopStaleServer(pidFile: string, log: (l: string) => void): void {
 export async function startDevServer(
   config: TemporalConfig,
   options: {
-    log?: (line: string) => void;
+    /** (Default: the process's logger) */
+    logger?: Logger;
     readyTimeoutMs?: number;
     /** Once true, the server is returned without waiting for it to answer, to be stopped. (Default: never) */
     stopping?: () => boolean;
   } = {},
 ): Promise<DevServer> {
-  const log = options.log ?? ((l: string) => console.error(l));
+  const logger = options.logger ?? processLogger;
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
   mkdirSync(config.dataDir, { recursive: true });
   const dbFile = path.join(config.dataDir, 'temporal.sqlite');
   const pidFile = path.join(config.dataDir, 'temporal.pid');
-  stopStaleServer(pidFile, log);
+  stopStaleServer(pidFile, logger);
   if (await portOpen(config.devServerPort)) {
     throw new Error(
       `port ${config.devServerPort} is already in use: another Temporal server? Set TEMPORAL_ADDRESS=127.0.0.1:${config.devServerPort} ` +

@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { latestVersion } from '../store';
 import type { Store } from '../store/types';
+import { parseListenAddress } from '../telemetry/address';
+import type { Logger } from '../telemetry/logger';
 import { ConfigError } from './config';
 
 /** One check: resolves with an optional detail when it passes, throws (its message is the reason) when not. */
@@ -162,14 +164,10 @@ export function loadHealthConfig(dashboardOn: boolean, env: NodeJS.ProcessEnv = 
   const given = parsed.data.DUBAN_HEALTH_ADDRESS || undefined;
   const text = given ?? (dashboardOn ? 'off' : DEFAULT_HEALTH_ADDRESS);
   let address: HealthConfig['address'];
-  if (text !== 'off') {
-    const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(text);
-    const port = m ? Number(m[3]) : NaN;
-    if (!m || port > 65535)
-      throw new ConfigError(
-        `invalid configuration: DUBAN_HEALTH_ADDRESS: '${text}' is not host:port (e.g. ${DEFAULT_HEALTH_ADDRESS}) or off`,
-      );
-    address = { host: (m[1] ?? m[2])!, port };
+  try {
+    address = parseListenAddress(text, 'DUBAN_HEALTH_ADDRESS', DEFAULT_HEALTH_ADDRESS);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
   }
   return { address, outboxStuckMin: parsed.data.DUBAN_OUTBOX_STUCK_MIN };
 }
@@ -239,7 +237,7 @@ export async function mainJobHealth(options: {
   namespace: string;
   store: Pick<Store, 'schemaVersion' | 'nextDueMs'>;
   dispatcherRunning: () => boolean;
-  log: (line: string) => void;
+  logger: Logger;
 }): Promise<{ checks: HealthChecks; attach(running: MainJobRunning): void; close(): Promise<void> }> {
   let running: MainJobRunning | undefined;
   const checks = new HealthChecks()
@@ -257,9 +255,9 @@ export async function mainJobHealth(options: {
   if (options.config.address) {
     try {
       server = await startHealthServer(options.config.address, checks);
-      options.log(`duban: health at ${server.url}/healthz and ${server.url}/readyz`);
+      options.logger.info(`health at ${server.url}/healthz and ${server.url}/readyz`);
     } catch (err) {
-      options.log(`duban: the health server did not start (DUBAN_HEALTH_ADDRESS): ${(err as Error).message}`);
+      options.logger.error(`the health server did not start (DUBAN_HEALTH_ADDRESS): ${(err as Error).message}`);
     }
   }
   return {

@@ -1,4 +1,5 @@
 import { type LogLevel, type NativeConnection, type Worker } from '@temporalio/worker';
+import { type Logger, processLogger } from '../telemetry/logger';
 import { type TemporalConfig } from './config';
 import { connectWorker, temporalAddress } from './connection';
 import { type DevServer, startDevServer } from './dev-server';
@@ -21,13 +22,21 @@ export interface MainJobHooks {
     connection: NativeConnection;
     stopping: () => boolean;
   }) => Promise<(() => Promise<void>) | void>;
-  log?: (line: string) => void;
+  /** (Default: the process's logger) */
+  logger?: Logger;
+  /** `host:port` for the SDK's Prometheus exporter (the worker's `temporal_…` series). (Default: none) */
+  sdkMetricsAddress?: string;
+}
+
+/** No Temporal server answered at the configured address (a name to check: it crosses module copies in tests). */
+export class TemporalUnreachableError extends Error {
+  override readonly name = 'TemporalUnreachable';
 }
 
 /** Connects with bounded retries, so a server that is still starting (or briefly away) is waited for. */
 export async function connectWithRetry(
   config: TemporalConfig,
-  log: (line: string) => void,
+  logger: Logger,
   isStopping: () => boolean = () => false,
 ): Promise<NativeConnection> {
   const deadline = Date.now() + config.serverLossTimeoutS * 1000;
@@ -37,12 +46,12 @@ export async function connectWithRetry(
       return await connectWorker(config);
     } catch (err) {
       if (Date.now() > deadline || isStopping()) {
-        throw new Error(
+        throw new TemporalUnreachableError(
           `cannot reach the Temporal server at ${temporalAddress(config)} after ${config.serverLossTimeoutS} s ` +
             `(DUBAN_SERVER_LOSS_TIMEOUT_S): ${(err as Error).message}`,
         );
       }
-      log(`duban: waiting for the Temporal server at ${temporalAddress(config)}…`);
+      logger.warn(`waiting for the Temporal server at ${temporalAddress(config)}…`);
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 5000);
     }
@@ -54,7 +63,7 @@ export async function connectWithRetry(
  * until SIGINT/SIGTERM (exit 0, everything it started stopped) or a server lost past the retry bound (exit 1).
  */
 export async function runMainJob(config: TemporalConfig, hooks: MainJobHooks): Promise<number> {
-  const log = hooks.log ?? ((l: string) => console.error(l));
+  const logger = hooks.logger ?? processLogger;
   let stopping = false;
   let worker: Worker | undefined;
   let devServer: DevServer | undefined;
@@ -66,7 +75,7 @@ export async function runMainJob(config: TemporalConfig, hooks: MainJobHooks): P
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    log(`duban: ${signal} received, stopping…`);
+    logger.info(`${signal} received, stopping…`);
     stopWorker();
   };
   // Our own handlers, so a signal during start-up still stops the dev server we launched.
@@ -75,29 +84,29 @@ export async function runMainJob(config: TemporalConfig, hooks: MainJobHooks): P
   let cleanup: (() => Promise<void>) | void = undefined;
   try {
     if (!config.address) {
-      log(`duban: starting the embedded Temporal dev server (state in ${config.dataDir})…`);
-      devServer = await startDevServer(config, { log, stopping: () => stopping });
-      if (!stopping) log(`duban: Temporal dev server on ${devServer.address}; Web UI at ${devServer.uiUrl}`);
+      logger.info(`starting the embedded Temporal dev server (state in ${config.dataDir})…`);
+      devServer = await startDevServer(config, { logger, stopping: () => stopping });
+      if (!stopping) logger.info(`Temporal dev server on ${devServer.address}; Web UI at ${devServer.uiUrl}`);
       void devServer.exited.then((code) => {
         if (!stopping) {
-          log(`duban: the Temporal dev server exited unexpectedly (code ${code}); stopping the worker`);
+          logger.error(`the Temporal dev server exited unexpectedly (code ${code}); stopping the worker`);
           exitCode = 1;
           stopping = true;
           stopWorker();
         }
       });
     } else {
-      log(`duban: connecting to the Temporal server at ${config.address} (namespace ${config.namespace})`);
+      logger.info(`connecting to the Temporal server at ${config.address} (namespace ${config.namespace})`);
     }
     if (stopping) return exitCode;
     // Not before: a native runtime that no connection or worker ever used is never released and keeps the process
     // alive. Without the SDK's own signal handlers, which would shut the worker down behind the main job's back.
-    installRuntime(config.logLevel as LogLevel, { shutdownSignals: [] });
-    const connection = await connectWithRetry(config, log, () => stopping);
+    installRuntime(config.logLevel as LogLevel, { shutdownSignals: [], prometheus: hooks.sdkMetricsAddress });
+    const connection = await connectWithRetry(config, logger, () => stopping);
     try {
       if (config.address) {
-        const added = await ensureSearchAttributes(config, log);
-        if (added.length > 0) log(`duban: registered search attributes ${added.join(', ')}`);
+        const added = await ensureSearchAttributes(config, logger);
+        if (added.length > 0) logger.info(`registered search attributes ${added.join(', ')}`);
       }
       worker = await createWorker(config, connection, await hooks.activities());
     } catch (err) {
@@ -115,7 +124,7 @@ export async function runMainJob(config: TemporalConfig, hooks: MainJobHooks): P
       return exitCode;
     }
     const stopWatch = watchServer(connection, config.serverLossTimeoutS, (downForS) => {
-      log(`duban: lost the Temporal server for ${downForS.toFixed(0)} s; the worker exits`);
+      logger.error(`lost the Temporal server for ${downForS.toFixed(0)} s; the worker exits`);
       exitCode = 1;
       stopping = true;
       stopWorker();
@@ -123,7 +132,7 @@ export async function runMainJob(config: TemporalConfig, hooks: MainJobHooks): P
       setTimeout(() => process.exit(1), 20_000).unref();
     });
     const running = worker.run();
-    log(`duban: worker polling task queue '${config.taskQueue}'`);
+    logger.info(`worker polling task queue '${config.taskQueue}'`);
     if (!stopping)
       cleanup = await hooks.onReady?.({
         address: temporalAddress(config),
@@ -132,11 +141,11 @@ export async function runMainJob(config: TemporalConfig, hooks: MainJobHooks): P
         connection,
         stopping: () => stopping,
       });
-    if (devServer && !stopping) log(`duban: ready. Temporal Web UI: ${devServer.uiUrl}  (Ctrl-C to stop)`);
+    if (devServer && !stopping) logger.info(`ready. Temporal Web UI: ${devServer.uiUrl}  (Ctrl-C to stop)`);
     try {
       await running;
     } catch (err) {
-      log(`duban: worker failed: ${(err as Error).message}`);
+      logger.error(`worker failed: ${(err as Error).message}`);
       exitCode = 1;
     }
     stopWatch();
@@ -148,7 +157,7 @@ export async function runMainJob(config: TemporalConfig, hooks: MainJobHooks): P
     if (cleanup) await cleanup().catch(() => undefined);
     if (devServer) {
       await devServer.stop();
-      log('duban: dev server stopped');
+      logger.info('dev server stopped');
     }
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

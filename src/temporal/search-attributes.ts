@@ -1,6 +1,7 @@
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { searchAttributeRegistrations } from '../../workflows/search-attributes';
+import type { Logger } from '../telemetry/logger';
 import type { TemporalConfig } from './config';
 import { connectionOptions } from './connection';
 
@@ -15,7 +16,7 @@ const types: Record<string, temporal.api.enums.v1.IndexedValueType> = {
  * them on its command line). Returns the names it added; a cluster that refuses (Temporal Cloud manages them
  * elsewhere) is reported, not fatal.
  */
-export async function ensureSearchAttributes(config: TemporalConfig, log: (line: string) => void): Promise<string[]> {
+export async function ensureSearchAttributes(config: TemporalConfig, logger: Logger): Promise<string[]> {
   const connection = await Connection.connect(connectionOptions(config));
   try {
     const existing = await connection.operatorService.listSearchAttributes({ namespace: config.namespace });
@@ -30,8 +31,8 @@ export async function ensureSearchAttributes(config: TemporalConfig, log: (line:
       });
       return missing.map(([name]) => name);
     } catch (err) {
-      log(
-        `duban: could not register search attributes ${missing.map(([n]) => n).join(', ')}: ${(err as Error).message}. ` +
+      logger.warn(
+        `could not register search attributes ${missing.map(([n]) => n).join(', ')}: ${(err as Error).message}. ` +
           'Register them with `temporal operator search-attribute create` (see README).',
       );
       return [];

@@ -60,6 +60,18 @@ describe('duban plan close', () => {
       process.env.TEMPORAL_ADDRESS = env.address;
       process.env.TEMPORAL_TASK_QUEUE = taskQueue;
       process.env.DUBAN_DIRECTORY = files.directory;
+      // A change the workflow refuses exits 3, apart from bad input (2): the period is well-formed, not the plan's.
+      const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+      const refused = await main([
+        ...['fulfil', '--plan', files.plan, '--unit', '福州市', '--obligation', 'quarterly-progress'],
+        ...['--period', '2016-Q1', '--document', '榕政办〔2017〕88号', '--by', '督查室'],
+      ]);
+      const said = errors.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith('duban fulfil:'));
+      errors.mockRestore();
+      expect([refused, said]).toEqual([
+        3,
+        [expect.stringMatching(/^duban fulfil: refused: .* \[UnknownObligation\]$/)],
+      ]);
       expect(await main(['plan', 'close', '--plan', files.plan, '--reason', '年度督查结束'])).toBe(0);
       const unit = schedule.units.find((u) => u.unitCode === 'fj-fuzhou')!;
       const statuses = await env.client.workflow

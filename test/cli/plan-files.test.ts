@@ -156,7 +156,7 @@ describe("a plan file's import warnings", () => {
       expect(lines[0]).toBe(`duban: ${csv}: 7 import warnings:`);
       expect(lines).toContain(notUnderstood);
     }
-    expect(planStart.code).toBe(1); // no server: after the warnings
+    expect(planStart.code).toBe(4); // no server: after the warnings
     expect(simulate.code).toBe(2); // a bad scenario: after the warnings
     expect(status.err.split('\n')[0]).toBe(`duban: ${csv}: 7 import warnings (duban plan import ${csv} lists them)`);
     expect(status.err).not.toContain(notUnderstood);

@@ -192,7 +192,8 @@ describe('docker-compose.yml', () => {
     expect(dashboard!.image).toBe(worker!.image);
     expect(worker!.command!.slice(0, 3)).toEqual(['node', 'bin/duban.js', 'start']);
     expect(worker!.environment).toMatchObject({ DUBAN_DASHBOARD: '0', DUBAN_EXAMPLE_PLAN: '0' });
-    expect(worker!.ports).toBeUndefined();
+    expect(worker!.environment).toMatchObject({ DUBAN_METRICS_ADDRESS: '0.0.0.0:9464', DUBAN_LOG_FORMAT: 'json' });
+    expect(worker!.ports).toEqual(['127.0.0.1:9464:9464']);
     expect(dashboard!.command!.slice(0, 3)).toEqual(['node', 'bin/duban.js', 'serve']);
     expect(dashboard!.ports).toEqual(['127.0.0.1:8080:8080']);
   });

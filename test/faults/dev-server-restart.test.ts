@@ -22,6 +22,7 @@ import {
   until,
 } from '../helpers/fault';
 import { alive, type DubanProcess, freePort } from '../helpers/process';
+import { silentLogger } from '../../src/telemetry/logger';
 
 jest.setTimeout(90_000);
 
@@ -47,7 +48,7 @@ describe('the Temporal dev server restarted on its database while notices fall d
       DUBAN_DEV_SERVER_PORT: String(await freePort()),
       DUBAN_DEV_UI_PORT: String(await freePort()),
     });
-    server = await startDevServer(config, { log: () => undefined });
+    server = await startDevServer(config, { logger: silentLogger });
     worker = await spawnWorker(server.address, dir, { DUBAN_SERVER_LOSS_TIMEOUT_S: String(LOSS_TIMEOUT_S) });
     client = new Client({ connection: await Connection.connect({ address: server.address }) });
   }, 180_000);
@@ -78,7 +79,7 @@ describe('the Temporal dev server restarted on its database while notices fall d
     expect(await noticesIn(store(), plan.id)).toEqual([]);
     expect(worker.child.exitCode).toBeNull();
 
-    server = await startDevServer(config, { log: () => undefined });
+    server = await startDevServer(config, { logger: silentLogger });
     const downMs = Date.now() - stoppedAt;
     const due = dueNotices(plan, schedule, activeFrom, REMINDER_5 + DOWN_PAST_INSTANT_MS);
     const expected = due.map((d) => d.notice);

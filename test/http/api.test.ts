@@ -40,7 +40,7 @@ describe('HTTP API on the seed plan (dev server, plan time 2017-05-23)', () => {
   it('answers 401 to every request without a valid token, API and pages alike', async () => {
     const status = await api(`/api/plans/${plan()}/status`);
     expect(status.status).toBe(401);
-    expect(status.json.type).toBe('Unauthenticated');
+    expect(status.json.code).toBe('Unauthenticated');
     expect((await api(`/api/plans/${plan()}/status`, { token: 'not-a-valid-token-at-all' })).status).toBe(401);
     const post = await api(obligationUrl('fj-czt', 'implementation-plan', 'fulfil'), {
       body: { evidence: { document: '闽财〔2017〕1号' } },
@@ -73,7 +73,7 @@ describe('HTTP API on the seed plan (dev server, plan time 2017-05-23)', () => {
       body: { evidence: { document: '榕政办〔2017〕9号' } },
     });
     expect(other.status).toBe(403);
-    expect(other.json.type).toBe('Forbidden');
+    expect(other.json.code).toBe('Forbidden');
     // Extensions and waivers are the general office's decisions, even for one's own unit.
     const extend = await api(obligationUrl('fj-czt', 'implementation-plan', 'extend'), {
       token: TOKENS.czt,
@@ -103,26 +103,26 @@ describe('HTTP API on the seed plan (dev server, plan time 2017-05-23)', () => {
     ];
     for (const [body, field] of cases) {
       const r = await api(url, { token: TOKENS.czt, body });
-      expect([r.status, r.json.type]).toEqual([400, 'InvalidPayload']);
-      expect(r.json.error).toContain(field);
+      expect([r.status, r.json.code]).toEqual([400, 'InvalidPayload']);
+      expect(r.json.detail).toContain(field);
     }
     const badJson = await api(url, { token: TOKENS.czt, raw: '{"evidence":' });
-    expect([badJson.status, badJson.json.error]).toEqual([400, 'body: not valid JSON']);
+    expect([badJson.status, badJson.json.detail]).toEqual([400, 'body: not valid JSON']);
     const extend = await api(obligationUrl('fj-czt', 'implementation-plan', 'extend'), {
       token: TOKENS.operator,
       body: { newDue: '2017-02-30', reason: '材料未齐', approver: '督查室主任' },
     });
-    expect([extend.status, extend.json.error]).toEqual([400, 'newDue: is not a calendar date']);
+    expect([extend.status, extend.json.detail]).toEqual([400, 'newDue: is not a calendar date']);
     const waive = await api(obligationUrl('fj-czt', 'implementation-plan', 'waive'), {
       token: TOKENS.operator,
       body: { reason: '  ', approver: '督查室主任' },
     });
-    expect([waive.status, waive.json.error]).toEqual([400, 'reason: must not be empty']);
+    expect([waive.status, waive.json.detail]).toEqual([400, 'reason: must not be empty']);
     const designate = await api(`/api/plans/${plan()}/tasks/16/designate`, {
       token: TOKENS.operator,
       body: { unitCode: 'No Such Unit' },
     });
-    expect([designate.status, designate.json.error]).toEqual([400, 'unitCode: must be a unit code']);
+    expect([designate.status, designate.json.detail]).toEqual([400, 'unitCode: must be a unit code']);
     expect(await snapshot('fj-czt')).toEqual(before);
     const audit = await f.opened.store.listAudit({ planId: plan(), unitCode: 'fj-czt' });
     expect(audit.filter((a) => a.result === 'invalid').length).toBe(cases.length + 2);
@@ -136,23 +136,23 @@ describe('HTTP API on the seed plan (dev server, plan time 2017-05-23)', () => {
       token: TOKENS.operator,
       body: { at: '2017-06-30T10:00:00+08:00', evidence: { document: '闽财〔2017〕1号' } },
     });
-    expect([future.status, future.json.type]).toEqual([422, 'InvalidInstant']);
-    expect(future.json.error).toContain('in the future');
+    expect([future.status, future.json.code]).toEqual([422, 'InvalidInstant']);
+    expect(future.json.detail).toContain('in the future');
     const period = await api(url, { token: TOKENS.czt, body: { period: '2017-Q9', evidence: { document: 'x' } } });
-    expect([period.status, period.json.type]).toEqual([422, 'UnknownPeriod']);
+    expect([period.status, period.json.code]).toEqual([422, 'UnknownPeriod']);
     const unknown = await api(obligationUrl('fj-czt', 'task-999-deadline', 'fulfil'), {
       token: TOKENS.czt,
       body: { evidence: { document: 'x' } },
     });
-    expect([unknown.status, unknown.json.type]).toEqual([404, 'UnknownObligation']);
+    expect([unknown.status, unknown.json.code]).toEqual([404, 'UnknownObligation']);
     expect(await snapshot('fj-czt')).toEqual(before);
     const refused = (await f.opened.store.listAudit({ planId: plan(), unitCode: 'fj-czt' })).filter(
       (a) => a.result === 'refused',
     );
     expect(refused.map((a) => [a.status, a.message?.slice(0, 12)])).toEqual([
-      [422, future.json.error?.slice(0, 12)],
-      [422, period.json.error?.slice(0, 12)],
-      [404, unknown.json.error?.slice(0, 12)],
+      [422, future.json.detail?.slice(0, 12)],
+      [422, period.json.detail?.slice(0, 12)],
+      [404, unknown.json.detail?.slice(0, 12)],
     ]);
   });
 
@@ -177,7 +177,17 @@ describe('HTTP API on the seed plan (dev server, plan time 2017-05-23)', () => {
 
     const before = await snapshot('fj-czt');
     const again = await api(url, { token: TOKENS.czt, body: { evidence: { document: '重复' } } });
-    expect([again.status, again.json.type]).toEqual([409, 'AlreadyClosed']);
+    expect([again.status, again.json.code]).toEqual([409, 'AlreadyClosed']);
+    // An RFC 9457 problem: the refusal's type beside the problem's own.
+    expect(again.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
+    expect(again.json).toEqual({
+      type: 'urn:duban:problem:AlreadyClosed',
+      title: 'Refused by the workflow',
+      status: 409,
+      detail: expect.stringContaining('has ended (on-time)'),
+      code: 'AlreadyClosed',
+      refusal: 'AlreadyClosed',
+    });
     expect(await snapshot('fj-czt')).toEqual(before);
 
     const audit = await f.opened.store.listAudit({ planId: plan(), unitCode: 'fj-czt', limit: 2 });
@@ -202,7 +212,7 @@ describe('HTTP API on the seed plan (dev server, plan time 2017-05-23)', () => {
     } finally {
       store.recordAudit = recordAudit;
     }
-    expect([failed.status, failed.json.type]).toEqual([500, 'AuditFailed']);
+    expect([failed.status, failed.json.code]).toEqual([500, 'AuditFailed']);
     expect(await snapshot('fj-xiamen')).toEqual(before);
 
     // With the log writable again the same call goes through, its entry written as pending and then completed.
@@ -240,14 +250,14 @@ describe('HTTP API on the seed plan (dev server, plan time 2017-05-23)', () => {
       token: TOKENS.czt,
       body: { period: '2017-Q2', at: '2017-05-20T10:00:00+08:00', evidence: { document: '闽财〔2017〕2号' } },
     });
-    expect([backdated.status, backdated.json.type]).toEqual([403, 'Forbidden']);
-    expect(backdated.json.error).toContain('only operators may state when it happened');
+    expect([backdated.status, backdated.json.code]).toEqual([403, 'Forbidden']);
+    expect(backdated.json.detail).toContain('only operators may state when it happened');
     // A period that has not begun cannot be fulfilled, by anyone.
     const early = await api(url, {
       token: TOKENS.operator,
       body: { period: '2017-Q3', evidence: { document: '闽财〔2017〕3号' } },
     });
-    expect([early.status, early.json.type]).toEqual([422, 'PeriodNotBegun']);
+    expect([early.status, early.json.code]).toEqual([422, 'PeriodNotBegun']);
     expect(await snapshot('fj-czt')).toEqual(before);
     // An operator records a late report of an earlier fulfilment; the timeline keeps when it was recorded.
     const stated = await api(url, {
@@ -370,13 +380,13 @@ describe('HTTP API on the seed plan (dev server, plan time 2017-05-23)', () => {
       headers: { cookie: session, 'content-type': 'text/plain' },
       body,
     });
-    expect([plain.status, ((await plain.json()) as { type: string }).type]).toEqual([415, 'UnsupportedMediaType']);
+    expect([plain.status, ((await plain.json()) as { code: string }).code]).toEqual([415, 'UnsupportedMediaType']);
     const noHeader = await fetch(url, {
       method: 'POST',
       headers: { cookie: session, 'content-type': 'application/json' },
       body,
     });
-    expect([noHeader.status, ((await noHeader.json()) as { type: string }).type]).toEqual([403, 'Csrf']);
+    expect([noHeader.status, ((await noHeader.json()) as { code: string }).code]).toEqual([403, 'Csrf']);
     expect(await snapshot('fj-fuzhou')).toEqual(before);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
     expect(csrf).toBeDefined();
@@ -391,7 +401,7 @@ describe('HTTP API on the seed plan (dev server, plan time 2017-05-23)', () => {
   it('answers 405 with Allow to a known path called with the wrong method: JSON under /api/, a page elsewhere', async () => {
     const before = (await f.opened.store.listAudit({ planId: plan() })).length;
     const get = await api(obligationUrl('fj-czt', 'implementation-plan', 'fulfil'), { token: TOKENS.czt });
-    expect([get.status, get.json.type, get.headers.get('allow')]).toEqual([405, 'MethodNotAllowed', 'POST']);
+    expect([get.status, get.json.code, get.headers.get('allow')]).toEqual([405, 'MethodNotAllowed', 'POST']);
     const del = await api(`/api/plans/${plan()}/units/fj-czt/incidents`, { token: TOKENS.czt, method: 'DELETE' });
     expect([del.status, del.headers.get('allow')]).toEqual([405, 'GET, HEAD, POST']);
     const page = await api(`/plans/${plan()}/units/fj-czt/fulfil`, { token: TOKENS.czt });
@@ -452,7 +462,7 @@ describe('HTTP API on the seed plan (dev server, plan time 2017-05-23)', () => {
         const blocked = await fetch(`${base}/api/whoami`, { headers: { authorization: `Bearer ${TOKENS.operator}` } });
         expect(blocked.status).toBe(429);
         expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-        expect(((await blocked.json()) as { type: string }).type).toBe('TooManyAttempts');
+        expect(((await blocked.json()) as { code: string }).code).toBe('TooManyAttempts');
         const login = await fetch(`${base}/login`, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -47,7 +47,7 @@ export interface DashboardFixture {
 export interface Answer {
   status: number;
   /** The body as JSON, when it is JSON. */
-  json: Record<string, unknown> & { error?: string; type?: string };
+  json: Record<string, unknown> & { detail?: string; code?: string; refusal?: string };
   text: string;
   headers: Headers;
 }

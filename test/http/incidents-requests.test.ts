@@ -103,7 +103,7 @@ describe('incidents and information requests over HTTP (dev server, plan time 20
       ];
       for (const [body, message] of cases) {
         const r = await api(url, { token: TOKENS.czt, body });
-        expect([r.status, r.json.error?.slice(0, message.length)]).toEqual([400, message]);
+        expect([r.status, r.json.detail?.slice(0, message.length)]).toEqual([400, message]);
       }
       const done = `${base()}/incidents/czt-flood-1/done`;
       const doneCases: [unknown, string][] = [
@@ -115,7 +115,7 @@ describe('incidents and information requests over HTTP (dev server, plan time 20
       const state = await incidentState('czt-flood-1');
       for (const [body, message] of doneCases) {
         const r = await api(done, { token: TOKENS.czt, body });
-        expect([r.status, r.json.error?.slice(0, message.length)]).toEqual([400, message]);
+        expect([r.status, r.json.detail?.slice(0, message.length)]).toEqual([400, message]);
       }
       expect(await incidentState('czt-flood-1')).toEqual(state);
       expect(await f.duban.incidents.list()).toEqual(before);
@@ -128,11 +128,11 @@ describe('incidents and information requests over HTTP (dev server, plan time 20
     it('never shows an officer another unit’s incident: reading, listing, reporting and recording are 403 and change nothing', async () => {
       const state = await incidentState('czt-flood-1');
       const read = await api(`${base()}/incidents/czt-flood-1`, { token: TOKENS.fuzhou });
-      expect([read.status, read.json.type]).toEqual([403, 'Forbidden']);
+      expect([read.status, read.json.code]).toEqual([403, 'Forbidden']);
       // An id that does not exist looks the same to an officer: nothing tells them which ids other units use.
       const none = await api(`${base()}/incidents/no-such-incident`, { token: TOKENS.fuzhou });
-      expect([none.status, none.json.type]).toEqual([403, 'Forbidden']);
-      expect(read.json.error).not.toContain('省财政厅');
+      expect([none.status, none.json.code]).toEqual([403, 'Forbidden']);
+      expect(read.json.detail).not.toContain('省财政厅');
       expect((await api(`${base()}/incidents/no-such-incident`, { token: TOKENS.operator })).status).toBe(404);
 
       const list = await api(`${base()}/incidents`, { token: TOKENS.fuzhou });
@@ -156,9 +156,9 @@ describe('incidents and information requests over HTTP (dev server, plan time 20
         token: TOKENS.fuzhou,
         body: { incidentId: 'czt-flood-1', level: '重大', summary: '同名', occurredAt: OCCURRED },
       });
-      expect([taken.status, taken.json.type]).toEqual([400, 'InvalidInput']);
-      expect(taken.json.error).toContain('already taken');
-      expect(taken.json.error).not.toContain('fj-czt');
+      expect([taken.status, taken.json.code]).toEqual([400, 'InvalidInput']);
+      expect(taken.json.detail).toContain('already taken');
+      expect(taken.json.detail).not.toContain('fj-czt');
       expect(await incidentState('czt-flood-1')).toEqual(state);
       expect(await auditOf('officer:fj-fuzhou')).toEqual([
         ['incident-report', 'fj-czt', 'forbidden', 403],
@@ -186,7 +186,7 @@ describe('incidents and information requests over HTTP (dev server, plan time 20
         token: TOKENS.czt,
         body: { step: 'information', evidence: { document: '重复' } },
       });
-      expect([again.status, again.json.type]).toEqual([409, 'AlreadyDone']);
+      expect([again.status, again.json.code]).toEqual([409, 'AlreadyDone']);
       expect(await incidentState('czt-flood-1')).toEqual(state);
 
       // Operators act for any unit; the evidence names who recorded it, never a name the caller chose.
@@ -204,7 +204,7 @@ describe('incidents and information requests over HTTP (dev server, plan time 20
         token: TOKENS.czt,
         body: { step: 'press-conference', evidence: { document: '再次登记' } },
       });
-      expect([ended.status, ended.json.type]).toEqual([409, 'AlreadyDone']);
+      expect([ended.status, ended.json.code]).toEqual([409, 'AlreadyDone']);
       const events = await f.opened.store.listEvents({ planId: plan(), unitCode: 'fj-czt', type: 'fulfilment' });
       expect(
         events
@@ -235,8 +235,8 @@ describe('incidents and information requests over HTTP (dev server, plan time 20
         token: TOKENS.czt,
         body: { step: 'information', at: '2017-05-23T08:00:00+08:00', evidence: { document: '闽财〔2017〕9号' } },
       });
-      expect([backdated.status, backdated.json.type]).toEqual([403, 'Forbidden']);
-      expect(backdated.json.error).toContain('only operators may state when it happened');
+      expect([backdated.status, backdated.json.code]).toEqual([403, 'Forbidden']);
+      expect(backdated.json.detail).toContain('only operators may state when it happened');
       expect(await incidentState('czt-stated-1')).toEqual(state);
       const stated = await api(done, {
         token: TOKENS.operator,
@@ -284,13 +284,13 @@ describe('incidents and information requests over HTTP (dev server, plan time 20
         token: TOKENS.czt,
         body: { requestId: 'czt-2017-002', receivedOn: '2017-05-32' },
       });
-      expect([bad.status, bad.json.error]).toEqual([400, 'receivedOn: is not a calendar date']);
+      expect([bad.status, bad.json.detail]).toEqual([400, 'receivedOn: is not a calendar date']);
       const future = await api(`${base()}/units/fj-czt/requests`, {
         token: TOKENS.czt,
         body: { requestId: 'czt-2017-002', receivedOn: '2017-06-01' },
       });
-      expect([future.status, future.json.type]).toEqual([400, 'InvalidInput']);
-      expect(future.json.error).toContain('receivedOn: 2017-06-01 is in the future');
+      expect([future.status, future.json.code]).toEqual([400, 'InvalidInput']);
+      expect(future.json.detail).toContain('receivedOn: 2017-06-01 is in the future');
     });
 
     it('refuses an officer of another unit on every request route, changing nothing', async () => {
@@ -305,7 +305,7 @@ describe('incidents and information requests over HTTP (dev server, plan time 20
         ['correct', { receivedOn: '2017-05-23' }],
       ] as const) {
         const r = await act('czt-2017-001', what, body, TOKENS.fuzhou);
-        expect([what, r.status, r.json.type]).toEqual([what, 403, 'Forbidden']);
+        expect([what, r.status, r.json.code]).toEqual([what, 403, 'Forbidden']);
       }
       const receive = await api(`${base()}/units/fj-czt/requests`, {
         token: TOKENS.fuzhou,
@@ -317,8 +317,8 @@ describe('incidents and information requests over HTTP (dev server, plan time 20
         token: TOKENS.fuzhou,
         body: { requestId: 'czt-2017-001', receivedOn: '2017-05-22' },
       });
-      expect([taken.status, taken.json.type]).toEqual([400, 'InvalidInput']);
-      expect(taken.json.error).not.toMatch(/fj-czt|省财政厅/);
+      expect([taken.status, taken.json.code]).toEqual([400, 'InvalidInput']);
+      expect(taken.json.detail).not.toMatch(/fj-czt|省财政厅/);
       expect(await requestState('czt-2017-001')).toEqual(state);
       const audit = (await auditOf('officer:fj-fuzhou')).filter(([action]) => String(action).startsWith('request-'));
       expect(audit).toEqual([
@@ -337,15 +337,15 @@ describe('incidents and information requests over HTTP (dev server, plan time 20
       expect([pause.status, pause.json.state, pause.json.due]).toEqual([200, 'paused', null]);
       let state = await requestState(id);
       const twice = await act(id, 'pause', { reason: '再次暂停' });
-      expect([twice.status, twice.json.type]).toEqual([422, 'InvalidPause']);
+      expect([twice.status, twice.json.code]).toEqual([422, 'InvalidPause']);
       expect(await requestState(id)).toEqual(state);
       const resume = await act(id, 'resume', { on: '2017-05-23', reason: '第三方已答复' });
       expect([resume.status, resume.json.state]).toEqual([200, 'pending']);
 
       const noApprover = await act(id, 'extend', { reason: '需调取档案' });
-      expect([noApprover.status, noApprover.json.error]).toEqual([400, 'approver: is required']);
+      expect([noApprover.status, noApprover.json.detail]).toEqual([400, 'approver: is required']);
       const zero = await act(id, 'extend', { workingDays: 0, approver: '厅长', reason: '需调取档案' });
-      expect([zero.status, zero.json.error]).toEqual([400, 'workingDays: at least 1']);
+      expect([zero.status, zero.json.detail]).toEqual([400, 'workingDays: at least 1']);
       const dueBefore = (await f.duban.requests.status(id)).due;
       const ext = await act(id, 'extend', { approver: '厅长', reason: '需调取档案' });
       expect(ext.status).toBe(200);
@@ -353,7 +353,7 @@ describe('incidents and information requests over HTTP (dev server, plan time 20
       expect(String(ext.json.due) > String(dueBefore)).toBe(true);
       state = await requestState(id);
       const second = await act(id, 'extend', { workingDays: 5, approver: '厅长', reason: '再延' });
-      expect([second.status, second.json.type]).toEqual([409, 'SecondExtension']);
+      expect([second.status, second.json.code]).toEqual([409, 'SecondExtension']);
       expect(await requestState(id)).toEqual(state);
 
       const corrected = await act(id, 'correct', { receivedOn: '2017-05-23', note: '申请人补正了所需信息的描述' });
@@ -366,7 +366,7 @@ describe('incidents and information requests over HTTP (dev server, plan time 20
       expect([reply.status, reply.json.state, reply.json.light]).toEqual([200, 'on-time', 'green']);
       state = await requestState(id);
       const after = await act(id, 'reply', { evidence: { document: '再次答复' } });
-      expect([after.status, after.json.type]).toEqual([409, 'AlreadyClosed']);
+      expect([after.status, after.json.code]).toEqual([409, 'AlreadyClosed']);
       expect(await requestState(id)).toEqual(state);
 
       const audit = (await f.opened.store.listAudit({ planId: plan(), actor: 'officer:fj-czt' }))
@@ -398,8 +398,8 @@ describe('incidents and information requests over HTTP (dev server, plan time 20
         at: '2017-05-23T08:00:00+08:00',
         evidence: { document: '闽财依复〔2017〕9号' },
       });
-      expect([backdated.status, backdated.json.type]).toEqual([403, 'Forbidden']);
-      expect(backdated.json.error).toContain('only operators may state when it happened');
+      expect([backdated.status, backdated.json.code]).toEqual([403, 'Forbidden']);
+      expect(backdated.json.detail).toContain('only operators may state when it happened');
       expect(await requestState(id)).toEqual(state);
       const stated = await act(
         id,

@@ -565,12 +565,12 @@ describe('bad input, one table of cases', () => {
     });
     const text = await res.text();
     expect([res.status, text.slice(0, 300)]).toEqual([c.status, expect.any(String)]);
-    const answer = JSON.parse(text) as { error: string; type: string };
-    expect(answer.error.split('\n')).toHaveLength(1);
+    const answer = JSON.parse(text) as { detail: string; code: string };
+    expect(answer.detail.split('\n')).toHaveLength(1);
     // eslint-disable-next-line no-control-regex
-    expect(answer.error).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
-    expect(answer.error.length).toBeLessThan(600);
-    for (const name of c.names) expect(answer.error).toMatch(name);
+    expect(answer.detail).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(answer.detail.length).toBeLessThan(600);
+    for (const name of c.names) expect(answer.detail).toMatch(name);
     expectNoDump(text);
     expect(rowCounts()).toEqual(before);
     // The refused attempt may be on record in the audit log, as refused; nothing else is.

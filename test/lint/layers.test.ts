@@ -24,6 +24,10 @@ const CASES: [string, string, string, boolean][] = [
   ['src/cli', '../domain/obligations', 'planSchedule', true],
   ['src/service', '../../workflows/kit', 'HISTORY_LIMIT', true],
   ['src/http', '../service', 'createDubanClient', true],
+  ['src/store', '../telemetry/logger', 'log', true],
+  ['activities', '../src/telemetry/logger', 'log', true],
+  ['src/domain', '../telemetry/logger', 'log', false],
+  ['src/telemetry', '../store', 'openStore', false],
 ];
 
 describe('layers', () => {

@@ -14,6 +14,7 @@ import {
 } from '../../src/temporal/health';
 import { notice, officer } from '../mail/fixtures';
 import { freePort, spawnDuban } from '../helpers/process';
+import { silentLogger } from '../../src/telemetry/logger';
 
 jest.setTimeout(240_000);
 
@@ -146,7 +147,7 @@ describe('duban start without the dashboard serves /healthz and /readyz', () => 
       DUBAN_DEV_SERVER_PORT: String(await freePort()),
       DUBAN_DEV_UI_PORT: String(await freePort()),
     });
-    server = await startDevServer(serverConfig, { log: () => undefined });
+    server = await startDevServer(serverConfig, { logger: silentLogger });
     const healthPort = await freePort();
     const job = spawnDuban(['start'], {
       TEMPORAL_ADDRESS: server.address,
@@ -181,7 +182,7 @@ describe('duban start without the dashboard serves /healthz and /readyz', () => 
       expect(down.body.checks.temporal!.ok).toBe(false);
       expect((await get(`${url}/healthz`)).status).toBe(200);
 
-      server = await startDevServer(serverConfig, { log: () => undefined });
+      server = await startDevServer(serverConfig, { logger: silentLogger });
       const back = await until(
         () => get(`${url}/readyz`),
         (r) => r.status === 200,

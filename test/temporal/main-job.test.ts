@@ -5,8 +5,17 @@ import { Client, Connection } from '@temporalio/client';
 import { loadTemporalConfig } from '../../src/temporal/config';
 import { startDevServer } from '../../src/temporal/dev-server';
 import { alive, freePort, spawnDuban } from '../helpers/process';
+import { silentLogger } from '../../src/telemetry/logger';
 
 jest.setTimeout(180_000);
+
+/** The JSON log lines of a run (stderr is no terminal: every line is one), each parsed. */
+function logLines(output: string): Record<string, unknown>[] {
+  return output
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
 
 async function listWorkflowIds(address: string): Promise<string[]> {
   const connection = await Connection.connect({ address });
@@ -52,8 +61,12 @@ describe('duban start (the main job)', () => {
     const first = spawnDuban(['start'], env);
     await first.waitFor('ready. Temporal Web UI: http://127.0.0.1:', 90_000);
     // The example's year (2017) is over: it runs as a rehearsal shifted to the present, labelled on every line.
-    expect(first.output()).toMatch(/^duban \[演练 rehearsal\]: the example plan's year 2017 is over/m);
-    expect(first.output()).toMatch(/^duban \[演练 rehearsal\]: worker polling/m);
+    const lines = logLines(first.output());
+    expect(lines[0]).toEqual(
+      expect.objectContaining({ label: '演练 rehearsal', msg: expect.stringMatching(/^the example plan's year 2017/) }),
+    );
+    expect(lines.find((l) => String(l.msg).startsWith('worker polling'))).toHaveProperty('label', '演练 rehearsal');
+    expect(lines.filter((l) => l.label !== '演练 rehearsal')).toEqual([]);
     const rehearsal = JSON.parse(readFileSync(path.join(dataDir, 'rehearsals', 'fj-2017-zwgk.json'), 'utf8'));
     expect(Math.abs(rehearsal.timeShiftMs % 86_400_000)).toBe(0);
     // …with green, yellow and red lights at once, as a newcomer should see them.
@@ -93,7 +106,7 @@ describe('duban start (the main job)', () => {
       DUBAN_DEV_SERVER_PORT: String(port),
       DUBAN_DEV_UI_PORT: String(await freePort()),
     });
-    const server = await startDevServer(config, { log: () => undefined });
+    const server = await startDevServer(config, { logger: silentLogger });
     const worker = spawnDuban(['start'], {
       TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
       DUBAN_DATA_DIR: dataDir,
@@ -166,14 +179,22 @@ describe('duban start (the main job)', () => {
     expect(processesNaming(dataDir)).toEqual([]);
   });
 
-  it('exits non-zero when no server answers at start-up', async () => {
+  it('exits 4 when no server answers at start-up: one log line, no stack', async () => {
     const worker = spawnDuban(['start'], {
       TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
       DUBAN_DATA_DIR: dataDir,
       DUBAN_SERVER_LOSS_TIMEOUT_S: '2',
     });
-    expect(await worker.exit).toBe(1);
-    expect(worker.output()).toContain('cannot reach the Temporal server');
+    expect(await worker.exit).toBe(4);
+    const last = logLines(worker.output()).pop();
+    expect(last).toEqual(
+      expect.objectContaining({
+        level: 'error',
+        exitCode: 4,
+        msg: expect.stringContaining('cannot reach the Temporal server'),
+      }),
+    );
+    expect(worker.output()).not.toMatch(/\n\s+at /);
   });
 
   it.each([
@@ -181,20 +202,15 @@ describe('duban start (the main job)', () => {
       'a store URL of another kind',
       { DATABASE_URL: 'mysql://db.example/duban' },
       2,
-      /^duban start: invalid store configuration: DATABASE_URL: /,
+      /^invalid store configuration: DATABASE_URL: /,
     ],
-    ['a malformed SMTP_URL', { SMTP_URL: 'not a url' }, 2, /^duban start: invalid mail configuration: SMTP_URL: /],
-    [
-      'a short operator token',
-      { DUBAN_OPERATOR_TOKEN: 'short' },
-      2,
-      /^duban start: invalid configuration: DUBAN_OPERATOR_TOKEN: /,
-    ],
+    ['a malformed SMTP_URL', { SMTP_URL: 'not a url' }, 2, /^invalid mail configuration: SMTP_URL: /],
+    ['a short operator token', { DUBAN_OPERATOR_TOKEN: 'short' }, 2, /^invalid configuration: DUBAN_OPERATOR_TOKEN: /],
     [
       'a PostgreSQL that does not answer',
       { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/duban' },
       1,
-      /^duban start: cannot open the store \(postgres:\/\/postgres@127\.0\.0\.1:1\/duban\): .*ECONNREFUSED/,
+      /^cannot open the store \(postgres:\/\/postgres@127\.0\.0\.1:1\/duban\): .*ECONNREFUSED/,
     ],
   ])('stops with %s before starting anything: one line, no stack', async (_what, bad, code, message) => {
     const start = spawnDuban(['start'], {
@@ -206,12 +222,10 @@ describe('duban start (the main job)', () => {
     const began = Date.now();
     expect(await start.exit).toBe(code);
     expect(Date.now() - began).toBeLessThan(20_000);
-    const lines = start
-      .output()
-      .trim()
-      .split('\n')
-      .filter((l) => !l.includes('rehearsal]: the example plan'));
-    expect(lines).toEqual([expect.stringMatching(message)]);
+    const lines = logLines(start.output()).filter((l) => !String(l.msg).startsWith('the example plan'));
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'error', msg: expect.stringMatching(message), exitCode: code }),
+    ]);
     expect(start.output()).not.toContain('dev server');
   });
 });

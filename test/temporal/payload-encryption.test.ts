@@ -12,6 +12,7 @@ import { temporal } from '@temporalio/proto';
 import { loadTemporalConfig } from '../../src/temporal/config';
 import { type DevServer, startDevServer } from '../../src/temporal/dev-server';
 import { freePort, spawnDuban } from '../helpers/process';
+import { silentLogger } from '../../src/telemetry/logger';
 
 jest.setTimeout(300_000);
 
@@ -29,7 +30,7 @@ describe('payload encryption (DUBAN_PAYLOAD_KEYS)', () => {
         DUBAN_DEV_SERVER_PORT: String(await freePort()),
         DUBAN_DEV_UI_PORT: String(await freePort()),
       }),
-      { log: () => undefined },
+      { logger: silentLogger },
     );
   });
   afterAll(async () => {

@@ -17,6 +17,7 @@ import {
   windowStatusCommand,
   withDuban,
 } from '../kit';
+import { LIGHT_STYLES, padEnd, paint } from '../table';
 
 const ID_FLAG = { name: 'id', type: 'string', value: 'ID', help: 'incident id, ASCII letters, digits, . _ -' } as const;
 
@@ -26,7 +27,7 @@ export function incidentLines(s: IncidentOverview): string[] {
     `incident ${s.incidentId} (${s.level}) of ${s.unitName}: occurred ${shortTime(s.occurredAt)}, reported ${shortTime(s.reportedAt)}${s.closed ? ', closed' : ''}`,
     ...s.steps.map(
       (x) =>
-        `  ${x.light.padEnd(6)} ${x.step.padEnd(17)} due ${shortTime(x.due)}  ${x.state}` +
+        `  ${paint(padEnd(x.light, 6), LIGHT_STYLES[x.light])} ${padEnd(x.step, 17)} due ${shortTime(x.due)}  ${x.state}` +
         (x.doneAt && x.marginMinutes !== null
           ? ` at ${shortTime(x.doneAt)} (${x.marginMinutes >= 0 ? `${x.marginMinutes} min early` : `${-x.marginMinutes} min late`})`
           : ''),

@@ -13,6 +13,7 @@ import {
   shortTime,
   withDuban,
 } from '../kit';
+import { padEnd } from '../table';
 
 /** An obligation's status after a change, one line per item. */
 export function statusLines(status: ObligationStatus): string[] {
@@ -21,7 +22,7 @@ export function statusLines(status: ObligationStatus): string[] {
     `${what}${status.closed ? ' (closed)' : ''}:`,
     ...status.items.map(
       (i) =>
-        `  ${(i.period ?? '').padEnd(9)} due ${i.due}  ${i.state}${i.fulfilledAt ? ` ${shortTime(i.fulfilledAt)}` : ''}${i.extended ? ' (extended)' : ''}`,
+        `  ${padEnd(i.period ?? '', 9)} due ${i.due}  ${i.state}${i.fulfilledAt ? ` ${shortTime(i.fulfilledAt)}` : ''}${i.extended ? ' (extended)' : ''}`,
     ),
   ];
 }

@@ -12,6 +12,7 @@ import {
   unitFlag,
   withDuban,
 } from '../kit';
+import { padEnd } from '../table';
 
 /** `duban history`: an obligation's workflow history made readable, with the Temporal UI link. */
 export const historyCommand: Command = {
@@ -69,7 +70,7 @@ export const historyCommand: Command = {
       results.flatMap((r) => [
         r.workflowId,
         `  Temporal UI: ${r.uiLink}`,
-        ...r.entries.map((e) => `  ${shortTime(e.at)}  ${e.kind.padEnd(8)} ${e.summary}`),
+        ...r.entries.map((e) => `  ${shortTime(e.at)}  ${padEnd(e.kind, 8)} ${e.summary}`),
         '',
       ]),
     );

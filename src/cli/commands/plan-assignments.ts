@@ -3,6 +3,7 @@ import { BUNDLED_DIRECTORY_PATH } from '../../import/directory';
 import { type Command, UsageError } from '../command';
 import { FLAGS, PLAN_FILE_FLAGS, flag, printResult } from '../kit';
 import { importForCommand } from './plan-import';
+import { padEnd, padStart } from '../table';
 
 /** `duban plan assignments FILE [--directory FILE] [--json]`. */
 export const planAssignmentsCommand: Command = {
@@ -44,7 +45,7 @@ export const planAssignmentsCommand: Command = {
     const rows = result.assignments.map((a) => ({ ...a, unitName: names.get(a.unitCode) ?? '' }));
     printResult(values, { plan: plan.id, assignments: rows, needsDesignation: result.needsDesignation }, () => [
       ...rows.map(
-        (r) => `${String(r.taskNo).padStart(3)}  ${r.role.padEnd(11)}  ${r.unitCode.padEnd(14)}  ${r.unitName}`,
+        (r) => `${padStart(String(r.taskNo), 3)}  ${padEnd(r.role, 11)}  ${padEnd(r.unitCode, 14)}  ${r.unitName}`,
       ),
       '',
       `${rows.length} assignments over ${plan.tasks.length} tasks`,

@@ -5,6 +5,7 @@ import { importPlanFile } from '../../import/plan-file';
 import type { ImportedTable } from '../../import/table';
 import { type Command, UsageError } from '../command';
 import { FLAGS, PLAN_FILE_FLAGS, directoryFileOf, flag, planFileOptions, printResult } from '../kit';
+import { padEnd } from '../table';
 
 /**
  * Imports the one table FILE of a command, in any format (Word, Excel, HTML, CSV, text; UTF-8, UTF-16, GB18030),
@@ -79,7 +80,7 @@ export const planImportCommand: Command = {
         `issuer ${plan.issuer}, signed ${plan.signedOn}, published ${plan.publishedOn}, year ${plan.year}`,
         '',
         'Milestones (every unit):',
-        ...plan.milestones.map((m) => `  ${m.kind.padEnd(20)} ${m.due ?? `every ${m.every}`}  (${m.source})`),
+        ...plan.milestones.map((m) => `  ${padEnd(m.kind, 20)} ${m.due ?? `every ${m.every}`}  (${m.source})`),
         '',
       ];
       let section = '';

@@ -23,6 +23,7 @@ import {
   windowStatusCommand,
   withDuban,
 } from '../kit';
+import { LIGHT_STYLES, padEnd, paint } from '../table';
 
 const ID_FLAG: Flag = { name: 'id', type: 'string', value: 'ID', help: 'request id, ASCII, unique within the plan' };
 
@@ -32,7 +33,7 @@ export function requestLines(s: RequestOverview): string[] {
     `request ${s.requestId} of ${s.unitName}: received ${s.receivedOn}` +
       (s.receivedOn !== s.firstReceivedOn ? ` (corrected; first ${s.firstReceivedOn})` : '') +
       `, ${s.regulation} regulation, ${s.workingDays} working days`,
-    `  ${s.light.padEnd(6)} due ${s.due ?? '(clock paused)'}  ${s.state}${s.closed ? ', closed' : ''}${s.repliedAt ? `, replied ${s.repliedAt}` : ''}` +
+    `  ${paint(padEnd(s.light, 6), LIGHT_STYLES[s.light])} due ${s.due ?? '(clock paused)'}  ${s.state}${s.closed ? ', closed' : ''}${s.repliedAt ? `, replied ${s.repliedAt}` : ''}` +
       (s.provisional ? `  (provisional ${s.provisional.join(', ')})` : ''),
     ...(s.calendarError ? [`  calendar error (the general office was told): ${s.calendarError}`] : []),
     ...(s.extension

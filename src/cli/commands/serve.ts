@@ -5,6 +5,8 @@ import type { Store } from '../../store';
 import { payloadCodec } from '../../temporal/codec';
 import type { TemporalConfig } from '../../temporal/config';
 import { createClient } from '../../temporal/connection';
+import { type Logger, configureLog } from '../../telemetry/logger';
+import { type MetricsServer, loadMetricsAddress, startMetricsServer, watchOutbox } from '../../telemetry/metrics';
 import {
   HealthChecks,
   type HealthServer,
@@ -37,14 +39,14 @@ export async function dashboardForMainJob(options: {
   config: TemporalConfig;
   store: Store;
   uiUrl?: string;
-  log: (line: string) => void;
+  logger: Logger;
   /** The main job's checks, for `/readyz`. (Default: none) */
   readiness?: HealthChecks;
   /** True once the main job is stopping: a dashboard not yet listening is not started. (Default: never) */
   stopping?: () => boolean;
 }): Promise<() => Promise<void>> {
   if (process.env.DUBAN_DASHBOARD === '0') return async () => undefined;
-  options.log('duban: starting the dashboard…');
+  options.logger.info('starting the dashboard…');
   const client = await createClient(options.config);
   if (options.stopping?.()) {
     await client.connection.close().catch(() => undefined);
@@ -59,7 +61,7 @@ export async function dashboardForMainJob(options: {
       namespace: options.config.namespace,
       taskQueue: options.config.taskQueue,
       uiBaseUrl: options.uiUrl ?? temporalUiUrl(options.config),
-      log: options.log,
+      logger: options.logger,
       readiness: options.readiness,
       codec: payloadCodec(options.config.payloadKeys),
     });
@@ -68,7 +70,7 @@ export async function dashboardForMainJob(options: {
       await client.connection.close().catch(() => undefined);
     };
   } catch (err) {
-    options.log(`duban: the dashboard did not start: ${(err as Error).message}`);
+    options.logger.error(`the dashboard did not start: ${(err as Error).message}`);
     await client.connection.close().catch(() => undefined);
     return async () => undefined;
   }
@@ -89,6 +91,7 @@ export const serveCommand: Command = {
     'Send `Authorization: Bearer TOKEN`, or log in at /login (HttpOnly cookie). An officer sees and changes only',
     "that unit's obligations, incidents and requests. Every change is written to the store's audit log.",
   ],
+  longRunning: true,
   flags: [
     {
       name: 'port',
@@ -109,11 +112,13 @@ export const serveCommand: Command = {
         throw new UsageError(`--port: ${quoted(values.port)} is not a port`);
     }
     const config = temporalConfig();
+    const logger = configOrUsage(() => configureLog());
     const loaded = await loadPlan(values);
     // Access settings are checked before any connection, so a typo is reported first and by its variable.
     configOrUsage(() => loadHttpConfig(loaded.directory));
     // The dashboard serves /healthz and /readyz itself; a separate health server only when DUBAN_HEALTH_ADDRESS asks.
     const health = configOrUsage(() => loadHealthConfig(true));
+    const metricsAddress = configOrUsage(() => loadMetricsAddress());
     return withStore(async (store) => {
       const client = await connectOrUsage(config);
       const readiness = new HealthChecks()
@@ -123,6 +128,7 @@ export const serveCommand: Command = {
         )
         .add('store', storeCheck(store));
       let healthServer: HealthServer | undefined;
+      let metrics: MetricsServer | undefined;
       try {
         let dashboard;
         try {
@@ -136,14 +142,21 @@ export const serveCommand: Command = {
             port,
             readiness,
             codec: payloadCodec(config.payloadKeys),
+            logger,
           });
           if (health.address) healthServer = await startHealthServer(health.address, readiness);
+          if (metricsAddress) {
+            watchOutbox(store);
+            metrics = await startMetricsServer(metricsAddress);
+            logger.info(`metrics at ${metrics.url}`);
+          }
         } catch (err) {
           await dashboard?.close();
+          await healthServer?.close();
           if ((err as Error).name === 'ConfigError') throw new UsageError((err as Error).message);
           if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
             throw new UsageError(
-              `${dashboard ? 'the health port (DUBAN_HEALTH_ADDRESS)' : 'the HTTP port (DUBAN_HTTP_PORT or --port)'} is in use: ${(err as Error).message}`,
+              `${!dashboard ? 'the HTTP port (DUBAN_HTTP_PORT or --port)' : healthServer || !health.address ? 'the metrics port (DUBAN_METRICS_ADDRESS)' : 'the health port (DUBAN_HEALTH_ADDRESS)'} is in use: ${(err as Error).message}`,
               1,
             );
           throw err;
@@ -152,8 +165,9 @@ export const serveCommand: Command = {
           process.once('SIGINT', () => resolve());
           process.once('SIGTERM', () => resolve());
         });
-        console.error('duban: stopping the dashboard…');
+        logger.info('stopping the dashboard…');
         await healthServer?.close();
+        await metrics?.close();
         await dashboard.close();
         return 0;
       } finally {

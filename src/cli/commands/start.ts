@@ -2,12 +2,13 @@ import { checkRuntimeConfig, openActivityRuntime } from '../../../activities/run
 import { createDubanClient, isoInstant } from '../../service';
 import { yearIsOver } from '../../domain/rehearsal';
 import { loadHttpConfig } from '../../http/config';
-import { consoleLogger, type Logger } from '../../mail/logger';
 import { storeConfigFromEnv } from '../../store';
 import { redactUrl } from '../../store/postgres';
 import { loadHealthConfig, mainJobHealth } from '../../temporal/health';
 import { runMainJob } from '../../temporal/main-job';
-import { type Command, UsageError } from '../command';
+import { type DubanLogger, type Logger, configureLog } from '../../telemetry/logger';
+import { freeLoopbackAddress, loadMetricsAddress, startMetricsServer, watchOutbox } from '../../telemetry/metrics';
+import { type Command, EXIT_CODES, UsageError } from '../command';
 import {
   FLAGS,
   PLAN_FILE_FLAGS,
@@ -27,11 +28,29 @@ import {
 } from '../kit';
 import { dashboardForMainJob } from './serve';
 
+/** Lines of a command that is no long-running process: plain `duban: …` lines on stderr. */
+const stderrLines: Logger = {
+  info: (message) => console.error(`duban: ${message}`),
+  warn: (message) => console.error(`duban: ${message}`),
+  error: (message) => console.error(`duban: ${message}`),
+};
+
+/** Progress as log lines, one every 10 %: for logs that are JSON or not on a terminal. */
+function progressLines(logger: Logger, label: string): (done: number, total: number) => void {
+  let lastTenth = -1;
+  return (done, total) => {
+    const tenth = Math.floor((total === 0 ? 1 : done / total) * 10);
+    if (tenth === lastTenth) return;
+    lastTenth = tenth;
+    logger.info(`${label}: ${done}/${total}`, { done, total });
+  };
+}
+
 /** Starts every unit workflow of a plan on the configured server, idempotently, with a progress bar. */
 async function startPlanOnServer(
   loaded: LoadedPlan,
-  log: (line: string) => void,
-  label = 'duban: starting plan',
+  logger: Logger,
+  progress: (label: string) => (done: number, total: number) => void = (label) => progressBar(`duban: ${label}`),
   stopping?: () => boolean,
 ): Promise<void> {
   const config = temporalConfig();
@@ -49,41 +68,32 @@ async function startPlanOnServer(
     const activeFrom = loaded.timeShiftMs === undefined ? undefined : isoInstant(Date.now() + loaded.timeShiftMs);
     const result = await duban.startPlan({
       activeFrom,
-      onProgress: progressBar(`${label} ${plan.id}`),
+      onProgress: progress(`starting plan ${plan.id}`),
       stopping,
       onProvisional: (years) => {
         const provisional = provisionalWarning(years);
-        if (provisional) log(provisional);
+        if (provisional) logger.warn(provisional.replace(/^duban: /, ''));
       },
     });
     rememberPlan(plan, loaded.source, loaded.unitAliases);
     if (result.notStarted > 0) {
-      log(
-        `duban: plan ${plan.id}: start interrupted, ${result.started.length + result.existing.length} unit ` +
+      logger.warn(
+        `plan ${plan.id}: start interrupted, ${result.started.length + result.existing.length} unit ` +
           `workflows running, ${result.notStarted} not started yet (the next start starts them)`,
       );
       return;
     }
     const obligations = result.schedule.units.reduce((n, u) => n + u.obligations.length, 0);
-    log(
-      `duban: plan ${plan.id}: ${result.started.length} unit workflows started, ${result.existing.length} already ` +
+    logger.info(
+      `plan ${plan.id}: ${result.started.length} unit workflows started, ${result.existing.length} already ` +
         `there; ${obligations} obligations in all`,
     );
     const designation = [...new Set(result.schedule.assignments.needsDesignation.map((d) => d.taskNo))];
     if (designation.length > 0)
-      log(`duban: tasks ${designation.join(', ')} name 省直有关部门: designate their units (duban designate)`);
+      logger.warn(`tasks ${designation.join(', ')} name 省直有关部门: designate their units (duban designate)`);
   } finally {
     await client.connection.close();
   }
-}
-
-/** A logger whose every line starts with `label`. */
-function labelled(logger: Logger, label: string): Logger {
-  return {
-    info: (message, fields) => logger.info(`${label} ${message}`, fields),
-    warn: (message, fields) => logger.warn(`${label} ${message}`, fields),
-    error: (message, fields) => logger.error(`${label} ${message}`, fields),
-  };
 }
 
 /**
@@ -107,7 +117,7 @@ export const planStartCommand: Command = {
   ],
   flags: [flag(FLAGS.plan, { required: true, default: undefined }), ...PLAN_FILE_FLAGS, FLAGS.directory, FLAGS.policy],
   async run({ values }) {
-    await startPlanOnServer(await loadPlan(values, { warnings: 'all' }), (line) => console.error(line));
+    await startPlanOnServer(await loadPlan(values, { warnings: 'all' }), stderrLines);
     return 0;
   },
 };
@@ -127,6 +137,7 @@ export const startCommand: Command = {
     '$DUBAN_DATA_DIR/outbox unless DUBAN_REHEARSAL_MAIL=1, and every page, message and log line says so.',
     'DUBAN_REHEARSAL=0 runs it in real time. A plan of your own (--plan FILE) always runs in real time.',
   ],
+  longRunning: true,
   flags: [
     flag(FLAGS.plan, { help: 'the plan to run: its task table file, or the id of a plan started here' }),
     ...PLAN_FILE_FLAGS,
@@ -135,7 +146,7 @@ export const startCommand: Command = {
     { ...FLAGS.scoring, help: `dashboard: ${FLAGS.scoring.help}` },
   ],
   async run({ values }) {
-    let log = (line: string) => console.error(line);
+    let logger: DubanLogger = configOrUsage(() => configureLog());
     const config = temporalConfig();
     const directory = await loadDirectoryFlag(values);
     // Bad settings (dashboard access, store, mail) stop `duban start` before anything is launched, naming the
@@ -144,13 +155,19 @@ export const startCommand: Command = {
     if (dashboardOn) configOrUsage(() => loadHttpConfig(directory));
     configOrUsage(() => checkRuntimeConfig(process.env));
     const healthConfig = configOrUsage(() => loadHealthConfig(dashboardOn));
-    let loaded = await loadPlan(values, { warnings: 'all' });
+    const metricsAddress = configOrUsage(() => loadMetricsAddress());
+    let loaded = await loadPlan(values, { warnings: 'none' });
+    const warned = loaded.plan.warnings;
+    if (warned.length > 0) logger.warn(`${loaded.source}: ${warned.length} import warnings`);
+    for (const w of warned)
+      logger.warn(`${loaded.source}${w.line > 0 ? `:${w.line}` : ''}: warning: ${w.message}`, { line: w.line });
     const rehearsal = rehearsing(loaded, values) ? beginRehearsal(loaded.plan, Date.now()) : undefined;
     if (rehearsal) {
       loaded = { ...loaded, timeShiftMs: rehearsal.timeShiftMs };
-      log = (line: string) => console.error(line.replace(/^duban:/, 'duban [演练 rehearsal]:'));
-      log(
-        `duban: the example plan's year ${loaded.plan.year} is over: it runs as a rehearsal, plan time now ` +
+      // Every line of the process says it is a rehearsal: duban's, the dispatcher's and the SDK's.
+      logger = configureLog({ bindings: { label: '演练 rehearsal' } });
+      logger.info(
+        `the example plan's year ${loaded.plan.year} is over: it runs as a rehearsal, plan time now ` +
           `${isoInstant(Date.now() + rehearsal.timeShiftMs).slice(0, 16)} (DUBAN_REHEARSAL=0 runs it in real time; ` +
           'see README, "Run a real plan")',
       );
@@ -163,38 +180,55 @@ export const startCommand: Command = {
     try {
       runtime = await openActivityRuntime({
         directory,
-        ...(rehearsal ? { logger: labelled(consoleLogger, '[演练 rehearsal]') } : {}),
         ...(realMail ? {} : { env: { ...process.env, SMTP_URL: '' } }),
         dispatcher: { rehearsal: rehearsal !== undefined },
       });
     } catch (err) {
       const store = storeConfigFromEnv();
       const where = store.kind === 'postgres' ? redactUrl(store.url) : store.file;
-      throw new UsageError(`cannot open the store (${where}): ${(err as Error).message}`, 1);
+      throw new UsageError(`cannot open the store (${where}): ${(err as Error).message}`, EXIT_CODES.failure);
     }
     let closing: Promise<void> | undefined;
     // Once, whichever comes first: the main job's clean-up, or the end of the main job however it ended.
     const closeRuntime = (): Promise<void> => (closing ??= runtime.close());
     if (config.address && config.payloadKeys.length === 0)
-      log('duban: payloads go to the Temporal server unencrypted: set DUBAN_PAYLOAD_KEYS in production (README)');
+      logger.warn('payloads go to the Temporal server unencrypted: set DUBAN_PAYLOAD_KEYS in production (README)');
+    watchOutbox(runtime.store);
+    const metrics = metricsAddress
+      ? await startMetricsServer(metricsAddress, { sdkAddress: await freeLoopbackAddress() }).then(
+          (server) => {
+            logger.info(`metrics at ${server.url}`);
+            return server;
+          },
+          (err: unknown) => {
+            // Like the health server: the worker and its reminders matter more than their figures.
+            logger.error(`the metrics server did not start (DUBAN_METRICS_ADDRESS): ${(err as Error).message}`);
+            return undefined;
+          },
+        )
+      : undefined;
     const health = await mainJobHealth({
       config: healthConfig,
       namespace: config.namespace,
       store: runtime.store,
       dispatcherRunning: () => closing === undefined,
-      log,
+      logger,
     });
     try {
       return await runMainJob(config, {
-        log,
+        logger,
+        sdkMetricsAddress: metrics?.sdkAddress,
         activities: () => runtime.activities,
         onReady: async (info) => {
           health.attach(info);
           if (values.plan !== undefined || process.env.DUBAN_EXAMPLE_PLAN !== '0')
             await startPlanOnServer(
               loaded,
-              log,
-              rehearsal ? 'duban [演练 rehearsal]: starting plan' : undefined,
+              logger,
+              (label) =>
+                logger.format === 'pretty' && process.stderr.isTTY
+                  ? progressBar(rehearsal ? `duban [演练 rehearsal]: ${label}` : `duban: ${label}`)
+                  : progressLines(logger, label),
               info.stopping,
             );
           // Ctrl-C while the plan was starting: the dashboard is not started only to be stopped.
@@ -205,7 +239,7 @@ export const startCommand: Command = {
             config,
             store: runtime.store,
             uiUrl: info.uiUrl,
-            log,
+            logger,
             readiness: health.checks,
             stopping: info.stopping,
           });
@@ -217,6 +251,7 @@ export const startCommand: Command = {
       });
     } finally {
       await health.close();
+      await metrics?.close();
       await closeRuntime();
     }
   },

@@ -1,5 +1,6 @@
 import type { Light, StatusRow } from '../../service';
 import type { Command } from '../command';
+import { LIGHT_STYLES, colourOn, columns, paint } from '../table';
 import {
   FLAGS,
   PLAN_FLAGS,
@@ -20,13 +21,23 @@ function counts(c: Record<Light, number>): string {
   return `绿 ${c.green}  黄 ${c.yellow}  红 ${c.red}`;
 }
 
-function rowLine(r: StatusRow): string {
-  const what = `${r.taskNo !== null ? `任务${r.taskNo} ` : ''}${r.obligationId}${r.period ? ` ${r.period}` : ''}`;
-  const next = r.nextNotice ? `next ${r.nextNotice.stage} ${shortTime(r.nextNotice.at)}` : '';
-  const done = r.fulfilledAt ? `done ${shortTime(r.fulfilledAt)}` : '';
-  const provisional = r.provisional ? `  (provisional ${r.provisional.join(', ')})` : '';
-  const calendar = r.calendarError ? '  (calendar error, see above)' : '';
-  return `  ${LIGHTS[r.light]}  ${r.unitName.padEnd(10)} ${what.padEnd(36)} due ${r.due}  ${r.state.padEnd(8)} ${done || next}${provisional}${calendar}`;
+/**
+ * Status rows as lines whose columns line up on a terminal (by display width: unit names are Chinese), the light
+ * coloured when `colour`. (Default colour: stdout is a terminal and NO_COLOR is unset)
+ */
+export function statusRowLines(rows: readonly StatusRow[], colour: boolean = colourOn()): string[] {
+  return columns(
+    rows.map((r) => {
+      const what = `${r.taskNo !== null ? `任务${r.taskNo} ` : ''}${r.obligationId}${r.period ? ` ${r.period}` : ''}`;
+      const next = r.nextNotice ? `next ${r.nextNotice.stage} ${shortTime(r.nextNotice.at)}` : '';
+      const done = r.fulfilledAt ? `done ${shortTime(r.fulfilledAt)}` : '';
+      const provisional = r.provisional ? `  (provisional ${r.provisional.join(', ')})` : '';
+      const calendar = r.calendarError ? '  (calendar error, see above)' : '';
+      const light = paint(LIGHTS[r.light], LIGHT_STYLES[r.light], colour);
+      return [light, r.unitName, what, `due ${r.due}`, r.state, `${done || next}${provisional}${calendar}`];
+    }),
+    { indent: '  ' },
+  );
 }
 
 /** The calendar errors of a report's rows, each once, with the items it concerns. */
@@ -79,15 +90,19 @@ export const statusCommand: Command = {
         : `plan ${plan.id}: ${report.rows.length} items`,
       ...(provisional.length ? [provisionalWarning(provisional)!.replace(/^duban: /, '')] : []),
       ...calendarErrorLines(report.rows),
-      ...report.rows.map(rowLine),
+      ...statusRowLines(report.rows),
       '',
       'per task:',
-      ...Object.entries(report.byTask).map(
-        ([task, c]) => `  ${(/^\d+$/.test(task) ? `任务${task}` : task).padEnd(22)} ${counts(c)}`,
+      ...columns(
+        Object.entries(report.byTask).map(([task, c]) => [/^\d+$/.test(task) ? `任务${task}` : task, counts(c)]),
+        { indent: '  ' },
       ),
       '',
       'per unit:',
-      ...Object.entries(report.byUnit).map(([code, c]) => `  ${(names.get(code) ?? code).padEnd(14)} ${counts(c)}`),
+      ...columns(
+        Object.entries(report.byUnit).map(([code, c]) => [names.get(code) ?? code, counts(c)]),
+        { indent: '  ' },
+      ),
     ]);
     return 0;
   },

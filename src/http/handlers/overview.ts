@@ -110,7 +110,7 @@ export function overviewHandlers(app: HttpApp) {
       const session = app.auth.login(form.token ?? '');
       if (!session) {
         app.throttle.fail(address);
-        app.deps.log?.('duban http: a login with a wrong token was refused');
+        app.logger.warn('http: a login with a wrong token was refused');
         return sendHtml(call.res, 401, loginPage(next, '令牌无效', app.deps.banner));
       }
       return redirect(call.res, next === '/login' ? '/' : next, { 'Set-Cookie': session.cookie });
