@@ -6,6 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { type Worker } from '@temporalio/worker';
 import { openActivityRuntime, type ActivityRuntime } from '../../activities/runtime';
 import { main } from '../../src/cli/main';
+import { EXIT_CODES } from '../../src/cli/command';
 import {
   closePlan,
   createDubanClient,
@@ -544,7 +545,7 @@ describe('the obligations client against real workflows (time-skipping server)',
     expect((await row('fj-czt', 'implementation-plan')).light).toBe('red');
   });
 
-  it('drives the same through the CLI: status --json, a refused fulfil exits 2 with its type', async () => {
+  it('drives the same through the CLI: status --json, a refused fulfil exits 3 (refused) with its type', async () => {
     const cliEnv = { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default' };
     const status = await duban(['status', '--unit', '福州市', '--json'], cliEnv);
     expect(status.code).toBe(0);
@@ -562,7 +563,7 @@ describe('the obligations client against real workflows (time-skipping server)',
       't',
     ];
     const refused = await duban(args, cliEnv);
-    expect(refused.code).toBe(2);
+    expect(refused.code).toBe(EXIT_CODES.refused);
     expect(refused.err).toContain('[AlreadyClosed]');
     const missing = await duban(['extend', '--unit', '厦门市', '--obligation', 'implementation-plan'], cliEnv);
     expect(missing.code).toBe(2);
