@@ -5,6 +5,7 @@
 import type { Directory } from '../src/domain/directory';
 import { mailConfigFromEnv } from '../src/mail/config';
 import { Dispatcher, type DispatcherOptions } from '../src/mail/dispatcher';
+import { signForConfigFromEnv } from '../src/mail/sign-for-token';
 import { type Logger, processLogger } from '../src/telemetry/logger';
 import { type Mailer, createMailer, smtpOptions } from '../src/mail/transport';
 import { openStore, storeConfigFromEnv } from '../src/store';
@@ -39,6 +40,7 @@ export interface ActivityRuntimeOptions {
 export function checkRuntimeConfig(env: NodeJS.ProcessEnv = process.env): void {
   const mail = mailConfigFromEnv(env);
   storeConfigFromEnv(env);
+  signForConfigFromEnv(env);
   if (mail.transport.kind === 'smtp') smtpOptions(mail.transport.url, mail.transport.insecureLoopback);
 }
 
@@ -51,7 +53,12 @@ export async function openActivityRuntime(options: ActivityRuntimeOptions): Prom
   const mailer = createMailer(mail.transport, mail.from);
   const dispatcher = new Dispatcher(
     { store, mailer, directory: options.directory, logger },
-    { graceMs: mail.digestGraceMs, publicUrl: mail.publicUrl, ...options.dispatcher },
+    {
+      graceMs: mail.digestGraceMs,
+      publicUrl: mail.publicUrl,
+      signFor: signForConfigFromEnv(env),
+      ...options.dispatcher,
+    },
   );
   dispatcher.start();
   logger.info('outbox dispatcher started', { store: store.dialect, transport: mailer.kind, target: mailer.target });

@@ -25,7 +25,8 @@ import { DEFAULT_PUBLIC_URL } from './config';
 import { assertAddress, assertHeaderSafe } from './errors';
 import { type Logger, processLogger } from '../telemetry/logger';
 import { noticesCounter } from '../telemetry/metrics';
-import { type DigestItem, type PriorNotice, renderDigest } from './message';
+import { type DigestItem, type PriorNotice, type RenderContext, renderDigest } from './message';
+import { signForLink, type SignForConfig } from './sign-for-token';
 import type { SkippedContact } from './recipients';
 import { type Mailer, type OutgoingMail, classifySendError, describeSendError } from './transport';
 
@@ -51,6 +52,8 @@ export interface DispatcherOptions {
   publicUrl?: string;
   /** Every message is a rehearsal's, and says so (see `RenderContext.rehearsal`). (Default: false) */
   rehearsal?: boolean;
+  /** Key and lifetime of sign-for (签收) links; reminders and escalations carry one. (Default: no links) */
+  signFor?: SignForConfig;
 }
 
 export interface DispatcherDeps {
@@ -112,7 +115,7 @@ export class Dispatcher {
   private readonly directory: Directory;
   private readonly clock: () => Date;
   private readonly logger: Logger;
-  private readonly options: Required<DispatcherOptions>;
+  private readonly options: Required<Omit<DispatcherOptions, 'signFor'>> & Pick<DispatcherOptions, 'signFor'>;
   private timer: NodeJS.Timeout | null = null;
   private timerAtMs = Infinity;
   private poller: NodeJS.Timeout | null = null;
@@ -555,6 +558,7 @@ export class Dispatcher {
       publicUrl: this.options.publicUrl,
       recipient: { name: first.name, locale: first.locale },
       rehearsal: this.options.rehearsal,
+      signForLink: this.signForLinks(first),
     });
     const digestId = crypto
       .createHash('sha256')
@@ -568,6 +572,13 @@ export class Dispatcher {
     // The From domain keeps the Message-ID plausible to spam filters; `.invalid` only when From has none.
     const domain = /@([^\s<>@]+)>?\s*$/.exec(this.mailer.from)?.[1] ?? 'duban.invalid';
     return { to: { name: first.name, address: first.address }, ...rendered, messageId: `<${digestId}@${domain}>` };
+  }
+
+  /** The recipient's sign-for links, when a key is configured. */
+  private signForLinks(to: ClaimedDelivery): RenderContext['signForLink'] {
+    const config = this.options.signFor;
+    if (!config) return undefined;
+    return (n) => signForLink(config, this.options.publicUrl, n, to.role, this.clock().getTime());
   }
 
   /** Earlier notices of the same obligation that reached someone; only escalations and breaches show them. */

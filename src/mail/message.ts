@@ -37,6 +37,8 @@ export interface RenderContext {
   /** Base of dashboard links, without trailing slash. */
   publicUrl: string;
   recipient: Pick<Recipient, 'name' | 'locale'>;
+  /** The recipient's one-click sign-for (签收) link of a notice, when it asks for one. (Default: no links) */
+  signForLink?: (n: Notice) => string | undefined;
 }
 
 export interface RenderedMessage {
@@ -255,6 +257,8 @@ function noticeSection(item: DigestItem, n: Notice, ctx: RenderContext, locale: 
   lines.push({ label: zh ? '登记完成' : 'Record fulfilment', text: fulfilCommand(n) });
   const link = dashboardLink(ctx.publicUrl, n);
   lines.push({ label: zh ? '查看详情' : 'Dashboard', text: link, href: link });
+  const signFor = ctx.signForLink?.(n);
+  if (signFor) lines.push({ label: zh ? '一键签收' : 'Sign for it', text: signFor, href: signFor });
   const tag =
     severity === 'escalation'
       ? zh
