@@ -7,18 +7,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Notice, RecipientRole } from '../domain/notice';
-import type { ObligationKind } from '../domain/plan';
 import { noticeAsksSignFor } from '../domain/sign-for';
 
-/** What a sign-for token says. */
-export interface SignForClaims {
-  /** The notice's key. */
-  key: string;
-  planId: string;
-  taskNo: number | null;
-  unitCode: string;
-  obligation: ObligationKind;
-  period: string | null;
+/** What a sign-for token says: the notice (its key and obligation), the recipient's role, the expiry. */
+export interface SignForClaims extends Pick<
+  Notice,
+  'key' | 'planId' | 'taskNo' | 'unitCode' | 'obligation' | 'period'
+> {
   /** The recipient's role: who signs is recorded as `<role>@<unit>`, never a name. */
   role: RecipientRole;
   /** Expiry, epoch ms. */

@@ -8,9 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { SignForConfig } from '../../src/mail/sign-for-token';
-import { smallSeedPlan } from '../fixtures/small-seed';
 import { launchChromium } from '../helpers/chromium';
-import { type DashboardFixture, signForTokenIn, startDashboardFixture, TOKENS } from '../http/fixture';
+import { type DashboardFixture, signForTokenIn, signForFixture, TOKENS } from '../http/fixture';
 
 jest.setTimeout(240_000);
 
@@ -20,17 +19,10 @@ const SIGN_FOR: SignForConfig = { key: Buffer.from('browser-sign-for-key-0123456
 describe('sign-for in headless Chromium (seed implementation plan, plan time 2017-05-25 09:00)', () => {
   let f: DashboardFixture;
   let browser: Browser;
-  const { plan, directory } = smallSeedPlan([49]);
   beforeAll(async () => {
     fs.mkdirSync(OUTPUT, { recursive: true });
     ({ browser } = await launchChromium());
-    f = await startDashboardFixture({
-      plan,
-      directory,
-      planNow: '2017-05-25T09:00:20+08:00',
-      activeFrom: '2017-05-25T08:59:00+08:00',
-      signFor: SIGN_FOR,
-    });
+    f = await signForFixture(SIGN_FOR.key.toString());
   });
   afterAll(async () => {
     await browser?.close();
@@ -47,7 +39,7 @@ describe('sign-for in headless Chromium (seed implementation plan, plan time 201
     await page.goto(`${f.baseUrl}/login`);
     await page.fill('#token', TOKENS.czt);
     await Promise.all([page.waitForNavigation(), page.click('#login-submit')]);
-    const obligation = `${f.baseUrl}/plans/${encodeURIComponent(plan.id)}/units/fj-czt/obligations/implementation-plan`;
+    const obligation = `${f.baseUrl}/plans/${encodeURIComponent(f.plan.id)}/units/fj-czt/obligations/implementation-plan`;
     await page.goto(obligation);
     await expect(page.locator('#timeline').textContent()).resolves.not.toContain('已签收');
     await Promise.all([page.waitForNavigation(), page.click('#sign-for-submit')]);

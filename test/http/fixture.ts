@@ -18,6 +18,7 @@ import type { SignForConfig } from '../../src/mail/sign-for-token';
 import { simpleParser } from 'mailparser';
 import { emlMailer } from '../../src/mail/transport';
 import { createDubanClient, startPlan, type DubanClient, type ObligationsClient } from '../../src/service';
+import { smallSeedPlan } from '../fixtures/small-seed';
 import { memoryLogger } from '../mail/smtp';
 import { type OpenedStore, openTestStore } from '../store/stores';
 import { createDevServerEnv, workflowBundle } from '../helpers/temporal';
@@ -224,4 +225,19 @@ export async function signForTokenIn(outbox: string, address: string): Promise<s
     if (Date.now() > deadline) throw new Error(`no message to ${address} in time`);
     await new Promise((r) => setTimeout(r, 300));
   }
+}
+
+/**
+ * The seed's implementation plan (six units) at plan time 2017-05-25 09:00:20, just after its reminder-2 went out
+ * (the obligations active from 08:59, so nothing earlier was sent), with sign-for links signed with `key`.
+ */
+export function signForFixture(key: string): Promise<DashboardFixture> {
+  const { plan, directory } = smallSeedPlan([49]);
+  return startDashboardFixture({
+    plan,
+    directory,
+    planNow: '2017-05-25T09:00:20+08:00',
+    activeFrom: '2017-05-25T08:59:00+08:00',
+    signFor: { key: Buffer.from(key), ttlMs: 72 * 3_600_000 },
+  });
 }

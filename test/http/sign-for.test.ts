@@ -7,8 +7,7 @@
 import type { Notice } from '../../src/domain/notice';
 import { signForToken, type SignForConfig } from '../../src/mail/sign-for-token';
 import type { ObligationRef } from '../../src/service';
-import { smallSeedPlan } from '../fixtures/small-seed';
-import { callApi, type DashboardFixture, signForTokenIn, startDashboardFixture, TOKENS } from './fixture';
+import { callApi, type DashboardFixture, signForTokenIn, signForFixture, TOKENS } from './fixture';
 
 jest.setTimeout(240_000);
 
@@ -16,22 +15,15 @@ const SIGN_FOR: SignForConfig = { key: Buffer.from('test-sign-for-key-0123456789
 
 describe('sign-for through the mailed link and the dashboard API (dev server, plan time 2017-05-25 09:00)', () => {
   let f: DashboardFixture;
-  const { plan, directory } = smallSeedPlan([49]);
   const ref = (unitCode: string): ObligationRef => ({
-    planId: plan.id,
+    planId: f.plan.id,
     unitCode,
     obligation: 'implementation-plan',
     taskNo: null,
   });
 
   beforeAll(async () => {
-    f = await startDashboardFixture({
-      plan,
-      directory,
-      planNow: '2017-05-25T09:00:20+08:00',
-      activeFrom: '2017-05-25T08:59:00+08:00',
-      signFor: SIGN_FOR,
-    });
+    f = await signForFixture(SIGN_FOR.key.toString());
   });
   afterAll(async () => {
     await f?.teardown();
@@ -42,7 +34,7 @@ describe('sign-for through the mailed link and the dashboard API (dev server, pl
   const post = (token: string) => fetch(`${f.baseUrl}/sign-for/${token}`, { method: 'POST', redirect: 'manual' });
   const signEntries = async (unitCode: string) =>
     (await f.service.timeline(ref(unitCode))).filter((e) => e.type === 'sign-for');
-  const storedSignFors = async () => f.opened.store.listEvents({ planId: plan.id, type: 'sign-for' });
+  const storedSignFors = async () => f.opened.store.listEvents({ planId: f.plan.id, type: 'sign-for' });
 
   it('the link shows what it signs for; its button signs for it once, on the timeline, in the store and in the history', async () => {
     const token = await linkTo('czt.officer@duban.example');
@@ -67,13 +59,13 @@ describe('sign-for through the mailed link and the dashboard API (dev server, pl
       type: 'sign-for',
       by: 'officer@fj-czt',
       via: 'link',
-      notices: [{ key: `${plan.id}/-/fj-czt/implementation-plan/-/reminder-2`, stage: 'reminder-2' }],
+      notices: [{ key: `${f.plan.id}/-/fj-czt/implementation-plan/-/reminder-2`, stage: 'reminder-2' }],
     });
 
     // The JSON API's timeline and the history (`duban history`) show it too.
     const api = await callApi(
       f.baseUrl,
-      `/api/plans/${plan.id}/units/fj-czt/obligations/implementation-plan/timeline`,
+      `/api/plans/${f.plan.id}/units/fj-czt/obligations/implementation-plan/timeline`,
       { token: TOKENS.operator },
     );
     expect(api.status).toBe(200);
@@ -94,7 +86,7 @@ describe('sign-for through the mailed link and the dashboard API (dev server, pl
   });
 
   it('refuses an expired or altered link with a clear page or problem+json, and changes nothing', async () => {
-    const stored = await f.opened.store.listNotices({ planId: plan.id, unitCode: 'fj-fuzhou', kind: 'notice' });
+    const stored = await f.opened.store.listNotices({ planId: f.plan.id, unitCode: 'fj-fuzhou', kind: 'notice' });
     const notice = stored.find((n) => n.stage === 'reminder-2')!.payload as { kind: 'notice'; notice: Notice };
     // Composed four days ago with a three-day lifetime.
     const expired = signForToken(SIGN_FOR, notice.notice, 'officer', Date.now() - 96 * 3_600_000);
@@ -140,7 +132,7 @@ describe('sign-for through the mailed link and the dashboard API (dev server, pl
   });
 
   it('signs for on the dashboard through the obligation API (audited), then has nothing left to sign for', async () => {
-    const path = `/api/plans/${plan.id}/units/fj-nyt/obligations/implementation-plan/sign-for`;
+    const path = `/api/plans/${f.plan.id}/units/fj-nyt/obligations/implementation-plan/sign-for`;
     // Another unit's officer may not.
     const forbidden = await callApi(f.baseUrl, path, { token: TOKENS.czt, body: {} });
     expect(forbidden.status).toBe(403);
@@ -152,7 +144,7 @@ describe('sign-for through the mailed link and the dashboard API (dev server, pl
     const again = await callApi(f.baseUrl, path, { token: TOKENS.operator, body: {} });
     expect(again.status).toBe(409);
     expect(again.json.refusal).toBe('NothingToSignFor');
-    const audit = await f.opened.store.listAudit({ planId: plan.id });
+    const audit = await f.opened.store.listAudit({ planId: f.plan.id });
     expect(audit.filter((a) => a.action === 'sign-for').map((a) => [a.actor, a.result, a.status])).toEqual([
       ['officer:fj-czt', 'forbidden', 403],
       ['operator', 'ok', 200],
