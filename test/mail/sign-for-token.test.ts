@@ -100,6 +100,18 @@ describe('sign-for tokens', () => {
     });
     expect(plain.text).not.toContain('一键签收');
   });
+
+  it('says what an unsigned-<stage> notice is about, and carries no link itself', () => {
+    const unsigned = notice({ stage: 'unsigned-reminder-5', notify: ['head'] });
+    const { text } = renderDigest([{ payload: { kind: 'notice', notice: unsigned }, others: [], history: [] }], {
+      directory,
+      publicUrl: 'https://duban.example.gov.cn',
+      recipient: { name: '李厅长', locale: 'zh' },
+      signForLink: (x) => signForLink(CONFIG, 'https://duban.example.gov.cn', x, 'head', NOW),
+    });
+    expect(text).toContain('省财政厅未在规定的工作时间内签收截止前5个工作日提醒，请督促签收并按时完成。');
+    expect(text).not.toContain('一键签收');
+  });
 });
 
 describe('sign-for configuration', () => {
