@@ -11,6 +11,14 @@ import { callApi, type DashboardFixture, signForTokenIn, signForFixture, TOKENS 
 
 jest.setTimeout(240_000);
 
+/** Every string and payload (decoded as UTF-8) of a history, so a search sees what the payloads carry. */
+function textOf(value: unknown): string {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') return Object.values(value).map(textOf).join('\n');
+  return '';
+}
+
 const SIGN_FOR: SignForConfig = { key: Buffer.from('test-sign-for-key-0123456789abcdef'), ttlMs: 72 * 3_600_000 };
 
 describe('sign-for through the mailed link and the dashboard API (dev server, plan time 2017-05-25 09:00)', () => {
@@ -70,6 +78,13 @@ describe('sign-for through the mailed link and the dashboard API (dev server, pl
     );
     expect(api.status).toBe(200);
     expect(JSON.stringify(api.json.timeline)).toContain('officer@fj-czt (link)');
+    // Neither the key nor the token reaches the workflow's history: the update carries the notice's key only.
+    const raw = textOf(await f.env.client.workflow.getHandle(f.service.workflowIdOf(ref('fj-czt'))).fetchHistory());
+    expect(raw).toContain(`${f.plan.id}/-/fj-czt/implementation-plan/-/reminder-2`);
+    expect(raw).not.toContain(token.split('.')[1]);
+    expect(raw).not.toContain(token.split('.')[0]);
+    expect(raw).not.toContain(SIGN_FOR.key.toString());
+    expect(raw).not.toContain(SIGN_FOR.key.toString('base64'));
     const history = await f.service.history(ref('fj-czt'));
     expect(history.map((h) => h.summary).join('\n')).toMatch(/update sign-for accepted/);
 
