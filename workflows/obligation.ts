@@ -383,9 +383,9 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   );
 
   /** The reminders and escalations of an item sent for its current due date, with their keys and instants. */
-  const sentForSignFor = (item: ItemState): (SignedNotice & { ms: number })[] => {
+  const sentForSignFor = (item: ItemState, cache = false): (SignedNotice & { ms: number })[] => {
     if (!item.sent.some(asksSignFor)) return [];
-    const agenda = tryAgendaOf(item, false);
+    const agenda = tryAgendaOf(item, cache);
     if (typeof agenda === 'string') return [];
     return agenda
       .filter((a) => asksSignFor(a.stage) && item.sent.includes(a.stage))
@@ -574,7 +574,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       if (unsigned && patched(UNSIGNED_ESCALATION_PATCH)) {
         // Reminders and escalations not signed for within the working hours: one `unsigned-<stage>` notice each.
         for (const item of open) {
-          for (const n of sentForSignFor(item)) {
+          for (const n of sentForSignFor(item, true)) {
             const stage = unsignedStage(n.stage);
             if (signed.has(n.key) || item.sent.includes(stage)) continue;
             let atMs: number;
