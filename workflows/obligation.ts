@@ -438,8 +438,8 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     {
       validator: ({ noticeKey, by, via }) => {
         if (typeof by !== 'string' || by.trim() === '') refuse('by: who signs for is required', 'InvalidInput');
-        if (via !== 'link' && via !== 'dashboard')
-          refuse(`via: '${String(via)}' is not link or dashboard`, 'InvalidInput');
+        if (via !== 'link' && via !== 'dashboard' && via !== 'cli')
+          refuse(`via: '${String(via)}' is not link, dashboard or cli`, 'InvalidInput');
         if (noticeKey !== undefined && typeof noticeKey !== 'string')
           refuse('noticeKey: must be a notice key', 'InvalidInput');
         signForTargets(noticeKey);

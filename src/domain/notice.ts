@@ -168,8 +168,8 @@ export interface SignedNotice {
   sentAt: string;
 }
 
-/** How a notice was signed for: the link in the message, or the dashboard's button. */
-export type SignForVia = 'link' | 'dashboard';
+/** How a notice was signed for: the link in the message, the dashboard's button, or `duban sign-for`. */
+export type SignForVia = 'link' | 'dashboard' | 'cli';
 
 /** Builds the idempotency key of a notice: `plan/task/unit/obligation/period/stage` (`-` for absent parts). */
 export function noticeKey(
