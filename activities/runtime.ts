@@ -3,6 +3,9 @@
  * from the environment, one started dispatcher, and the activities around them. Not imported by workflows.
  */
 import type { Directory } from '../src/domain/directory';
+import { channelPolicyFromEnv } from '../src/mail/channels/config';
+import { secretsFromEnv } from '../src/mail/channels/secrets';
+import { Channels } from '../src/mail/channels/senders';
 import { mailConfigFromEnv } from '../src/mail/config';
 import { Dispatcher, type DispatcherOptions } from '../src/mail/dispatcher';
 import { type Logger, processLogger } from '../src/telemetry/logger';
@@ -39,6 +42,7 @@ export interface ActivityRuntimeOptions {
 export function checkRuntimeConfig(env: NodeJS.ProcessEnv = process.env): void {
   const mail = mailConfigFromEnv(env);
   storeConfigFromEnv(env);
+  channelPolicyFromEnv(env);
   if (mail.transport.kind === 'smtp') smtpOptions(mail.transport.url, mail.transport.insecureLoopback);
 }
 
@@ -47,10 +51,12 @@ export async function openActivityRuntime(options: ActivityRuntimeOptions): Prom
   const env = options.env ?? process.env;
   const logger = options.logger ?? processLogger;
   const mail = mailConfigFromEnv(env);
+  const channelPolicy = channelPolicyFromEnv(env);
   const store = await openStore(storeConfigFromEnv(env));
   const mailer = createMailer(mail.transport, mail.from);
+  const channels = new Channels({ directory: options.directory, policy: channelPolicy, secrets: secretsFromEnv(env) });
   const dispatcher = new Dispatcher(
-    { store, mailer, directory: options.directory, logger },
+    { store, mailer, directory: options.directory, logger, channels },
     { graceMs: mail.digestGraceMs, publicUrl: mail.publicUrl, ...options.dispatcher },
   );
   dispatcher.start();
@@ -60,6 +66,7 @@ export async function openActivityRuntime(options: ActivityRuntimeOptions): Prom
     directory: options.directory,
     mailer,
     dispatcher,
+    channelPolicy,
     logger,
     observer: options.observer,
   });
