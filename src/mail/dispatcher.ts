@@ -368,15 +368,7 @@ export class Dispatcher {
     try {
       mail = await this.compose(rows);
     } catch (err) {
-      const error = (err as Error).message;
-      await this.store.markFinal(ids, 'failed', { error, nowMs: this.clock().getTime() });
-      summary.failed += ids.length;
-      countDeliveries(
-        rows.map((r) => r.payload),
-        'failed',
-      );
-      this.logger.error('could not compose a digest; marked failed', { keys, error });
-      await this.reportFailures(rows, 'failed', error);
+      await this.failComposition(rows, err, summary, 'mail');
       return;
     }
     let messageId: string;
@@ -394,6 +386,26 @@ export class Dispatcher {
       'sent',
     );
     this.logger.info('digest sent', { keys, messageId, transport: this.mailer.kind });
+  }
+
+  /** Ends claimed rows whose digest could not be composed (retrying cannot help) and tells the general office. */
+  private async failComposition(
+    rows: ClaimedDelivery[],
+    err: unknown,
+    summary: DispatchSummary,
+    channel: string,
+  ): Promise<void> {
+    const ids = rows.map((r) => r.id);
+    const error = (err as Error).message;
+    await this.store.markFinal(ids, 'failed', { error, nowMs: this.clock().getTime() });
+    summary.failed += ids.length;
+    countDeliveries(
+      rows.map((r) => r.payload),
+      'failed',
+      channel,
+    );
+    this.logger.error('could not compose a digest; marked failed', { keys: rows.map((r) => r.noticeKey), error });
+    await this.reportFailures(rows, 'failed', error);
   }
 
   /**
@@ -470,16 +482,7 @@ export class Dispatcher {
       };
     } catch (err) {
       this.channels.limiter.release(target, nowMs);
-      const error = (err as Error).message;
-      await this.store.markFinal(ids, 'failed', { error, nowMs: this.clock().getTime() });
-      summary.failed += ids.length;
-      countDeliveries(
-        rows.map((r) => r.payload),
-        'failed',
-        address.channel,
-      );
-      this.logger.error('could not compose a digest; marked failed', { keys, error });
-      await this.reportFailures(rows, 'failed', error);
+      await this.failComposition(rows, err, summary, address.channel);
       return;
     }
     let response: string;
