@@ -60,6 +60,11 @@ export async function openActivityRuntime(options: ActivityRuntimeOptions): Prom
     { graceMs: mail.digestGraceMs, publicUrl: mail.publicUrl, ...options.dispatcher },
   );
   dispatcher.start();
+  const missing = channels.missingSecrets();
+  if (missing.length > 0)
+    logger.warn('channel secrets not set: those deliveries wait queued until they are (docs/channels.md)', {
+      missing,
+    });
   logger.info('outbox dispatcher started', { store: store.dialect, transport: mailer.kind, target: mailer.target });
   const activities = createActivities({
     store,

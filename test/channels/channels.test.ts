@@ -318,6 +318,18 @@ describe('channels through the outbox (loopback vendor servers)', () => {
     expect(delivery?.status).toBe('queued');
     expect(delivery?.lastError).toContain('env:DT_CZT_SECRET is not set');
   });
+
+  it('lists at start the secret references the routed channels need and lack, naming references, not values', () => {
+    const policy = parseChannelPolicy({ stages: { reminder: ['dingtalk', 'wecom'] } });
+    const { channels } = outbox(policy, { env: { ...env, DT_CZT_SECRET: undefined, WECOM_CZT_URL: '' } });
+    expect(channels.missingSecrets()).toEqual([
+      'fj-bgt.dingtalk.secret: env:DT_CZT_SECRET',
+      'fj-czt.dingtalk.secret: env:DT_CZT_SECRET',
+      'fj-czt.wecom.url: env:WECOM_CZT_URL',
+    ]);
+    // Channels no stage uses are not asked for.
+    expect(outbox(DEFAULT_CHANNEL_POLICY, { env: {} }).channels.missingSecrets()).toEqual([]);
+  });
 });
 
 describe('SMS text', () => {

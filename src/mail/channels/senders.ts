@@ -6,7 +6,7 @@
  * URL or secret.
  */
 import type { Directory, RobotEndpoint, Unit } from '../../domain/directory';
-import type { ChannelPolicy, RobotChannel } from './config';
+import { type ChannelPolicy, ROBOT_CHANNELS, type RobotChannel } from './config';
 import { RateLimiter } from './rate-limit';
 import type { Secrets } from './secrets';
 import { SecretError } from './secrets';
@@ -163,6 +163,33 @@ export class Channels {
   /** The channel policy in force. */
   get policy(): ChannelPolicy {
     return this.deps.policy;
+  }
+
+  /**
+   * The secret references the policy's channels need that are not set, as `fj-czt.dingtalk.url: env:NAME` (never a
+   * value): what the worker warns of at start, since those deliveries would wait queued until they are set.
+   */
+  missingSecrets(): string[] {
+    const { policy, directory, secrets } = this.deps;
+    const used = new Set(Object.values(policy.stages).flat());
+    const missing: string[] = [];
+    const check = (ref: Parameters<Secrets['get']>[0], what: string) => {
+      try {
+        secrets.get(ref, what);
+      } catch (err) {
+        if (!(err instanceof SecretError)) throw err;
+        missing.push(`${what}: ${ref}`);
+      }
+    };
+    for (const unit of directory.units)
+      for (const channel of ROBOT_CHANNELS) {
+        const endpoint = unit.channels?.[channel];
+        if (!endpoint || !used.has(channel)) continue;
+        check(endpoint.url, `${unit.code}.${channel}.url`);
+        if (endpoint.secret) check(endpoint.secret, `${unit.code}.${channel}.secret`);
+      }
+    if (used.has('sms') && policy.sms?.key) check(policy.sms.key, 'channels.sms.key');
+    return missing;
   }
 
   /** Reserves a send to `address` under its channel's rate limit: 0 when it may go now, else when to try again. */
