@@ -307,6 +307,30 @@ describe('channels through the outbox (loopback vendor servers)', () => {
     );
   });
 
+  it('sends a digest again after a crash between hand-over and marking, with the same message id, once', async () => {
+    const { dispatcher, activities } = outbox(parseChannelPolicy({ stages: { reminder: ['webhook'] } }));
+    const n = notice();
+    await activities.sendNotice(n);
+    expect(await dispatcher.runOnce()).toMatchObject({ sent: 1 });
+    // As if a worker had claimed it again and died before marking: the row is `sending` with a lease.
+    await store.markRetry(
+      (await store.deliveriesOf(n.key)).map((d) => d.id),
+      {
+        error: 'test',
+        nextAttemptMs: nowMs,
+        nowMs,
+      },
+    );
+    const [row] = await store.claimGroup({ address: 'webhook:fj-czt', atMs: Date.parse(n.at) }, nowMs, 1000);
+    expect(row?.status).toBe('sending');
+    nowMs += 1000;
+    expect(await dispatcher.runOnce()).toMatchObject({ possibleDuplicates: 1, sent: 1 });
+    const ids = vendors.accepted('webhook').map((r) => r.headers['x-duban-message-id']);
+    expect(ids).toHaveLength(2);
+    expect(ids[0]).toBe(ids[1]);
+    expect(await dispatcher.runOnce()).toMatchObject({ sent: 0 });
+  });
+
   it('keeps a delivery queued, naming the reference, while its secret is not set', async () => {
     const { dispatcher, activities } = outbox(parseChannelPolicy({ stages: { reminder: ['dingtalk'] } }), {
       env: { ...env, DT_CZT_SECRET: undefined },
