@@ -466,7 +466,8 @@ export class Dispatcher {
       message = {
         id: digestId,
         subject: rendered.subject,
-        text: rendered.text,
+        // The mail's signature line ("此邮件由 … 自动发送") speaks of an e-mail; a channel message goes without it.
+        text: rendered.text.replace(/\n-- \n[\s\S]*$/, '\n'),
         link: dashboardLink(this.options.publicUrl, lead),
         unitName: this.directory.units.find((u) => u.code === first.unitCode)?.name ?? first.unitCode,
         count: rows.length,

@@ -142,6 +142,7 @@ describe('channels through the outbox (loopback vendor servers)', () => {
     expect(ding.msgtype).toBe('markdown');
     expect(ding.markdown.text).toContain('加强预算公开');
     expect(ding.markdown.text).toContain('/plans/fj-2017-zwgk/units/fj-czt');
+    expect(ding.markdown.text).not.toContain('此邮件');
     const hook = vendors.accepted('webhook')[0]!.body as { notices: { key: string }[]; unit: { code: string } };
     expect(hook.notices.map((x) => x.key)).toEqual([n.key]);
     expect(hook.unit.code).toBe('fj-czt');
