@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execDuban } from '../helpers/process';
 import { runCli } from '../import/run-cli';
 import { SECRETS, VendorServers } from './vendors';
 
@@ -89,6 +90,15 @@ describe('duban notify test --channel', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ target: 'sms:fj-bgt/officer', segments: expect.any(Number) });
     expect(vendors.accepted('sms').map((q) => q.body.to)).toEqual(['+8613800000001']);
+  });
+
+  it('stops duban start (exit 2, nothing started) on a channel policy with a mistake, naming the file and field', async () => {
+    const bad = path.join(dir, 'bad-channels.json');
+    fs.writeFileSync(bad, JSON.stringify({ stages: { reminder: ['dingtalk', 'pager'] } }));
+    const r = await execDuban(['start'], { DUBAN_CHANNELS_FILE: bad, DUBAN_LOG_FORMAT: 'pretty', DUBAN_DATA_DIR: dir });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${bad}: channels.stages.reminder[1]: expected mail | dingtalk`);
+    expect(fs.existsSync(path.join(dir, 'duban.sqlite'))).toBe(false);
   });
 
   it('exits 1 naming the endpoint when the unit has no robot, and 2 for an unknown channel', async () => {
