@@ -344,6 +344,21 @@ describe('channels through the outbox (loopback vendor servers)', () => {
     expect(delivery?.lastError).toContain('env:DT_CZT_SECRET is not set');
   });
 
+  it('keeps a delivery queued while its robot URL is not https, without quoting the URL', async () => {
+    const clear = 'http://oapi.dingtalk.example/robot/send?access_token=' + SECRETS.dingtalkToken;
+    const { dispatcher, activities } = outbox(parseChannelPolicy({ stages: { reminder: ['dingtalk'] } }), {
+      env: { ...env, DT_CZT_URL: clear },
+    });
+    const n = notice();
+    await activities.sendNotice(n);
+    expect(await dispatcher.runOnce()).toMatchObject({ retried: 1, sent: 0 });
+    const [delivery] = await store.deliveriesOf(n.key);
+    expect(delivery?.status).toBe('queued');
+    expect(delivery?.lastError).toBe(
+      'dingtalk:fj-czt url (env:DT_CZT_URL) must be https:// (http:// only for a loopback host)',
+    );
+  });
+
   it('lists at start the secret references the routed channels need and lack, naming references, not values', () => {
     const policy = parseChannelPolicy({ stages: { reminder: ['dingtalk', 'wecom'] } });
     const { channels } = outbox(policy, { env: { ...env, DT_CZT_SECRET: undefined, WECOM_CZT_URL: '' } });

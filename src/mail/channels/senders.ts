@@ -230,6 +230,7 @@ export class Channels {
     if (address.channel === 'sms') return this.sendSms(address, message);
     const endpoint = this.robot(address.channel, address.unitCode);
     let url = this.secret(endpoint.url, `${where} url`);
+    checkEndpointUrl(url, `${where} url (${endpoint.url})`);
     const secret = endpoint.secret ? this.secret(endpoint.secret, `${where} secret`) : undefined;
     const headers: Record<string, string> = {
       'content-type': 'application/json; charset=utf-8',
@@ -387,6 +388,22 @@ export class Channels {
       String(code),
     );
   }
+}
+
+/**
+ * Refuses a robot URL that would carry its token in clear (not https, and not a loopback test server) or is no URL;
+ * transient, so the delivery waits for the operator to fix the secret. The message never quotes the URL.
+ */
+function checkEndpointUrl(url: string, what: string): void {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new ChannelSendError(`${what} is not a URL`, 'transient');
+  }
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback))
+    throw new ChannelSendError(`${what} must be https:// (http:// only for a loopback host)`, 'transient');
 }
 
 /** Plain text lines as markdown lines (two trailing spaces keep a break). */
