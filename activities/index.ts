@@ -9,6 +9,8 @@ import type { HolidayYear } from '../src/domain/holidays';
 import type { Notice, ObligationEvent, Outcome } from '../src/domain/notice';
 import type { ObligationKind } from '../src/domain/plan';
 import { Dispatcher, type DispatcherOptions } from '../src/mail/dispatcher';
+import { type ChannelPolicy, DEFAULT_CHANNEL_POLICY } from '../src/mail/channels/config';
+import { routeNotice } from '../src/mail/channels/routing';
 import { MailInputError } from '../src/mail/errors';
 import { type Logger, processLogger } from '../src/telemetry/logger';
 import { outcomesCounter, provisionalCounter } from '../src/telemetry/metrics';
@@ -33,6 +35,11 @@ export interface ActivityDeps {
    * from the other deps and `dispatcher` options, and runs whenever something is queued. (Default: created)
    */
   dispatcher?: Dispatcher;
+  /**
+   * Which stages go out on which channels (DUBAN_CHANNELS_FILE); the dispatcher needs the matching `channels` to send
+   * them. (Default: mail only, every stage)
+   */
+  channelPolicy?: ChannelPolicy;
   /** Options of the created dispatcher; ignored when `dispatcher` is given. (Default: {}) */
   dispatcherOptions?: DispatcherOptions;
   /**
@@ -123,13 +130,16 @@ export function createActivities(deps: ActivityDeps) {
 
   async function sendNotice(notice: Notice): Promise<{ recipients: string[] }> {
     checkNotice(notice);
-    let resolved;
+    let recipients, skipped;
     try {
-      resolved = resolveRecipients(notice, deps.directory);
+      const route = routeNotice(notice, deps.directory, deps.channelPolicy ?? DEFAULT_CHANNEL_POLICY);
+      // The roles no channel reached (or all, when the stage names mail) go by mail, with mail's checks.
+      const mail = route.mail ? resolveRecipients(route.mail, deps.directory) : { recipients: [], skipped: [] };
+      recipients = [...mail.recipients, ...route.recipients];
+      skipped = mail.skipped;
     } catch (err) {
       failure(err);
     }
-    const { recipients, skipped } = resolved;
     const queued = await dispatcher.enqueue(notice.key, { kind: 'notice', notice }, recipients);
     if (skipped.length > 0) {
       // The rest got the notice; the general office hears which contact to fix (idempotent per notice and contact).

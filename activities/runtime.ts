@@ -3,6 +3,9 @@
  * from the environment, one started dispatcher, and the activities around them. Not imported by workflows.
  */
 import type { Directory } from '../src/domain/directory';
+import { channelPolicyFromEnv } from '../src/mail/channels/config';
+import { secretsFromEnv } from '../src/mail/channels/secrets';
+import { Channels } from '../src/mail/channels/senders';
 import { mailConfigFromEnv } from '../src/mail/config';
 import { Dispatcher, type DispatcherOptions } from '../src/mail/dispatcher';
 import { signForConfigFromEnv } from '../src/mail/sign-for-token';
@@ -41,6 +44,7 @@ export function checkRuntimeConfig(env: NodeJS.ProcessEnv = process.env): void {
   const mail = mailConfigFromEnv(env);
   storeConfigFromEnv(env);
   signForConfigFromEnv(env);
+  channelPolicyFromEnv(env);
   if (mail.transport.kind === 'smtp') smtpOptions(mail.transport.url, mail.transport.insecureLoopback);
 }
 
@@ -49,10 +53,12 @@ export async function openActivityRuntime(options: ActivityRuntimeOptions): Prom
   const env = options.env ?? process.env;
   const logger = options.logger ?? processLogger;
   const mail = mailConfigFromEnv(env);
+  const channelPolicy = channelPolicyFromEnv(env);
   const store = await openStore(storeConfigFromEnv(env));
   const mailer = createMailer(mail.transport, mail.from);
+  const channels = new Channels({ directory: options.directory, policy: channelPolicy, secrets: secretsFromEnv(env) });
   const dispatcher = new Dispatcher(
-    { store, mailer, directory: options.directory, logger },
+    { store, mailer, directory: options.directory, logger, channels },
     {
       graceMs: mail.digestGraceMs,
       publicUrl: mail.publicUrl,
@@ -61,12 +67,18 @@ export async function openActivityRuntime(options: ActivityRuntimeOptions): Prom
     },
   );
   dispatcher.start();
+  const missing = channels.missingSecrets();
+  if (missing.length > 0)
+    logger.warn('channel secrets not set: those deliveries wait queued until they are (docs/channels.md)', {
+      missing,
+    });
   logger.info('outbox dispatcher started', { store: store.dialect, transport: mailer.kind, target: mailer.target });
   const activities = createActivities({
     store,
     directory: options.directory,
     mailer,
     dispatcher,
+    channelPolicy,
     logger,
     observer: options.observer,
   });

@@ -18,6 +18,30 @@ export interface Contact {
   email: string;
   /** Language of the messages this person receives. (Default: 'zh') */
   locale?: 'zh' | 'en';
+  /** Mobile number for the `sms` channel, digits with an optional leading `+`. (Default: none, no SMS) */
+  mobile?: string;
+}
+
+/**
+ * Where a secret comes from: `env:NAME` (an environment variable) or `file:NAME` (a key of the JSON secrets file named
+ * by DUBAN_SECRETS_FILE). The directory holds only the reference, never the secret.
+ */
+export type SecretRef = `env:${string}` | `file:${string}`;
+
+/** A group robot or webhook a unit receives notices through; its URL is a credential, so both are references. */
+export interface RobotEndpoint {
+  /** The robot's webhook URL (it embeds the access token or key). */
+  url: SecretRef;
+  /** The signing secret (DingTalk 加签, Feishu 签名校验, the generic webhook's HMAC key). (Default: none, unsigned) */
+  secret?: SecretRef;
+}
+
+/** The IM channels a unit's group is reached on (a unit's robot), besides its contacts' mail and mobiles. */
+export interface UnitChannels {
+  dingtalk?: RobotEndpoint;
+  feishu?: RobotEndpoint;
+  wecom?: RobotEndpoint;
+  webhook?: RobotEndpoint;
 }
 
 /** One unit a table can name (a department, a city, a district, a 处室). */
@@ -38,6 +62,8 @@ export interface Unit {
    * (Default: false)
    */
   vertical?: boolean;
+  /** The unit's group robots and webhook (see docs/channels.md). (Default: none, mail only) */
+  channels?: UnitChannels;
 }
 
 /** The unit directory: every unit, and which of them is the general office. */

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { type Directory, UNIT_KINDS, type Unit } from '../domain/directory';
+import { type Directory, type SecretRef, UNIT_KINDS, type Unit } from '../domain/directory';
 import {
   checkDirectory,
   type DirectoryProblem,
@@ -46,6 +46,23 @@ const contactSchema = z.strictObject({
   name: z.string(),
   email: z.string(),
   locale: z.enum(['zh', 'en']).optional(),
+  mobile: z
+    .string()
+    .regex(/^\+?[0-9]{6,15}$/, { error: 'expected a mobile number: digits with an optional leading +' })
+    .optional(),
+});
+
+const secretRef = z.string().regex(/^(?:env|file):[A-Za-z_][A-Za-z0-9_.-]*$/, {
+  error: 'expected a secret reference env:NAME or file:NAME (a webhook URL or secret never goes in the directory)',
+}) as unknown as z.ZodType<SecretRef>;
+
+const robotSchema = z.strictObject({ url: secretRef, secret: secretRef.optional() });
+
+const channelsSchema = z.strictObject({
+  dingtalk: robotSchema.optional(),
+  feishu: robotSchema.optional(),
+  wecom: robotSchema.optional(),
+  webhook: robotSchema.optional(),
 });
 
 const unitSchema = z.strictObject({
@@ -56,6 +73,7 @@ const unitSchema = z.strictObject({
   officer: contactSchema,
   head: contactSchema,
   vertical: z.boolean().optional(),
+  channels: channelsSchema.optional(),
 });
 
 const directorySchema = z.strictObject({

@@ -25,7 +25,15 @@ import { DEFAULT_PUBLIC_URL } from './config';
 import { assertAddress, assertHeaderSafe } from './errors';
 import { type Logger, processLogger } from '../telemetry/logger';
 import { noticesCounter } from '../telemetry/metrics';
-import { type DigestItem, type PriorNotice, type RenderContext, renderDigest } from './message';
+import { ChannelSendError, type ChannelAddress, type Channels, parseChannelAddress } from './channels/senders';
+import {
+  type DigestItem,
+  type PriorNotice,
+  type RenderContext,
+  type RenderedMessage,
+  dashboardLink,
+  renderDigest,
+} from './message';
 import { signForLink, type SignForConfig } from './sign-for-token';
 import type { SkippedContact } from './recipients';
 import { type Mailer, type OutgoingMail, classifySendError, describeSendError } from './transport';
@@ -64,6 +72,11 @@ export interface DispatcherDeps {
   clock?: () => Date;
   /** (Default: the process's logger) */
   logger?: Logger;
+  /**
+   * The channels besides mail (IM robots, webhook, SMS) for deliveries whose address names one (`dingtalk:fj-czt`).
+   * Without it such deliveries stay queued, logged, until a process that has them sends them. (Default: none)
+   */
+  channels?: Channels;
 }
 
 /** What one {@link Dispatcher.runOnce} did, counted in deliveries. */
@@ -74,10 +87,14 @@ export interface DispatchSummary {
   failed: number;
   /** Deliveries found `sending` past their lease: each may reach its recipient twice. */
   possibleDuplicates: number;
+  /** Channel deliveries held back by their endpoint's rate limit, queued for when it allows them. */
+  deferred: number;
 }
 
 /** A digest a round kept queued after a transient failure, for the round's one log line. */
 interface HeldRound {
+  /** Where it failed to go: the mail transport's target, or a channel endpoint (`dingtalk:fj-czt`). */
+  target: string;
   deliveries: number;
   /** The first failure's description, code and reply code (describeSendError). */
   error: string;
@@ -97,10 +114,16 @@ interface Failing {
 /** Counts deliveries in `duban_notices_total` by their notice's stage (a report to the general office: `report`). */
 function countDeliveries(
   payloads: OutboxPayload[],
-  result: 'queued' | 'sent' | 'retried' | 'failed' | 'undeliverable',
+  result: 'queued' | 'sent' | 'retried' | 'failed' | 'undeliverable' | 'deferred',
+  channel = 'mail',
 ) {
   for (const p of payloads)
-    noticesCounter.inc({ channel: 'mail', stage: p.kind === 'notice' ? p.notice.stage : 'report', result });
+    noticesCounter.inc({ channel, stage: p.kind === 'notice' ? p.notice.stage : 'report', result });
+}
+
+/** The channel a delivery's address names: `mail` for an e-mail address. */
+function channelOfAddress(address: string): string {
+  return parseChannelAddress(address)?.channel ?? 'mail';
 }
 
 /** Longest wait between two tries to mark a handed-over digest sent; also bounds how long a stop waits for one. */
@@ -113,6 +136,7 @@ export class Dispatcher {
   private readonly store: Store;
   private readonly mailer: Mailer;
   private readonly directory: Directory;
+  private readonly channels: Channels | undefined;
   private readonly clock: () => Date;
   private readonly logger: Logger;
   private readonly options: Required<Omit<DispatcherOptions, 'signFor'>> & Pick<DispatcherOptions, 'signFor'>;
@@ -129,6 +153,7 @@ export class Dispatcher {
     this.store = deps.store;
     this.mailer = deps.mailer;
     this.directory = deps.directory;
+    this.channels = deps.channels;
     this.clock = deps.clock ?? (() => new Date());
     this.logger = deps.logger ?? processLogger;
     this.options = {
@@ -162,10 +187,7 @@ export class Dispatcher {
     const notBeforeMs = urgent ? nowMs : nowMs + this.options.graceMs;
     const result = await this.store.enqueue({ key, payload, recipients, atMs, notBeforeMs }, nowMs);
     if (result.created)
-      countDeliveries(
-        result.recipients.map(() => payload),
-        'queued',
-      );
+      for (const r of result.recipients) countDeliveries([payload], 'queued', channelOfAddress(r.address));
     this.wake(result.created ? notBeforeMs : nowMs);
     return result;
   }
@@ -266,7 +288,14 @@ export class Dispatcher {
    * it directly. (Default: horizonMs = now by the injected clock)
    */
   async runOnce(horizonMs?: number): Promise<DispatchSummary> {
-    const summary: DispatchSummary = { sent: 0, retried: 0, undeliverable: 0, failed: 0, possibleDuplicates: 0 };
+    const summary: DispatchSummary = {
+      sent: 0,
+      retried: 0,
+      undeliverable: 0,
+      failed: 0,
+      possibleDuplicates: 0,
+      deferred: 0,
+    };
     const held: HeldRound[] = [];
     for (const r of await this.store.recoverExpiredLeases(this.clock().getTime())) {
       summary.possibleDuplicates++;
@@ -322,7 +351,7 @@ export class Dispatcher {
     const deliveries = held.reduce((n, h) => n + h.deliveries, 0);
     const since = failing ? `, failing since ${new Date(failing.sinceMs).toISOString()}` : '';
     this.logger.warn(
-      `transient mail failure (${this.mailer.target}); will retry: ${first.error}; ${held.length} digests (${deliveries} deliveries) not ` +
+      `transient ${parseChannelAddress(first.target) ? 'channel' : 'mail'} failure (${first.target}); will retry: ${first.error}; ${held.length} digests (${deliveries} deliveries) not ` +
         `sent this round, ${kept}${since}`,
       {
         transport: this.mailer.kind,
@@ -341,21 +370,15 @@ export class Dispatcher {
   ): Promise<void> {
     const rows = await this.store.claimGroup(group, this.clock().getTime(), this.options.leaseMs);
     if (rows.length === 0) return;
+    const channel = parseChannelAddress(group.address);
+    if (channel) return this.sendChannelGroup(channel, rows, summary, held);
     const ids = rows.map((r) => r.id);
     const keys = rows.map((r) => r.noticeKey);
     let mail: OutgoingMail;
     try {
       mail = await this.compose(rows);
     } catch (err) {
-      const error = (err as Error).message;
-      await this.store.markFinal(ids, 'failed', { error, nowMs: this.clock().getTime() });
-      summary.failed += ids.length;
-      countDeliveries(
-        rows.map((r) => r.payload),
-        'failed',
-      );
-      this.logger.error('could not compose a digest; marked failed', { keys, error });
-      await this.reportFailures(rows, 'failed', error);
+      await this.failComposition(rows, err, summary, 'mail');
       return;
     }
     let messageId: string;
@@ -373,6 +396,121 @@ export class Dispatcher {
       'sent',
     );
     this.logger.info('digest sent', { keys, messageId, transport: this.mailer.kind });
+  }
+
+  /** Ends claimed rows whose digest could not be composed (retrying cannot help) and tells the general office. */
+  private async failComposition(
+    rows: ClaimedDelivery[],
+    err: unknown,
+    summary: DispatchSummary,
+    channel: string,
+  ): Promise<void> {
+    const ids = rows.map((r) => r.id);
+    const error = (err as Error).message;
+    await this.store.markFinal(ids, 'failed', { error, nowMs: this.clock().getTime() });
+    summary.failed += ids.length;
+    countDeliveries(
+      rows.map((r) => r.payload),
+      'failed',
+      channel,
+    );
+    this.logger.error('could not compose a digest; marked failed', { keys: rows.map((r) => r.noticeKey), error });
+    await this.reportFailures(rows, 'failed', error);
+  }
+
+  /**
+   * Sends a claimed group on its channel (IM robot, webhook, SMS): within the endpoint's rate limit, else kept queued
+   * (not counted as an attempt) until the limit allows it; failures are classified as for mail, so a down gateway
+   * delays the digest and never drops it.
+   */
+  private async sendChannelGroup(
+    address: ChannelAddress,
+    rows: ClaimedDelivery[],
+    summary: DispatchSummary,
+    held: HeldRound[],
+  ): Promise<void> {
+    const ids = rows.map((r) => r.id);
+    const keys = rows.map((r) => r.noticeKey);
+    const target = rows[0]?.address ?? address.channel;
+    const nowMs = this.clock().getTime();
+    if (!this.channels) {
+      const error = `no ${address.channel} channel in this process (DUBAN_CHANNELS_FILE); kept queued`;
+      await this.store.markRetry(ids, { error, nextAttemptMs: nowMs + this.options.retryMaxMs, nowMs, untried: true });
+      summary.retried += ids.length;
+      held.push({
+        target,
+        deliveries: ids.length,
+        error,
+        code: undefined,
+        responseCode: undefined,
+        nextAttemptMs: nowMs + this.options.retryMaxMs,
+      });
+      return;
+    }
+    const freeAtMs = this.channels.reserve(address, nowMs);
+    if (freeAtMs > 0) {
+      const limit = this.channels.policy.perMinute[address.channel];
+      const error = `rate limit of ${target} (${limit} a minute) reached; queued until ${new Date(freeAtMs).toISOString()}`;
+      await this.store.markRetry(ids, { error, nextAttemptMs: freeAtMs, nowMs, untried: true });
+      summary.deferred += ids.length;
+      countDeliveries(
+        rows.map((r) => r.payload),
+        'deferred',
+        address.channel,
+      );
+      this.logger.info('rate limit reached; digest kept queued', {
+        target,
+        keys,
+        until: new Date(freeAtMs).toISOString(),
+      });
+      return;
+    }
+    let message;
+    try {
+      const { rendered, digestId } = await this.render(rows);
+      const first = rows[0]!;
+      const notices = rows.flatMap((r) =>
+        r.payload.kind === 'notice' ? [r.payload.notice] : [r.payload.report.notice],
+      );
+      const lead = notices[0]!;
+      message = {
+        id: digestId,
+        subject: rendered.subject,
+        // The mail's signature line ("此邮件由 … 自动发送") speaks of an e-mail; a channel message goes without it.
+        text: rendered.text.replace(/\n-- \n[\s\S]*$/, '\n'),
+        link: dashboardLink(this.options.publicUrl, lead),
+        unitName: this.directory.units.find((u) => u.code === first.unitCode)?.name ?? first.unitCode,
+        count: rows.length,
+        notices: notices.map((n) => ({
+          key: n.key,
+          stage: n.stage,
+          planId: n.planId,
+          unitCode: n.unitCode,
+          taskNo: n.taskNo,
+          due: n.due,
+          at: n.at,
+        })),
+      };
+    } catch (err) {
+      this.channels.limiter.release(target, nowMs);
+      await this.failComposition(rows, err, summary, address.channel);
+      return;
+    }
+    let response: string;
+    try {
+      response = (await this.channels.send(address, message)).response;
+    } catch (err) {
+      await this.onSendError(err, rows, summary, held);
+      return;
+    }
+    await this.markSent(ids, message.id);
+    summary.sent += ids.length;
+    countDeliveries(
+      rows.map((r) => r.payload),
+      'sent',
+      address.channel,
+    );
+    this.logger.info('digest sent', { keys, messageId: message.id, channel: address.channel, target, response });
   }
 
   /**
@@ -413,18 +551,25 @@ export class Dispatcher {
   ): Promise<void> {
     const ids = rows.map((r) => r.id);
     const keys = rows.map((r) => r.noticeKey);
-    const e = err as { code?: string; responseCode?: number };
+    const channel = err instanceof ChannelSendError ? channelOfAddress(rows[0]?.address ?? '') : 'mail';
+    const e =
+      err instanceof ChannelSendError
+        ? { code: err.code, responseCode: err.status }
+        : (err as { code?: string; responseCode?: number });
     const nowMs = this.clock().getTime();
-    const error = describeSendError(err);
-    switch (classifySendError(err)) {
+    const error = err instanceof ChannelSendError ? err.message : describeSendError(err);
+    const target = err instanceof ChannelSendError ? (rows[0]?.address ?? channel) : this.mailer.target;
+    const by = channel === 'mail' ? 'the mail server' : `the ${channel} endpoint`;
+    switch (err instanceof ChannelSendError ? err.failure : classifySendError(err)) {
       case 'undeliverable':
         await this.store.markFinal(ids, 'undeliverable', { error, nowMs });
         summary.undeliverable += ids.length;
         countDeliveries(
           rows.map((r) => r.payload),
           'undeliverable',
+          channel,
         );
-        this.logger.warn('recipient address refused; deliveries undeliverable', {
+        this.logger.warn(`recipient refused by ${by}; deliveries undeliverable`, {
           keys,
           code: e.code,
           responseCode: e.responseCode,
@@ -437,8 +582,9 @@ export class Dispatcher {
         countDeliveries(
           rows.map((r) => r.payload),
           'failed',
+          channel,
         );
-        this.logger.error('message refused by the mail server; deliveries failed', {
+        this.logger.error(`message refused by ${by}; deliveries failed`, {
           keys,
           code: e.code,
           responseCode: e.responseCode,
@@ -455,8 +601,9 @@ export class Dispatcher {
         countDeliveries(
           rows.map((r) => r.payload),
           'retried',
+          channel,
         );
-        held.push({ deliveries: ids.length, error, code: e.code, responseCode: e.responseCode, nextAttemptMs });
+        held.push({ target, deliveries: ids.length, error, code: e.code, responseCode: e.responseCode, nextAttemptMs });
       }
     }
   }
@@ -542,7 +689,8 @@ export class Dispatcher {
     });
   }
 
-  private async compose(rows: ClaimedDelivery[]): Promise<OutgoingMail> {
+  /** The digest of claimed rows for their recipient, and its deterministic id (Message-ID, channel message id). */
+  private async render(rows: ClaimedDelivery[]): Promise<{ rendered: RenderedMessage; digestId: string }> {
     const first = rows[0];
     if (!first) throw new Error('empty digest');
     const items: DigestItem[] = [];
@@ -565,6 +713,12 @@ export class Dispatcher {
       .update([first.address.toLowerCase(), ...rows.map((r) => r.noticeKey).sort()].join('\n'))
       .digest('hex')
       .slice(0, 32);
+    return { rendered, digestId };
+  }
+
+  private async compose(rows: ClaimedDelivery[]): Promise<OutgoingMail> {
+    const { rendered, digestId } = await this.render(rows);
+    const first = rows[0]!;
     // Checked here too so a bad header fails the rows at once instead of being retried as a send error.
     assertHeaderSafe(rendered.subject, 'subject');
     assertHeaderSafe(first.name, 'recipient name');

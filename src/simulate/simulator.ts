@@ -162,10 +162,11 @@ export async function simulate(
   const names = new Map(directory.units.map((u) => [u.code, u.name]));
   const notices = new Map<string, { notice: Notice; recipients: string[] }>();
   const outcomes = new Map<string, Outcome>();
-  // The simulation's store and outbox are its own: a simulated 2017 never mixes with the operators' records.
+  // The simulation's store and outbox are its own: a simulated 2017 never mixes with the operators' records, and
+  // never reaches a person (no SMTP relay, no IM or SMS channel).
   const services = await openActivityRuntime({
     directory,
-    env: { ...process.env, DATABASE_URL: '', SMTP_URL: '', DUBAN_DATA_DIR: outputDir },
+    env: { ...process.env, DATABASE_URL: '', SMTP_URL: '', DUBAN_CHANNELS_FILE: '', DUBAN_DATA_DIR: outputDir },
     logger: {
       info: () => undefined,
       warn: (m, f) => progress(`simulate: ${m} ${JSON.stringify(f ?? {})}`),

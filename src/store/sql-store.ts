@@ -266,10 +266,15 @@ export class SqlStore implements Store {
     );
   }
 
-  async markRetry(ids: number[], info: { error: string; nextAttemptMs: number; nowMs: number }): Promise<void> {
+  async markRetry(
+    ids: number[],
+    info: { error: string; nextAttemptMs: number; nowMs: number; untried?: boolean },
+  ): Promise<void> {
     if (ids.length === 0) return;
+    // A claim held back before any hand-over (a rate limit) does not count as an attempt.
+    const attempts = info.untried ? 'attempts = attempts - 1, ' : '';
     await this.db.run(
-      `UPDATE deliveries SET status = 'queued', next_attempt_ms = ?, lease_until_ms = NULL, last_error = ?, updated_ms = ?
+      `UPDATE deliveries SET status = 'queued', ${attempts}next_attempt_ms = ?, lease_until_ms = NULL, last_error = ?, updated_ms = ?
        WHERE id IN (${placeholders(ids.length)})`,
       [info.nextAttemptMs, info.error, info.nowMs, ...ids],
     );

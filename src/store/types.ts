@@ -236,8 +236,14 @@ export interface Store {
   claimGroup(group: { address: string; atMs: number }, nowMs: number, leaseMs: number): Promise<ClaimedDelivery[]>;
   /** Marks claimed deliveries sent. */
   markSent(ids: number[], info: { messageId: string; nowMs: number }): Promise<void>;
-  /** Puts claimed deliveries back in the queue after a transient failure. */
-  markRetry(ids: number[], info: { error: string; nextAttemptMs: number; nowMs: number }): Promise<void>;
+  /**
+   * Puts claimed deliveries back in the queue after a transient failure, or `untried` (held back before any hand-over,
+   * e.g. by a channel's rate limit: the claim's attempt is taken back).
+   */
+  markRetry(
+    ids: number[],
+    info: { error: string; nextAttemptMs: number; nowMs: number; untried?: boolean },
+  ): Promise<void>;
   /** Ends claimed deliveries for good: `failed` (message refused) or `undeliverable` (address refused). */
   markFinal(ids: number[], status: 'failed' | 'undeliverable', info: { error: string; nowMs: number }): Promise<void>;
   /** Re-queues deliveries whose lease expired and returns them: each may already have been delivered once. */

@@ -16,7 +16,7 @@ export const registry = new Registry();
 /** Deliveries (one per recipient of a notice) by channel, stage and what became of them. */
 export const noticesCounter = new Counter({
   name: 'duban_notices_total',
-  help: 'Deliveries of notices by channel, stage and result (queued, sent, retried, failed, undeliverable)',
+  help: 'Deliveries of notices by channel (mail, dingtalk, feishu, wecom, webhook, sms), stage and result (queued, sent, retried, deferred by a rate limit, failed, undeliverable)',
   labelNames: ['channel', 'stage', 'result'] as const,
   registers: [registry],
 });

@@ -58,6 +58,31 @@ export async function connectWithRetry(
   }
 }
 
+/** A dev server that exits more than this often within the window is not restarted again: something is wrong. */
+const MAX_RESTARTS = 5;
+const CRASH_WINDOW_MS = 10 * 60_000;
+
+/** Starts the embedded dev server again, retrying with back-off until the loss bound; undefined if it never came. */
+async function restartDevServer(
+  config: TemporalConfig,
+  logger: Logger,
+  isStopping: () => boolean,
+): Promise<DevServer | undefined> {
+  const deadline = Date.now() + config.serverLossTimeoutS * 1000;
+  let delay = 500;
+  while (!isStopping()) {
+    try {
+      return await startDevServer(config, { logger, stopping: isStopping });
+    } catch (err) {
+      if (Date.now() + delay > deadline) return undefined;
+      logger.warn(`the Temporal dev server did not restart: ${(err as Error).message.split('\n')[0]}; trying again`);
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 5000);
+    }
+  }
+  return undefined;
+}
+
 /**
  * The main job (`duban start`): the embedded dev server unless `TEMPORAL_ADDRESS` is set, then the worker,
  * until SIGINT/SIGTERM (exit 0, everything it started stopped) or a server lost past the retry bound (exit 1).
@@ -87,14 +112,47 @@ export async function runMainJob(config: TemporalConfig, hooks: MainJobHooks): P
       logger.info(`starting the embedded Temporal dev server (state in ${config.dataDir})…`);
       devServer = await startDevServer(config, { logger, stopping: () => stopping });
       if (!stopping) logger.info(`Temporal dev server on ${devServer.address}; Web UI at ${devServer.uiUrl}`);
-      void devServer.exited.then((code) => {
-        if (!stopping) {
-          logger.error(`the Temporal dev server exited unexpectedly (code ${code}); stopping the worker`);
-          exitCode = 1;
-          stopping = true;
-          stopWorker();
-        }
-      });
+      const exits: number[] = [];
+      const superviseDevServer = (server: DevServer): void => {
+        void server.exited.then(async (code) => {
+          if (stopping) return;
+          exits.push(Date.now());
+          const recent = exits.filter((t) => t > Date.now() - CRASH_WINDOW_MS).length;
+          if (recent > MAX_RESTARTS) {
+            logger.error(
+              `the Temporal dev server exited ${recent} times within ${CRASH_WINDOW_MS / 60_000} minutes ` +
+                `(last code ${code}); stopping the worker`,
+            );
+            exitCode = 1;
+            stopping = true;
+            stopWorker();
+            return;
+          }
+          // Its state is in the SQLite file: a restarted server carries on where it stopped, the worker reconnects
+          // and /readyz answers 503 meanwhile. Only a server that cannot be brought back within the loss bound
+          // ends the job.
+          logger.error(`the Temporal dev server exited unexpectedly (code ${code}); restarting it`);
+          const restarted = await restartDevServer(config, logger, () => stopping);
+          if (stopping) {
+            await restarted?.stop();
+            return;
+          }
+          if (!restarted) {
+            logger.error(
+              `could not restart the Temporal dev server within ${config.serverLossTimeoutS} s ` +
+                '(DUBAN_SERVER_LOSS_TIMEOUT_S); stopping the worker',
+            );
+            exitCode = 1;
+            stopping = true;
+            stopWorker();
+            return;
+          }
+          devServer = restarted;
+          logger.info(`Temporal dev server restarted on ${restarted.address}`);
+          superviseDevServer(restarted);
+        });
+      };
+      superviseDevServer(devServer);
     } else {
       logger.info(`connecting to the Temporal server at ${config.address} (namespace ${config.namespace})`);
     }

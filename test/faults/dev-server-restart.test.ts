@@ -62,10 +62,15 @@ describe('the Temporal dev server restarted on its database while notices fall d
 
   /** Runs one outage across REMINDER_5 of a fresh plan, stopping the server with `stop`. */
   async function outageAcrossNotice(planId: string, stop: (s: DevServer) => Promise<void>): Promise<void> {
-    const small = smallPlan(planId);
-    const { plan, schedule } = small;
     const { taskQueue } = loadTemporalConfig({ TEMPORAL_ADDRESS: server.address });
-    const { timeShiftMs, activeFrom, planNow } = await startShiftedPlan(client, taskQueue, small, REMINDER_5, LEAD_MS);
+    const { timeShiftMs, activeFrom, planNow, small } = await startShiftedPlan(
+      client,
+      taskQueue,
+      (attempt) => smallPlan(attempt === 0 ? planId : `${planId}-${attempt}`),
+      REMINDER_5,
+      LEAD_MS,
+    );
+    const { plan, schedule } = small;
     expect(await noticesIn(store(), plan.id)).toEqual([]);
 
     // The stop must land before the instant, or this run did not test sleeping across it.

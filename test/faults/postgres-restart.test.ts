@@ -145,16 +145,15 @@ describe('a worker on PostgreSQL while the server restarts (dev server, embedded
   });
 
   it('loses and duplicates nothing: notices due, queued and a fulfilment recorded across two outages', async () => {
-    const small = smallPlan('fault-postgres');
-    const { plan, schedule } = small;
     const { taskQueue } = loadTemporalConfig({ TEMPORAL_ADDRESS: env.address });
-    const { timeShiftMs, activeFrom, planNow } = await startShiftedPlan(
+    const { timeShiftMs, activeFrom, planNow, small } = await startShiftedPlan(
       env.client,
       taskQueue,
-      small,
+      (attempt) => smallPlan(attempt === 0 ? 'fault-postgres' : `fault-postgres-${attempt}`),
       REMINDER_5,
       15_000,
     );
+    const { plan, schedule } = small;
     const due = dueNotices(plan, schedule, activeFrom, REMINDER_5 + 4_000);
     const expected = due.map((d) => d.notice);
     // A task deadline owing nothing at the instant, fulfilled while the store is down.

@@ -1,6 +1,9 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { DateTime } from 'luxon';
+import { obligationWorkflowId } from '../../src/domain/ids';
+import { planSchedule } from '../../src/domain/obligations';
 import type { Directory } from '../../src/domain/directory';
 import { PLAN_TIMEZONE, type Plan } from '../../src/domain/plan';
 import { startPlan } from '../../src/service';
@@ -84,5 +87,32 @@ export async function runPlanFromPublication(
     timeShiftMs: shift,
     searchAttributes: false,
   });
+  await waitForObligations(env, plan, directory);
   return { worker, running, shift };
+}
+
+/**
+ * Resolves once every obligation workflow of the plan exists: a unit workflow starts its children in its first task,
+ * and on a loaded machine a test that queries right after the start would otherwise find some not there yet.
+ */
+export async function waitForObligations(
+  env: TestWorkflowEnvironment,
+  plan: Plan,
+  directory: Directory,
+): Promise<void> {
+  const ids = planSchedule(plan, directory).units.flatMap((u) =>
+    u.obligations.map((o) => obligationWorkflowId(plan.id, u.unitCode, o.id)),
+  );
+  const deadline = Date.now() + 120_000;
+  for (const id of ids) {
+    for (;;) {
+      try {
+        await env.client.workflow.getHandle(id).describe();
+        break;
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError) || Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
 }

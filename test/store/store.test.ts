@@ -87,6 +87,17 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('%s store', (kind) => {
     ]);
   });
 
+  it('takes back the attempt of a claim held back untried (a channel rate limit)', async () => {
+    const { store } = opened;
+    await store.enqueue(entry(), T0);
+    const group = { address: officer.address, atMs: Date.parse(notice().at) };
+    const [a] = await store.claimGroup(group, T0, 60_000);
+    await store.markRetry([a!.id], { error: 'rate limit', nextAttemptMs: T0 + 60_000, nowMs: T0, untried: true });
+    expect((await store.deliveriesOf(notice().key)).map((d) => [d.status, d.attempts])).toEqual([['queued', 0]]);
+    const [again] = await store.claimGroup(group, T0 + 60_000, 60_000);
+    expect(again?.attempts).toBe(1);
+  });
+
   it('re-queues rows whose sending lease expired and reports them', async () => {
     const { store } = opened;
     await store.enqueue(entry(), T0);

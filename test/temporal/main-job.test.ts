@@ -99,6 +99,64 @@ describe('duban start (the main job)', () => {
     expect(await second.exit).toBe(0);
   });
 
+  it('answers 503 on /readyz while the embedded dev server does not answer, and restarts it when it dies, workflows kept', async () => {
+    const httpPort = await freePort();
+    const env = {
+      DUBAN_DATA_DIR: dataDir,
+      DUBAN_DEV_SERVER_PORT: String(await freePort()),
+      DUBAN_DEV_UI_PORT: String(await freePort()),
+      DUBAN_HTTP_PORT: String(httpPort),
+    };
+    const readyz = async (): Promise<number> => {
+      try {
+        return (await fetch(`http://127.0.0.1:${httpPort}/readyz`, { signal: AbortSignal.timeout(10_000) })).status;
+      } catch {
+        return 0;
+      }
+    };
+    const start = spawnDuban(['start'], env);
+    try {
+      await start.waitFor('ready. Temporal Web UI: http://127.0.0.1:', 90_000);
+      expect(await readyz()).toBe(200);
+      // The example plan: 51 unit workflows and their 372 obligations, once visibility has them all.
+      let before: string[] = [];
+      for (let i = 0; i < 60 && before.length < 423; i++) {
+        before = await listWorkflowIds(`127.0.0.1:${env.DUBAN_DEV_SERVER_PORT}`);
+        if (before.length < 423) await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(before.length).toBe(423);
+      const serverPid = Number(readFileSync(path.join(dataDir, 'temporal.pid'), 'utf8'));
+      const until = async (status: number): Promise<number[]> => {
+        const seen: number[] = [];
+        for (let i = 0; i < 120 && seen.at(-1) !== status; i++) {
+          seen.push(await readyz());
+          if (seen.at(-1) !== status) await new Promise((r) => setTimeout(r, 250));
+        }
+        return seen;
+      };
+      // A server that does not answer (stopped): not ready until it answers again.
+      process.kill(serverPid, 'SIGSTOP');
+      expect((await until(503)).at(-1)).toBe(503);
+      process.kill(serverPid, 'SIGCONT');
+      expect((await until(200)).at(-1)).toBe(200);
+      // A server that died is started again on its state file; the client's retries may hide the gap from /readyz.
+      process.kill(serverPid, 'SIGKILL');
+      await start.waitFor('Temporal dev server restarted on', 60_000);
+      expect((await until(200)).at(-1)).toBe(200);
+      expect(start.output()).toContain('the Temporal dev server exited unexpectedly');
+      expect(start.output()).toContain('Temporal dev server restarted on');
+      const newPid = Number(readFileSync(path.join(dataDir, 'temporal.pid'), 'utf8'));
+      expect(newPid).not.toBe(serverPid);
+      expect(alive(newPid)).toBe(true);
+      expect((await listWorkflowIds(`127.0.0.1:${env.DUBAN_DEV_SERVER_PORT}`)).sort()).toEqual(before.sort());
+      start.child.kill('SIGTERM');
+      expect(await start.exit).toBe(0);
+      expect(alive(newPid)).toBe(false);
+    } finally {
+      start.child.kill('SIGKILL');
+    }
+  });
+
   it('exits non-zero when the server is lost for longer than the retry bound', async () => {
     const port = await freePort();
     const config = loadTemporalConfig({

@@ -31,8 +31,8 @@ describe('a worker killed with -9 while obligations sleep across a notice (dev s
   let dir: string;
   let env: TestWorkflowEnvironment;
   const workers: DubanProcess[] = [];
-  const small = smallPlan();
-  const { plan, schedule } = small;
+  // The plan actually started (startShiftedPlan starts another when a loaded machine made the first start too slow).
+  let { plan, schedule } = smallPlan();
 
   const startWorker = async (): Promise<DubanProcess> => {
     const worker = await spawnWorker(env.address, dir);
@@ -64,13 +64,14 @@ describe('a worker killed with -9 while obligations sleep across a notice (dev s
     const first = await startWorker();
 
     // Plan time: LEAD_MS before 2017-05-22 09:00 +08:00, from now on; every obligation sleeps towards it.
-    const { timeShiftMs, activeFrom, planNow } = await startShiftedPlan(
+    const { timeShiftMs, activeFrom, planNow, small } = await startShiftedPlan(
       env.client,
       taskQueue,
-      small,
+      (attempt) => smallPlan(attempt === 0 ? undefined : `${plan.id}-${attempt}`),
       REMINDER_5,
       LEAD_MS,
     );
+    ({ plan, schedule } = small);
     expect(await noticesOfPlan()).toEqual([]);
 
     // The kill must land before the instant, or this run did not test sleeping across it.

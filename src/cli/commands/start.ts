@@ -174,13 +174,14 @@ export const startCommand: Command = {
     }
     // The store and the outbox open before any server starts: an unreachable database stops here, in one line,
     // with nothing to clean up.
-    // A rehearsal's mail stays in the outbox folder unless asked for: nobody should get a 2017 reminder.
+    // A rehearsal's mail stays in the outbox folder unless asked for, and it takes no IM or SMS channel: nobody should
+    // get a 2017 reminder.
     const realMail = !rehearsal || process.env.DUBAN_REHEARSAL_MAIL === '1';
     let runtime: Awaited<ReturnType<typeof openActivityRuntime>>;
     try {
       runtime = await openActivityRuntime({
         directory,
-        ...(realMail ? {} : { env: { ...process.env, SMTP_URL: '' } }),
+        ...(realMail ? {} : { env: { ...process.env, SMTP_URL: '', DUBAN_CHANNELS_FILE: '' } }),
         dispatcher: { rehearsal: rehearsal !== undefined },
       });
     } catch (err) {
