@@ -8,6 +8,7 @@ import { secretsFromEnv } from '../src/mail/channels/secrets';
 import { Channels } from '../src/mail/channels/senders';
 import { mailConfigFromEnv } from '../src/mail/config';
 import { Dispatcher, type DispatcherOptions } from '../src/mail/dispatcher';
+import { signForConfigFromEnv } from '../src/mail/sign-for-token';
 import { type Logger, processLogger } from '../src/telemetry/logger';
 import { type Mailer, createMailer, smtpOptions } from '../src/mail/transport';
 import { openStore, storeConfigFromEnv } from '../src/store';
@@ -42,6 +43,7 @@ export interface ActivityRuntimeOptions {
 export function checkRuntimeConfig(env: NodeJS.ProcessEnv = process.env): void {
   const mail = mailConfigFromEnv(env);
   storeConfigFromEnv(env);
+  signForConfigFromEnv(env);
   channelPolicyFromEnv(env);
   if (mail.transport.kind === 'smtp') smtpOptions(mail.transport.url, mail.transport.insecureLoopback);
 }
@@ -57,7 +59,12 @@ export async function openActivityRuntime(options: ActivityRuntimeOptions): Prom
   const channels = new Channels({ directory: options.directory, policy: channelPolicy, secrets: secretsFromEnv(env) });
   const dispatcher = new Dispatcher(
     { store, mailer, directory: options.directory, logger, channels },
-    { graceMs: mail.digestGraceMs, publicUrl: mail.publicUrl, ...options.dispatcher },
+    {
+      graceMs: mail.digestGraceMs,
+      publicUrl: mail.publicUrl,
+      signFor: signForConfigFromEnv(env),
+      ...options.dispatcher,
+    },
   );
   dispatcher.start();
   const missing = channels.missingSecrets();

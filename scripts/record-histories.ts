@@ -6,7 +6,9 @@
  * versions stay beside them under their own prefix (`v1-*.pb`: obligation workflows from before the
  * `obligation-notices-batched` patch) and must keep replaying. The `calendar-*` histories come from a run of their
  * own: workflows that read the installation's holiday years at their start (`calendar-from-store`) and then get a
- * `calendar` signal that moves their escalations, or one with data they cannot use (`calendar-error-notice`).
+ * `calendar` signal that moves their escalations, or one with data they cannot use (`calendar-error-notice`). The
+ * `sign-for-*` history too: an implementation plan under a policy that escalates notices not signed for within 8
+ * working hours (`sign-for-unsigned-escalation`), some of its notices signed for (the `sign-for` update).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,6 +18,7 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { openActivityRuntime } from '../activities/runtime';
 import { parseHolidayNotice } from '../src/domain/holiday-notice';
+import { parsePolicy } from '../src/domain/policy-file';
 import { withHolidayNotice, type HolidayYear } from '../src/domain/holidays';
 import type { ObligationSpec } from '../src/domain/obligations';
 import { createDubanClient } from '../src/service';
@@ -142,6 +145,26 @@ async function recordCalendarHistories(names: string[]): Promise<void> {
   }
 }
 
+/** The sign-for history: 省财政厅 signs for its first reminder in time, two later ones late, the rest never. */
+async function recordSignForHistories(): Promise<void> {
+  const { plan, directory } = smallSeedPlan([49]);
+  const obligation = 'implementation-plan';
+  await simulate({
+    plan,
+    directory,
+    policy: parsePolicy({ signFor: { escalateAfterWorkingHours: 8 } }),
+    scenario: {
+      events: [
+        { at: '2017-05-22T11:00:00+08:00', type: 'sign-for', unit: '省财政厅', obligation },
+        { at: '2017-05-26T16:30:00+08:00', type: 'sign-for', unit: '省财政厅', obligation },
+      ],
+    },
+    progress: (line) => console.error(line),
+    afterRun: (client) =>
+      record(client, 'sign-for-unsigned-escalation', obligationWorkflowId(plan.id, 'fj-czt', obligation)),
+  });
+}
+
 async function main(): Promise<void> {
   const { plan, directory } = smallSeedPlan();
   const wanted = [
@@ -165,6 +188,7 @@ async function main(): Promise<void> {
   if (!only || only.some((prefix) => prefix.startsWith('calendar'))) {
     await recordCalendarHistories(only ?? ['calendar']);
   }
+  if (!only || only.some((prefix) => prefix.startsWith('sign-for'))) await recordSignForHistories();
   if (only && recorded.length === 0) return;
   await simulate({
     plan,

@@ -5,7 +5,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { HolidayYear } from '../src/domain/holidays';
-import type { Evidence, ItemState, TimelineEntry, UpcomingNotice } from '../src/domain/notice';
+import type { Evidence, ItemState, SignForVia, TimelineEntry, UpcomingNotice } from '../src/domain/notice';
 import type { ObligationSpec } from '../src/domain/obligations';
 import type { IsoDate } from '../src/domain/plan';
 
@@ -34,6 +34,15 @@ export interface WaiverInput {
   period?: string | null;
   reason: string;
   approver: string;
+}
+
+/** Sign for (签收) a notice of the obligation: through its mailed link (one notice) or the dashboard (every one sent). */
+export interface SignForInput {
+  /** The notice's key; omitted: every reminder and escalation sent and not yet signed for. */
+  noticeKey?: string;
+  /** Who signed: a role and unit (`officer@3501`) or `operator`; never a name or an address. */
+  by: string;
+  via: SignForVia;
 }
 
 /** Status of one item (period) of an obligation. */
@@ -87,6 +96,8 @@ export const fulfilUpdate = defineUpdate<ObligationStatus, [FulfilInput]>('fulfi
 export const extendUpdate = defineUpdate<ObligationStatus, [ExtensionInput]>('extend');
 export const waiveUpdate = defineUpdate<ObligationStatus, [WaiverInput]>('waive');
 export const closeSignal = defineSignal<[CloseInput]>('close');
+/** Obligation workflow: a notice signed for (签收); see {@link SignForInput}. Refused once the obligation is closed. */
+export const signForUpdate = defineUpdate<ObligationStatus, [SignForInput]>('sign-for');
 /** Every workflow: holiday years were added (`duban holidays add`); see {@link CalendarInput}. */
 export const calendarSignal = defineSignal<[CalendarInput]>('calendar');
 export const statusQuery = defineQuery<ObligationStatus>('status');

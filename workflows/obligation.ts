@@ -5,16 +5,18 @@
 import { allHandlersFinished, condition, log, setHandler, patched, sleep } from '@temporalio/workflow';
 import { isIsoDate } from '../src/domain/calendar';
 import { deadlineEndMs, isOnTime } from '../src/domain/deadlines';
-import type { Notice, ObligationEvent, Outcome } from '../src/domain/notice';
+import type { Notice, ObligationEvent, Outcome, SignedNotice } from '../src/domain/notice';
 import type { ObligationSpec } from '../src/domain/obligations';
 import type { IsoDate } from '../src/domain/plan';
 import { DEFAULT_POLICY, obligationAgenda, type AgendaItem } from '../src/domain/policy';
+import { addWorkingHours, asksSignFor, unsignedStage } from '../src/domain/sign-for';
 import {
   calendarSignal,
   closeSignal,
   extendUpdate,
   fulfilUpdate,
   overviewQuery,
+  signForUpdate,
   statusQuery,
   waiveUpdate,
   type ItemStatus,
@@ -55,6 +57,11 @@ const { deliverDue, holidayYears } = deadlineLocalActivities;
 const NOTICES_BATCHED_PATCH = 'obligation-notices-batched';
 /** Workflows from this patch on tell the general office when holiday data given to them cannot be used. */
 const CALENDAR_ERROR_NOTICE_PATCH = 'calendar-error-notice';
+/**
+ * Workflows whose policy escalates notices not signed for (`policy.signFor`) send `unsigned-<stage>` notices from
+ * this patch on. Without that option nothing changes, and the patch is not even asked about.
+ */
+const UNSIGNED_ESCALATION_PATCH = 'sign-for-unsigned-escalation';
 
 /** Input of {@link obligationWorkflow}. */
 export interface ObligationInput extends RunOptions {
@@ -81,6 +88,8 @@ interface CarriedState {
   closed: boolean;
   /** Why the holiday data last given could not be used. (Default: absent) */
   calendarError?: string;
+  /** Keys of the notices signed for (签收). (Default: none) */
+  signed?: string[];
 }
 
 const TERMINAL = new Set<ItemStatus['state']>(['on-time', 'late', 'waived']);
@@ -112,6 +121,8 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     }));
   const timeline = new Timeline(input.state?.timeline);
   let closed = input.state?.closed ?? false;
+  /** Keys of the notices signed for. */
+  const signed = new Set<string>(input.state?.signed);
   const calendar = new WorkflowCalendar(input.holidayYears);
   /** Why the holiday data last given could not be used; shown by the status until usable data arrives. */
   let calendarError = input.state?.calendarError;
@@ -371,6 +382,71 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     },
   );
 
+  /** The reminders and escalations of an item sent for its current due date, with their keys and instants. */
+  const sentForSignFor = (item: ItemState, cache = false): (SignedNotice & { ms: number })[] => {
+    if (!item.sent.some(asksSignFor)) return [];
+    const agenda = tryAgendaOf(item, cache);
+    if (typeof agenda === 'string') return [];
+    return agenda
+      .filter((a) => asksSignFor(a.stage) && item.sent.includes(a.stage))
+      .map((a) => ({ key: noticeOf(item, a).key, stage: a.stage, sentAt: a.at, ms: a.ms }));
+  };
+  /** What a sign-for means: the named notice, or every one sent and not signed for; refused as the validator says. */
+  const signForTargets = (noticeKey: string | undefined): { item: ItemState; notices: SignedNotice[] }[] => {
+    if (closed) refuse(`${spec.id} of ${unitCode} is closed; there is nothing to sign for`, 'AlreadyClosed');
+    if (noticeKey !== undefined) {
+      for (const item of items) {
+        const n = sentForSignFor(item).find((x) => x.key === noticeKey);
+        if (!n) continue;
+        if (signed.has(n.key)) refuse(`notice ${n.key} was already signed for`, 'AlreadySignedFor');
+        if (TERMINAL.has(item.state))
+          refuse(
+            `${spec.id} ${item.period ?? ''} of ${unitCode} is already ${item.state}; cannot sign for`,
+            'AlreadyClosed',
+          );
+        return [{ item, notices: [{ key: n.key, stage: n.stage, sentAt: n.sentAt }] }];
+      }
+      return refuse(`${spec.id} of ${unitCode} sent no notice ${noticeKey} to sign for`, 'NothingToSignFor');
+    }
+    const targets = items
+      .filter((i) => !TERMINAL.has(i.state))
+      .map((item) => ({
+        item,
+        notices: sentForSignFor(item)
+          .filter((n) => !signed.has(n.key))
+          .map(({ key, stage, sentAt }) => ({ key, stage, sentAt })),
+      }))
+      .filter((t) => t.notices.length > 0);
+    if (targets.length === 0)
+      refuse(`${spec.id} of ${unitCode} has no reminder or escalation waiting to be signed for`, 'NothingToSignFor');
+    return targets;
+  };
+  setHandler(
+    signForUpdate,
+    async ({ noticeKey, by, via }) => {
+      const targets = signForTargets(noticeKey);
+      const at = clock.iso(clock.now());
+      for (const { item, notices } of targets) {
+        for (const n of notices) {
+          signed.add(n.key);
+          note({ at, type: 'sign-for', period: item.period, stage: n.stage, detail: `${by} (${via})` });
+        }
+      }
+      for (const { item, notices } of targets) await event(item.period, { type: 'sign-for', at, notices, by, via });
+      return status();
+    },
+    {
+      validator: ({ noticeKey, by, via }) => {
+        if (typeof by !== 'string' || by.trim() === '') refuse('by: who signs for is required', 'InvalidInput');
+        if (via !== 'link' && via !== 'dashboard' && via !== 'cli')
+          refuse(`via: '${String(via)}' is not link, dashboard or cli`, 'InvalidInput');
+        if (noticeKey !== undefined && typeof noticeKey !== 'string')
+          refuse('noticeKey: must be a notice key', 'InvalidInput');
+        signForTargets(noticeKey);
+      },
+    },
+  );
+
   const updateSearch = searchable(
     { planId, unitCode, obligation: spec.obligation, taskNo: spec.taskNo },
     { enabled: input.searchAttributes !== false, shiftMs: shift },
@@ -383,7 +459,13 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   const carried = (): ObligationInput => ({
     ...input,
     holidayYears: calendar.added,
-    state: { items, timeline: timeline.entries, closed, ...(calendarError ? { calendarError } : {}) },
+    state: {
+      items,
+      timeline: timeline.entries,
+      closed,
+      ...(calendarError ? { calendarError } : {}),
+      ...(signed.size > 0 ? { signed: [...signed] } : {}),
+    },
   });
 
   /** The loop of workflows started before {@link NOTICES_BATCHED_PATCH}, kept as it was for their replay. */
@@ -488,6 +570,28 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
         item.sent.push(a.stage);
         return noticeOf(item, a);
       });
+      const unsigned = policy.signFor;
+      if (unsigned && patched(UNSIGNED_ESCALATION_PATCH)) {
+        // Reminders and escalations not signed for within the working hours: one `unsigned-<stage>` notice each.
+        for (const item of open) {
+          for (const n of sentForSignFor(item, true)) {
+            const stage = unsignedStage(n.stage);
+            if (signed.has(n.key) || item.sent.includes(stage)) continue;
+            let atMs: number;
+            try {
+              atMs = addWorkingHours(n.ms, unsigned.escalateAfterWorkingHours, calendar.calendar);
+            } catch {
+              continue;
+            }
+            if (atMs > now) {
+              if (next === undefined || atMs < next) next = atMs;
+              continue;
+            }
+            item.sent.push(stage);
+            notices.push(noticeOf(item, { at: clock.iso(atMs), stage, notify: [...unsigned.notify] }));
+          }
+        }
+      }
       if (calendarErrorUntold !== undefined) {
         const detail = calendarErrorUntold;
         calendarErrorUntold = undefined;

@@ -82,6 +82,7 @@ export const TIMELINE_NAMES: Record<TimelineEntryType, Record<Locale, string>> =
   reply: { zh: '已答复', en: 'replied' },
   calendar: { zh: '节假日安排更新', en: 'calendar updated' },
   'calendar-error': { zh: '日期无法计算', en: 'dates not computable' },
+  'sign-for': { zh: '已签收', en: 'signed for' },
 };
 
 /**
@@ -93,6 +94,10 @@ export function stageName(stage: Stage | string, locale: Locale = 'zh'): string 
   if (stage === 'opened') return zh ? '时限告知' : 'deadlines opened';
   if (stage === 'breach') return zh ? '超时通报' : 'deadline breached';
   if (stage === 'calendar-error') return zh ? '日期无法计算' : 'dates not computable';
+  if (stage.startsWith('unsigned-')) {
+    const of = stageName(stage.slice('unsigned-'.length), locale);
+    return zh ? `${of}未签收督办` : `${of} not signed for`;
+  }
   let m = /^reminder-(\d+)h$/.exec(stage);
   if (m) return zh ? `截止前${m[1]}小时提醒` : `reminder ${m[1]} h before`;
   m = /^reminder-(\d+)$/.exec(stage);

@@ -24,7 +24,9 @@ export type Stage =
   | `reminder-${number}h`
   | `escalation-${number}`
   // To the general office: an item's dates could not be computed; it needs an operator.
-  | 'calendar-error';
+  | 'calendar-error'
+  // A reminder or escalation not signed for (签收) within the policy's working hours: `unsigned-reminder-2`.
+  | `unsigned-${string}`;
 
 /** Who a notice goes to; activities resolve roles to contacts through the unit directory. */
 export type RecipientRole =
@@ -87,7 +89,9 @@ export type TimelineEntryType =
   | 'reply'
   // the working-day calendar: a year's notice added (dates moved), or data that could not be used
   | 'calendar'
-  | 'calendar-error';
+  | 'calendar-error'
+  // a notice signed for (签收)
+  | 'sign-for';
 
 /** What happened so far in a workflow (obligation, incident or request), for `duban history` and the dashboard. */
 export interface TimelineEntry {
@@ -149,7 +153,23 @@ export interface Outcome {
 export type ObligationEvent =
   | { type: 'fulfilment'; at: string; evidence: Evidence }
   | { type: 'extension'; at: string; newDue: IsoDate; reason: string; approver: string }
-  | { type: 'waiver'; at: string; reason: string; approver: string };
+  | { type: 'waiver'; at: string; reason: string; approver: string }
+  /**
+   * Notices of one item signed for (签收) at once: each one's key, stage and when it was sent; who signed (a role and
+   * unit or `operator`, never a name) and through what (the mailed link or the dashboard).
+   */
+  | { type: 'sign-for'; at: string; notices: SignedNotice[]; by: string; via: SignForVia };
+
+/** A notice as a sign-for event names it. */
+export interface SignedNotice {
+  key: string;
+  stage: Stage;
+  /** The notice's scheduled instant, ISO 8601. */
+  sentAt: string;
+}
+
+/** How a notice was signed for: the link in the message, the dashboard's button, or `duban sign-for`. */
+export type SignForVia = 'link' | 'dashboard' | 'cli';
 
 /** Builds the idempotency key of a notice: `plan/task/unit/obligation/period/stage` (`-` for absent parts). */
 export function noticeKey(

@@ -82,6 +82,10 @@ const policySchema = object({
     replyWorkingDays2008: integer(1, MAX_WORKING_DAYS).optional(),
     replyWorkingDays2019: integer(1, MAX_WORKING_DAYS).optional(),
   }).optional(),
+  signFor: object({
+    escalateAfterWorkingHours: integer(1, MAX_WORKING_DAYS * 8),
+    notify: roles.optional(),
+  }).optional(),
 });
 
 function firstError(error: z.ZodError): PolicyError {
@@ -137,5 +141,15 @@ export function parsePolicy(json: unknown, base: Policy = DEFAULT_POLICY): Polic
       replyWorkingDays2008: o.informationRequest?.replyWorkingDays2008 ?? base.informationRequest.replyWorkingDays2008,
       replyWorkingDays2019: o.informationRequest?.replyWorkingDays2019 ?? base.informationRequest.replyWorkingDays2019,
     },
+    ...(o.signFor
+      ? {
+          signFor: {
+            escalateAfterWorkingHours: o.signFor.escalateAfterWorkingHours,
+            notify: o.signFor.notify ?? base.signFor?.notify ?? ['head'],
+          },
+        }
+      : base.signFor
+        ? { signFor: base.signFor }
+        : {}),
   });
 }

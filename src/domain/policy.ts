@@ -91,6 +91,18 @@ export interface Policy {
   readonly emergency: EmergencyRule;
   /** Information requests. (Default: 15 / 20 working days) */
   readonly informationRequest: InformationRequestRule;
+  /**
+   * Sign-for (签收): a reminder or escalation of an obligation not signed for within this many working hours
+   * (09:00–17:00 on working days) sends an `unsigned-<stage>` notice to `notify`. (Default: absent, off)
+   */
+  readonly signFor?: SignForRule;
+}
+
+/** See {@link Policy.signFor}. */
+export interface SignForRule {
+  readonly escalateAfterWorkingHours: number;
+  /** (Default in policy files: the unit's head) */
+  readonly notify: readonly RecipientRole[];
 }
 
 function deepFreeze<T>(value: T): T {

@@ -17,6 +17,9 @@ export const REFUSAL_TYPES = [
   'AlreadyClosed',
   // An incident step recorded twice.
   'AlreadyDone',
+  // A notice signed for (签收) a second time (its link used again), or nothing sent yet to sign for.
+  'AlreadySignedFor',
+  'NothingToSignFor',
   // Input that fails its check inside a workflow.
   'InvalidInstant',
   'InvalidEvidence',

@@ -8,6 +8,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import type { DubanClient } from '../service';
 import type { Directory } from '../domain/directory';
 import type { Plan } from '../domain/plan';
+import type { SignForConfig } from '../mail/sign-for-token';
 import type { Store } from '../store/types';
 import type { Logger } from '../telemetry/logger';
 import type { HealthChecks } from '../temporal/health';
@@ -44,6 +45,8 @@ export interface HttpServerDeps {
   readiness?: HealthChecks;
   /** The codec endpoint for the Temporal Web UI and CLI. (Default: none: the endpoint answers 404) */
   codec?: CodecEndpoint;
+  /** The key sign-for (签收) links are signed with. (Default: none: links answer 404) */
+  signFor?: Pick<SignForConfig, 'key'>;
 }
 
 /** What the codec endpoint needs: the codec, and the Web UI's origin for CORS. */
@@ -86,7 +89,8 @@ export type ChangeAction =
   | 'request-extend'
   | 'request-pause'
   | 'request-resume'
-  | 'request-correct';
+  | 'request-correct'
+  | 'sign-for';
 
 /** One request as a handler sees it. */
 export interface Call<A extends Authentication | null = Authentication> {

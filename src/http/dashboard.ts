@@ -10,11 +10,12 @@ import { unitCalendar } from '../reports/ics';
 import { renderBulletin } from '../reports/bulletin';
 import { noticesByWeekChart, onTimeRateChart, quarterTrendChart, renderSvg } from '../reports/charts';
 import { quarterlyReport, renderReport, yearEndReport } from '../reports/report';
-import { quarterTrend, scoreReport, storeSources, type ScorePeriod } from '../reports/score';
+import { quarterTrend, scoreReport, signForSource, storeSources, type ScorePeriod } from '../reports/score';
 import type { ScoringPolicy } from '../domain/scoring';
 import type { Store } from '../store/types';
 import { type Logger, processLogger } from '../telemetry/logger';
 import type { HealthChecks } from '../temporal/health';
+import { signForConfigFromEnv } from '../mail/sign-for-token';
 import { loadHttpConfig } from './config';
 import { HttpError } from './errors';
 import { createHttpServer, type DubanHttp } from './server';
@@ -77,10 +78,14 @@ export function operatorExtras(options: {
   store: Store;
   policy?: Policy;
   scoring?: ScoringPolicy;
+  /** Messages carry sign-for links (a key is configured): sign-for counts in the scores. (Default: false) */
+  signForLinks?: boolean;
 }): DashboardExtras {
   const { plan, directory, store, policy } = options;
-  const scores = (period?: ScorePeriod) =>
-    scoreReport({ sources: storeSources(store), planId: plan.id, plan, directory, policy: options.scoring, period });
+  const sourcesNow = async () =>
+    storeSources(store, await signForSource(store, plan.id, options.signForLinks ?? false));
+  const scores = async (period?: ScorePeriod) =>
+    scoreReport({ sources: await sourcesNow(), planId: plan.id, plan, directory, policy: options.scoring, period });
   return {
     calendar: (unitCode) => {
       try {
@@ -101,7 +106,7 @@ export function operatorExtras(options: {
       };
     },
     scores: async (period) => {
-      const sources = storeSources(store);
+      const sources = await sourcesNow();
       const [report, notices, trend] = await Promise.all([
         scores(period),
         sources.notices(plan.id),
@@ -131,6 +136,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   const env = options.env ?? process.env;
   const logger = options.logger ?? processLogger;
   const config = loadHttpConfig(options.directory, env);
+  const signFor = signForConfigFromEnv(env);
   const duban = createDubanClient({
     client: options.client,
     directory: options.directory,
@@ -152,11 +158,12 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     directory: options.directory,
     config,
     publicUrl: env.DUBAN_PUBLIC_URL?.replace(/\/+$/, '') || undefined,
-    extras: options.extras ?? operatorExtras(options),
+    extras: options.extras ?? operatorExtras({ ...options, signForLinks: signFor !== undefined }),
     logger,
     logRequests: env.DUBAN_HTTP_LOG === '1',
     readiness: options.readiness,
     codec: options.codec ? { codec: options.codec, uiUrl: options.uiBaseUrl } : undefined,
+    signFor,
     banner: options.rehearsal
       ? `演练：${options.plan.year}年计划的日期已平移到今天前后，用于熟悉系统；通知只写入发件箱，无需办理。` +
         '（rehearsal of a past plan shifted to the present）'

@@ -21,6 +21,8 @@ export class HttpError extends Error {
 const CONFLICT_TYPES: ReadonlySet<RefusalType> = new Set<RefusalType>([
   'AlreadyClosed',
   'AlreadyDone',
+  'AlreadySignedFor',
+  'NothingToSignFor',
   'SecondExtension',
 ]);
 /** Refusals that mean "no such thing" (404). */
@@ -58,6 +60,8 @@ const TITLES: Record<string, string> = {
   AuditFailed: 'The audit log could not be written',
   UndecodablePayload: 'Payload could not be encoded or decoded',
   InternalError: 'Internal error',
+  SignForLinkExpired: 'The sign-for link has expired',
+  SignForLinkInvalid: 'Not a sign-for link',
 };
 
 /** The problem document of an error: its status, code and one-line message. */

@@ -21,6 +21,7 @@ import {
   requestReceiveBody,
   requestReplyBody,
   requestResumeBody,
+  signForBody,
   waiveBody,
 } from './validate';
 
@@ -38,6 +39,7 @@ const CHANGE_BODIES: Record<ChangeAction, z.ZodType> = {
   'request-pause': requestPauseBody,
   'request-resume': requestResumeBody,
   'request-correct': requestCorrectBody,
+  'sign-for': signForBody,
 };
 
 const schemaName = (action: ChangeAction) =>
@@ -121,6 +123,24 @@ function operation(route: Route, parameters: Json[]): Json {
       '303': { description: 'done: to the page, with a flash' },
       '4XX': html('the form again, with the error'),
     };
+  } else if (route.path.includes('/sign-for/')) {
+    // The mailed sign-for link: the token in the path is the permission.
+    const refusals = {
+      '400': 'not a sign-for link (altered, or signed with another key)',
+      '404': 'sign-for links are not configured on this server',
+      '409': 'already signed for (the link was used), or the obligation is closed',
+      '410': 'the link has expired',
+    };
+    op.description = `${op.description as string} The signed token in the path is the permission; it names one notice and expires.`;
+    op.responses = api
+      ? {
+          '200': json("the obligation's status after signing for"),
+          ...Object.fromEntries(Object.keys(refusals).map((k) => [k, problem])),
+        }
+      : {
+          '200': html(route.method === 'GET' ? 'what the link signs for, and its button' : 'signed for'),
+          ...Object.fromEntries(Object.entries(refusals).map(([k, d]) => [k, html(d)])),
+        };
   } else if (route.path.startsWith('/api/codec')) {
     if (route.method === 'OPTIONS')
       op.responses = { '204': { description: 'CORS preflight answered' }, '403': problem };

@@ -10,6 +10,7 @@ import { incidentHandlers } from './handlers/incidents';
 import { obligationHandlers } from './handlers/obligations';
 import { overviewHandlers } from './handlers/overview';
 import { requestHandlers } from './handlers/requests';
+import { signForHandlers } from './handlers/sign-for';
 import { healthHandlers } from './health';
 import { openApiHandlers } from './openapi';
 
@@ -19,6 +20,7 @@ export function routeTable(app: HttpApp): Route[] {
   const ob = obligationHandlers(app);
   const inc = incidentHandlers(app);
   const req = requestHandlers(app);
+  const sign = signForHandlers(app);
   const health = healthHandlers(app);
   const codec = codecHandlers(app);
   const openapi = openApiHandlers(app);
@@ -54,6 +56,10 @@ export function routeTable(app: HttpApp): Route[] {
     { method: 'GET', path: '/login', who: 'public', handle: o.loginForm },
     { method: 'POST', path: '/login', who: 'public', handle: o.login },
     { method: 'POST', path: '/logout', who: 'user', handle: o.logout },
+    // Sign-for links: the signed token is the permission (no login).
+    { method: 'GET', path: '/sign-for/:token', who: 'public', handle: sign.linkPage },
+    { method: 'POST', path: '/sign-for/:token', who: 'public', handle: sign.linkSign },
+    { method: 'POST', path: '/api/sign-for/:token', who: 'public', handle: sign.apiLinkSign },
 
     // JSON API
     { method: 'GET', path: '/api/openapi.json', who: 'public', handle: openapi.document },
@@ -82,6 +88,7 @@ export function routeTable(app: HttpApp): Route[] {
       change: 'waive',
       handle: ob.apiWaive,
     },
+    { method: 'POST', path: `${obligation}/sign-for`, who: 'user', change: 'sign-for', handle: ob.apiSignFor },
     {
       method: 'POST',
       path: `${plan}/tasks/:task/designate`,
@@ -182,6 +189,13 @@ export function routeTable(app: HttpApp): Route[] {
       does: 'waive obligations',
       change: 'waive',
       handle: ob.formWaive,
+    },
+    {
+      method: 'POST',
+      path: `${page}/units/:unit/obligations/:obligation/sign-for`,
+      who: 'user',
+      change: 'sign-for',
+      handle: ob.formSignFor,
     },
     { method: 'GET', path: `${page}/tasks/:task`, who: 'operator', does: 'see task pages', handle: ob.taskPage },
     {

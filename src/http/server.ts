@@ -184,7 +184,7 @@ export class DubanHttp implements HttpApp {
       return await route.handle(call);
     } catch (err) {
       const e = err instanceof BadPathError ? new HttpError(400, err.message, 'InvalidPayload') : toHttpError(err);
-      if (e.status >= 500) this.logger.error(`http: ${method} ${path} failed: ${(err as Error).message}`);
+      if (e.status >= 500) this.logger.error(`http: ${method} ${pathOf(req)} failed: ${(err as Error).message}`);
       if (res.headersSent) return void res.end();
       return this.fail(req, res, e, auth);
     }

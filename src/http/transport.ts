@@ -106,7 +106,10 @@ export function safeNext(next: string | undefined): string {
   return resolved.origin === origin ? `${resolved.pathname}${resolved.search}${resolved.hash}` : '/';
 }
 
-/** The path without the query, for logs: feed keys live in query strings. */
+/**
+ * The path without the query, for logs: feed keys live in query strings; a sign-for link's token (a capability, like
+ * a password) is left out too.
+ */
 export function pathOf(req: IncomingMessage): string {
-  return (req.url ?? '/').split('?')[0]!;
+  return (req.url ?? '/').split('?')[0]!.replace(/\/sign-for\/[^/]+/, '/sign-for/…');
 }

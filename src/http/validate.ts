@@ -75,6 +75,8 @@ export const extendBody = z.object({ period, newDue: isoDate, reason: text(500, 
 
 /** Body of a waiver (operators only). */
 export const waiveBody = z.object({ period, reason: text(500, true), approver: text(100) }).strict();
+/** `POST …/sign-for`: one notice by its key, or (omitted) every reminder and escalation not yet signed for. */
+export const signForBody = z.object({ noticeKey: typed(z.string().trim().min(1).max(300)).optional() }).strict();
 
 /** Body of a designation of a unit for a 省直有关部门 task (operators only). */
 export const designateBody = z

@@ -26,7 +26,15 @@ import { assertAddress, assertHeaderSafe } from './errors';
 import { type Logger, processLogger } from '../telemetry/logger';
 import { noticesCounter } from '../telemetry/metrics';
 import { ChannelSendError, type ChannelAddress, type Channels, parseChannelAddress } from './channels/senders';
-import { type DigestItem, type PriorNotice, type RenderedMessage, dashboardLink, renderDigest } from './message';
+import {
+  type DigestItem,
+  type PriorNotice,
+  type RenderContext,
+  type RenderedMessage,
+  dashboardLink,
+  renderDigest,
+} from './message';
+import { signForLink, type SignForConfig } from './sign-for-token';
 import type { SkippedContact } from './recipients';
 import { type Mailer, type OutgoingMail, classifySendError, describeSendError } from './transport';
 
@@ -52,6 +60,8 @@ export interface DispatcherOptions {
   publicUrl?: string;
   /** Every message is a rehearsal's, and says so (see `RenderContext.rehearsal`). (Default: false) */
   rehearsal?: boolean;
+  /** Key and lifetime of sign-for (签收) links; reminders and escalations carry one. (Default: no links) */
+  signFor?: SignForConfig;
 }
 
 export interface DispatcherDeps {
@@ -129,7 +139,7 @@ export class Dispatcher {
   private readonly channels: Channels | undefined;
   private readonly clock: () => Date;
   private readonly logger: Logger;
-  private readonly options: Required<DispatcherOptions>;
+  private readonly options: Required<Omit<DispatcherOptions, 'signFor'>> & Pick<DispatcherOptions, 'signFor'>;
   private timer: NodeJS.Timeout | null = null;
   private timerAtMs = Infinity;
   private poller: NodeJS.Timeout | null = null;
@@ -696,6 +706,7 @@ export class Dispatcher {
       publicUrl: this.options.publicUrl,
       recipient: { name: first.name, locale: first.locale },
       rehearsal: this.options.rehearsal,
+      signForLink: this.signForLinks(first),
     });
     const digestId = crypto
       .createHash('sha256')
@@ -715,6 +726,13 @@ export class Dispatcher {
     // The From domain keeps the Message-ID plausible to spam filters; `.invalid` only when From has none.
     const domain = /@([^\s<>@]+)>?\s*$/.exec(this.mailer.from)?.[1] ?? 'duban.invalid';
     return { to: { name: first.name, address: first.address }, ...rendered, messageId: `<${digestId}@${domain}>` };
+  }
+
+  /** The recipient's sign-for links, when a key is configured. */
+  private signForLinks(to: ClaimedDelivery): RenderContext['signForLink'] {
+    const config = this.options.signFor;
+    if (!config) return undefined;
+    return (n) => signForLink(config, this.options.publicUrl, n, to.role, this.clock().getTime());
   }
 
   /** Earlier notices of the same obligation that reached someone; only escalations and breaches show them. */

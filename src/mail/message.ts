@@ -5,7 +5,8 @@
 import { DateTime } from 'luxon';
 import { deadlineEndMs } from '../domain/deadlines';
 import type { Directory } from '../domain/directory';
-import { OBLIGATION_NAMES, ROLE_NAMES, type Locale } from '../domain/names';
+import { OBLIGATION_NAMES, ROLE_NAMES, stageName, type Locale } from '../domain/names';
+import { unsignedOf } from '../domain/sign-for';
 import type { Notice } from '../domain/notice';
 import { PLAN_TIMEZONE } from '../domain/plan';
 import type { OutboxPayload, Recipient } from '../store/types';
@@ -37,6 +38,8 @@ export interface RenderContext {
   /** Base of dashboard links, without trailing slash. */
   publicUrl: string;
   recipient: Pick<Recipient, 'name' | 'locale'>;
+  /** The recipient's one-click sign-for (签收) link of a notice, when it asks for one. (Default: no links) */
+  signForLink?: (n: Notice) => string | undefined;
 }
 
 export interface RenderedMessage {
@@ -226,6 +229,13 @@ function noticeSection(item: DigestItem, n: Notice, ctx: RenderContext, locale: 
         : `The dates of the ${OBLIGATION_NAMES[n.obligation].en} of ${unit} cannot be computed; its reminders and escalations are held until an operator checks the dates or the holiday data.`,
     });
   }
+  const unsignedFor = unsignedOf(n.stage);
+  if (unsignedFor)
+    lines.push({
+      text: zh
+        ? `${unit}未在规定的工作时间内签收${stageName(unsignedFor)}，请督促签收并按时完成。`
+        : `${unit} has not signed for the ${stageName(unsignedFor, 'en')} in the working hours allowed; please see to it.`,
+    });
   lines.push({ label: zh ? '责任单位' : 'Unit', text: unit });
   if (n.requirement) lines.push({ label: zh ? '工作要求' : 'What is due', text: n.requirement });
   lines.push({
@@ -255,6 +265,8 @@ function noticeSection(item: DigestItem, n: Notice, ctx: RenderContext, locale: 
   lines.push({ label: zh ? '登记完成' : 'Record fulfilment', text: fulfilCommand(n) });
   const link = dashboardLink(ctx.publicUrl, n);
   lines.push({ label: zh ? '查看详情' : 'Dashboard', text: link, href: link });
+  const signFor = ctx.signForLink?.(n);
+  if (signFor) lines.push({ label: zh ? '一键签收' : 'Sign for it', text: signFor, href: signFor });
   const tag =
     severity === 'escalation'
       ? zh

@@ -1,7 +1,8 @@
 /**
  * The scoring report (考核): each unit's score for a quarter or the year with the ranking, from what the store
  * recorded. It reads through {@link ScoreSources}, narrow functions, so the store's outcomes or a read model can
- * stand behind them; sign-for (签收) data reads through {@link SignForSource}, which has none until the store keeps it.
+ * stand behind them; sign-for (签收) data reads through {@link SignForSource}: the store's notices and sign-for
+ * events ({@link storeSignFor}) where sign-for is on, else {@link NO_SIGN_FOR}.
  */
 import type { HolidayCalendar } from '../domain/calendar';
 import type { Directory } from '../domain/directory';
@@ -23,6 +24,7 @@ import {
   type StatusCounts,
   type UnitScore,
 } from '../domain/scoring';
+import { noticeAsksSignFor, signForSummary, type SignForSummary } from '../domain/sign-for';
 import type { ObligationRef, Store } from '../store';
 import { latestQuarterOf, quarterBounds, storeCalendar, titled, type Report } from './report';
 
@@ -34,8 +36,43 @@ export interface SignForSource {
   list(planId: string): Promise<SignForRecord[]>;
 }
 
-/** No sign-for data (the store does not keep it yet): nothing is signed for late, and reports say so. */
+/** No sign-for data (sign-for is off): nothing is signed for late, and reports say so. */
 export const NO_SIGN_FOR: SignForSource = { available: false, list: async () => [] };
+
+/**
+ * Sign-for from the store: every reminder and escalation of an obligation in the outbox, signed for when a
+ * `sign-for` event names its key (the first one counts).
+ */
+export function storeSignFor(store: Pick<Store, 'listNotices' | 'listEvents'>): SignForSource {
+  return {
+    available: true,
+    list: async (planId) => {
+      const [notices, events] = await Promise.all([
+        store.listNotices({ planId, kind: 'notice' }),
+        store.listEvents({ planId, type: 'sign-for' }),
+      ]);
+      const signedAt = new Map<string, string>();
+      for (const { event } of events) {
+        if (event.type !== 'sign-for') continue;
+        for (const n of event.notices) if (!signedAt.has(n.key)) signedAt.set(n.key, event.at);
+      }
+      return notices
+        .filter((n) => noticeAsksSignFor(n))
+        .map((n) => ({ unitCode: n.unitCode, sentAt: n.at, signedAt: signedAt.get(n.key) ?? null }));
+    },
+  };
+}
+
+/**
+ * The sign-for source of an installation: the store's when sign-for is on (a link key is configured, or a notice
+ * was signed for on the dashboard), else {@link NO_SIGN_FOR}, so notices that carried no link never count as
+ * signed for late.
+ */
+export async function signForSource(store: Store, planId: string, linksOn: boolean): Promise<SignForSource> {
+  if (linksOn) return storeSignFor(store);
+  const any = await store.listEvents({ planId, type: 'sign-for' });
+  return any.length > 0 ? storeSignFor(store) : NO_SIGN_FOR;
+}
 
 /** A notice as the charts count it. */
 export interface NoticeFact {
@@ -107,6 +144,8 @@ export interface ScoreReport {
   totals: { items: number; counts: StatusCounts; onTimeRate: number | null; extensions: number };
   /** Whether sign-for data existed; without it nothing counted as signed for late. */
   signForAvailable: boolean;
+  /** Notices of the period that asked for sign-for, signed for, and the median working hours; null without data. */
+  signFor: SignForSummary | null;
   policy: ScoringPolicy;
 }
 
@@ -173,11 +212,8 @@ function buildScoreReport(src: ScoreReportSource, data: ScoreData, asked: ScoreP
   const year = src.plan?.year ?? Number('quarter' in asked ? asked.quarter.slice(0, 4) : data.all[0]?.due.slice(0, 4));
   const period = periodInfo(asked, year);
   const outcomes = data.all.filter((o) => inPeriod(period, o));
-  const late = signedForLate(
-    data.signFor.filter((r) => inPeriod(period, { due: r.sentAt })),
-    policy.signForWithinHours,
-    planNowMs(src),
-  );
+  const toSign = data.signFor.filter((r) => inPeriod(period, { due: r.sentAt }));
+  const late = signedForLate(toSign, policy.signForWithinHours, planNowMs(src));
   const unitName = (code: string) => src.directory?.units.find((u) => u.code === code)?.name ?? code;
   const units = scoreUnits({
     outcomes,
@@ -202,6 +238,7 @@ function buildScoreReport(src: ScoreReportSource, data: ScoreData, asked: ScoreP
       extensions: units.reduce((n, u) => n + u.extensions, 0),
     },
     signForAvailable: src.sources.signFor.available,
+    signFor: src.sources.signFor.available ? signForSummary(toSign, data.calendar) : null,
     policy,
   };
 }
@@ -310,9 +347,13 @@ export function rankingRow(u: UnitScoreRow): (string | number)[] {
   ];
 }
 
-/** The note on sign-for a report carries when there is no sign-for data. */
-export function signForNote(report: Pick<ScoreReport, 'signForAvailable'>): string | undefined {
-  return report.signForAvailable ? undefined : '暂无签收记录，签收超时按0计';
+/** The note on sign-for a report carries: how many notices were signed for and how fast, or that there is no data. */
+export function signForNote(report: Pick<ScoreReport, 'signForAvailable' | 'signFor'>): string | undefined {
+  const s = report.signFor;
+  if (!report.signForAvailable || !s) return '暂无签收记录，签收超时按0计';
+  if (s.asked === 0) return '本期没有需要签收的通知';
+  const speed = s.medianWorkingHours === null ? '' : `，签收用时中位数${s.medianWorkingHours}个工作小时`;
+  return `需签收通知${s.asked}份，已签收${s.signed}份${speed}`;
 }
 
 /**
@@ -369,6 +410,7 @@ export function scoreJson(report: ScoreReport): unknown {
     ...(report.rehearsalPlanTime ? { rehearsalPlanTime: report.rehearsalPlanTime } : {}),
     totals: report.totals,
     signForAvailable: report.signForAvailable,
+    signFor: report.signFor,
     units: report.units.map((u) => ({
       rank: u.rank,
       unitCode: u.unitCode,

@@ -19,12 +19,14 @@ import {
   statusQuery,
   timelineQuery,
   waiveUpdate,
+  signForUpdate,
   type ExtensionInput,
   type FulfilInput,
   type ItemStatus,
   type ObligationStatus,
   type UpcomingNotice,
   type WaiverInput,
+  type SignForInput,
 } from '../../workflows/messages';
 import type { ClientContext } from './context';
 import { deliveriesByKey, storedNotices, type TimelineRow, withDeliveries } from './deliveries';
@@ -95,6 +97,8 @@ export interface ObligationsClient {
   fulfil(ref: ObligationRef, input: FulfilInput): Promise<ObligationStatus>;
   extend(ref: ObligationRef, input: ExtensionInput): Promise<ObligationStatus>;
   waive(ref: ObligationRef, input: WaiverInput): Promise<ObligationStatus>;
+  /** Signs for (签收) a notice of the obligation, or every one sent and not yet signed for. */
+  signFor(ref: ObligationRef, input: SignForInput): Promise<ObligationStatus>;
   /** Designates (or with `remove` removes) a unit for a 省直有关部门 task; answers with the unit's obligation ids. */
   designate(input: {
     planId: string;
@@ -317,6 +321,10 @@ export function createObligationsClient(ctx: ClientContext, schedule: PlanSchedu
     async waive(ref, input) {
       checkTexts(input);
       return call(ref, 'waive', (h) => h.executeUpdate(waiveUpdate, { args: [withPeriod(ref, input)] }));
+    },
+    async signFor(ref, input) {
+      checkTexts(input);
+      return call(ref, 'sign for', (h) => h.executeUpdate(signForUpdate, { args: [input] }));
     },
 
     async designate({ planId, taskNo, unitCode, remove, by }) {

@@ -80,6 +80,7 @@ const REQUIRED: Record<string, string[]> = {
   fulfil: ['obligation'],
   extend: ['unit', 'obligation', 'newDue', 'reason', 'approver'],
   waive: ['unit', 'obligation', 'reason', 'approver'],
+  'sign-for': ['unit', 'obligation'],
   designate: ['unit', 'taskNo'],
   incident: ['unit', 'incident', 'level', 'occurredAt'],
   'information-request': ['unit', 'request', 'receivedOn'],
@@ -215,6 +216,13 @@ export const eventHandlers: Record<string, EventHandler> = {
     await ctx.duban.obligations.waive(obligationRef(event, ctx), {
       reason: str(event, 'reason'),
       approver: str(event, 'approver'),
+    });
+  },
+  /** The unit signs for every reminder and escalation of the obligation it has received (the dashboard's button). */
+  async 'sign-for'(event, ctx) {
+    await ctx.duban.obligations.signFor(obligationRef(event, ctx), {
+      by: optionalStr(event, 'by') ?? 'simulate',
+      via: 'dashboard',
     });
   },
   async designate(event, ctx) {

@@ -12,6 +12,7 @@ import type { Directory } from '../../src/domain/directory';
 import { type ChannelPolicy, DEFAULT_CHANNEL_POLICY, parseChannelPolicy } from '../../src/mail/channels/config';
 import { secretsFromEnv } from '../../src/mail/channels/secrets';
 import { Channels, smsSegments, smsText } from '../../src/mail/channels/senders';
+import { type SignForConfig, verifySignForToken } from '../../src/mail/sign-for-token';
 import { Dispatcher } from '../../src/mail/dispatcher';
 import { emlMailer } from '../../src/mail/transport';
 import { validateDirectory } from '../../src/import/directory';
@@ -55,13 +56,13 @@ describe('channels through the outbox (loopback vendor servers)', () => {
   let env: NodeJS.ProcessEnv;
 
   /** A dispatcher and activities on the injected clock with `policy`. */
-  function outbox(policy: ChannelPolicy, over: { env?: NodeJS.ProcessEnv } = {}) {
+  function outbox(policy: ChannelPolicy, over: { env?: NodeJS.ProcessEnv; signFor?: SignForConfig } = {}) {
     const clock = () => new Date(nowMs);
     const channels = new Channels({ directory, policy, secrets: secretsFromEnv(over.env ?? env) });
     const mailer = emlMailer(path.join(dir, 'outbox'), 'duban <duban@duban.test>');
     const dispatcher = new Dispatcher(
       { store, mailer, directory, clock, logger: log.logger, channels },
-      { graceMs: 0, retryBaseMs: 1000, retryMaxMs: 8000 },
+      { graceMs: 0, retryBaseMs: 1000, retryMaxMs: 8000, signFor: over.signFor },
     );
     // Stopped: rounds run only when a test calls runOnce, on the injected clock (no timer of its own).
     void dispatcher.stop();
@@ -154,6 +155,18 @@ describe('channels through the outbox (loopback vendor servers)', () => {
     await activities.sendNotice(n);
     expect(await dispatcher.runOnce()).toMatchObject({ sent: 0 });
     expect(vendors.requests).toHaveLength(5);
+  });
+
+  it('carries the sign-for (签收) link in robot messages too', async () => {
+    const signFor: SignForConfig = { key: Buffer.from('channels-sign-for-key-0123'), ttlMs: 3_600_000 };
+    const { dispatcher, activities } = outbox(parseChannelPolicy({ stages: { reminder: ['dingtalk'] } }), { signFor });
+    const n = notice();
+    await activities.sendNotice(n);
+    expect(await dispatcher.runOnce()).toMatchObject({ sent: 1 });
+    const ding = vendors.accepted('dingtalk')[0]!.body as { markdown: { text: string } };
+    const token = /一键签收：\S*\/sign-for\/([\w-]+\.[\w-]+)/.exec(ding.markdown.text)?.[1];
+    expect(token).toBeDefined();
+    expect(verifySignForToken(signFor, token!, nowMs)).toMatchObject({ key: n.key, unitCode: 'fj-czt' });
   });
 
   it('fails a delivery whose robot refuses the signature (wrong secret), and tells the general office by mail', async () => {

@@ -14,8 +14,11 @@ import { operatorExtras } from '../../src/http/dashboard';
 import { createHttpServer, type DubanHttp } from '../../src/http/server';
 import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../../src/import/directory';
 import { importTableFile } from '../../src/import/plan-file';
+import type { SignForConfig } from '../../src/mail/sign-for-token';
+import { simpleParser } from 'mailparser';
 import { emlMailer } from '../../src/mail/transport';
 import { createDubanClient, startPlan, type DubanClient, type ObligationsClient } from '../../src/service';
+import { smallSeedPlan } from '../fixtures/small-seed';
 import { memoryLogger } from '../mail/smtp';
 import { type OpenedStore, openTestStore } from '../store/stores';
 import { createDevServerEnv, workflowBundle } from '../helpers/temporal';
@@ -40,6 +43,8 @@ export interface DashboardFixture {
   service: ObligationsClient;
   http: DubanHttp;
   baseUrl: string;
+  /** The folder the messages are written to, one `.eml` file each. */
+  outbox: string;
   teardown(): Promise<void>;
 }
 
@@ -78,19 +83,40 @@ export async function callApi(
   return { status: res.status, json: json as Answer['json'], text, headers: res.headers };
 }
 
+/** What a fixture runs, when not the whole seed at {@link PLAN_NOW}. */
+export interface FixtureOptions {
+  plan?: Plan;
+  directory?: Directory;
+  /** (Default: {@link PLAN_NOW}) */
+  planNow?: string;
+  /** When the obligations became active; notices before it are never sent. (Default: `planNow`) */
+  activeFrom?: string;
+  /** Sign-for links in messages (base {@link MAIL_PUBLIC_URL}) and on the server. (Default: none) */
+  signFor?: SignForConfig;
+}
+
+/** Base of the links in the fixture's messages. */
+export const MAIL_PUBLIC_URL = 'https://duban.example.gov.cn';
+
 /** Starts everything; `teardown` stops it in reverse order. */
-export async function startDashboardFixture(): Promise<DashboardFixture> {
+export async function startDashboardFixture(options: FixtureOptions = {}): Promise<DashboardFixture> {
   const env = await createDevServerEnv();
   const opened = await openTestStore('sqlite');
   const outbox = fs.mkdtempSync(path.join(os.tmpdir(), 'duban-http-eml-'));
-  const directory = loadDirectory(BUNDLED_DIRECTORY_PATH);
-  const { plan } = importTableFile(path.resolve(__dirname, '../../examples/fujian-2017/tasks.txt'), { directory });
+  const directory = options.directory ?? loadDirectory(BUNDLED_DIRECTORY_PATH);
+  const plan =
+    options.plan ??
+    importTableFile(path.resolve(__dirname, '../../examples/fujian-2017/tasks.txt'), { directory }).plan;
+  const planNow = options.planNow ?? PLAN_NOW;
   const { logger } = memoryLogger();
   const activities = createActivities({
     store: opened.store,
     directory,
     mailer: emlMailer(outbox, 'duban 督办 <duban@duban.test>'),
     logger,
+    ...(options.signFor
+      ? { dispatcherOptions: { publicUrl: MAIL_PUBLIC_URL, graceMs: 200, signFor: options.signFor } }
+      : {}),
   });
   const taskQueue = 'http-test';
   const worker = await Worker.create({
@@ -102,11 +128,11 @@ export async function startDashboardFixture(): Promise<DashboardFixture> {
     maxCachedWorkflows: 2000,
   });
   const running = worker.run();
-  const timeShiftMs = Date.parse(PLAN_NOW) - Date.now();
+  const timeShiftMs = Date.parse(planNow) - Date.now();
   const started = await startPlan(env.client, plan, directory, {
     taskQueue,
     timeShiftMs,
-    activeFrom: PLAN_NOW,
+    activeFrom: options.activeFrom ?? planNow,
     concurrency: 32,
   });
   const duban = createDubanClient({
@@ -154,7 +180,8 @@ export async function startDashboardFixture(): Promise<DashboardFixture> {
       ]),
       secureCookies: false,
     },
-    extras: operatorExtras({ plan, directory, store: opened.store }),
+    extras: operatorExtras({ plan, directory, store: opened.store, signForLinks: options.signFor !== undefined }),
+    signFor: options.signFor,
   });
   const port = await http.listen(0);
   return {
@@ -166,6 +193,7 @@ export async function startDashboardFixture(): Promise<DashboardFixture> {
     service,
     http,
     baseUrl: `http://127.0.0.1:${port}`,
+    outbox,
     async teardown() {
       await http.close();
       worker.shutdown();
@@ -175,4 +203,41 @@ export async function startDashboardFixture(): Promise<DashboardFixture> {
       fs.rmSync(outbox, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The token of the sign-for link in the message the outbox wrote to `address` (waiting for it), after checking the
+ * message's text and HTML both carry the link.
+ */
+export async function signForTokenIn(outbox: string, address: string): Promise<string> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    for (const file of fs.readdirSync(outbox).filter((n) => n.endsWith('.eml'))) {
+      const mail = await simpleParser(fs.readFileSync(path.join(outbox, file)));
+      const to = Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : [];
+      if (!to.some((t) => t.value.some((v) => v.address === address))) continue;
+      const m = new RegExp(`一键签收：${MAIL_PUBLIC_URL}/sign-for/([A-Za-z0-9_.-]+)`).exec(mail.text ?? '');
+      if (!m) throw new Error(`the message to ${address} has no sign-for link:\n${mail.text}`);
+      if (!(mail.html || '').includes(`/sign-for/${m[1]}`))
+        throw new Error(`the HTML part to ${address} lacks the link`);
+      return m[1]!;
+    }
+    if (Date.now() > deadline) throw new Error(`no message to ${address} in time`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+/**
+ * The seed's implementation plan (six units) at plan time 2017-05-25 09:00:20, just after its reminder-2 went out
+ * (the obligations active from 08:59, so nothing earlier was sent), with sign-for links signed with `key`.
+ */
+export function signForFixture(key: string): Promise<DashboardFixture> {
+  const { plan, directory } = smallSeedPlan([49]);
+  return startDashboardFixture({
+    plan,
+    directory,
+    planNow: '2017-05-25T09:00:20+08:00',
+    activeFrom: '2017-05-25T08:59:00+08:00',
+    signFor: { key: Buffer.from(key), ttlMs: 72 * 3_600_000 },
+  });
 }

@@ -1,4 +1,5 @@
-import { safeNext } from '../../src/http/transport';
+import type { IncomingMessage } from 'node:http';
+import { pathOf, safeNext } from '../../src/http/transport';
 
 describe('the page to go back to after login (safeNext)', () => {
   it.each([
@@ -27,5 +28,15 @@ describe('the page to go back to after login (safeNext)', () => {
     // Still encoded, a tab is a path segment of this site, not a way out of it.
     expect(safeNext('/%09/evil.example')).toBe('/%09/evil.example');
     expect(safeNext('/plans/../login')).toBe('/login');
+  });
+});
+
+describe('the path logs show (pathOf)', () => {
+  const path = (url: string) => pathOf({ url } as IncomingMessage);
+  it("leaves out the query (feed keys) and a sign-for link's token", () => {
+    expect(path('/plans/p/units/u/calendar.ics?key=secret')).toBe('/plans/p/units/u/calendar.ics');
+    expect(path('/sign-for/eyJrZXkiOi.abc_DEF-123')).toBe('/sign-for/…');
+    expect(path('/api/sign-for/eyJrZXkiOi.abc_DEF-123')).toBe('/api/sign-for/…');
+    expect(path('/plans/p/units/u/obligations/o/sign-for')).toBe('/plans/p/units/u/obligations/o/sign-for');
   });
 });

@@ -66,6 +66,22 @@ describe('replay of recorded histories (test/histories)', () => {
     }
   });
 
+  it('covers sign-for: the sign-for update and the unsigned-notice escalation patch', () => {
+    const { events = [] } = temporal.api.history.v1.History.decode(
+      readFileSync(path.join(HISTORIES, 'sign-for-unsigned-escalation.pb')),
+    );
+    const patches = events.flatMap((e) =>
+      e.markerRecordedEventAttributes?.markerName === 'core_patch'
+        ? [Buffer.from(e.markerRecordedEventAttributes.details?.['patch-data']?.payloads?.[0]?.data ?? []).toString()]
+        : [],
+    );
+    expect(patches.some((p) => p.includes('sign-for-unsigned-escalation'))).toBe(true);
+    const updates = events.filter(
+      (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'sign-for',
+    );
+    expect(updates).toHaveLength(2);
+  });
+
   it('replays every recorded history with today’s workflow code without nondeterminism', async () => {
     quietRuntime();
     const histories = files.map((f) => ({

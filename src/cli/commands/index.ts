@@ -19,6 +19,7 @@ import { simulateCommand } from './simulate';
 import { planStartCommand, startCommand } from './start';
 import { statusCommand } from './status';
 import { waiveCommand } from './waive';
+import { signForCommand } from './sign-for';
 
 /** Every `duban` command; `duban --help` lists them in this order. Add new commands here. */
 export const commands: Command[] = [
@@ -33,6 +34,7 @@ export const commands: Command[] = [
   fulfilCommand,
   extendCommand,
   waiveCommand,
+  signForCommand,
   designateCommand,
   historyCommand,
   reportCommand,

@@ -2,7 +2,15 @@ import { quoted } from '../../service';
 import { writeFileSync } from 'node:fs';
 import { bulletinTitle, renderBulletin } from '../../reports/bulletin';
 import { quarterBounds, quarterlyReport, renderReport, yearEndReport, type ReportFormat } from '../../reports/report';
-import { scoreAsReport, scoreJson, scoreReport, storeSources, type ScorePeriod } from '../../reports/score';
+import {
+  scoreAsReport,
+  scoreJson,
+  scoreReport,
+  signForSource,
+  storeSources,
+  type ScorePeriod,
+} from '../../reports/score';
+import { signForConfigFromEnv } from '../../mail/sign-for-token';
 import { type Command, UsageError } from '../command';
 import { FLAGS, PLAN_FLAGS, loadPlan, withStore } from '../kit';
 
@@ -89,7 +97,7 @@ export const reportCommand: Command = {
       if (scored) {
         const period: ScorePeriod | undefined = yearEnd ? { year: true } : quarter ? { quarter } : undefined;
         const report = await scoreReport({
-          sources: storeSources(store),
+          sources: storeSources(store, await signForSource(store, plan.id, signForConfigFromEnv() !== undefined)),
           planId: plan.id,
           plan,
           directory,

@@ -9,7 +9,15 @@ import type { Call, ChangeTarget, HttpApp } from '../app';
 import { HttpError } from '../errors';
 import { type Flash, itemValue, type KeptForm, taskPage, timelinePage } from '../pages';
 import { sendHtml, sendJson } from '../transport';
-import { checkStatedInstant, designateBody, extendBody, fulfilBody, parseBody, waiveBody } from '../validate';
+import {
+  checkStatedInstant,
+  designateBody,
+  extendBody,
+  fulfilBody,
+  parseBody,
+  signForBody,
+  waiveBody,
+} from '../validate';
 import { evidenceOf, given } from './forms';
 import { flashOf, renderUnitPage } from './overview';
 
@@ -17,6 +25,15 @@ import { flashOf, renderUnitPage } from './overview';
 const periodOf = (body: unknown): string | null => {
   const period = (body as { period?: unknown } | null)?.period;
   return typeof period === 'string' && period !== '' ? period : null;
+};
+
+/** What the obligation routes change. */
+type ObligationAction = 'fulfil' | 'extend' | 'waive' | 'sign-for';
+
+const FAILURE: Record<Exclude<ObligationAction, 'fulfil'>, string> = {
+  extend: '未能延期',
+  waive: '未能豁免',
+  'sign-for': '未能签收',
 };
 
 /** The handlers. */
@@ -43,13 +60,18 @@ export function obligationHandlers(app: HttpApp) {
     obligationId: row.obligationId,
   });
 
-  /** Performs fulfil, extend or waive; the route's who-check and the unit check have run. */
-  async function perform(
-    principal: Principal,
-    action: 'fulfil' | 'extend' | 'waive',
-    target: ChangeTarget,
-    body: unknown,
-  ) {
+  /** Performs fulfil, extend, waive or sign-for; the route's who-check and the unit check have run. */
+  async function perform(principal: Principal, action: ObligationAction, target: ChangeTarget, body: unknown) {
+    if (action === 'sign-for') {
+      const { noticeKey } = parseBody(signForBody, body);
+      const rows = await rowsOf(target.unitCode!, target.obligationId!);
+      // Who signed is the authenticated caller (`operator`, `officer:<unit>`), never a name the client chose.
+      return duban.obligations.signFor(refOf(rows[0]!, null), {
+        ...(noticeKey ? { noticeKey } : {}),
+        by: principal.id,
+        via: 'dashboard',
+      });
+    }
     const parsed =
       action === 'fulfil'
         ? parseBody(fulfilBody, body)
@@ -145,7 +167,7 @@ export function obligationHandlers(app: HttpApp) {
   }
 
   /** An API change of one obligation. */
-  const apiObligation = (action: 'fulfil' | 'extend' | 'waive') => async (call: Call) => {
+  const apiObligation = (action: ObligationAction) => async (call: Call) => {
     const target: ChangeTarget = { unitCode: call.params.unit!, obligationId: call.params.obligation! };
     return app.apiChange(call, target, (body) => {
       target.period = periodOf(body);
@@ -154,7 +176,7 @@ export function obligationHandlers(app: HttpApp) {
   };
 
   /** A form change of one obligation from its page (extend, waive). */
-  const formObligation = (action: 'extend' | 'waive') => async (call: Call) => {
+  const formObligation = (action: Exclude<ObligationAction, 'fulfil'>) => async (call: Call) => {
     const target: ChangeTarget = { unitCode: call.params.unit!, obligationId: call.params.obligation! };
     const base = `/plans/${p}/units/${encodeURIComponent(target.unitCode!)}/obligations/${encodeURIComponent(target.obligationId!)}`;
     return app.formChange(call, {
@@ -164,7 +186,7 @@ export function obligationHandlers(app: HttpApp) {
         return given(form);
       },
       perform: (body) => perform(call.auth.principal, action, target, body),
-      failure: action === 'extend' ? '未能延期' : '未能豁免',
+      failure: FAILURE[action],
       rerender: (flash, form) => timelineHtml(call, form.period || null, flash, { id: action, values: form }),
       success: () => `${base}?done=${action}`,
     });
@@ -199,6 +221,7 @@ export function obligationHandlers(app: HttpApp) {
     apiFulfil: apiObligation('fulfil'),
     apiExtend: apiObligation('extend'),
     apiWaive: apiObligation('waive'),
+    apiSignFor: apiObligation('sign-for'),
 
     async apiDesignate(call: Call) {
       const target: ChangeTarget = { unitCode: null, taskNo: Number(call.params.task) };
@@ -239,6 +262,7 @@ export function obligationHandlers(app: HttpApp) {
 
     formExtend: formObligation('extend'),
     formWaive: formObligation('waive'),
+    formSignFor: formObligation('sign-for'),
 
     async obligationPage(call: Call) {
       return sendHtml(call.res, 200, await timelineHtml(call, call.url.searchParams.get('period'), flashOf(call.url)));

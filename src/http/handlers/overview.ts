@@ -24,6 +24,7 @@ const DONE_TEXT: Record<string, string> = {
   pause: '已暂停计时。',
   resume: '已恢复计时。',
   correct: '已登记补正，答复期限重新计算。',
+  'sign-for': '已签收。',
 };
 
 /** The success flash a page shows after a form redirected to it with `?done=`. */

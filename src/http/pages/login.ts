@@ -1,5 +1,5 @@
 /** Pages without a subject: the login form and the error page. */
-import { html, layout } from '../html';
+import { html, layout, type SafeHtml } from '../html';
 import { page, type PageContext } from './common';
 
 /** The login form; answered with 401 to unauthenticated page requests. */
@@ -22,9 +22,16 @@ export function errorPage(ctx: PageContext | null, status: number, message: stri
     403: '无权访问',
     404: '未找到',
     405: '不支持的请求方法',
+    409: '无法办理',
+    410: '链接已过期',
     500: '服务器错误',
   };
   const body = html`<p>${message}</p>`;
   const title = titles[status] ?? `错误 ${status}`;
   return ctx ? page(ctx, title, body) : layout({ title, body, banner });
+}
+
+/** A page for someone without a session (the sign-for link): the layout without navigation. */
+export function signForPage(options: { title: string; body: SafeHtml; banner?: string }): string {
+  return layout(options);
 }

@@ -256,6 +256,16 @@ export function timelinePage(
   const waive = keptValues(options.kept, 'waive');
   const body = html`${backLinks(ctx, options.unitCode, options.uiLink)}
     ${rowsTable(ctx, options.rows, { unitColumn: false, fulfil: false })}
+    ${
+      open.length
+        ? html`<h2>签收</h2>
+            <form class="card" method="post" action="${base}/sign-for" id="sign-for">
+              ${csrfField(ctx)}
+              <p class="muted">签收已收到的提醒和督办通知（记录签收人和时间）。</p>
+              <button type="submit" id="sign-for-submit">签收</button>
+            </form>`
+        : ''
+    }
     <h2>时间线</h2>
     ${timelineTable(options.timeline, { title: '期次', of: (t) => t.period ?? '' })}
     <h2>工作流历史</h2>
