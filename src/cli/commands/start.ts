@@ -2,6 +2,7 @@ import { checkRuntimeConfig, openActivityRuntime } from '../../../activities/run
 import { type StartPlanResult, createDubanClient, isoInstant } from '../../service';
 import { yearIsOver } from '../../domain/rehearsal';
 import { loadHttpConfig } from '../../http/config';
+import { mailConfigFromEnv } from '../../mail/config';
 import { storeConfigFromEnv } from '../../store';
 import { redactUrl } from '../../store/postgres';
 import { loadHealthConfig, mainJobHealth } from '../../temporal/health';
@@ -223,7 +224,7 @@ export const startCommand: Command = {
       runtime = await openActivityRuntime({
         directory,
         ...(realMail ? {} : { env: { ...process.env, SMTP_URL: '' } }),
-        dispatcher: { rehearsal: rehearsal !== undefined },
+        dispatcher: { rehearsal: rehearsal !== undefined, concurrency: mailConfigFromEnv().outboxConcurrency },
       });
     } catch (err) {
       const store = storeConfigFromEnv();
