@@ -476,6 +476,11 @@ export function refusalAsUsage(err: unknown): never {
  * (Default: the configured store, opened and closed again)
  */
 export async function addedHolidayYears(opened?: Store): Promise<HolidayYear[]> {
+  return (await storedHolidayYears(opened)) ?? [];
+}
+
+/** The holiday years added with `duban holidays add`, or undefined (said on stderr) when the store cannot be read. */
+export async function storedHolidayYears(opened?: Store): Promise<HolidayYear[] | undefined> {
   try {
     const list = async (store: Store) => (await store.listHolidayYears()).map((r) => r.data);
     return await (opened ? list(opened) : withStore(list));
@@ -483,7 +488,7 @@ export async function addedHolidayYears(opened?: Store): Promise<HolidayYear[]> 
     console.error(
       `duban: the added holiday years could not be read (${(err as Error).message}); using the built-in ones`,
     );
-    return [];
+    return undefined;
   }
 }
 

@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type { Directory } from '../domain/directory';
 import type { HolidayCalendar } from '../domain/calendar';
+import type { HolidayYear } from '../domain/holidays';
 import { planSchedule, provisionalYearsOf, type PlanSchedule } from '../domain/obligations';
 import type { Plan } from '../domain/plan';
 import type { Policy } from '../domain/policy';
@@ -44,6 +45,12 @@ export interface StartPlanOptions {
   schedule?: PlanSchedule;
   /** The calendar the client computes provisional years with. (Default: the built-in one) */
   calendar?: HolidayCalendar;
+  /**
+   * The holiday years added to the installation (`duban holidays add`), when the caller has read them from the store:
+   * each unit workflow gets them in its input and hands them to its obligations, instead of reading them with a
+   * local activity before it opens them. (Default: each unit reads them)
+   */
+  holidayYears?: HolidayYear[];
 }
 
 /** Workflows of a plan's start so far: a unit counts with its obligations. */
@@ -134,6 +141,7 @@ export async function startPlan(
             timeShiftMs: options.timeShiftMs,
             searchAttributes: options.searchAttributes,
             historyLimit: options.historyLimit,
+            holidayYears: options.holidayYears,
           },
         ],
       });

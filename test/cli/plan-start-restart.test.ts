@@ -114,6 +114,11 @@ describe('duban plan start, interrupted and run again', () => {
       return seen.length >= expected.length ? seen : undefined;
     });
     expect(ids.sort()).toEqual(expected);
+    // Each unit got the installation's added holiday years (none here) in its input: it reads no store to start.
+    const history = await client.workflow.getHandle(expected[0]!).fetchHistory();
+    const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    const input = JSON.parse(Buffer.from(payload!.data!).toString('utf8')) as { holidayYears?: unknown };
+    expect(input.holidayYears).toEqual([]);
     console.log(
       `plan start restart: run 1 opened ${one.opened} (${one.units} units) before Ctrl-C; run 3 opened ` +
         `${three.opened} (${three.units} units), ${three.alreadyOpen} already open (${three.existingUnits} units)`,

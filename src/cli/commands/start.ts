@@ -13,7 +13,6 @@ import { type Command, EXIT_CODES, UsageError } from '../command';
 import {
   FLAGS,
   PLAN_FILE_FLAGS,
-  addedHolidayYears,
   beginRehearsal,
   configOrUsage,
   connectOrUsage,
@@ -25,6 +24,7 @@ import {
   provisionalWarning,
   rehearsalOf,
   rememberPlan,
+  storedHolidayYears,
   temporalConfig,
   type LoadedPlan,
 } from '../kit';
@@ -75,12 +75,14 @@ async function startPlanOnServer(
   const { plan } = loaded;
   const client = await connectOrUsage(config);
   try {
+    // Undefined when the store cannot be read here: then each unit workflow reads them itself, with retries.
+    const holidayYears = await storedHolidayYears();
     const duban = createDubanClient({
       client,
       ...loaded,
       namespace: config.namespace,
       taskQueue: config.taskQueue,
-      holidayYears: await addedHolidayYears(),
+      holidayYears: holidayYears ?? [],
     });
     // A rehearsal begins at its shifted "now": notices of the plan's past are never sent, its missed items show red.
     const activeFrom = loaded.timeShiftMs === undefined ? undefined : isoInstant(Date.now() + loaded.timeShiftMs);
@@ -88,6 +90,8 @@ async function startPlanOnServer(
     const result = await duban.startPlan({
       activeFrom,
       concurrency,
+      // Read once here, not by a local activity in every unit workflow before it opens its obligations.
+      holidayYears,
       onProgress: progress(`starting plan ${plan.id}`, 'workflows'),
       stopping,
       onProvisional: (years) => {
