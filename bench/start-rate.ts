@@ -122,7 +122,8 @@ async function main(): Promise<void> {
             });
             const startMs = performance.now() - t0;
             if (result.started.length !== units) throw new Error(`started ${result.started.length} of ${units}`);
-            const query = `DubanPlan = "${id}" AND WorkflowType = "obligationWorkflow"`;
+            // Status is upserted by an obligation's first task (its identity may come with its start).
+            const query = `DubanPlan = "${id}" AND WorkflowType = "obligationWorkflow" AND DubanStatus IS NOT NULL`;
             for (;;) {
               const { count } = await env.client.workflow.count(query);
               if (count >= obligations) break;
