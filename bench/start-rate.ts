@@ -13,11 +13,20 @@
  * its search attributes), against starting all 423 executions as trivial workflows from the client, and the CPU
  * this process and the dev server used meanwhile. Each run has its own fresh dev server, warmed up by a few
  * unmeasured trivial starts, and the sides are measured a few seconds apart so neither runs in the other's wake.
+ *
+ * Two plan sides: as `duban start` opens a plan since 2026-12-04 (the added holiday years read once by the client
+ * and given to every unit workflow in its input), and as before (each unit workflow reads them with a local
+ * activity, here a no-op, before it starts its obligations). The open ratio is the whole plan's open time against
+ * as many trivial start calls. After each run, the history of one unit and one obligation workflow is counted by
+ * event type: the server's work per workflow (workflow tasks are round trips to a worker).
  */
 import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
+import { obligationWorkflowId, unitWorkflowId } from '../src/domain/ids';
 import { planSchedule } from '../src/domain/obligations';
 import { PLAN_TIMEZONE } from '../src/domain/plan';
 import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../src/import/directory';
@@ -61,7 +70,10 @@ async function main(): Promise<void> {
   const trivialStart: number[] = [];
   const ratios: number[] = [];
   const realOpen: number[] = [];
+  const beforeOpen: number[] = [];
   const trivialAll: number[] = [];
+  const openRatios: number[] = [];
+  const beforeRatios: number[] = [];
   // Each run gets a fresh dev server and workers: the plan's 423 workflows stay open (asleep), and a second run on
   // the same server and worker cache would start its plan among the first run's.
   for (let r = 0; r < runs; r++) {
@@ -76,8 +88,9 @@ async function main(): Promise<void> {
       connection: env.nativeConnection,
       taskQueue: 'bench-start-real',
       workflowBundle: realBundle,
-      // No activity runs: plan time is the publish date's midnight, hours before the first 09:00 notice.
-      activities: {},
+      // No notice is due: plan time is the publish date's midnight, hours before the first 09:00 notice. The one
+      // activity is the added holiday years, read by a unit workflow not given them, here none.
+      activities: { holidayYears: async () => [] },
       maxCachedWorkflows: 1000,
     });
     const trivialWorker = await Worker.create({
@@ -97,18 +110,20 @@ async function main(): Promise<void> {
             const value = await fn();
             return [value, { node: nodeCpuSeconds() - node0, server: childrenCpuSeconds() - server0 }];
           };
-          const runReal = async () => {
+          const runReal = async (id: string, given: boolean) => {
             const t0 = performance.now();
-            const result = await startPlan(env.client, { ...plan, id: planId }, directory, {
+            const result = await startPlan(env.client, { ...plan, id }, directory, {
               taskQueue: 'bench-start-real',
               concurrency: CONCURRENCY,
+              ...(given ? { holidayYears: [] } : {}),
               // Workflows sleep towards the plan year's first notices, as they did in 2017.
               timeShiftMs: publishMs - Date.now(),
               activeFrom: DateTime.fromMillis(publishMs, { zone: PLAN_TIMEZONE }).toISO() as string,
             });
             const startMs = performance.now() - t0;
             if (result.started.length !== units) throw new Error(`started ${result.started.length} of ${units}`);
-            const query = `DubanPlan = "${planId}" AND WorkflowType = "obligationWorkflow"`;
+            // Status is upserted by an obligation's first task (its identity may come with its start).
+            const query = `DubanPlan = "${id}" AND WorkflowType = "obligationWorkflow" AND DubanStatus IS NOT NULL`;
             for (;;) {
               const { count } = await env.client.workflow.count(query);
               if (count >= obligations) break;
@@ -135,15 +150,23 @@ async function main(): Promise<void> {
           await settle();
           let real: { startMs: number; openMs: number };
           let realCpu: CpuSplit;
+          let before: { startMs: number; openMs: number };
+          let beforeCpu: CpuSplit;
           let trivial: number;
+          const realId = `${planId}-given`;
+          const beforeId = `${planId}-read`;
           if (r % 2 === 0) {
-            [real, realCpu] = await measured(runReal);
+            [real, realCpu] = await measured(() => runReal(realId, true));
+            await settle();
+            [before, beforeCpu] = await measured(() => runReal(beforeId, false));
             await settle();
             trivial = await runTrivial(units, 'trivial');
           } else {
             trivial = await runTrivial(units, 'trivial');
             await settle();
-            [real, realCpu] = await measured(runReal);
+            [before, beforeCpu] = await measured(() => runReal(beforeId, false));
+            await settle();
+            [real, realCpu] = await measured(() => runReal(realId, true));
           }
           await settle();
           const [all, allCpu] = await measured(() => runTrivial(units + obligations, 'all'));
@@ -153,15 +176,36 @@ async function main(): Promise<void> {
           trivialStart.push(trivialRate);
           ratios.push(realRate / trivialRate);
           realOpen.push(real.openMs);
+          beforeOpen.push(before.openMs);
           trivialAll.push(all);
+          openRatios.push(real.openMs / all);
+          beforeRatios.push(before.openMs / all);
           console.log(
             `run ${r + 1}/${runs}: plan ${units} starts in ${real.startMs.toFixed(0)} ms (${realRate.toFixed(0)}/s), ` +
               `trivial ${units} in ${trivial.toFixed(0)} ms (${trivialRate.toFixed(0)}/s), ratio ` +
               `${(realRate / trivialRate).toFixed(2)}; all ${obligations} children open after ` +
-              `${real.openMs.toFixed(0)} ms, ${units + obligations} trivial starts ${all.toFixed(0)} ms`,
+              `${real.openMs.toFixed(0)} ms (units reading the calendar: ${before.openMs.toFixed(0)} ms), ` +
+              `${units + obligations} trivial starts ${all.toFixed(0)} ms; open ratio ` +
+              `${(real.openMs / all).toFixed(2)} (before ${(before.openMs / all).toFixed(2)})`,
           );
           const cpu = (c: CpuSplit) => `node ${c.node.toFixed(1)} s + dev server ${c.server.toFixed(1)} s`;
-          console.log(`  CPU: whole plan open ${cpu(realCpu)}; ${units + obligations} trivial ${cpu(allCpu)}`);
+          console.log(
+            `  CPU: whole plan open ${cpu(realCpu)} (units reading the calendar ${cpu(beforeCpu)}); ` +
+              `${units + obligations} trivial ${cpu(allCpu)}`,
+          );
+          if (r === 0) {
+            const unit = schedule.units.find((u) => u.obligations.length > 1)!;
+            for (const [what, id] of [
+              [
+                `unit workflow (${unit.obligations.length} children), calendar given`,
+                unitWorkflowId(realId, unit.unitCode),
+              ],
+              ['unit workflow, calendar read', unitWorkflowId(beforeId, unit.unitCode)],
+              ['obligation workflow', obligationWorkflowId(realId, unit.unitCode, unit.obligations[0]!.id)],
+              ['trivial workflow', `${planId}-all-0`],
+            ] as const)
+              console.log(`  events of a ${what}: ${await eventCounts(env.client, id)}`);
+          }
         }),
       );
     } finally {
@@ -175,6 +219,19 @@ async function main(): Promise<void> {
     `whole plan open (${units + obligations} executions): ${summary(realOpen, 0)} ms; ` +
       `${units + obligations} trivial start calls: ${summary(trivialAll, 0)} ms`,
   );
+  console.log(`whole plan open, units reading the calendar (before): ${summary(beforeOpen, 0)} ms`);
+  console.log(`open ratio plan/trivial: ${summary(openRatios, 2)} (aim ≤ 1.5); before: ${summary(beforeRatios, 2)}`);
+}
+
+/** `WorkflowTaskScheduled ×3, …`: a workflow's history by event type, in order of first appearance. */
+async function eventCounts(client: Client, workflowId: string): Promise<string> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const counts = new Map<string, number>();
+  for (const e of history.events ?? []) {
+    const type = String(temporal.api.enums.v1.EventType[e.eventType ?? 0]).replace(/^EVENT_TYPE_/, '');
+    counts.set(type, (counts.get(type) ?? 0) + 1);
+  }
+  return [...counts].map(([t, n]) => `${t.toLowerCase()} ×${n}`).join(', ');
 }
 
 main().catch((err) => {

@@ -476,6 +476,11 @@ export function refusalAsUsage(err: unknown): never {
  * (Default: the configured store, opened and closed again)
  */
 export async function addedHolidayYears(opened?: Store): Promise<HolidayYear[]> {
+  return (await storedHolidayYears(opened)) ?? [];
+}
+
+/** The holiday years added with `duban holidays add`, or undefined (said on stderr) when the store cannot be read. */
+export async function storedHolidayYears(opened?: Store): Promise<HolidayYear[] | undefined> {
   try {
     const list = async (store: Store) => (await store.listHolidayYears()).map((r) => r.data);
     return await (opened ? list(opened) : withStore(list));
@@ -483,7 +488,7 @@ export async function addedHolidayYears(opened?: Store): Promise<HolidayYear[]> 
     console.error(
       `duban: the added holiday years could not be read (${(err as Error).message}); using the built-in ones`,
     );
-    return [];
+    return undefined;
   }
 }
 
@@ -749,21 +754,37 @@ export function shortTime(iso: string | null | undefined): string {
   return dt.isValid ? dt.toFormat('yyyy-LL-dd HH:mm') : iso;
 }
 
-/** A progress bar on stderr (on a terminal; otherwise a line every 10 %). */
-export function progressBar(label: string): (done: number, total: number) => void {
+/**
+ * `120/423 workflows, 285/s`: how far, in what, and how fast since `sinceMs` (the rate once a quarter of a second
+ * has passed or everything is done, so the first calls print no meaningless figure).
+ */
+export function progressText(done: number, total: number, sinceMs: number, noun = '', nowMs = Date.now()): string {
+  const seconds = (nowMs - sinceMs) / 1000;
+  const rate = seconds > 0 && (seconds >= 0.25 || done === total) ? `, ${Math.round(done / seconds)}/s` : '';
+  return `${done}/${total}${noun ? ` ${noun}` : ''}${rate}`;
+}
+
+/**
+ * Progress on stderr, with its rate: a bar redrawn in place on a terminal; otherwise (a pipe, a log file) a plain
+ * line every 10 %, the last at 100 %.
+ */
+export function progressBar(label: string, noun = ''): (done: number, total: number) => void {
   let lastTenth = -1;
+  const since = Date.now();
   return (done, total) => {
     const ratio = total === 0 ? 1 : done / total;
+    const text = progressText(done, total, since, noun);
     if (process.stderr.isTTY) {
       const width = 30;
       const filled = Math.round(ratio * width);
-      process.stderr.write(`\r${label} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}`);
+      // Cleared to the end of the line: the rate's width changes.
+      process.stderr.write(`\r${label} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${text}\x1b[K`);
       if (done === total) process.stderr.write('\n');
     } else {
       const tenth = Math.floor(ratio * 10);
       if (tenth !== lastTenth) {
         lastTenth = tenth;
-        process.stderr.write(`${label}: ${done}/${total}\n`);
+        process.stderr.write(`${label}: ${text}\n`);
       }
     }
   };

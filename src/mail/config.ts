@@ -29,6 +29,8 @@ export interface MailConfig {
   publicUrl: string;
   /** DUBAN_DIGEST_GRACE_MS, how long a queued notice waits for others of the same instant. (Default: 2000) */
   digestGraceMs: number;
+  /** DUBAN_OUTBOX_CONCURRENCY, digests one worker's dispatcher sends at once. (Default: 4) */
+  outboxConcurrency: number;
 }
 
 /** The From header when MAIL_FROM is not set. */
@@ -49,6 +51,7 @@ const env = z.object({
   MAIL_FROM: z.string().optional(),
   DUBAN_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   DUBAN_DIGEST_GRACE_MS: z.coerce.number().int().min(0).max(60_000).optional(),
+  DUBAN_OUTBOX_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
   DUBAN_DATA_DIR: z.string().optional(),
 });
 
@@ -73,5 +76,6 @@ export function mailConfigFromEnv(source: NodeJS.ProcessEnv = process.env): Mail
     from,
     publicUrl: (e.DUBAN_PUBLIC_URL ?? DEFAULT_PUBLIC_URL).replace(/\/+$/, ''),
     digestGraceMs: e.DUBAN_DIGEST_GRACE_MS ?? 2000,
+    outboxConcurrency: e.DUBAN_OUTBOX_CONCURRENCY ?? 4,
   };
 }

@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type { Directory } from '../domain/directory';
 import type { HolidayCalendar } from '../domain/calendar';
+import type { HolidayYear } from '../domain/holidays';
 import { planSchedule, provisionalYearsOf, type PlanSchedule } from '../domain/obligations';
 import type { Plan } from '../domain/plan';
 import type { Policy } from '../domain/policy';
@@ -24,8 +25,12 @@ export interface StartPlanOptions {
   searchAttributes?: boolean;
   /** See `ObligationInput.historyLimit`. (Default: 2000) */
   historyLimit?: number;
-  /** Called after each unit workflow was started or found running. */
-  onProgress?: (done: number, total: number) => void;
+  /**
+   * Called after each unit workflow was started or found already open, in workflows (a unit's own and its
+   * obligations', which the unit opens as children): `done` of `total`, `progress` split into opened now and
+   * already open.
+   */
+  onProgress?: (done: number, total: number, progress: StartProgress) => void;
   /**
    * Asked before each unit's start: once true, the units not yet started are left for the next start (which starts
    * them, idempotently), e.g. on Ctrl-C. (Default: never)
@@ -40,16 +45,35 @@ export interface StartPlanOptions {
   schedule?: PlanSchedule;
   /** The calendar the client computes provisional years with. (Default: the built-in one) */
   calendar?: HolidayCalendar;
+  /**
+   * The holiday years added to the installation (`duban holidays add`), when the caller has read them from the store:
+   * each unit workflow gets them in its input and hands them to its obligations, instead of reading them with a
+   * local activity before it opens them. (Default: each unit reads them)
+   */
+  holidayYears?: HolidayYear[];
 }
 
+/** Workflows of a plan's start so far: a unit counts with its obligations. */
+export interface StartProgress {
+  /** Workflows of the units this start opened. */
+  opened: number;
+  /** Workflows of the units found open already (an earlier, perhaps interrupted, start opened them). */
+  alreadyOpen: number;
+}
+
+/** Workflows a unit of the schedule opens: its own and one per obligation. */
+export const unitWorkflowCount = (unit: { obligations: unknown[] }): number => 1 + unit.obligations.length;
+
 /** What {@link startPlan} did. */
-export interface StartPlanResult {
+export interface StartPlanResult extends StartProgress {
   schedule: PlanSchedule;
   started: string[];
   /** Workflow IDs that already existed: starting a plan twice creates nothing twice. */
   existing: string[];
   /** Units left unstarted because {@link StartPlanOptions.stopping} turned true. */
   notStarted: number;
+  /** Workflows of the units left unstarted. */
+  notOpened: number;
   /**
    * Years without a State Council holiday notice yet that the plan's dates depend on: counted with weekends only
    * until `duban holidays add`; the workflows move their notices when it is added.
@@ -91,11 +115,14 @@ export async function startPlan(
   options.onProvisional?.(provisionalYears);
   const started: string[] = [];
   const existing: string[] = [];
-  let done = 0;
+  const progress: StartProgress = { opened: 0, alreadyOpen: 0 };
+  const total = schedule.units.reduce((n, u) => n + unitWorkflowCount(u), 0);
   let notStarted = 0;
+  let notOpened = 0;
   await mapConcurrent(schedule.units, options.concurrency ?? 16, async (unit) => {
     if (options.stopping?.()) {
       notStarted++;
+      notOpened += unitWorkflowCount(unit);
       return;
     }
     const workflowId = unitWorkflowId(plan.id, unit.unitCode);
@@ -114,17 +141,21 @@ export async function startPlan(
             timeShiftMs: options.timeShiftMs,
             searchAttributes: options.searchAttributes,
             historyLimit: options.historyLimit,
+            holidayYears: options.holidayYears,
           },
         ],
       });
       started.push(workflowId);
+      progress.opened += unitWorkflowCount(unit);
     } catch (err) {
+      // WorkflowExecutionAlreadyStarted: this unit (and so its obligations) is open from an earlier start.
       if (!isAlreadyStarted(err)) throw err;
       existing.push(workflowId);
+      progress.alreadyOpen += unitWorkflowCount(unit);
     }
-    options.onProgress?.(++done, schedule.units.length);
+    options.onProgress?.(progress.opened + progress.alreadyOpen, total, { ...progress });
   });
-  return { schedule, started, existing, notStarted, provisionalYears };
+  return { schedule, started, existing, notStarted, notOpened, provisionalYears, ...progress };
 }
 
 /** What {@link closePlan} did. */

@@ -11,6 +11,13 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
+/** A whole number of at least `min`, unset (or empty) for the SDK's default. */
+const slots = (min: number) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.coerce.number().int().min(min).max(1_000_000).optional(),
+  );
+
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 
 const schema = z.object({
@@ -34,6 +41,10 @@ const schema = z.object({
   DUBAN_DEV_SERVER_PORT: port(7233),
   DUBAN_DEV_UI_PORT: port(8233),
   DUBAN_SERVER_LOSS_TIMEOUT_S: z.coerce.number().positive().default(60),
+  DUBAN_WORKER_CACHE_SIZE: slots(0),
+  DUBAN_WORKFLOW_TASK_SLOTS: slots(2),
+  DUBAN_ACTIVITY_TASK_SLOTS: slots(1),
+  DUBAN_LOCAL_ACTIVITY_SLOTS: slots(1),
   DUBAN_LOG_LEVEL: z
     .string()
     .trim()
@@ -78,10 +89,24 @@ export interface TemporalConfig {
   devUiPort: number;
   /** Seconds a worker keeps retrying a lost server before it exits non-zero. (Default: 60) */
   serverLossTimeoutS: number;
+  /** The worker's capacity; each unset one is the SDK's default (README, "Several workers"). */
+  worker: WorkerTuning;
   /** Log level of duban and the Temporal SDK (DUBAN_LOG_LEVEL). (Default: `INFO`) */
   logLevel: LogLevel;
   /** One line each: deprecated variables, conflicting settings. Printed once by {@link loadTemporalConfig}. */
   warnings: string[];
+}
+
+/** Worker options set by the environment (SDK names); undefined: the SDK's default. */
+export interface WorkerTuning {
+  /** DUBAN_WORKER_CACHE_SIZE: workflows kept in memory between their tasks (0: none, every task replays). */
+  maxCachedWorkflows?: number;
+  /** DUBAN_WORKFLOW_TASK_SLOTS: workflow tasks run at once (at least 2: one for the sticky queue, one normal). */
+  maxConcurrentWorkflowTaskExecutions?: number;
+  /** DUBAN_ACTIVITY_TASK_SLOTS: activities run at once. */
+  maxConcurrentActivityTaskExecutions?: number;
+  /** DUBAN_LOCAL_ACTIVITY_SLOTS: local activities run at once (every notice is one: `deliverDue`). */
+  maxConcurrentLocalActivityExecutions?: number;
 }
 
 /** A configuration error names the variable; it is reported without a stack trace. */
@@ -225,6 +250,12 @@ export function loadTemporalConfig(
     devServerPort: e.DUBAN_DEV_SERVER_PORT,
     devUiPort: e.DUBAN_DEV_UI_PORT,
     serverLossTimeoutS: e.DUBAN_SERVER_LOSS_TIMEOUT_S,
+    worker: {
+      maxCachedWorkflows: e.DUBAN_WORKER_CACHE_SIZE,
+      maxConcurrentWorkflowTaskExecutions: e.DUBAN_WORKFLOW_TASK_SLOTS,
+      maxConcurrentActivityTaskExecutions: e.DUBAN_ACTIVITY_TASK_SLOTS,
+      maxConcurrentLocalActivityExecutions: e.DUBAN_LOCAL_ACTIVITY_SLOTS,
+    },
     logLevel: e.DUBAN_LOG_LEVEL,
     warnings,
   };

@@ -64,6 +64,8 @@ export function createWorker(
     dataConverter: dataConverter(config.payloadKeys),
     ...workflowSource(),
     shutdownGraceTime: '10s',
+    // Only what the environment sets: the SDK's defaults otherwise.
+    ...Object.fromEntries(Object.entries(config.worker ?? {}).filter(([, v]) => v !== undefined)),
     ...overrides,
   });
 }

@@ -30,7 +30,7 @@ function variablesReadByCode(): Map<string, string> {
     for (const m of text.matchAll(/\benv(?:\.|\[['"]|: ')([A-Z][A-Z0-9_]{2,})\b/g)) found.set(m[1]!, where);
     // Environment schemas (src/*/config.ts) name the variables as object keys.
     if (/\bz\.object\(/.test(text) && /process\.env/.test(text))
-      for (const m of text.matchAll(/^\s+([A-Z][A-Z0-9_]{2,}):\s*(?:z\b|port\(|optionalString)/gm))
+      for (const m of text.matchAll(/^\s+([A-Z][A-Z0-9_]{2,}):\s*(?:z\b|port\(|slots\(|optionalString)/gm))
         found.set(m[1]!, where);
   }
   for (const name of SYSTEM) found.delete(name);

@@ -200,14 +200,20 @@ export function outboxMessageIds(dir: string): string[] {
 /**
  * Waits until every delivery of the plan's notices is sent, then a few seconds more for anything sent twice, and
  * checks what the fault tests promise: exactly the `expected` notices, each recipient once and each on its first
- * attempt, none queued before its instant (plan time), and one `.eml` file per digest in `outbox`. Returns the
- * notices and the digests' Message-IDs.
+ * attempt, none queued before its instant (plan time), and one message per digest: one `.eml` file in `outbox`, or
+ * (with `sent`) one Message-ID among what `sent` returns, e.g. what an SMTP server on loopback received. Returns
+ * the notices and the digests' Message-IDs.
  */
 export async function expectEachNoticeSentOnce(
   config: StoreConfig,
   planId: string,
   expected: string[],
-  { timeShiftMs, outbox, timeoutMs = 60_000 }: { timeShiftMs: number; outbox: string; timeoutMs?: number },
+  {
+    timeShiftMs,
+    outbox,
+    sent = () => outboxMessageIds(outbox ?? ''),
+    timeoutMs = 60_000,
+  }: { timeShiftMs: number; outbox?: string; sent?: () => string[]; timeoutMs?: number },
 ): Promise<{ notices: NoticeRecord[]; digests: Set<string> }> {
   const notices = await until('every delivery sent', timeoutMs, async () => {
     const ns = await noticesIn(config, planId);
@@ -229,10 +235,10 @@ export async function expectEachNoticeSentOnce(
   }
   const digests = new Set(notices.flatMap((n) => n.deliveries.map((d) => d.messageId!)));
   expect(
-    outboxMessageIds(outbox)
+    sent()
       .filter((id) => digests.has(id))
       .sort(),
   ).toEqual([...digests].sort());
-  expect(outboxMessageIds(outbox).filter((id) => digests.has(id))).toHaveLength(digests.size);
+  expect(sent().filter((id) => digests.has(id))).toHaveLength(digests.size);
   return { notices, digests };
 }

@@ -206,3 +206,33 @@ describe('Temporal connection settings (@temporalio/envconfig)', () => {
     expect(refused.output().trim()).toMatch(/^duban status: invalid configuration: TEMPORAL_PROFILE: profile 'x'/);
   });
 });
+
+describe('worker capacity settings', () => {
+  it('leaves each unset one to the SDK, reads whole numbers, and names a bad one', () => {
+    expect(loadTemporalConfig({}).worker).toEqual({
+      maxCachedWorkflows: undefined,
+      maxConcurrentWorkflowTaskExecutions: undefined,
+      maxConcurrentActivityTaskExecutions: undefined,
+      maxConcurrentLocalActivityExecutions: undefined,
+    });
+    expect(
+      loadTemporalConfig({
+        DUBAN_WORKER_CACHE_SIZE: '5000',
+        DUBAN_WORKFLOW_TASK_SLOTS: '80',
+        DUBAN_ACTIVITY_TASK_SLOTS: '',
+        DUBAN_LOCAL_ACTIVITY_SLOTS: '200',
+      }).worker,
+    ).toEqual({
+      maxCachedWorkflows: 5000,
+      maxConcurrentWorkflowTaskExecutions: 80,
+      maxConcurrentActivityTaskExecutions: undefined,
+      maxConcurrentLocalActivityExecutions: 200,
+    });
+    expect(() => loadTemporalConfig({ DUBAN_WORKFLOW_TASK_SLOTS: '1' })).toThrow(
+      /invalid configuration: DUBAN_WORKFLOW_TASK_SLOTS/,
+    );
+    expect(() => loadTemporalConfig({ DUBAN_WORKER_CACHE_SIZE: 'lots' })).toThrow(
+      /invalid configuration: DUBAN_WORKER_CACHE_SIZE/,
+    );
+  });
+});

@@ -1,7 +1,8 @@
 import { checkRuntimeConfig, openActivityRuntime } from '../../../activities/runtime';
-import { createDubanClient, isoInstant } from '../../service';
+import { type StartPlanResult, createDubanClient, isoInstant } from '../../service';
 import { yearIsOver } from '../../domain/rehearsal';
 import { loadHttpConfig } from '../../http/config';
+import { mailConfigFromEnv } from '../../mail/config';
 import { storeConfigFromEnv } from '../../store';
 import { redactUrl } from '../../store/postgres';
 import { loadHealthConfig, mainJobHealth } from '../../temporal/health';
@@ -12,7 +13,6 @@ import { type Command, EXIT_CODES, UsageError } from '../command';
 import {
   FLAGS,
   PLAN_FILE_FLAGS,
-  addedHolidayYears,
   beginRehearsal,
   configOrUsage,
   connectOrUsage,
@@ -20,9 +20,11 @@ import {
   loadDirectoryFlag,
   loadPlan,
   progressBar,
+  progressText,
   provisionalWarning,
   rehearsalOf,
   rememberPlan,
+  storedHolidayYears,
   temporalConfig,
   type LoadedPlan,
 } from '../kit';
@@ -35,62 +37,90 @@ const stderrLines: Logger = {
   error: (message) => console.error(`duban: ${message}`),
 };
 
-/** Progress as log lines, one every 10 %: for logs that are JSON or not on a terminal. */
-function progressLines(logger: Logger, label: string): (done: number, total: number) => void {
+/** Progress as log lines, one every 10 %, with the rate: for logs that are JSON or not on a terminal. */
+function progressLines(logger: Logger, label: string, noun: string): (done: number, total: number) => void {
   let lastTenth = -1;
+  const since = Date.now();
   return (done, total) => {
     const tenth = Math.floor((total === 0 ? 1 : done / total) * 10);
     if (tenth === lastTenth) return;
     lastTenth = tenth;
-    logger.info(`${label}: ${done}/${total}`, { done, total });
+    logger.info(`${label}: ${progressText(done, total, since, noun)}`, { done, total });
   };
 }
+
+/** Concurrent start calls of a plan's start: DUBAN_START_CONCURRENCY, else 16. */
+export function startConcurrency(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.DUBAN_START_CONCURRENCY;
+  if (raw === undefined || raw === '') return 16;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 1000)
+    throw new UsageError(`DUBAN_START_CONCURRENCY must be a whole number from 1 to 1000, not ${JSON.stringify(raw)}`);
+  return n;
+}
+
+/** `1.2 s` */
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 /** Starts every unit workflow of a plan on the configured server, idempotently, with a progress bar. */
 async function startPlanOnServer(
   loaded: LoadedPlan,
   logger: Logger,
-  progress: (label: string) => (done: number, total: number) => void = (label) => progressBar(`duban: ${label}`),
+  progress: (label: string, noun: string) => (done: number, total: number) => void = (label, noun) =>
+    progressBar(`duban: ${label}`, noun),
   stopping?: () => boolean,
-): Promise<void> {
+): Promise<StartPlanResult> {
   const config = temporalConfig();
+  const concurrency = startConcurrency();
   const { plan } = loaded;
   const client = await connectOrUsage(config);
   try {
+    // Undefined when the store cannot be read here: then each unit workflow reads them itself, with retries.
+    const holidayYears = await storedHolidayYears();
     const duban = createDubanClient({
       client,
       ...loaded,
       namespace: config.namespace,
       taskQueue: config.taskQueue,
-      holidayYears: await addedHolidayYears(),
+      holidayYears: holidayYears ?? [],
     });
     // A rehearsal begins at its shifted "now": notices of the plan's past are never sent, its missed items show red.
     const activeFrom = loaded.timeShiftMs === undefined ? undefined : isoInstant(Date.now() + loaded.timeShiftMs);
+    const since = Date.now();
     const result = await duban.startPlan({
       activeFrom,
-      onProgress: progress(`starting plan ${plan.id}`),
+      concurrency,
+      // Read once here, not by a local activity in every unit workflow before it opens its obligations.
+      holidayYears,
+      onProgress: progress(`starting plan ${plan.id}`, 'workflows'),
       stopping,
       onProvisional: (years) => {
         const provisional = provisionalWarning(years);
         if (provisional) logger.warn(provisional.replace(/^duban: /, ''));
       },
     });
+    const elapsedMs = Date.now() - since;
     rememberPlan(plan, loaded.source, loaded.unitAliases);
+    // Workflows, a unit counted with its obligations; the units in brackets.
+    const opened = `${result.opened} workflows opened (${result.started.length} units)`;
+    const alreadyOpen = `${result.alreadyOpen} already open (${result.existing.length} units)`;
     if (result.notStarted > 0) {
       logger.warn(
-        `plan ${plan.id}: start interrupted, ${result.started.length + result.existing.length} unit ` +
-          `workflows running, ${result.notStarted} not started yet (the next start starts them)`,
+        `plan ${plan.id}: start interrupted: ${opened}, ${alreadyOpen}, ${result.notOpened} not opened yet ` +
+          `(${result.notStarted} units; the next start opens them, and only them)`,
       );
-      return;
+      return result;
     }
     const obligations = result.schedule.units.reduce((n, u) => n + u.obligations.length, 0);
+    const rate = elapsedMs > 0 ? `, ${Math.round(((result.opened + result.alreadyOpen) * 1000) / elapsedMs)}/s` : '';
     logger.info(
-      `plan ${plan.id}: ${result.started.length} unit workflows started, ${result.existing.length} already ` +
-        `there; ${obligations} obligations in all`,
+      `plan ${plan.id}: ${opened}, ${alreadyOpen}; ${obligations} obligations in all; ` +
+        `${seconds(elapsedMs)}${rate}`,
     );
     const designation = [...new Set(result.schedule.assignments.needsDesignation.map((d) => d.taskNo))];
     if (designation.length > 0)
       logger.warn(`tasks ${designation.join(', ')} name 省直有关部门: designate their units (duban designate)`);
+    return result;
   } finally {
     await client.connection.close();
   }
@@ -114,11 +144,27 @@ export const planStartCommand: Command = {
     'Starts, idempotently, one workflow per unit of the plan (each running its obligations) on the configured',
     'server, with a progress bar, and remembers the plan so later commands find it by its id. Starting a plan twice',
     'creates nothing twice. Dates that rest on a year without a State Council holiday notice are named.',
+    'The progress shows workflows opened (a unit with its obligations) per second. Ctrl-C stops it between units',
+    '(exit 1); run it again and it opens only what is missing, counting the rest as already open.',
+    'DUBAN_START_CONCURRENCY sets the concurrent start calls (default 16).',
   ],
   flags: [flag(FLAGS.plan, { required: true, default: undefined }), ...PLAN_FILE_FLAGS, FLAGS.directory, FLAGS.policy],
   async run({ values }) {
-    await startPlanOnServer(await loadPlan(values, { warnings: 'all' }), stderrLines);
-    return 0;
+    const loaded = await loadPlan(values, { warnings: 'all' });
+    // Ctrl-C (or SIGTERM) leaves the units not yet started for the next start, which opens only those.
+    let stopping = false;
+    const stop = (): void => {
+      stopping = true;
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      const result = await startPlanOnServer(loaded, stderrLines, undefined, () => stopping);
+      return result.notStarted > 0 ? EXIT_CODES.failure : 0;
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
   },
 };
 
@@ -154,6 +200,7 @@ export const startCommand: Command = {
     const dashboardOn = process.env.DUBAN_DASHBOARD !== '0';
     if (dashboardOn) configOrUsage(() => loadHttpConfig(directory));
     configOrUsage(() => checkRuntimeConfig(process.env));
+    startConcurrency();
     const healthConfig = configOrUsage(() => loadHealthConfig(dashboardOn));
     const metricsAddress = configOrUsage(() => loadMetricsAddress());
     let loaded = await loadPlan(values, { warnings: 'none' });
@@ -182,7 +229,7 @@ export const startCommand: Command = {
       runtime = await openActivityRuntime({
         directory,
         ...(realMail ? {} : { env: { ...process.env, SMTP_URL: '', DUBAN_CHANNELS_FILE: '' } }),
-        dispatcher: { rehearsal: rehearsal !== undefined },
+        dispatcher: { rehearsal: rehearsal !== undefined, concurrency: mailConfigFromEnv().outboxConcurrency },
       });
     } catch (err) {
       const store = storeConfigFromEnv();
@@ -226,10 +273,10 @@ export const startCommand: Command = {
             await startPlanOnServer(
               loaded,
               logger,
-              (label) =>
+              (label, noun) =>
                 logger.format === 'pretty' && process.stderr.isTTY
-                  ? progressBar(rehearsal ? `duban [演练 rehearsal]: ${label}` : `duban: ${label}`)
-                  : progressLines(logger, label),
+                  ? progressBar(rehearsal ? `duban [演练 rehearsal]: ${label}` : `duban: ${label}`, noun)
+                  : progressLines(logger, label, noun),
               info.stopping,
             );
           // Ctrl-C while the plan was starting: the dashboard is not started only to be stopped.
