@@ -7,10 +7,12 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { HolidayYear } from '../src/domain/holidays';
 import type { Evidence, ItemState, TimelineEntry, UpcomingNotice } from '../src/domain/notice';
 import type { ObligationSpec } from '../src/domain/obligations';
+import type { ItemStatus } from '../src/domain/overview';
 import type { IsoDate } from '../src/domain/plan';
 
 export type { RefusalType } from '../src/domain/refusals';
 export type { ItemState, TimelineEntry, UpcomingNotice } from '../src/domain/notice';
+export type { ItemStatus } from '../src/domain/overview';
 
 /** Record that an obligation (or one period of it) was fulfilled. */
 export interface FulfilInput {
@@ -34,18 +36,6 @@ export interface WaiverInput {
   period?: string | null;
   reason: string;
   approver: string;
-}
-
-/** Status of one item (period) of an obligation. */
-export interface ItemStatus {
-  period: string | null;
-  due: IsoDate;
-  /** `pending` before the deadline, `overdue` while escalating, then `missed`; terminal: on-time, late, waived. */
-  state: ItemState;
-  fulfilledAt: string | null;
-  extended: boolean;
-  /** Why this item's dates cannot be computed; its notices wait for an extension or new calendar data. (Default: absent) */
-  calendarError?: string;
 }
 
 export interface ObligationStatus {
