@@ -26,7 +26,7 @@ import {
   type UpcomingNotice,
   type WaiverInput,
 } from '../../workflows/messages';
-import type { OverviewRecord } from '../store/types';
+import type { OverviewCount, OverviewRecord } from '../store/types';
 import type { ClientContext, ReadModel } from './context';
 import { deliveriesByKey, storedNotices, type TimelineRow, withDeliveries } from './deliveries';
 import { readableHistory, type HistoryEntry } from './history';
@@ -36,6 +36,7 @@ import { asRefusal, isNotFound, Refusal } from './refusals';
 
 export type { HistoryEntry } from './history';
 export type { Light } from '../domain/lights';
+export type { OverviewCount } from '../store/types';
 
 /** Names one obligation (and optionally one period) of one unit under one plan. */
 export interface ObligationRef {
@@ -118,6 +119,11 @@ export interface ObligationsClient {
    * else by querying each obligation workflow.
    */
   status(filter: StatusFilter): Promise<StatusReport>;
+  /**
+   * Light counts per unit, task (or milestone kind) and light, with the items' provisional years and calendar
+   * errors: what the dashboard's matrix shows. One store query with the read model; else from {@link status}.
+   */
+  summary(filter: Omit<StatusFilter, 'limit' | 'offset'>): Promise<OverviewCount[]>;
   fulfil(ref: ObligationRef, input: FulfilInput): Promise<ObligationStatus>;
   extend(ref: ObligationRef, input: ExtensionInput): Promise<ObligationStatus>;
   waive(ref: ObligationRef, input: WaiverInput): Promise<ObligationStatus>;
@@ -435,6 +441,31 @@ export function createObligationsClient(ctx: ClientContext, schedule: PlanSchedu
             (light === undefined || r.light === light) && (obligation === undefined || r.obligation === obligation),
         );
       return withCounts(rows);
+    },
+
+    async summary(filter) {
+      if (!ctx.readModel) {
+        return (await this.status(filter)).rows.map((r) => ({
+          unitCode: r.unitCode,
+          taskNo: r.taskNo,
+          obligation: r.obligation,
+          light: r.light,
+          ...(r.provisional ? { provisional: r.provisional } : {}),
+          ...(r.calendarError ? { calendarError: r.calendarError } : {}),
+          count: 1,
+        }));
+      }
+      ctx.checkPlan(filter.planId);
+      const unitCode = filter.unitCode !== undefined ? ctx.unitOf(filter.unitCode).code : undefined;
+      const counts = await ctx.readModel.countOverviews({
+        planId: plan.id,
+        unitCode,
+        taskNo: filter.taskNo,
+        obligation: filter.obligation,
+        light: filter.light,
+        nowMs: await ctx.now(),
+      });
+      return counts.filter((c) => scheduled.has(c.unitCode));
     },
 
     // Async, so a refused input rejects like every other refusal instead of throwing at the call.

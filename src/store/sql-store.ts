@@ -418,10 +418,13 @@ export class SqlStore implements Store {
       task_no: number | null;
       obligation: string;
       light: string;
+      provisional: string | null;
+      calendar_error: string | null;
       n: number;
     }>(
-      `SELECT unit_code, task_no, obligation, ${LIGHT_SQL} AS light, COUNT(*) AS n FROM overviews${w.sql}
-       GROUP BY 1, 2, 3, 4 ORDER BY unit_code, task_no, obligation`,
+      `SELECT unit_code, task_no, obligation, ${LIGHT_SQL} AS light, provisional,
+         COALESCE(calendar_error, obligation_calendar_error) AS calendar_error, COUNT(*) AS n
+       FROM overviews${w.sql} GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY unit_code, task_no, obligation`,
       [filter.nowMs, filter.nowMs, ...w.params],
     );
     return rows.map((r) => ({
@@ -429,6 +432,8 @@ export class SqlStore implements Store {
       taskNo: r.task_no === null ? null : Number(r.task_no),
       obligation: r.obligation as ObligationKind,
       light: r.light as Light,
+      ...(r.provisional ? { provisional: JSON.parse(r.provisional) as number[] } : {}),
+      ...(r.calendar_error ? { calendarError: r.calendar_error } : {}),
       count: Number(r.n),
     }));
   }

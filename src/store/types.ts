@@ -256,6 +256,19 @@ export interface OverviewFilter {
   offset?: number;
 }
 
+/** A count of {@link Store.countOverviews}: items of one unit, task and kind with one light (and notes). */
+export interface OverviewCount {
+  unitCode: string;
+  taskNo: number | null;
+  obligation: ObligationKind;
+  light: Light;
+  /** Provisional years of the items' next notices. (Default: absent, none) */
+  provisional?: number[];
+  /** The items' calendar error. (Default: absent, none) */
+  calendarError?: string;
+  count: number;
+}
+
 /** What a notice, outcome or event write also records in the read model, in the same transaction. */
 export type WithOverview = ObligationOverview | undefined;
 
@@ -313,10 +326,11 @@ export interface Store {
   putOverview(overview: ObligationOverview, nowMs: number): Promise<void>;
   /** Read-model items a filter selects, ordered by unit, task, obligation id and item; one query. */
   listOverviews(filter: OverviewFilter): Promise<OverviewRecord[]>;
-  /** Light counts of the items a filter selects (limit and offset ignored), per unit and task; one query. */
-  countOverviews(
-    filter: Omit<OverviewFilter, 'limit' | 'offset'>,
-  ): Promise<{ unitCode: string; taskNo: number | null; obligation: ObligationKind; light: Light; count: number }[]>;
+  /**
+   * Light counts of the items a filter selects (limit and offset ignored), per unit, task, obligation kind, light,
+   * provisional years and calendar error; one query.
+   */
+  countOverviews(filter: Omit<OverviewFilter, 'limit' | 'offset'>): Promise<OverviewCount[]>;
   listEvents(filter?: EventFilter): Promise<ObligationEventRecord[]>;
 
   /** Appends one entry to the audit log of API changes; returns its id. */
