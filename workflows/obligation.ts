@@ -7,7 +7,7 @@ import { isIsoDate } from '../src/domain/calendar';
 import { deadlineEndMs, isOnTime } from '../src/domain/deadlines';
 import { firstReminderStage } from '../src/domain/lights';
 import type { Notice, ObligationEvent, Outcome } from '../src/domain/notice';
-import type { ObligationOverview } from '../src/domain/overview';
+import type { ObligationOverview, OverviewItem } from '../src/domain/overview';
 import type { ObligationSpec } from '../src/domain/obligations';
 import type { IsoDate } from '../src/domain/plan';
 import { DEFAULT_POLICY, obligationAgenda, type AgendaItem } from '../src/domain/policy';
@@ -204,10 +204,39 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   let overviewDirty = true;
   let overviewSeq = 0;
   const firstStage = firstReminderStage(spec.rule, policy);
+  /**
+   * Each item's next notice and light inputs, kept while the item's due date, stages sent, state and calendar stay
+   * the same: an overview recomputes only the items that changed (a weekly duty's 52 agendas are not walked at every
+   * notice), and keeps four fields an item rather than its agenda.
+   */
+  const itemViews = new Map<
+    string,
+    { key: string; view: Pick<OverviewItem, 'next' | 'firstReminderAhead' | 'windowOpensMs'> }
+  >();
+  const itemView = (item: ItemState): Pick<OverviewItem, 'next' | 'firstReminderAhead' | 'windowOpensMs'> => {
+    const key = `${item.due}|${item.sent.length}|${item.state}|${closed}|${item.calendarError ?? ''}`;
+    const id = item.period ?? '-';
+    const kept = itemViews.get(id);
+    if (kept?.key === key) return kept.view;
+    // What `upcoming()` lists for the item: its unsent stages, unless it is done, closed or without dates.
+    const agenda = TERMINAL.has(item.state) || closed || item.calendarError ? [] : tryAgendaOf(item, false);
+    const unsent = typeof agenda === 'string' ? [] : agenda.filter((a) => !item.sent.includes(a.stage));
+    let next: TimedAgendaItem | undefined;
+    for (const a of unsent) if (!next || a.ms < next.ms) next = a;
+    const first = firstStage === null ? undefined : unsent.find((a) => a.stage === firstStage);
+    const view = {
+      next: next
+        ? { at: next.at, stage: next.stage, ...(next.provisional ? { provisional: next.provisional } : {}) }
+        : null,
+      firstReminderAhead: firstStage === null ? null : first !== undefined,
+      windowOpensMs: first ? first.ms : null,
+    };
+    itemViews.set(id, { key, view });
+    return view;
+  };
   /** The overview now, as `overviewQuery` would answer it, marked as handed over. */
   const takeOverview = (): ObligationOverview => {
     overviewDirty = false;
-    const ahead = upcoming(false);
     return {
       planId,
       unitCode,
@@ -218,24 +247,15 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       ...(calendarError ? { calendarError } : {}),
       asOfMs: clock.now(),
       seq: ++overviewSeq,
-      items: items.map((item) => {
-        const mine = ahead.filter((u) => u.period === item.period);
-        const next = mine[0];
-        const first = firstStage === null ? undefined : mine.find((u) => u.stage === firstStage);
-        return {
-          period: item.period,
-          due: item.due,
-          state: item.state,
-          fulfilledAt: item.fulfilledAt,
-          extended: item.extended,
-          ...(item.calendarError ? { calendarError: item.calendarError } : {}),
-          next: next
-            ? { at: next.at, stage: next.stage, ...(next.provisional ? { provisional: next.provisional } : {}) }
-            : null,
-          firstReminderAhead: firstStage === null ? null : first !== undefined,
-          windowOpensMs: first ? Date.parse(first.at) : null,
-        };
-      }),
+      items: items.map((item) => ({
+        period: item.period,
+        due: item.due,
+        state: item.state,
+        fulfilledAt: item.fulfilledAt,
+        extended: item.extended,
+        ...(item.calendarError ? { calendarError: item.calendarError } : {}),
+        ...itemView(item),
+      })),
     };
   };
   /** The overview to hand with an activity call: none in histories from before the read model. */
@@ -319,6 +339,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     if (error) return calendarDataError(at, error);
     calendarError = undefined;
     agendas.clear();
+    itemViews.clear();
     const moved: string[] = [];
     for (const item of open) {
       const was = before.get(agendaKey(item));
@@ -607,6 +628,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     const error = calendar.replace(await startingHolidayYears(undefined, holidayYears));
     if (error) calendarDataError(clock.iso(clock.now()), error);
     agendas.clear();
+    itemViews.clear();
   } else if (calendar.error) {
     calendarDataError(clock.iso(clock.now()), calendar.error);
   }
