@@ -32,7 +32,8 @@ import { mapConcurrent } from '../src/service';
 import { installRuntime } from '../src/temporal/runtime';
 
 const ROOT = path.resolve(__dirname, '..');
-const SEED = path.join(ROOT, 'examples/fujian-2017/tasks.txt');
+/** The seed table every synthetic plan is made from. */
+export const SEED = path.join(ROOT, 'examples/fujian-2017/tasks.txt');
 const BENCH_WORKFLOWS = path.join(__dirname, 'workflows/index.ts');
 const REQUESTS = 50;
 /** Trivial starts in flight at once: what `startPlan` uses for its unit starts. */
@@ -76,7 +77,7 @@ function obligationsOf(directory: Directory): { units: number; obligations: numb
 }
 
 /** The smallest number of synthetic units that gives at least `target` obligation workflows. */
-function directoryFor(target: number): { directory: Directory; units: number; obligations: number } {
+export function directoryFor(target: number): { directory: Directory; units: number; obligations: number } {
   const base = loadDirectory(BUNDLED_DIRECTORY_PATH);
   const zero = obligationsOf(base).obligations;
   const perUnit = obligationsOf(syntheticDirectory(base, 1)).obligations - zero;
@@ -144,7 +145,8 @@ function childPids(pid: number): number[] {
   }
 }
 
-function percentile(values: number[], p: number): number {
+/** The p-th percentile (nearest rank) of some values. */
+export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
@@ -381,7 +383,11 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+// Run as a script; bench/read-model.ts imports the directory builder.
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    // The SDK's native runtime may hold the event loop after a failed run.
+    process.exit(1);
+  });
+}

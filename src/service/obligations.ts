@@ -93,7 +93,7 @@ export interface StatusFilter {
   /** Only items of this light now. */
   light?: Light;
   /**
-   * At most this many rows after `offset`, in the order unit code, task, obligation id, period (the counts still
+   * At most this many rows after `offset`, in the order unit code, obligation id, period (the counts still
    * cover every row the filter selects). Needs the read model. (Default: every row, in the plan's unit order)
    */
   limit?: number;

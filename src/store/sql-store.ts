@@ -405,7 +405,7 @@ export class SqlStore implements Store {
         ? ` LIMIT ${Math.max(0, Math.floor(filter.limit))} OFFSET ${Math.max(0, Math.floor(filter.offset ?? 0))}`
         : '';
     const rows = await this.db.all<OverviewRow>(
-      `SELECT * FROM overviews${w.sql} ORDER BY plan_id, unit_code, task_no, obligation_id, item_index${page}`,
+      `SELECT * FROM overviews${w.sql} ORDER BY plan_id, unit_code, obligation_id, item_index${page}`,
       w.params,
     );
     return rows.map(toOverview);

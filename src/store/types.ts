@@ -252,7 +252,7 @@ export interface OverviewFilter {
   nowMs: number;
   /** At most this many rows, after `offset`. (Default: all) */
   limit?: number;
-  /** Rows skipped, in the order unit, task, obligation id, item. (Default: 0) */
+  /** Rows skipped, in the order unit, obligation id, item (the primary key). (Default: 0) */
   offset?: number;
 }
 
@@ -324,7 +324,7 @@ export interface Store {
    * there already. `enqueue`, `upsertOutcome` and `recordEvent` do the same in their own transaction when given one.
    */
   putOverview(overview: ObligationOverview, nowMs: number): Promise<void>;
-  /** Read-model items a filter selects, ordered by unit, task, obligation id and item; one query. */
+  /** Read-model items a filter selects, ordered by unit, obligation id and item; one query. */
   listOverviews(filter: OverviewFilter): Promise<OverviewRecord[]>;
   /**
    * Light counts of the items a filter selects (limit and offset ignored), per unit, task, obligation kind, light,

@@ -77,7 +77,7 @@ export const statusCommand: Command = {
       name: 'limit',
       type: 'string',
       value: 'N',
-      help: 'at most N items, ordered by unit code, task, obligation and period (counts cover all)',
+      help: 'at most N items, ordered by unit code, obligation id and period (counts cover all)',
     },
     { name: 'offset', type: 'string', value: 'N', help: 'skip the first N items (with --limit)', default: '0' },
     ...PLAN_FLAGS,
