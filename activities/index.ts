@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Directory } from '../src/domain/directory';
 import type { HolidayYear } from '../src/domain/holidays';
 import type { Notice, ObligationEvent, Outcome } from '../src/domain/notice';
+import type { ObligationOverview } from '../src/domain/overview';
 import type { ObligationKind } from '../src/domain/plan';
 import { Dispatcher, type DispatcherOptions } from '../src/mail/dispatcher';
 import { type ChannelPolicy, DEFAULT_CHANNEL_POLICY } from '../src/mail/channels/config';
@@ -69,6 +70,8 @@ export interface RecordEventInput {
   obligation: ObligationKind;
   period: string | null;
   event: ObligationEvent;
+  /** The obligation's overview after the event, for the read model (same transaction). (Default: none) */
+  overview?: ObligationOverview;
 }
 
 /**
@@ -78,6 +81,11 @@ export interface RecordEventInput {
 export interface DueBatch {
   notices: Notice[];
   outcomes: Outcome[];
+  /**
+   * The obligation's overview once the batch is done, for the read model: written in the transaction of the
+   * batch's last outcome, else of its last notice, else on its own. (Default: none, workflows before the read model)
+   */
+  overview?: ObligationOverview;
 }
 
 /**
@@ -128,7 +136,7 @@ export function createActivities(deps: ActivityDeps) {
       deps.dispatcherOptions,
     );
 
-  async function sendNotice(notice: Notice): Promise<{ recipients: string[] }> {
+  async function sendNotice(notice: Notice, overview?: ObligationOverview): Promise<{ recipients: string[] }> {
     checkNotice(notice);
     let recipients, skipped;
     try {
@@ -140,7 +148,7 @@ export function createActivities(deps: ActivityDeps) {
     } catch (err) {
       failure(err);
     }
-    const queued = await dispatcher.enqueue(notice.key, { kind: 'notice', notice }, recipients);
+    const queued = await dispatcher.enqueue(notice.key, { kind: 'notice', notice }, recipients, overview);
     if (skipped.length > 0) {
       // The rest got the notice; the general office hears which contact to fix (idempotent per notice and contact).
       logger.warn('contacts skipped: unusable in mail; the other recipients get the notice', {
@@ -165,8 +173,8 @@ export function createActivities(deps: ActivityDeps) {
     return { recipients: addresses };
   }
 
-  async function recordOutcome(outcome: Outcome): Promise<void> {
-    await deps.store.upsertOutcome(outcome, clock().getTime());
+  async function recordOutcome(outcome: Outcome, overview?: ObligationOverview): Promise<void> {
+    await deps.store.upsertOutcome(outcome, clock().getTime(), overview);
     // An activity retried after the store took the outcome counts it twice: rare, and an upper bound is fine here.
     outcomesCounter.inc({ status: outcome.status, obligation: outcome.obligation });
     deps.observer?.outcome?.(outcome);
@@ -181,8 +189,16 @@ export function createActivities(deps: ActivityDeps) {
      */
     sendNotice,
 
-    /** Stores an obligation's outcome (upsert by plan, task, unit, obligation and period). */
+    /**
+     * Stores an obligation's outcome (upsert by plan, task, unit, obligation and period), with the obligation's
+     * overview in the read model in the same transaction when given.
+     */
     recordOutcome,
+
+    /** Writes an obligation's overview into the read model (a change no notice, outcome or event carried). */
+    async recordOverview(overview: ObligationOverview): Promise<void> {
+      await deps.store.putOverview(overview, clock().getTime());
+    },
 
     /**
      * Everything an obligation workflow owes at one instant, in one call (its workflows run it as a local
@@ -192,10 +208,14 @@ export function createActivities(deps: ActivityDeps) {
      */
     async deliverDue(batch: DueBatch): Promise<DueReport> {
       const report: DueReport = { notices: [], outcomes: [] };
-      for (const notice of batch.notices) {
+      const { overview } = batch;
+      let overviewWritten = false;
+      for (const [index, notice] of batch.notices.entries()) {
         const { key, stage, period, due, at } = notice;
+        const carries = overview && batch.outcomes.length === 0 && index === batch.notices.length - 1;
         try {
-          const { recipients } = await sendNotice(notice);
+          const { recipients } = await sendNotice(notice, carries ? overview : undefined);
+          if (carries) overviewWritten = true;
           report.notices.push({ key, stage, period, due, at, recipients });
         } catch (err) {
           if (!(err instanceof ApplicationFailure) || !err.nonRetryable) throw err;
@@ -209,10 +229,14 @@ export function createActivities(deps: ActivityDeps) {
           });
         }
       }
-      for (const outcome of batch.outcomes) {
-        await recordOutcome(outcome);
+      for (const [index, outcome] of batch.outcomes.entries()) {
+        const carries = overview && index === batch.outcomes.length - 1;
+        await recordOutcome(outcome, carries ? overview : undefined);
+        if (carries) overviewWritten = true;
         report.outcomes.push({ period: outcome.period, due: outcome.due, status: outcome.status });
       }
+      // The last notice was refused (nothing written), or the batch was empty.
+      if (overview && !overviewWritten) await deps.store.putOverview(overview, clock().getTime());
       return report;
     },
 
@@ -226,8 +250,8 @@ export function createActivities(deps: ActivityDeps) {
 
     /** Stores a fulfilment, extension or waiver; recording the same event again changes nothing. */
     async recordEvent(input: RecordEventInput): Promise<void> {
-      const { event, ...ref } = input;
-      await deps.store.recordEvent(ref, event, clock().getTime());
+      const { event, overview, ...ref } = input;
+      await deps.store.recordEvent(ref, event, clock().getTime(), overview);
     },
   };
 }

@@ -7,10 +7,12 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { HolidayYear } from '../src/domain/holidays';
 import type { Evidence, ItemState, SignForVia, TimelineEntry, UpcomingNotice } from '../src/domain/notice';
 import type { ObligationSpec } from '../src/domain/obligations';
+import type { ItemStatus } from '../src/domain/overview';
 import type { IsoDate } from '../src/domain/plan';
 
 export type { RefusalType } from '../src/domain/refusals';
 export type { ItemState, TimelineEntry, UpcomingNotice } from '../src/domain/notice';
+export type { ItemStatus } from '../src/domain/overview';
 
 /** Record that an obligation (or one period of it) was fulfilled. */
 export interface FulfilInput {
@@ -43,18 +45,6 @@ export interface SignForInput {
   /** Who signed: a role and unit (`officer@3501`) or `operator`; never a name or an address. */
   by: string;
   via: SignForVia;
-}
-
-/** Status of one item (period) of an obligation. */
-export interface ItemStatus {
-  period: string | null;
-  due: IsoDate;
-  /** `pending` before the deadline, `overdue` while escalating, then `missed`; terminal: on-time, late, waived. */
-  state: ItemState;
-  fulfilledAt: string | null;
-  extended: boolean;
-  /** Why this item's dates cannot be computed; its notices wait for an extension or new calendar data. (Default: absent) */
-  calendarError?: string;
 }
 
 export interface ObligationStatus {

@@ -5,7 +5,9 @@
 import { allHandlersFinished, condition, log, setHandler, patched, sleep } from '@temporalio/workflow';
 import { isIsoDate } from '../src/domain/calendar';
 import { deadlineEndMs, isOnTime } from '../src/domain/deadlines';
+import { firstReminderStage } from '../src/domain/lights';
 import type { Notice, ObligationEvent, Outcome, SignedNotice } from '../src/domain/notice';
+import type { ObligationOverview, OverviewItem } from '../src/domain/overview';
 import type { ObligationSpec } from '../src/domain/obligations';
 import type { IsoDate } from '../src/domain/plan';
 import { DEFAULT_POLICY, obligationAgenda, type AgendaItem } from '../src/domain/policy';
@@ -46,7 +48,7 @@ import {
 import { searchable } from './search-status';
 
 const { sendNotice, recordOutcome, recordEvent } = deadlineActivities;
-const { deliverDue, holidayYears } = deadlineLocalActivities;
+const { deliverDue, holidayYears, recordOverview } = deadlineLocalActivities;
 
 /**
  * Workflows started before this patch send each notice and each missed outcome as its own activity after waking
@@ -62,6 +64,11 @@ const CALENDAR_ERROR_NOTICE_PATCH = 'calendar-error-notice';
  * this patch on. Without that option nothing changes, and the patch is not even asked about.
  */
 const UNSIGNED_ESCALATION_PATCH = 'sign-for-unsigned-escalation';
+/**
+ * Workflows from this patch on hand their overview to the activities with every notice, outcome and event (and on
+ * its own when a signal or the clock changed it), so the store's read model holds what `overviewQuery` answers.
+ */
+const OVERVIEW_READ_MODEL_PATCH = 'obligation-overview-read-model';
 
 /** Input of {@link obligationWorkflow}. */
 export interface ObligationInput extends RunOptions {
@@ -136,12 +143,13 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   /** Ends the batched loop's current wait (set while it waits; see `sleepUntil`). */
   let wake: (() => void) | undefined;
   let pendingTimer: { at: number; fired: Promise<void> } | undefined;
-  // The batched loop's wait ends on any change (see sleepUntil below).
-  timeline.onEntry = () => {
+  const wakeLoop = (): void => {
     const w = wake;
     wake = undefined;
     w?.();
   };
+  // The batched loop's wait ends on any change (see sleepUntil below).
+  timeline.onEntry = wakeLoop;
   const note = (entry: TimelineEntry): void => timeline.note(entry);
   const status = (): ObligationStatus => ({
     obligation: spec.obligation,
@@ -200,9 +208,78 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     }
     return list.sort((a, b) => a.ms - b.ms).map(({ ms: _ms, ...a }) => a);
   };
+  /** Whether the read model is kept (see {@link OVERVIEW_READ_MODEL_PATCH}); asked where it would write. */
+  let readModel = false;
+  const readModelOn = (): boolean => (readModel ||= patched(OVERVIEW_READ_MODEL_PATCH));
+  /** The overview changed since it was last handed to an activity (a new run starts unwritten). */
+  let overviewDirty = true;
+  let overviewSeq = 0;
+  const firstStage = firstReminderStage(spec.rule, policy);
+  /**
+   * Each item's next notice and light inputs, kept while the item's due date, stages sent, state and calendar stay
+   * the same: an overview recomputes only the items that changed (a weekly duty's 52 agendas are not walked at every
+   * notice), and keeps four fields an item rather than its agenda.
+   */
+  const itemViews = new Map<
+    string,
+    { key: string; view: Pick<OverviewItem, 'next' | 'firstReminderAhead' | 'windowOpensMs'> }
+  >();
+  const itemView = (item: ItemState): Pick<OverviewItem, 'next' | 'firstReminderAhead' | 'windowOpensMs'> => {
+    const key = `${item.due}|${item.sent.length}|${item.state}|${closed}|${item.calendarError ?? ''}`;
+    const id = item.period ?? '-';
+    const kept = itemViews.get(id);
+    if (kept?.key === key) return kept.view;
+    // What `upcoming()` lists for the item: its unsent stages, unless it is done, closed or without dates.
+    const agenda = TERMINAL.has(item.state) || closed || item.calendarError ? [] : tryAgendaOf(item, false);
+    const unsent = typeof agenda === 'string' ? [] : agenda.filter((a) => !item.sent.includes(a.stage));
+    let next: TimedAgendaItem | undefined;
+    for (const a of unsent) if (!next || a.ms < next.ms) next = a;
+    const first = firstStage === null ? undefined : unsent.find((a) => a.stage === firstStage);
+    const view = {
+      next: next
+        ? { at: next.at, stage: next.stage, ...(next.provisional ? { provisional: next.provisional } : {}) }
+        : null,
+      firstReminderAhead: firstStage === null ? null : first !== undefined,
+      windowOpensMs: first ? first.ms : null,
+    };
+    itemViews.set(id, { key, view });
+    return view;
+  };
+  /** The overview now, as `overviewQuery` would answer it, marked as handed over. */
+  const takeOverview = (): ObligationOverview => {
+    overviewDirty = false;
+    return {
+      planId,
+      unitCode,
+      taskNo: spec.taskNo,
+      obligation: spec.obligation,
+      obligationId: spec.id,
+      closed,
+      ...(calendarError ? { calendarError } : {}),
+      asOfMs: clock.now(),
+      seq: ++overviewSeq,
+      items: items.map((item) => ({
+        period: item.period,
+        due: item.due,
+        state: item.state,
+        fulfilledAt: item.fulfilledAt,
+        extended: item.extended,
+        ...(item.calendarError ? { calendarError: item.calendarError } : {}),
+        ...itemView(item),
+      })),
+    };
+  };
+  /** The overview to hand with an activity call: none in histories from before the read model. */
+  const withOverview = (): { overview?: ObligationOverview } => (readModelOn() ? { overview: takeOverview() } : {});
+  /** Something changed that no activity recorded: the loop writes the overview at its next wait. */
+  const overviewChanged = (): void => {
+    overviewDirty = true;
+    if (readModel) wakeLoop();
+  };
   /** What every notice, outcome and event of this workflow is about. */
   const ref = { planId, taskNo: spec.taskNo, unitCode, obligation: spec.obligation };
-  const event = (period: string | null, e: ObligationEvent) => recordEvent({ ...ref, period, event: e });
+  const event = (period: string | null, e: ObligationEvent) =>
+    recordEvent({ ...ref, period, event: e, ...withOverview() });
   const itemOutcome = (item: ItemState, evidence?: ObligationEvent): Outcome =>
     outcomeOf({ ...ref, period: item.period, due: item.due }, item.state, item.fulfilledAt, {
       evidence: evidence?.type === 'fulfilment' ? evidence.evidence : undefined,
@@ -224,7 +301,8 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       // After an extension the same stage fires again for the new due date: a new key, not a duplicate.
       item.extensions > 0 ? `${item.period ?? '-'}@${item.due}` : item.period,
     );
-  const outcome = (item: ItemState, evidence?: ObligationEvent) => recordOutcome(itemOutcome(item, evidence));
+  const outcome = (item: ItemState, evidence?: ObligationEvent) =>
+    recordOutcome(itemOutcome(item, evidence), withOverview().overview);
 
   /** The item a message means: the named period, or the only/earliest open one that has begun. */
   const pick = (period: string | null | undefined, what: string): ItemState => {
@@ -259,10 +337,12 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   setHandler(closeSignal, ({ reason }) => {
     if (closed) return;
     closed = true;
+    overviewChanged();
     note({ at: clock.iso(clock.now()), type: 'closed', period: null, detail: reason });
   });
 
   setHandler(calendarSignal, ({ years }) => {
+    overviewChanged();
     const at = clock.iso(clock.now());
     const open = items.filter((i) => i.state === 'pending' || i.state === 'overdue');
     const before = new Map(open.map((i) => [agendaKey(i), tryAgendaOf(i, false)]));
@@ -270,6 +350,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     if (error) return calendarDataError(at, error);
     calendarError = undefined;
     agendas.clear();
+    itemViews.clear();
     const moved: string[] = [];
     for (const item of open) {
       const was = before.get(agendaKey(item));
@@ -618,6 +699,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
         const state: ItemStatus['state'] = remaining ? 'overdue' : 'missed';
         if (state === item.state) continue;
         item.state = state;
+        overviewDirty = true;
         if (state === 'missed') {
           note({ at: clock.iso(now), type: 'missed', period: item.period });
           outcomes.push(itemOutcome(item));
@@ -625,16 +707,20 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
         }
       }
       if (notices.length > 0 || outcomes.length > 0) {
-        noteDelivery(await deliverDue({ notices, outcomes }), timeline);
+        noteDelivery(await deliverDue({ notices, outcomes, ...withOverview() }), timeline);
         await continueAsNewPastLimit<typeof obligationWorkflow>(input.historyLimit, carried);
         continue;
       }
       if (items.every((i) => TERMINAL.has(i.state))) return;
+      if (overviewDirty && readModelOn()) {
+        await recordOverview(takeOverview());
+        continue;
+      }
       upsert(next);
       if (next === undefined) {
         // Nothing scheduled: wait for a message (late fulfilment, extension, waiver, close).
         const seen = timeline.version;
-        await condition(() => timeline.version !== seen || closed);
+        await condition(() => timeline.version !== seen || closed || (readModel && overviewDirty));
       } else {
         await sleepUntil(next);
       }
@@ -646,6 +732,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     const error = calendar.replace(await startingHolidayYears(undefined, holidayYears));
     if (error) calendarDataError(clock.iso(clock.now()), error);
     agendas.clear();
+    itemViews.clear();
   } else if (calendar.error) {
     calendarDataError(clock.iso(clock.now()), calendar.error);
   }
@@ -662,8 +749,9 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
         else await outcome(item);
       }
     }
-    if (outcomes.length > 0) await deliverDue({ notices: [], outcomes });
+    if (outcomes.length > 0) await deliverDue({ notices: [], outcomes, ...withOverview() });
   }
+  if (batched && overviewDirty && readModelOn()) await recordOverview(takeOverview());
   upsert(undefined);
   // Updates still recording their outcome finish before the workflow completes.
   await condition(allHandlersFinished);

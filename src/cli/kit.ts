@@ -543,6 +543,8 @@ export async function withDuban<T>(loaded: LoadedPlan, fn: (duban: DubanClient) 
       holidayYears: store ? await addedHolidayYears(store) : [],
       timeShiftMs: loaded.timeShiftMs,
       outbox: store,
+      // Status reads the worker's read model (one query) rather than every workflow.
+      readModel: store,
     });
     return await fn(duban).catch(refusalAsUsage);
   } finally {

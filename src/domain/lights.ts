@@ -81,6 +81,13 @@ export function countLights(items: readonly { light: Light }[]): Record<Light, n
   return counts;
 }
 
+/** Light counts of some counted groups of items (`{ light, count }`). */
+export function lightTotals(groups: readonly { light: Light; count: number }[]): Record<Light, number> {
+  const counts: Record<Light, number> = { green: 0, yellow: 0, red: 0 };
+  for (const g of groups) counts[g.light] += g.count;
+  return counts;
+}
+
 /** The worst light of some items (red over yellow over green); null when there are none. */
 export function worstLight(items: readonly { light: Light }[]): Light | null {
   let worst: Light | null = null;

@@ -150,6 +150,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     holidayYears: options.holidayYears ?? (await options.store.listHolidayYears()).map((r) => r.data),
     // Timelines say what the worker's dispatcher did with each notice.
     outbox: options.store,
+    // Pages and the status API read the worker's read model: one query, not one per workflow.
+    readModel: options.store,
   });
   const http = createHttpServer({
     duban,

@@ -19,6 +19,7 @@ import type {
   OutboxPayload,
   Recipient,
   Store,
+  WithOverview,
   UndeliverableReport,
 } from '../store/types';
 import { DEFAULT_PUBLIC_URL } from './config';
@@ -173,19 +174,21 @@ export class Dispatcher {
 
   /**
    * Queues a payload for its recipients unless its key is already queued (idempotent), then arranges a
-   * dispatch after the grace. Returns the stored recipients (the first enqueue's, on a repeat).
+   * dispatch after the grace. Returns the stored recipients (the first enqueue's, on a repeat). An `overview`
+   * goes into the read model in the same transaction. (Default: none)
    */
   async enqueue(
     key: string,
     payload: OutboxPayload,
     recipients: Recipient[],
+    overview?: WithOverview,
   ): Promise<{ created: boolean; recipients: Recipient[] }> {
     const nowMs = this.clock().getTime();
     const notice = payload.kind === 'notice' ? payload.notice : payload.report.notice;
     const atMs = Date.parse(notice.at);
     const urgent = payload.kind === 'notice' && this.options.urgentStages.includes(notice.stage);
     const notBeforeMs = urgent ? nowMs : nowMs + this.options.graceMs;
-    const result = await this.store.enqueue({ key, payload, recipients, atMs, notBeforeMs }, nowMs);
+    const result = await this.store.enqueue({ key, payload, recipients, atMs, notBeforeMs }, nowMs, overview);
     if (result.created)
       for (const r of result.recipients) countDeliveries([payload], 'queued', channelOfAddress(r.address));
     this.wake(result.created ? notBeforeMs : nowMs);

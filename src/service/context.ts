@@ -8,6 +8,7 @@ import { findUnit, nearUnitNames, type Directory, type Unit } from '../domain/di
 import type { HolidayYear } from '../domain/holidays';
 import type { Plan } from '../domain/plan';
 import { DEFAULT_POLICY, type Policy } from '../domain/policy';
+import type { Store } from '../store/types';
 import type { DeliveryLog } from './deliveries';
 import { quoted } from './inputs';
 import { Refusal } from './refusals';
@@ -46,7 +47,15 @@ export interface ClientOptions {
    * notice was sent, is still queued, or failed and why. (Default: none: notices read as queued for their recipients)
    */
   outbox?: DeliveryLog;
+  /**
+   * The store's read model of obligation overviews (written by the worker's activities): status and the dashboard
+   * then read one table instead of querying every obligation workflow. (Default: none, they query the workflows)
+   */
+  readModel?: ReadModel;
 }
+
+/** What status reads of the store's read model. */
+export type ReadModel = Pick<Store, 'listOverviews' | 'countOverviews'>;
 
 /** The shared part of the client layer, built once from {@link ClientOptions}. */
 export interface ClientContext {
@@ -63,6 +72,8 @@ export interface ClientContext {
   concurrency: number;
   /** Where notices' deliveries are read from; absent: not known. */
   outbox: DeliveryLog | undefined;
+  /** Where obligation overviews are read from; absent: from the workflows. */
+  readModel: ReadModel | undefined;
   /** Plan time now, epoch ms. */
   now(): Promise<number>;
   /** Refuses a plan id other than this client's plan. */
@@ -94,6 +105,7 @@ export function clientContext(options: ClientOptions): ClientContext {
     searchAttributes: options.searchAttributes ?? true,
     concurrency: options.concurrency ?? 16,
     outbox: options.outbox,
+    readModel: options.readModel,
     now: async () => (options.now ? await options.now() : Date.now() + shift),
     checkPlan(planId) {
       if (planId !== plan.id)

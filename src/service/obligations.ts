@@ -28,7 +28,8 @@ import {
   type WaiverInput,
   type SignForInput,
 } from '../../workflows/messages';
-import type { ClientContext } from './context';
+import type { OverviewCount, OverviewRecord } from '../store/types';
+import type { ClientContext, ReadModel } from './context';
 import { deliveriesByKey, storedNotices, type TimelineRow, withDeliveries } from './deliveries';
 import { readableHistory, type HistoryEntry } from './history';
 import { checkTexts, isoInstant } from './inputs';
@@ -37,6 +38,7 @@ import { asRefusal, isNotFound, Refusal } from './refusals';
 
 export type { HistoryEntry } from './history';
 export type { Light } from '../domain/lights';
+export type { OverviewCount } from '../store/types';
 
 /** Names one obligation (and optionally one period) of one unit under one plan. */
 export interface ObligationRef {
@@ -82,9 +84,30 @@ export interface StatusRow {
   calendarError?: string;
 }
 
+/** Which rows {@link ObligationsClient.status} answers; all optional but the plan, combined with AND. */
+export interface StatusFilter {
+  planId: string;
+  taskNo?: number;
+  /** Unit code; a unit name or alias from the directory is accepted too. */
+  unitCode?: string;
+  /** Only items of this obligation kind. */
+  obligation?: ObligationKind;
+  /** Only items of this light now. */
+  light?: Light;
+  /**
+   * At most this many rows after `offset`, in the order unit code, obligation id, period (the counts still
+   * cover every row the filter selects). Needs the read model. (Default: every row, in the plan's unit order)
+   */
+  limit?: number;
+  /** Rows skipped before the page. (Default: 0) */
+  offset?: number;
+}
+
 /** Rows plus light counts. */
 export interface StatusReport {
   rows: StatusRow[];
+  /** With a `limit`: where the page is and how many rows the filter selects in all. (Default: absent) */
+  page?: { offset: number; limit: number; total: number };
   /** Counts per task number (as a string); unit-wide milestones count under their kind (`implementation-plan`). */
   byTask: Record<string, Record<Light, number>>;
   /** Counts per unit code. */
@@ -93,7 +116,16 @@ export interface StatusReport {
 
 /** What operators and officers do to obligations; every method refuses with a {@link Refusal} and changes nothing. */
 export interface ObligationsClient {
-  status(filter: { planId: string; taskNo?: number; unitCode?: string }): Promise<StatusReport>;
+  /**
+   * Rows and light counts: from the store's read model when the client has one (one query, filtered and paginated),
+   * else by querying each obligation workflow.
+   */
+  status(filter: StatusFilter): Promise<StatusReport>;
+  /**
+   * Light counts per unit, task (or milestone kind) and light, with the items' provisional years and calendar
+   * errors: what the dashboard's matrix shows. One store query with the read model; else from {@link status}.
+   */
+  summary(filter: Omit<StatusFilter, 'limit' | 'offset'>): Promise<OverviewCount[]>;
   fulfil(ref: ObligationRef, input: FulfilInput): Promise<ObligationStatus>;
   extend(ref: ObligationRef, input: ExtensionInput): Promise<ObligationStatus>;
   waive(ref: ObligationRef, input: WaiverInput): Promise<ObligationStatus>;
@@ -125,6 +157,18 @@ export interface ObligationsClient {
   designationSpecs(taskNo: number): ObligationSpec[];
   /** Years without a holiday notice yet that the dates of these obligations depend on (provisional), ascending. */
   provisionalYears(specs: ObligationSpec[]): Promise<number[]>;
+}
+
+/** Rows with their light counts per task and per unit. */
+function withCounts(rows: StatusRow[]): StatusReport {
+  const byTask: StatusReport['byTask'] = {};
+  const byUnit: StatusReport['byUnit'] = {};
+  for (const r of rows) {
+    const t = r.taskNo === null ? r.obligation : String(r.taskNo);
+    (byTask[t] ??= countLights([]))[r.light]++;
+    (byUnit[r.unitCode] ??= countLights([]))[r.light]++;
+  }
+  return { rows, byTask, byUnit };
 }
 
 /** Creates the obligations client over the shared client context. */
@@ -292,21 +336,140 @@ export function createObligationsClient(ctx: ClientContext, schedule: PlanSchedu
     return rows;
   };
 
+  const scheduled = new Map(schedule.units.map((u, index) => [u.unitCode, index]));
+  /** A read-model item as a status row; its light computed now by the domain rule. */
+  const rowOfRecord = (r: OverviewRecord, now: number): StatusRow => ({
+    planId: r.planId,
+    unitCode: r.unitCode,
+    unitName: ctx.unitName(r.unitCode),
+    taskNo: r.taskNo,
+    obligation: r.obligation,
+    obligationId: r.obligationId,
+    workflowId: obligationWorkflowId(r.planId, r.unitCode, r.obligationId),
+    period: r.period,
+    due: r.due,
+    state: r.state,
+    light: lightOf({
+      state: r.state,
+      due: r.due,
+      nowMs: now,
+      windowOpensMs: r.windowOpensMs,
+      firstReminderAhead: r.firstReminderAhead ?? undefined,
+    }),
+    fulfilledAt: r.fulfilledAt,
+    nextNotice: r.next ? { at: r.next.at, stage: r.next.stage } : null,
+    ...(r.next?.provisional ? { provisional: r.next.provisional } : {}),
+    ...(r.calendarError ? { calendarError: r.calendarError } : {}),
+  });
+
+  /** Rows in the order the workflow queries give them: the plan's units, each unit's obligations, their items. */
+  const inPlanOrder = (records: OverviewRecord[]): OverviewRecord[] => {
+    const specRank = new Map<string, number>();
+    const rankOf = (r: OverviewRecord): number => {
+      const key = `${r.unitCode}/${r.obligationId}`;
+      let rank = specRank.get(key);
+      if (rank === undefined) {
+        rank = specsOf(r.unitCode).findIndex((s) => s.id === r.obligationId);
+        specRank.set(key, rank);
+      }
+      return rank;
+    };
+    return records.sort(
+      (a, b) =>
+        scheduled.get(a.unitCode)! - scheduled.get(b.unitCode)! || rankOf(a) - rankOf(b) || a.itemIndex - b.itemIndex,
+    );
+  };
+
+  const statusFromStore = async (readModel: ReadModel, filter: StatusFilter, now: number): Promise<StatusReport> => {
+    const query = {
+      planId: plan.id,
+      unitCode: filter.unitCode,
+      taskNo: filter.taskNo,
+      obligation: filter.obligation,
+      light: filter.light,
+      nowMs: now,
+    };
+    if (filter.limit === undefined) {
+      // Units the plan's schedule does not run are not shown, as the workflow queries would not find them.
+      const records = (await readModel.listOverviews(query)).filter((r) => scheduled.has(r.unitCode));
+      return withCounts(inPlanOrder(records).map((r) => rowOfRecord(r, now)));
+    }
+    const offset = filter.offset ?? 0;
+    const [records, counts] = await Promise.all([
+      readModel.listOverviews({ ...query, limit: filter.limit, offset }),
+      readModel.countOverviews(query),
+    ]);
+    const byTask: StatusReport['byTask'] = {};
+    const byUnit: StatusReport['byUnit'] = {};
+    let total = 0;
+    for (const c of counts) {
+      const t = c.taskNo === null ? c.obligation : String(c.taskNo);
+      (byTask[t] ??= countLights([]))[c.light] += c.count;
+      (byUnit[c.unitCode] ??= countLights([]))[c.light] += c.count;
+      total += c.count;
+    }
+    return {
+      rows: records.map((r) => rowOfRecord(r, now)),
+      byTask,
+      byUnit,
+      page: { offset, limit: filter.limit, total },
+    };
+  };
+
   return {
-    async status({ planId, taskNo, unitCode }) {
+    async status(filter) {
+      const { planId, taskNo, light, obligation } = filter;
       ctx.checkPlan(planId);
       if (taskNo !== undefined) checkTask(taskNo);
-      const wanted = unitCode !== undefined ? [ctx.unitOf(unitCode).code] : schedule.units.map((u) => u.unitCode);
+      const unitCode = filter.unitCode !== undefined ? ctx.unitOf(filter.unitCode).code : undefined;
+      if (light !== undefined && !(['green', 'yellow', 'red'] as const).includes(light))
+        throw new Refusal(`light: '${String(light)}' is not green, yellow or red`, 'InvalidInput');
+      for (const [name, value] of [
+        ['limit', filter.limit],
+        ['offset', filter.offset],
+      ] as const)
+        if (value !== undefined && (!Number.isInteger(value) || value < 0 || (name === 'limit' && value === 0)))
+          throw new Refusal(
+            `${name}: '${String(value)}' is not a ${name === 'limit' ? 'positive' : 'non-negative'} whole number`,
+            'InvalidInput',
+          );
       const now = await ctx.now();
-      const rows = (await mapConcurrent(wanted, ctx.concurrency, (code) => rowsOfUnit(code, taskNo, now))).flat();
-      const byTask: StatusReport['byTask'] = {};
-      const byUnit: StatusReport['byUnit'] = {};
-      for (const r of rows) {
-        const t = r.taskNo === null ? r.obligation : String(r.taskNo);
-        (byTask[t] ??= countLights([]))[r.light]++;
-        (byUnit[r.unitCode] ??= countLights([]))[r.light]++;
+      if (ctx.readModel) return statusFromStore(ctx.readModel, { ...filter, unitCode }, now);
+      if (filter.limit !== undefined)
+        throw new Refusal('limit: pages need the store (this client reads the workflows)', 'InvalidInput');
+      const wanted = unitCode !== undefined ? [unitCode] : schedule.units.map((u) => u.unitCode);
+      const rows = (await mapConcurrent(wanted, ctx.concurrency, (code) => rowsOfUnit(code, taskNo, now)))
+        .flat()
+        .filter(
+          (r) =>
+            (light === undefined || r.light === light) && (obligation === undefined || r.obligation === obligation),
+        );
+      return withCounts(rows);
+    },
+
+    async summary(filter) {
+      if (!ctx.readModel) {
+        return (await this.status(filter)).rows.map((r) => ({
+          unitCode: r.unitCode,
+          taskNo: r.taskNo,
+          obligation: r.obligation,
+          light: r.light,
+          ...(r.provisional ? { provisional: r.provisional } : {}),
+          ...(r.calendarError ? { calendarError: r.calendarError } : {}),
+          count: 1,
+        }));
       }
-      return { rows, byTask, byUnit };
+      ctx.checkPlan(filter.planId);
+      const unitCode = filter.unitCode !== undefined ? ctx.unitOf(filter.unitCode).code : undefined;
+      const counts = await ctx.readModel.countOverviews({
+        planId: plan.id,
+        unitCode,
+        taskNo: filter.taskNo,
+        obligation: filter.obligation,
+        light: filter.light,
+        nowMs: await ctx.now(),
+      });
+      return counts.filter((c) => scheduled.has(c.unitCode));
     },
 
     // Async, so a refused input rejects like every other refusal instead of throwing at the call.

@@ -20,6 +20,7 @@ import type { PlanSchedule } from '../domain/obligations';
 import { PLAN_TIMEZONE, type Plan } from '../domain/plan';
 import { DEFAULT_POLICY, obligationAgenda, type Policy } from '../domain/policy';
 import { openActivityRuntime } from '../../activities/runtime';
+import type { Store } from '../store/types';
 import { createDubanClient, isRefusal, type DubanClient } from '../service';
 import { ensureExecutables } from '../temporal/executables';
 import { installRuntime } from '../temporal/runtime';
@@ -87,6 +88,21 @@ export interface SimulationOptions {
   historyLimit?: number;
   /** Called once every workflow has ended, before the test server goes away (e.g. to fetch histories). */
   afterRun?: (client: Client) => Promise<void>;
+  /**
+   * Looks at the running plan at plan instants (`at`, ISO 8601), or with no `at` once the year is over and before
+   * the plan is closed; with the server's client, the simulation's store and the plan clock. (Default: none)
+   */
+  inspections?: { at?: string; run: (view: SimulationView) => Promise<void> }[];
+}
+
+/** What an inspection of {@link SimulationOptions.inspections} gets. */
+export interface SimulationView {
+  client: Client;
+  store: Store;
+  taskQueue: string;
+  timeShiftMs: number;
+  /** Plan time now, epoch ms. */
+  now: () => Promise<number>;
 }
 
 const outcomeKey = (o: Outcome): string => [o.taskNo, o.unitCode, o.obligation, o.period].join('/');
@@ -243,10 +259,21 @@ export async function simulate(
             w,
           ),
       };
+      const view: SimulationView = { client: env.client, store: services.store, taskQueue, timeShiftMs, now: planNow };
+      const inspections = options.inspections ?? [];
+      const timed = inspections.filter((i) => i.at !== undefined).sort((a, b) => Date.parse(a.at!) - Date.parse(b.at!));
       const events = [...(options.scenario?.events ?? [])]
         .map((e, index) => ({ e, index }))
         .sort((a, b) => Date.parse(a.e.at) - Date.parse(b.e.at) || a.index - b.index);
+      const inspectUntil = async (ms: number) => {
+        while (timed[0] && Date.parse(timed[0].at!) <= ms) {
+          const inspection = timed.shift()!;
+          await sleepUntil(Date.parse(inspection.at!));
+          await inspection.run(view);
+        }
+      };
       for (const { e, index } of events) {
+        await inspectUntil(Date.parse(e.at) - 1);
         const where = `scenario event ${index} (${e.type} at ${e.at})`;
         const handler = eventHandlers[e.type];
         if (!handler) throw new ScenarioEventError(`${where}: unknown event type '${e.type}'`);
@@ -272,7 +299,9 @@ export async function simulate(
         progress(`simulate: notices scheduled until ${iso(ahead)}; running on`);
         await sleepUntil(Math.max(ahead, await planNow()) + TAIL_MS);
       }
+      await inspectUntil(Infinity);
       progress(`simulate: year complete at ${iso(await planNow())}`);
+      for (const inspection of inspections) if (inspection.at === undefined) await inspection.run(view);
       // Everything is told to close before anything is waited for: a wait lets the time-skipping server's clock run,
       // and a window still open would idle into the server's default execution timeout. Windows are not children.
       const reason = 'simulation ended';

@@ -135,6 +135,46 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'read model: each obligation item as its workflow last recorded it',
+    sql: `
+      -- Written with the notice, outcome or event that changed it (same transaction), so status and the dashboard
+      -- read one table instead of querying every workflow. Lights that depend on now are computed when read.
+      CREATE TABLE overviews (
+        plan_id TEXT NOT NULL,
+        unit_code TEXT NOT NULL,
+        obligation_id TEXT NOT NULL,
+        item_index INTEGER NOT NULL,
+        task_no INTEGER,
+        obligation TEXT NOT NULL,
+        period TEXT,
+        due TEXT NOT NULL,
+        due_end_ms BIGINT NOT NULL,
+        state TEXT NOT NULL,
+        fulfilled_at TEXT,
+        extended INTEGER NOT NULL,
+        calendar_error TEXT,
+        next_at TEXT,
+        next_stage TEXT,
+        provisional TEXT,
+        first_reminder_ahead INTEGER,
+        window_opens_ms BIGINT,
+        closed INTEGER NOT NULL,
+        obligation_calendar_error TEXT,
+        last_notice_key TEXT,
+        last_notice_at TEXT,
+        last_notice_stage TEXT,
+        outcome TEXT,
+        as_of_ms BIGINT NOT NULL,
+        seq INTEGER NOT NULL,
+        updated_ms BIGINT NOT NULL,
+        PRIMARY KEY (plan_id, unit_code, obligation_id, item_index)
+      );
+      CREATE INDEX overviews_task ON overviews (plan_id, task_no, unit_code);
+      CREATE INDEX overviews_kind ON overviews (plan_id, obligation, unit_code);
+    `,
+  },
 ];
 
 /** The newest schema this code knows. */

@@ -1,5 +1,8 @@
 /** The Store on any {@link SqlDriver}: one implementation, so SQLite and PostgreSQL behave the same. */
+import { deadlineEndMs } from '../domain/deadlines';
 import { validateHolidayYear, type HolidayYear } from '../domain/holidays';
+import type { Light } from '../domain/lights';
+import type { ObligationOverview } from '../domain/overview';
 import type { ObligationEvent, Outcome, OutcomeStatus } from '../domain/notice';
 import type { ObligationKind } from '../domain/plan';
 import type { SqlDriver } from './driver';
@@ -23,8 +26,11 @@ import {
   type OutboxPayload,
   type OutcomeFilter,
   type OutcomeRecord,
+  type OverviewFilter,
+  type OverviewRecord,
   type Recipient,
   type Store,
+  type WithOverview,
   obligationKey,
 } from './types';
 
@@ -151,9 +157,17 @@ export class SqlStore implements Store {
     return Number(row?.v ?? 0);
   }
 
-  async enqueue(entry: OutboxEntry, nowMs: number): Promise<{ created: boolean; recipients: Recipient[] }> {
+  async enqueue(
+    entry: OutboxEntry,
+    nowMs: number,
+    overview?: WithOverview,
+  ): Promise<{ created: boolean; recipients: Recipient[] }> {
     const ref = refOf(entry.payload);
     return this.db.transaction(async (tx) => {
+      if (overview) {
+        const lastNotice = entry.payload.kind === 'notice' ? { ...ref, key: entry.key } : undefined;
+        await putOverviewOn(tx, overview, nowMs, { lastNotice });
+      }
       const inserted = await tx.run(
         `INSERT INTO notices (key, kind, plan_id, task_no, unit_code, obligation, period, obligation_key, stage, due, at, at_ms,
            payload, recipients, created_ms)
@@ -376,28 +390,57 @@ export class SqlStore implements Store {
     return counts;
   }
 
-  async upsertOutcome(outcome: Outcome, nowMs: number): Promise<void> {
-    await this.db.run(
-      `INSERT INTO outcomes (obligation_key, plan_id, task_no, unit_code, obligation, period, due, status, fulfilled_at, evidence, margin_minutes, updated_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (obligation_key) DO UPDATE SET due = excluded.due, status = excluded.status,
-         fulfilled_at = excluded.fulfilled_at, evidence = excluded.evidence, margin_minutes = excluded.margin_minutes,
-         updated_ms = excluded.updated_ms`,
-      [
-        obligationKey(outcome),
-        outcome.planId,
-        outcome.taskNo,
-        outcome.unitCode,
-        outcome.obligation,
-        outcome.period,
-        outcome.due,
-        outcome.status,
-        outcome.fulfilledAt,
-        outcome.evidence ? JSON.stringify(outcome.evidence) : null,
-        outcome.marginMinutes ?? null,
-        nowMs,
-      ],
+  async upsertOutcome(outcome: Outcome, nowMs: number, overview?: WithOverview): Promise<void> {
+    if (overview)
+      return this.db.transaction(async (tx) => {
+        await upsertOutcomeOn(tx, outcome, nowMs);
+        await putOverviewOn(tx, overview, nowMs, { outcome });
+      });
+    return upsertOutcomeOn(this.db, outcome, nowMs);
+  }
+
+  async putOverview(overview: ObligationOverview, nowMs: number): Promise<void> {
+    await putOverviewOn(this.db, overview, nowMs, {});
+  }
+
+  async listOverviews(filter: OverviewFilter): Promise<OverviewRecord[]> {
+    const w = overviewWhere(filter);
+    const page =
+      filter.limit !== undefined
+        ? ` LIMIT ${Math.max(0, Math.floor(filter.limit))} OFFSET ${Math.max(0, Math.floor(filter.offset ?? 0))}`
+        : '';
+    const rows = await this.db.all<OverviewRow>(
+      `SELECT * FROM overviews${w.sql} ORDER BY plan_id, unit_code, obligation_id, item_index${page}`,
+      w.params,
     );
+    return rows.map(toOverview);
+  }
+
+  async countOverviews(filter: Omit<OverviewFilter, 'limit' | 'offset'>) {
+    const w = overviewWhere(filter);
+    const rows = await this.db.all<{
+      unit_code: string;
+      task_no: number | null;
+      obligation: string;
+      light: string;
+      provisional: string | null;
+      calendar_error: string | null;
+      n: number;
+    }>(
+      `SELECT unit_code, task_no, obligation, ${LIGHT_SQL} AS light, provisional,
+         COALESCE(calendar_error, obligation_calendar_error) AS calendar_error, COUNT(*) AS n
+       FROM overviews${w.sql} GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY unit_code, task_no, obligation`,
+      [filter.nowMs, filter.nowMs, ...w.params],
+    );
+    return rows.map((r) => ({
+      unitCode: r.unit_code,
+      taskNo: r.task_no === null ? null : Number(r.task_no),
+      obligation: r.obligation as ObligationKind,
+      light: r.light as Light,
+      ...(r.provisional ? { provisional: JSON.parse(r.provisional) as number[] } : {}),
+      ...(r.calendar_error ? { calendarError: r.calendar_error } : {}),
+      count: Number(r.n),
+    }));
   }
 
   async listOutcomes(filter: OutcomeFilter = {}): Promise<OutcomeRecord[]> {
@@ -442,24 +485,19 @@ export class SqlStore implements Store {
     }));
   }
 
-  async recordEvent(ref: ObligationRef, event: ObligationEvent, nowMs: number): Promise<{ created: boolean }> {
-    const changed = await this.db.run(
-      `INSERT INTO obligation_events (obligation_key, plan_id, task_no, unit_code, obligation, period, type, at, event, recorded_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (obligation_key, type, at) DO NOTHING`,
-      [
-        obligationKey(ref),
-        ref.planId,
-        ref.taskNo,
-        ref.unitCode,
-        ref.obligation,
-        ref.period,
-        event.type,
-        event.at,
-        JSON.stringify(event),
-        nowMs,
-      ],
-    );
-    return { created: changed > 0 };
+  async recordEvent(
+    ref: ObligationRef,
+    event: ObligationEvent,
+    nowMs: number,
+    overview?: WithOverview,
+  ): Promise<{ created: boolean }> {
+    if (overview)
+      return this.db.transaction(async (tx) => {
+        const created = await recordEventOn(tx, ref, event, nowMs);
+        await putOverviewOn(tx, overview, nowMs, {});
+        return created;
+      });
+    return recordEventOn(this.db, ref, event, nowMs);
   }
 
   async listEvents(filter: EventFilter = {}): Promise<ObligationEventRecord[]> {
@@ -626,5 +664,239 @@ function refOf(payload: OutboxPayload) {
     stage: payload.kind === 'notice' ? n.stage : 'undeliverable',
     due: n.due,
     at: n.at,
+  };
+}
+
+async function upsertOutcomeOn(db: SqlDriver, outcome: Outcome, nowMs: number): Promise<void> {
+  await db.run(
+    `INSERT INTO outcomes (obligation_key, plan_id, task_no, unit_code, obligation, period, due, status, fulfilled_at, evidence, margin_minutes, updated_ms)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (obligation_key) DO UPDATE SET due = excluded.due, status = excluded.status,
+       fulfilled_at = excluded.fulfilled_at, evidence = excluded.evidence, margin_minutes = excluded.margin_minutes,
+       updated_ms = excluded.updated_ms`,
+    [
+      obligationKey(outcome),
+      outcome.planId,
+      outcome.taskNo,
+      outcome.unitCode,
+      outcome.obligation,
+      outcome.period,
+      outcome.due,
+      outcome.status,
+      outcome.fulfilledAt,
+      outcome.evidence ? JSON.stringify(outcome.evidence) : null,
+      outcome.marginMinutes ?? null,
+      nowMs,
+    ],
+  );
+}
+
+async function recordEventOn(
+  db: SqlDriver,
+  ref: ObligationRef,
+  event: ObligationEvent,
+  nowMs: number,
+): Promise<{ created: boolean }> {
+  const changed = await db.run(
+    `INSERT INTO obligation_events (obligation_key, plan_id, task_no, unit_code, obligation, period, type, at, event, recorded_ms)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (obligation_key, type, at) DO NOTHING`,
+    [
+      obligationKey(ref),
+      ref.planId,
+      ref.taskNo,
+      ref.unitCode,
+      ref.obligation,
+      ref.period,
+      event.type,
+      event.at,
+      JSON.stringify(event),
+      nowMs,
+    ],
+  );
+  return { created: changed > 0 };
+}
+
+const OVERVIEW_COLUMNS = [
+  'plan_id',
+  'unit_code',
+  'obligation_id',
+  'item_index',
+  'task_no',
+  'obligation',
+  'period',
+  'due',
+  'due_end_ms',
+  'state',
+  'fulfilled_at',
+  'extended',
+  'calendar_error',
+  'next_at',
+  'next_stage',
+  'provisional',
+  'first_reminder_ahead',
+  'window_opens_ms',
+  'closed',
+  'obligation_calendar_error',
+  'last_notice_key',
+  'last_notice_at',
+  'last_notice_stage',
+  'outcome',
+  'as_of_ms',
+  'seq',
+  'updated_ms',
+] as const;
+/** Kept from the row before when a write does not say: set only by the notice or outcome written with it. */
+const OVERVIEW_KEPT = new Set(['last_notice_key', 'last_notice_at', 'last_notice_stage', 'outcome']);
+const OVERVIEW_KEY = new Set(['plan_id', 'unit_code', 'obligation_id', 'item_index']);
+const OVERVIEW_UPSERT_SET = OVERVIEW_COLUMNS.filter((c) => !OVERVIEW_KEY.has(c))
+  .map((c) => (OVERVIEW_KEPT.has(c) ? `${c} = COALESCE(excluded.${c}, overviews.${c})` : `${c} = excluded.${c}`))
+  .join(', ');
+
+/**
+ * Writes every item of an overview in one statement; a row holding a later overview (workflow time, then sequence)
+ * is kept. `lastNotice` and `outcome` are what the same transaction recorded, for their item.
+ */
+async function putOverviewOn(
+  db: SqlDriver,
+  overview: ObligationOverview,
+  nowMs: number,
+  recorded: {
+    lastNotice?: { period: string | null; key: string; at: string; stage: string };
+    outcome?: Pick<Outcome, 'period' | 'status'>;
+  },
+): Promise<void> {
+  if (overview.items.length === 0) return;
+  const params: unknown[] = [];
+  overview.items.forEach((item, index) => {
+    const notice = recorded.lastNotice && recorded.lastNotice.period === item.period ? recorded.lastNotice : null;
+    const outcome = recorded.outcome && recorded.outcome.period === item.period ? recorded.outcome : null;
+    params.push(
+      overview.planId,
+      overview.unitCode,
+      overview.obligationId,
+      index,
+      overview.taskNo,
+      overview.obligation,
+      item.period,
+      item.due,
+      deadlineEndMs(item.due),
+      item.state,
+      item.fulfilledAt,
+      item.extended ? 1 : 0,
+      item.calendarError ?? null,
+      item.next?.at ?? null,
+      item.next?.stage ?? null,
+      item.next?.provisional ? JSON.stringify(item.next.provisional) : null,
+      item.firstReminderAhead === null ? null : item.firstReminderAhead ? 1 : 0,
+      item.windowOpensMs,
+      overview.closed ? 1 : 0,
+      overview.calendarError ?? null,
+      notice?.key ?? null,
+      notice?.at ?? null,
+      notice?.stage ?? null,
+      outcome?.status ?? null,
+      overview.asOfMs,
+      overview.seq,
+      nowMs,
+    );
+  });
+  const row = `(${placeholders(OVERVIEW_COLUMNS.length)})`;
+  await db.run(
+    `INSERT INTO overviews (${OVERVIEW_COLUMNS.join(', ')}) VALUES ${overview.items.map(() => row).join(', ')}
+     ON CONFLICT (plan_id, unit_code, obligation_id, item_index) DO UPDATE SET ${OVERVIEW_UPSERT_SET}
+     WHERE overviews.as_of_ms < excluded.as_of_ms
+        OR (overviews.as_of_ms = excluded.as_of_ms AND overviews.seq <= excluded.seq)`,
+    params,
+  );
+}
+
+/**
+ * An item's light at a plan instant (four `?`, each the instant), in SQL: the rule of `lightOf` in
+ * src/domain/lights.ts, over the stored state, due-date end and light inputs, so a page can filter and count by it.
+ */
+const LIGHT_SQL = `(CASE
+  WHEN state IN ('on-time', 'late', 'waived') THEN 'green'
+  WHEN state IN ('overdue', 'missed') THEN 'red'
+  WHEN ? >= due_end_ms THEN 'red'
+  WHEN state IN ('open', 'paused') THEN 'green'
+  WHEN first_reminder_ahead = 0 THEN 'yellow'
+  WHEN window_opens_ms IS NOT NULL AND ? >= window_opens_ms THEN 'yellow'
+  ELSE 'green' END)`;
+
+function overviewWhere(filter: Omit<OverviewFilter, 'limit' | 'offset'>): { sql: string; params: unknown[] } {
+  const w = where([
+    ['plan_id', filter.planId],
+    ['unit_code', filter.unitCode],
+    ['task_no', filter.taskNo],
+    ['obligation', filter.obligation],
+  ]);
+  if (filter.light === undefined) return w;
+  return {
+    sql: `${w.sql ? `${w.sql} AND` : ' WHERE'} ${LIGHT_SQL} = ?`,
+    params: [...w.params, filter.nowMs, filter.nowMs, filter.light],
+  };
+}
+
+interface OverviewRow {
+  plan_id: string;
+  unit_code: string;
+  obligation_id: string;
+  item_index: number;
+  task_no: number | null;
+  obligation: string;
+  period: string | null;
+  due: string;
+  due_end_ms: number;
+  state: string;
+  fulfilled_at: string | null;
+  extended: number;
+  calendar_error: string | null;
+  next_at: string | null;
+  next_stage: string | null;
+  provisional: string | null;
+  first_reminder_ahead: number | null;
+  window_opens_ms: number | null;
+  closed: number;
+  obligation_calendar_error: string | null;
+  last_notice_key: string | null;
+  last_notice_at: string | null;
+  last_notice_stage: string | null;
+  outcome: string | null;
+  updated_ms: number;
+}
+
+function toOverview(r: OverviewRow): OverviewRecord {
+  const calendarError = r.calendar_error ?? r.obligation_calendar_error;
+  return {
+    planId: r.plan_id,
+    unitCode: r.unit_code,
+    obligationId: r.obligation_id,
+    itemIndex: Number(r.item_index),
+    taskNo: r.task_no === null ? null : Number(r.task_no),
+    obligation: r.obligation as ObligationKind,
+    period: r.period,
+    due: r.due,
+    dueEndMs: Number(r.due_end_ms),
+    state: r.state as OverviewRecord['state'],
+    fulfilledAt: r.fulfilled_at,
+    extended: Number(r.extended) === 1,
+    ...(calendarError ? { calendarError } : {}),
+    next:
+      r.next_at === null || r.next_stage === null
+        ? null
+        : {
+            at: r.next_at,
+            stage: r.next_stage,
+            ...(r.provisional ? { provisional: JSON.parse(r.provisional) as number[] } : {}),
+          },
+    firstReminderAhead: r.first_reminder_ahead === null ? null : Number(r.first_reminder_ahead) === 1,
+    windowOpensMs: r.window_opens_ms === null ? null : Number(r.window_opens_ms),
+    closed: Number(r.closed) === 1,
+    lastNotice:
+      r.last_notice_key === null
+        ? null
+        : { key: r.last_notice_key, at: r.last_notice_at ?? '', stage: r.last_notice_stage ?? '' },
+    outcome: r.outcome as OutcomeStatus | null,
+    updatedAt: iso(Number(r.updated_ms)),
   };
 }

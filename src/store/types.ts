@@ -4,6 +4,8 @@
  */
 import type { HolidayYear } from '../domain/holidays';
 import type { Notice, ObligationEvent, Outcome, OutcomeStatus, RecipientRole } from '../domain/notice';
+import type { Light } from '../domain/lights';
+import type { ObligationOverview, OverviewItem } from '../domain/overview';
 import type { ObligationKind } from '../domain/plan';
 
 /**
@@ -217,6 +219,59 @@ export interface HolidayYearRecord {
   updatedAt: string;
 }
 
+/** One obligation item of the read model, as its workflow last recorded it (see {@link Store.putOverview}). */
+export interface OverviewRecord extends OverviewItem {
+  planId: string;
+  unitCode: string;
+  obligationId: string;
+  /** Position of the item in its obligation. */
+  itemIndex: number;
+  taskNo: number | null;
+  obligation: ObligationKind;
+  /** End of the due date, epoch ms: past it an open item is red whatever its workflow last said. */
+  dueEndMs: number;
+  /** The item's own calendar error, else its obligation's. (Default: absent) */
+  calendarError?: string;
+  closed: boolean;
+  /** The latest notice queued for this item, when one was queued since the read model began. */
+  lastNotice: { key: string; at: string; stage: string } | null;
+  /** The outcome last recorded for this item (null before any). */
+  outcome: OutcomeStatus | null;
+  updatedAt: string;
+}
+
+/** Filters of {@link Store.listOverviews}; combined with AND. */
+export interface OverviewFilter {
+  planId: string;
+  unitCode?: string;
+  taskNo?: number;
+  obligation?: ObligationKind;
+  /** Only items of this light at `nowMs` (the rule of `lightOf`). */
+  light?: Light;
+  /** Plan time the lights are computed for, epoch ms. */
+  nowMs: number;
+  /** At most this many rows, after `offset`. (Default: all) */
+  limit?: number;
+  /** Rows skipped, in the order unit, obligation id, item (the primary key). (Default: 0) */
+  offset?: number;
+}
+
+/** A count of {@link Store.countOverviews}: items of one unit, task and kind with one light (and notes). */
+export interface OverviewCount {
+  unitCode: string;
+  taskNo: number | null;
+  obligation: ObligationKind;
+  light: Light;
+  /** Provisional years of the items' next notices. (Default: absent, none) */
+  provisional?: number[];
+  /** The items' calendar error. (Default: absent, none) */
+  calendarError?: string;
+  count: number;
+}
+
+/** What a notice, outcome or event write also records in the read model, in the same transaction. */
+export type WithOverview = ObligationOverview | undefined;
+
 /**
  * The outcome and outbox store. Async because PostgreSQL is; the SQLite implementation serialises
  * access on its one connection. Times are passed in (epoch ms) so the caller's clock decides.
@@ -227,7 +282,11 @@ export interface Store {
   schemaVersion(): Promise<number>;
 
   /** Inserts a notice and its deliveries unless the key exists; returns the stored recipients either way. */
-  enqueue(entry: OutboxEntry, nowMs: number): Promise<{ created: boolean; recipients: Recipient[] }>;
+  enqueue(
+    entry: OutboxEntry,
+    nowMs: number,
+    overview?: WithOverview,
+  ): Promise<{ created: boolean; recipients: Recipient[] }>;
   /** Digest groups (address, scheduled instant) with a queued delivery due at `nowMs`, oldest first. */
   dueGroups(nowMs: number, limit: number): Promise<{ address: string; atMs: number }[]>;
   /** Earliest instant a queued delivery becomes due, or null when none is queued. */
@@ -256,10 +315,28 @@ export interface Store {
   countDeliveries(filter?: { planId?: string }): Promise<Record<DeliveryStatus, number>>;
 
   /** Inserts or replaces the outcome of an obligation (and period). */
-  upsertOutcome(outcome: Outcome, nowMs: number): Promise<void>;
+  upsertOutcome(outcome: Outcome, nowMs: number, overview?: WithOverview): Promise<void>;
   listOutcomes(filter?: OutcomeFilter): Promise<OutcomeRecord[]>;
   /** Records a fulfilment, extension or waiver; the same event (type and instant) twice is stored once. */
-  recordEvent(ref: ObligationRef, event: ObligationEvent, nowMs: number): Promise<{ created: boolean }>;
+  recordEvent(
+    ref: ObligationRef,
+    event: ObligationEvent,
+    nowMs: number,
+    overview?: WithOverview,
+  ): Promise<{ created: boolean }>;
+
+  /**
+   * Writes an obligation's overview into the read model, unless a later one (by workflow time, then sequence) is
+   * there already. `enqueue`, `upsertOutcome` and `recordEvent` do the same in their own transaction when given one.
+   */
+  putOverview(overview: ObligationOverview, nowMs: number): Promise<void>;
+  /** Read-model items a filter selects, ordered by unit, obligation id and item; one query. */
+  listOverviews(filter: OverviewFilter): Promise<OverviewRecord[]>;
+  /**
+   * Light counts of the items a filter selects (limit and offset ignored), per unit, task, obligation kind, light,
+   * provisional years and calendar error; one query.
+   */
+  countOverviews(filter: Omit<OverviewFilter, 'limit' | 'offset'>): Promise<OverviewCount[]>;
   listEvents(filter?: EventFilter): Promise<ObligationEventRecord[]>;
 
   /** Appends one entry to the audit log of API changes; returns its id. */

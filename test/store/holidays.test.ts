@@ -83,9 +83,9 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('%s store: holiday years', (kin
     await shared.dispose();
   });
 
-  it('keeps added years in migration 4, the latest', () => {
+  it('keeps added years in migration 4', () => {
     expect(migrations.find((m) => m.version === 4)?.sql).toContain('CREATE TABLE holiday_years');
-    expect(latestVersion).toBe(4);
+    expect(latestVersion).toBeGreaterThanOrEqual(4);
   });
 
   it('stores a year and lists it, ascending by year, with when it was added', async () => {

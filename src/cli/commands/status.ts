@@ -1,5 +1,5 @@
 import type { Light, StatusRow } from '../../service';
-import type { Command } from '../command';
+import { type Command, UsageError } from '../command';
 import { LIGHT_STYLES, colourOn, columns, paint } from '../table';
 import {
   FLAGS,
@@ -64,13 +64,22 @@ export const statusCommand: Command = {
   summary:
     'traffic lights of every obligation (green on track, yellow reminder window, red overdue), per task and unit',
   description: [
-    'Queries the running workflows of the plan and shows each obligation item with its light: green on track or',
-    'done (on time, late, waived), yellow inside the reminder window (first reminder reached, not yet due), red',
-    'overdue or missed; then the counts per task and per unit.',
+    "Reads the store's overview of every obligation item (what the workflows last recorded) and shows each with its",
+    'light: green on track or done (on time, late, waived), yellow inside the reminder window (first reminder',
+    'reached, not yet due), red overdue or missed; then the counts per task and per unit. Without a store it asks',
+    'each running workflow.',
   ],
   flags: [
     flag(FLAGS.task, { help: 'only this task' }),
     flag(FLAGS.unit, { help: 'only this unit (name, alias or code)' }),
+    { name: 'light', type: 'string', value: 'L', help: 'only items of this light now: green, yellow or red' },
+    {
+      name: 'limit',
+      type: 'string',
+      value: 'N',
+      help: 'at most N items, ordered by unit code, obligation id and period (counts cover all)',
+    },
+    { name: 'offset', type: 'string', value: 'N', help: 'skip the first N items (with --limit)', default: '0' },
     ...PLAN_FLAGS,
     FLAGS.json,
   ],
@@ -79,7 +88,21 @@ export const statusCommand: Command = {
     const { plan, directory } = loaded;
     const taskNo = taskFlag(values, plan);
     const unitCode = values.unit !== undefined ? unitFlag(directory, values.unit).code : undefined;
-    const report = await withDuban(loaded, (d) => d.obligations.status({ planId: plan.id, taskNo, unitCode }));
+    const light = values.light as string | undefined;
+    if (light !== undefined && !['green', 'yellow', 'red'].includes(light))
+      throw new UsageError(`--light: '${light}' is not green, yellow or red`);
+    const whole = (name: 'limit' | 'offset', min: number): number | undefined => {
+      const value = values[name] as string | undefined;
+      if (value === undefined) return undefined;
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name}: '${value}' is not a whole number ≥ ${min}`);
+      return n;
+    };
+    const limit = whole('limit', 1);
+    const offset = limit === undefined ? undefined : whole('offset', 0);
+    const report = await withDuban(loaded, (d) =>
+      d.obligations.status({ planId: plan.id, taskNo, unitCode, light: light as Light | undefined, limit, offset }),
+    );
     const names = new Map(directory.units.map((u) => [u.code, u.name]));
     const provisional = [...new Set(report.rows.flatMap((r) => r.provisional ?? []))].sort();
     const rehearsal = rehearsalTimes(loaded.timeShiftMs);
@@ -88,6 +111,9 @@ export const statusCommand: Command = {
         ? `【演练 rehearsal】 plan ${plan.id}: ${report.rows.length} items, plan time ${shortTime(rehearsal.planTime)} ` +
           `(real time ${shortTime(rehearsal.realTime)})`
         : `plan ${plan.id}: ${report.rows.length} items`,
+      ...(report.page
+        ? [`items ${report.page.offset + 1}–${report.page.offset + report.rows.length} of ${report.page.total}`]
+        : []),
       ...(provisional.length ? [provisionalWarning(provisional)!.replace(/^duban: /, '')] : []),
       ...calendarErrorLines(report.rows),
       ...statusRowLines(report.rows),

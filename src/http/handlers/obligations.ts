@@ -3,6 +3,12 @@
  * 省直有关部门 units (API and form), the obligation's page and the task page.
  */
 import type { FulfilInput } from '../../../workflows/messages';
+import type { Light } from '../../domain/lights';
+import { OBLIGATION_NAMES } from '../../domain/names';
+import type { ObligationKind } from '../../domain/plan';
+
+/** The obligation kinds `?kind=` may name. */
+const OBLIGATION_KINDS = Object.keys(OBLIGATION_NAMES) as ObligationKind[];
 import type { ObligationRef, StatusRow } from '../../service';
 import type { Principal } from '../auth';
 import type { Call, ChangeTarget, HttpApp } from '../app';
@@ -207,7 +213,36 @@ export function obligationHandlers(app: HttpApp) {
         if (!Number.isInteger(taskNo) || taskNo <= 0)
           throw new HttpError(400, 'task: must be a task number', 'InvalidPayload');
       }
-      return sendJson(call.res, 200, await duban.obligations.status({ planId, taskNo, unitCode }));
+      const q = call.url.searchParams;
+      const light = q.get('light') ?? undefined;
+      if (light !== undefined && !['green', 'yellow', 'red'].includes(light))
+        throw new HttpError(400, 'light: must be green, yellow or red', 'InvalidPayload');
+      const kind = q.get('kind') ?? undefined;
+      if (kind !== undefined && !OBLIGATION_KINDS.includes(kind as ObligationKind))
+        throw new HttpError(400, `kind: must be one of ${OBLIGATION_KINDS.join(', ')}`, 'InvalidPayload');
+      const whole = (name: 'limit' | 'offset', min: number, max: number): number | undefined => {
+        const value = q.get(name);
+        if (value === null) return undefined;
+        const n = Number(value);
+        if (!/^\d+$/.test(value) || n < min || n > max)
+          throw new HttpError(400, `${name}: must be a whole number from ${min} to ${max}`, 'InvalidPayload');
+        return n;
+      };
+      const limit = whole('limit', 1, 10_000);
+      const offset = limit === undefined ? undefined : whole('offset', 0, Number.MAX_SAFE_INTEGER);
+      return sendJson(
+        call.res,
+        200,
+        await duban.obligations.status({
+          planId,
+          taskNo,
+          unitCode,
+          light: light as Light | undefined,
+          obligation: kind as ObligationKind | undefined,
+          limit,
+          offset,
+        }),
+      );
     },
 
     async timeline(call: Call) {

@@ -133,8 +133,8 @@ export function overviewHandlers(app: HttpApp) {
     },
 
     async planPage(call: Call) {
-      const [report, incidents, requests] = await Promise.all([
-        duban.obligations.status({ planId: app.planId }),
+      const [cells, incidents, requests] = await Promise.all([
+        duban.obligations.summary({ planId: app.planId }),
         duban.incidents.list(),
         duban.requests.list(),
       ]);
@@ -148,7 +148,7 @@ export function overviewHandlers(app: HttpApp) {
         : [];
       if (app.deps.extras?.scores) reports.push({ href: `/plans/${p()}/scores`, label: '考核得分与排名、通报' });
       const page = planPage(app.context(call.auth), {
-        rows: report.rows,
+        cells,
         incidents,
         requests,
         reports,

@@ -3,7 +3,7 @@ import { countLights, worstLight } from '../../domain/lights';
 import { LIGHT_NAMES, OBLIGATION_NAMES, STATE_NAMES, stageName } from '../../domain/names';
 import type { Task } from '../../domain/plan';
 import type { TimelineEntry } from '../../domain/notice';
-import type { HistoryEntry, StatusRow } from '../../service';
+import type { HistoryEntry, OverviewCount, StatusRow } from '../../service';
 import { html, lightBadge, type SafeHtml, seg, shanghai } from '../html';
 import {
   backLinks,
@@ -33,30 +33,31 @@ function obligationLabel(r: Pick<StatusRow, 'obligation' | 'taskNo'>): string {
 }
 
 /** The plan's task × unit matrix of traffic lights, milestones first. */
-export function planMatrix(ctx: PageContext, rows: StatusRow[]): SafeHtml {
+export function planMatrix(ctx: PageContext, cells: readonly OverviewCount[]): SafeHtml {
   const p = seg(ctx.plan.id);
-  const unitCodes = [...ctx.unitNames.keys()].filter((code) => rows.some((r) => r.unitCode === code));
-  const lines: { key: string; label: SafeHtml; rows: StatusRow[] }[] = [];
+  const unitCodes = [...ctx.unitNames.keys()].filter((code) => cells.some((r) => r.unitCode === code));
+  const lines: { key: string; label: SafeHtml; cells: OverviewCount[] }[] = [];
   for (const kind of ['implementation-plan', 'quarterly-progress', 'year-end-report'] as const) {
-    const these = rows.filter((r) => r.taskNo === null && r.obligation === kind);
-    if (these.length) lines.push({ key: kind, label: html`${OBLIGATION_NAMES[kind].zh}`, rows: these });
+    const these = cells.filter((r) => r.taskNo === null && r.obligation === kind);
+    if (these.length) lines.push({ key: kind, label: html`${OBLIGATION_NAMES[kind].zh}`, cells: these });
   }
   for (const task of ctx.plan.tasks) {
-    const these = rows.filter((r) => r.taskNo === task.no);
+    const these = cells.filter((r) => r.taskNo === task.no);
     if (!these.length) continue;
     lines.push({
       key: `task-${task.no}`,
       label: html`<a href="/plans/${p}/tasks/${task.no}">${task.no}. ${task.title}</a>`,
-      rows: these,
+      cells: these,
     });
   }
   const cell = (line: (typeof lines)[number], code: string) => {
-    const these = line.rows.filter((r) => r.unitCode === code);
+    const these = line.cells.filter((r) => r.unitCode === code);
     const light = worstLight(these);
     if (!light) return html`<td></td>`;
+    const items = these.reduce((n, c) => n + c.count, 0);
     return html`<td data-cell="${line.key}/${code}">
       <a href="/plans/${p}/units/${seg(code)}"
-        >${lightBadge(light, `${unitName(ctx, code)}：${LIGHT_NAMES[light].zh}（${these.length} 项）`)}</a
+        >${lightBadge(light, `${unitName(ctx, code)}：${LIGHT_NAMES[light].zh}（${items} 项）`)}</a
       >
     </td>`;
   };

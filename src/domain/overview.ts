@@ -1,0 +1,52 @@
+/**
+ * An obligation's overview as its workflow hands it to the activities with every notice, outcome and event it
+ * records, so the store holds each obligation's current state (the read model that status and the dashboard read)
+ * without a query to every workflow. Pure types only.
+ */
+import type { ItemState } from './notice';
+import type { IsoDate, ObligationKind } from './plan';
+
+/** Status of one item (period) of an obligation. */
+export interface ItemStatus {
+  period: string | null;
+  due: IsoDate;
+  /** `pending` before the deadline, `overdue` while escalating, then `missed`; terminal: on-time, late, waived. */
+  state: ItemState;
+  fulfilledAt: string | null;
+  extended: boolean;
+  /** Why this item's dates cannot be computed; its notices wait for an extension or new calendar data. (Default: absent) */
+  calendarError?: string;
+}
+
+/** One item (period) of an obligation as its workflow sees it, with what its light depends on. */
+export interface OverviewItem extends ItemStatus {
+  /** The item's next notice still to go out (its earliest unsent stage), plan time; null when none. */
+  next: { at: string; stage: string; provisional?: number[] } | null;
+  /**
+   * Whether the policy's first reminder of the item is still to go out (a light input, see `lightOf`); null when the
+   * policy sends no reminder.
+   */
+  firstReminderAhead: boolean | null;
+  /** The first reminder's instant, epoch ms, while it is ahead; null otherwise. */
+  windowOpensMs: number | null;
+}
+
+/** An obligation's overview: what `overviewQuery` answers, reduced to what status and the dashboard show. */
+export interface ObligationOverview {
+  planId: string;
+  unitCode: string;
+  taskNo: number | null;
+  obligation: ObligationKind;
+  /** Suffix of the workflow ID (`task-20-week`). */
+  obligationId: string;
+  closed: boolean;
+  /** Why the holiday data last given to the workflow could not be used. (Default: absent) */
+  calendarError?: string;
+  /**
+   * Workflow time of the overview, epoch ms, and its sequence number within the run: a store keeps the latest, so
+   * a retried or overtaken write never puts an older overview back.
+   */
+  asOfMs: number;
+  seq: number;
+  items: OverviewItem[];
+}

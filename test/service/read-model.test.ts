@@ -1,0 +1,144 @@
+/**
+ * The store's read model of obligation overviews against what the workflows answer by query: over a simulated 2017
+ * seed year with the seed scenario (fulfilments, a late one, an extension, a waiver, a designation), at instants
+ * inside the year and once it is over, row by row, with the lights each computes, by every filter and page.
+ */
+import type { StatusReport } from '../../src/service';
+import { createDubanClient } from '../../src/service';
+import type { SimulationView } from '../../src/simulate/simulator';
+import { SMALL_SEED_SCENARIO, smallSeedPlan } from '../fixtures/small-seed';
+import { simulateInTempDir } from '../helpers/simulation';
+
+jest.setTimeout(600_000);
+
+interface Comparison {
+  label: string;
+  fromStore: StatusReport;
+  fromWorkflows: StatusReport;
+  byLight: Record<string, { store: StatusReport; workflows: StatusReport }>;
+  paged: StatusReport[];
+  task16: { store: StatusReport; workflows: StatusReport };
+  unit: { store: StatusReport; workflows: StatusReport };
+  kind: { store: StatusReport; workflows: StatusReport };
+}
+
+describe('the read model over the simulated 2017 seed year', () => {
+  const { plan, directory } = smallSeedPlan();
+  const comparisons: Comparison[] = [];
+  let cleanup: () => void = () => undefined;
+
+  const compare =
+    (label: string) =>
+    async (view: SimulationView): Promise<void> => {
+      // One instant for both, so a light cannot turn between the two reads.
+      const at = await view.now();
+      const base = {
+        client: view.client,
+        plan,
+        directory,
+        taskQueue: view.taskQueue,
+        timeShiftMs: view.timeShiftMs,
+        now: () => at,
+        searchAttributes: false,
+      };
+      const store = createDubanClient({ ...base, readModel: view.store }).obligations;
+      const workflows = createDubanClient(base).obligations;
+      const both = async (filter: Omit<Parameters<typeof store.status>[0], 'planId'>) => ({
+        store: await store.status({ planId: plan.id, ...filter }),
+        workflows: await workflows.status({ planId: plan.id, ...filter }),
+      });
+      const all = await both({});
+      const byLight: Comparison['byLight'] = {};
+      for (const light of ['green', 'yellow', 'red'] as const) byLight[light] = await both({ light });
+      const paged: StatusReport[] = [];
+      for (let offset = 0; ; offset += 25) {
+        const page = await store.status({ planId: plan.id, limit: 25, offset });
+        paged.push(page);
+        if (page.rows.length < 25) break;
+      }
+      comparisons.push({
+        label,
+        fromStore: all.store,
+        fromWorkflows: all.workflows,
+        byLight,
+        paged,
+        task16: await both({ taskNo: 16 }),
+        unit: await both({ unitCode: '厦门市' }),
+        kind: await both({ obligation: 'implementation-plan' }),
+      });
+    };
+
+  beforeAll(async () => {
+    ({ cleanup } = await simulateInTempDir({
+      plan,
+      directory,
+      scenario: SMALL_SEED_SCENARIO,
+      inspections: [
+        // After the extension and the waiver, between reminders of the implementation plans.
+        { at: '2017-05-23T12:00:00+08:00', run: compare('2017-05-23 noon') },
+        // Past the implementation plans' due date: late, missed, escalating, extended.
+        { at: '2017-06-02T09:30:00+08:00', run: compare('2017-06-02 morning') },
+        // A weekly publication fulfilled the day before its reminder, the designated unit's obligations running.
+        { at: '2017-09-29T17:00:00+08:00', run: compare('2017-09-29 evening') },
+        { run: compare('the year over, before the close') },
+      ],
+    }));
+  });
+  afterAll(() => cleanup());
+
+  it('looked at the plan at every instant asked', () => {
+    expect(comparisons.map((c) => c.label)).toEqual([
+      '2017-05-23 noon',
+      '2017-06-02 morning',
+      '2017-09-29 evening',
+      'the year over, before the close',
+    ]);
+  });
+
+  it('holds, row by row, what the workflows answer by query, lights included', () => {
+    for (const c of comparisons) {
+      expect(c.fromStore.rows.length).toBeGreaterThan(100);
+      expect({ at: c.label, rows: c.fromStore.rows }).toEqual({ at: c.label, rows: c.fromWorkflows.rows });
+      expect({ at: c.label, byTask: c.fromStore.byTask }).toEqual({ at: c.label, byTask: c.fromWorkflows.byTask });
+      expect({ at: c.label, byUnit: c.fromStore.byUnit }).toEqual({ at: c.label, byUnit: c.fromWorkflows.byUnit });
+    }
+  });
+
+  it('sees every light the year goes through, and the states the scenario made', () => {
+    const lights = new Set(comparisons.flatMap((c) => c.fromStore.rows.map((r) => r.light)));
+    expect([...lights].sort()).toEqual(['green', 'red', 'yellow']);
+    const states = new Set(comparisons.flatMap((c) => c.fromStore.rows.map((r) => r.state)));
+    for (const state of ['pending', 'on-time', 'late', 'waived', 'missed'] as const) expect(states).toContain(state);
+    const end = comparisons.at(-1)!.fromStore.rows;
+    expect(end.find((r) => r.unitCode === 'fj-nyt' && r.obligation === 'implementation-plan')).toMatchObject({
+      due: '2017-06-09',
+    });
+    expect(end.some((r) => r.unitCode === 'fj-czt' && r.taskNo === 16)).toBe(true);
+  });
+
+  it('filters by light, task, unit and kind in the store as the rule of lightOf does', () => {
+    for (const c of comparisons) {
+      for (const [light, { store, workflows }] of Object.entries(c.byLight)) {
+        expect({ at: c.label, light, rows: store.rows }).toEqual({ at: c.label, light, rows: workflows.rows });
+        expect(store.rows.every((r) => r.light === light)).toBe(true);
+      }
+      for (const { store, workflows } of [c.task16, c.unit, c.kind]) {
+        expect(store.rows.length).toBeGreaterThan(0);
+        expect(store).toEqual(workflows);
+      }
+    }
+  });
+
+  it('pages through every row once, each page with the counts of the whole filter', () => {
+    for (const c of comparisons) {
+      const key = (r: { workflowId: string; period: string | null }) => `${r.workflowId}|${r.period}`;
+      const pagedKeys = c.paged.flatMap((p) => p.rows.map(key));
+      expect(new Set(pagedKeys).size).toBe(pagedKeys.length);
+      expect([...pagedKeys].sort()).toEqual(c.fromWorkflows.rows.map(key).sort());
+      for (const p of c.paged) {
+        expect(p.page?.total).toBe(c.fromWorkflows.rows.length);
+        expect(p.byUnit).toEqual(c.fromWorkflows.byUnit);
+      }
+    }
+  });
+});
