@@ -8,7 +8,9 @@
  * own: workflows that read the installation's holiday years at their start (`calendar-from-store`) and then get a
  * `calendar` signal that moves their escalations, or one with data they cannot use (`calendar-error-notice`). The
  * `sign-for-*` history too: an implementation plan under a policy that escalates notices not signed for within 8
- * working hours (`sign-for-unsigned-escalation`), some of its notices signed for (the `sign-for` update).
+ * working hours (`sign-for-unsigned-escalation`), some of its notices signed for (the `sign-for` update). The
+ * `read-model-*` histories were recorded after the `obligation-overview-read-model` patch (`--only read-model`); the
+ * other obligation histories are from before it and must keep replaying without it.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -177,6 +179,9 @@ async function main(): Promise<void> {
     ['quarterly-progress', obligationWorkflowId(plan.id, 'fj-czt', 'quarterly-progress')],
     ['weekly-publication', obligationWorkflowId(plan.id, 'fj-xiamen', 'task-20-week')],
     ['designated-task-deadline', obligationWorkflowId(plan.id, 'fj-czt', 'task-16-deadline')],
+    // Recorded after the `obligation-overview-read-model` patch; the same workflows' histories above are from before.
+    ['read-model-implementation-plan-late', obligationWorkflowId(plan.id, 'fj-xiamen', 'implementation-plan')],
+    ['read-model-quarterly-progress', obligationWorkflowId(plan.id, 'fj-czt', 'quarterly-progress')],
     ['emergency-information-done-press-breached', incidentWorkflowId(plan.id, 'flood-0710')],
     ['emergency-both-done-one-late', incidentWorkflowId(plan.id, 'typhoon-0912')],
     ['information-request-on-time', requestWorkflowId(plan.id, 'req-0929')],

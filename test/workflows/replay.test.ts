@@ -66,6 +66,23 @@ describe('replay of recorded histories (test/histories)', () => {
     }
   });
 
+  it('covers the read model: obligation histories recorded with its patch (read-model-*) and from before it', () => {
+    const withPatch = (file: string): boolean => {
+      const { events = [] } = temporal.api.history.v1.History.decode(readFileSync(path.join(HISTORIES, file)));
+      return events.some(
+        (e) =>
+          e.markerRecordedEventAttributes?.markerName === 'core_patch' &&
+          Buffer.from(e.markerRecordedEventAttributes.details?.['patch-data']?.payloads?.[0]?.data ?? []).includes(
+            'obligation-overview-read-model',
+          ),
+      );
+    };
+    const recorded = files.filter((f) => f.startsWith('read-model-'));
+    expect(recorded.length).toBeGreaterThanOrEqual(2);
+    expect(recorded.filter(withPatch)).toEqual(recorded);
+    expect(files.filter((f) => f.startsWith('implementation-plan-')).filter(withPatch)).toEqual([]);
+  });
+
   it('covers sign-for: the sign-for update and the unsigned-notice escalation patch', () => {
     const { events = [] } = temporal.api.history.v1.History.decode(
       readFileSync(path.join(HISTORIES, 'sign-for-unsigned-escalation.pb')),
