@@ -22,6 +22,9 @@ export const OBLIGATION_NAMES: Record<ObligationKind, Record<Locale, string>> = 
   'information-request': { zh: '依申请公开答复', en: 'reply to an information request' },
 };
 
+/** Every obligation kind, in the order of {@link OBLIGATION_NAMES}. */
+export const OBLIGATION_KINDS = Object.keys(OBLIGATION_NAMES) as ObligationKind[];
+
 /** Who a notice goes to. */
 export const ROLE_NAMES: Record<RecipientRole, Record<Locale, string>> = {
   officer: { zh: '联络员', en: 'liaison officer' },

@@ -117,6 +117,15 @@ interface RouteBase {
   does?: string;
   /** The audit action: the route changes something, and its checks run inside the audited change. */
   change?: ChangeAction;
+  /** Optional query parameters the handler reads, for the API description. */
+  query?: readonly QueryParameter[];
+}
+
+/** A query parameter of a route: its name, what it does, and its JSON Schema. */
+export interface QueryParameter {
+  name: string;
+  description: string;
+  schema: Record<string, unknown>;
 }
 
 /** An entry of the route table. */

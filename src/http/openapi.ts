@@ -208,6 +208,8 @@ export function openApiDocument(routes: readonly Route[], version: string): Json
   const paths: Record<string, Json> = {};
   for (const route of routes) {
     const { path, parameters } = openApiPath(route.path);
+    for (const q of route.query ?? [])
+      parameters.push({ name: q.name, in: 'query', required: false, description: q.description, schema: q.schema });
     const item = (paths[path] ??= {});
     item[route.method.toLowerCase()] = operation(route, parameters);
   }

@@ -4,7 +4,8 @@
  * officer only for the `:unit` in the path (and, by id, only their unit's incidents and requests); `operator`
  * operators only. The server compiles it once and dispatches every request through it.
  */
-import type { HttpApp, Route } from './app';
+import { OBLIGATION_KINDS } from '../domain/names';
+import type { HttpApp, QueryParameter, Route } from './app';
 import { codecHandlers } from './codec';
 import { incidentHandlers } from './handlers/incidents';
 import { obligationHandlers } from './handlers/obligations';
@@ -15,6 +16,24 @@ import { healthHandlers } from './health';
 import { openApiHandlers } from './openapi';
 
 /** The routes of a server, in the order they are matched. */
+/** What `GET …/status` filters and pages by (all optional; read from the store's read model). */
+const STATUS_QUERY: readonly QueryParameter[] = [
+  { name: 'task', description: 'only this task number', schema: { type: 'integer', minimum: 1 } },
+  {
+    name: 'unit',
+    description: "only this unit's code (an officer always sees their own unit)",
+    schema: { type: 'string' },
+  },
+  { name: 'light', description: 'only rows of this light', schema: { enum: ['green', 'yellow', 'red'] } },
+  { name: 'kind', description: 'only this obligation kind', schema: { enum: [...OBLIGATION_KINDS] } },
+  {
+    name: 'limit',
+    description: 'rows per page; with it the answer has a `page` member',
+    schema: { type: 'integer', minimum: 1, maximum: 10000 },
+  },
+  { name: 'offset', description: 'rows to skip (with `limit`)', schema: { type: 'integer', minimum: 0 } },
+];
+
 export function routeTable(app: HttpApp): Route[] {
   const o = overviewHandlers(app);
   const ob = obligationHandlers(app);
@@ -68,7 +87,7 @@ export function routeTable(app: HttpApp): Route[] {
     { method: 'POST', path: '/api/codec/decode', who: 'public', handle: codec.decode },
     { method: 'POST', path: '/api/codec/encode', who: 'public', handle: codec.encode },
     { method: 'GET', path: '/api/whoami', who: 'user', handle: o.whoami },
-    { method: 'GET', path: `${plan}/status`, who: 'user', handle: ob.status },
+    { method: 'GET', path: `${plan}/status`, who: 'user', query: STATUS_QUERY, handle: ob.status },
     { method: 'GET', path: `${plan}/audit`, who: 'operator', does: 'read the audit log', handle: o.audit },
     { method: 'GET', path: `${obligation}/timeline`, who: 'user', handle: ob.timeline },
     { method: 'POST', path: `${obligation}/fulfil`, who: 'user', change: 'fulfil', handle: ob.apiFulfil },

@@ -30,6 +30,7 @@ describe('the OpenAPI document', () => {
   let http: DubanHttp;
   let document: Document;
   let contentType: string | null;
+  let port: number;
 
   beforeAll(async () => {
     opened = await openTestStore('sqlite');
@@ -46,7 +47,7 @@ describe('the OpenAPI document', () => {
       config: { operatorToken: 'operator-token-0123456789', unitTokens: new Map(), secureCookies: false },
       extras: operatorExtras({ plan, directory, store: opened.store }),
     });
-    const port = await http.listen(0);
+    port = await http.listen(0);
     const res = await fetch(`http://127.0.0.1:${port}/api/openapi.json`);
     contentType = res.headers.get('content-type');
     document = (await res.json()) as Document;
@@ -91,6 +92,26 @@ describe('the OpenAPI document', () => {
     expect(documented).toEqual(fromTable);
     expect(fromTable).toContain('get /api/openapi.json');
     expect(fromTable).toContain('get /plans/{plan}/reports/{kind}.{format}');
+  });
+
+  it("lists the status route's query parameters, with schemas that refuse what the server refuses", async () => {
+    const op = document.paths['/api/plans/{plan}/status']!.get! as unknown as {
+      parameters: { name: string; in: string; schema: object }[];
+    };
+    const query = op.parameters.filter((p) => p.in === 'query');
+    expect(query.map((p) => p.name).sort()).toEqual(['kind', 'light', 'limit', 'offset', 'task', 'unit']);
+    const ajv = new Ajv2020({ strict: false });
+    const schemaOf = (name: string) => ajv.compile(query.find((p) => p.name === name)!.schema);
+    expect(schemaOf('light')('red')).toBe(true);
+    expect(schemaOf('light')('blue')).toBe(false);
+    expect(schemaOf('kind')('year-end-report')).toBe(true);
+    expect(schemaOf('limit')(0)).toBe(false);
+    for (const bad of ['light=blue', 'kind=nonsense', 'limit=0']) {
+      const res = await fetch(`http://127.0.0.1:${port}/api/plans/fj-2017-zwgk/status?${bad}`, {
+        headers: { Authorization: 'Bearer operator-token-0123456789' },
+      });
+      expect([bad, res.status]).toEqual([bad, 400]);
+    }
   });
 
   it('gives every JSON change the body schema the server validates with', () => {

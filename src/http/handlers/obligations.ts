@@ -4,11 +4,10 @@
  */
 import type { FulfilInput } from '../../../workflows/messages';
 import type { Light } from '../../domain/lights';
-import { OBLIGATION_NAMES } from '../../domain/names';
+import { OBLIGATION_KINDS } from '../../domain/names';
 import type { ObligationKind } from '../../domain/plan';
 
 /** The obligation kinds `?kind=` may name. */
-const OBLIGATION_KINDS = Object.keys(OBLIGATION_NAMES) as ObligationKind[];
 import type { ObligationRef, StatusRow } from '../../service';
 import type { Principal } from '../auth';
 import type { Call, ChangeTarget, HttpApp } from '../app';
