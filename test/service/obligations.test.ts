@@ -546,7 +546,13 @@ describe('the obligations client against real workflows (time-skipping server)',
   });
 
   it('drives the same through the CLI: status --json, a refused fulfil exits 3 (refused) with its type', async () => {
-    const cliEnv = { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default' };
+    // The store the worker writes: status reads the read model there.
+    const cliEnv = {
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_NAMESPACE: 'default',
+      DUBAN_DATA_DIR: dir,
+      DATABASE_URL: '',
+    };
     const status = await duban(['status', '--unit', '福州市', '--json'], cliEnv);
     expect(status.code).toBe(0);
     const parsed = JSON.parse(status.out) as { rows: StatusRow[] };
