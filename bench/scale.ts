@@ -17,7 +17,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,6 +29,7 @@ import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../src/import/directory';
 import { importTableFile } from '../src/import/plan-file';
 import { mapConcurrent } from '../src/service';
 import { installRuntime } from '../src/temporal/runtime';
+import { freePort } from '../test/helpers/process';
 
 const ROOT = path.resolve(__dirname, '..');
 /** The seed table every synthetic plan is made from. */
@@ -42,17 +42,6 @@ const OPEN_TIMEOUT_MS = 3_600_000;
 const TOKEN = 'bench-scale-operator-token-0123456789';
 
 const log = (line: string) => console.log(`scale: ${line}`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The bundled directory plus `extra` synthetic provincial units (省直部门) with their own contacts. */
 function syntheticDirectory(base: Directory, extra: number): Directory {

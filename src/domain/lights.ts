@@ -10,6 +10,9 @@ import { DEFAULT_POLICY, obligationAgenda, policyRule, type AgendaRule, type Pol
 /** Green on track or done, yellow inside the reminder window, red overdue or missed. */
 export type Light = 'green' | 'yellow' | 'red';
 
+/** Every light, green first. */
+export const LIGHTS: readonly Light[] = ['green', 'yellow', 'red'];
+
 const DONE = new Set<ItemState>(['on-time', 'late', 'waived']);
 const ORDER: Record<Light, number> = { green: 0, yellow: 1, red: 2 };
 

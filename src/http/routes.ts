@@ -4,11 +4,10 @@
  * officer only for the `:unit` in the path (and, by id, only their unit's incidents and requests); `operator`
  * operators only. The server compiles it once and dispatches every request through it.
  */
-import { OBLIGATION_KINDS } from '../domain/names';
-import type { HttpApp, QueryParameter, Route } from './app';
+import type { HttpApp, Route } from './app';
 import { codecHandlers } from './codec';
 import { incidentHandlers } from './handlers/incidents';
-import { obligationHandlers } from './handlers/obligations';
+import { STATUS_QUERY, obligationHandlers } from './handlers/obligations';
 import { overviewHandlers } from './handlers/overview';
 import { requestHandlers } from './handlers/requests';
 import { signForHandlers } from './handlers/sign-for';
@@ -16,23 +15,6 @@ import { healthHandlers } from './health';
 import { openApiHandlers } from './openapi';
 
 /** The routes of a server, in the order they are matched. */
-/** What `GET …/status` filters and pages by (all optional; read from the store's read model). */
-const STATUS_QUERY: readonly QueryParameter[] = [
-  { name: 'task', description: 'only this task number', schema: { type: 'integer', minimum: 1 } },
-  {
-    name: 'unit',
-    description: "only this unit's code (an officer always sees their own unit)",
-    schema: { type: 'string' },
-  },
-  { name: 'light', description: 'only rows of this light', schema: { enum: ['green', 'yellow', 'red'] } },
-  { name: 'kind', description: 'only this obligation kind', schema: { enum: [...OBLIGATION_KINDS] } },
-  {
-    name: 'limit',
-    description: 'rows per page; with it the answer has a `page` member',
-    schema: { type: 'integer', minimum: 1, maximum: 10000 },
-  },
-  { name: 'offset', description: 'rows to skip (with `limit`)', schema: { type: 'integer', minimum: 0 } },
-];
 
 export function routeTable(app: HttpApp): Route[] {
   const o = overviewHandlers(app);

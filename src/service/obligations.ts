@@ -7,7 +7,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { provisionalYearsOf, taskObligations, type ObligationSpec, type PlanSchedule } from '../domain/obligations';
 import type { Unit } from '../domain/directory';
 import { obligationWorkflowId, unitWorkflowId } from '../domain/ids';
-import { countLights, deadlineWindowOpensMs, firstReminderStage, lightOf, type Light } from '../domain/lights';
+import { LIGHTS, countLights, deadlineWindowOpensMs, firstReminderStage, lightOf, type Light } from '../domain/lights';
 import type { ObligationKind } from '../domain/plan';
 import {
   agendaQuery,
@@ -422,7 +422,7 @@ export function createObligationsClient(ctx: ClientContext, schedule: PlanSchedu
       ctx.checkPlan(planId);
       if (taskNo !== undefined) checkTask(taskNo);
       const unitCode = filter.unitCode !== undefined ? ctx.unitOf(filter.unitCode).code : undefined;
-      if (light !== undefined && !(['green', 'yellow', 'red'] as const).includes(light))
+      if (light !== undefined && !LIGHTS.includes(light))
         throw new Refusal(`light: '${String(light)}' is not green, yellow or red`, 'InvalidInput');
       for (const [name, value] of [
         ['limit', filter.limit],

@@ -16,8 +16,9 @@ import { importTableFile } from '../../src/import/plan-file';
 import { startPlan } from '../../src/service';
 import { type StoreConfig, openStore } from '../../src/store';
 import type { NoticeRecord } from '../../src/store/types';
-import { agendaQuery, obligationsQuery } from '../../workflows/messages';
+import { agendaQuery } from '../../workflows/messages';
 import { type DubanProcess, spawnDuban } from './process';
+import { waitForObligations } from './temporal';
 
 const SEED = path.resolve(__dirname, '../../examples/fujian-2017/tasks.txt');
 /** reminder-5 of the implementation plan due Saturday 2017-05-27. */
@@ -126,15 +127,9 @@ export async function startShiftedPlan(
     const activeFrom = DateTime.fromMillis(planNow(), { zone: PLAN_TIMEZONE }).toISO() as string;
     const result = await startPlan(client, plan, directory, { taskQueue, timeShiftMs, activeFrom });
     expect(result.started).toHaveLength(schedule.units.length);
-    for (const unit of schedule.units) {
-      const handle = client.workflow.getHandle(unitWorkflowId(plan.id, unit.unitCode));
-      await until(`${unit.unitCode}'s children`, 60_000, async () => {
-        const children = await handle.query(obligationsQuery);
-        return children.length === unit.obligations.length && children.every((c) => c.running) ? true : undefined;
-      });
-    }
-    // A unit counts a child as running from the moment it starts it; the child itself may not exist yet.
+    await waitForObligations(client, plan, directory);
     for (const id of obligationIds(plan, schedule)) {
+      // Existing is not yet answering: a query before the first workflow task may fail; it is asked again.
       const agenda = await until(`${id}'s agenda`, 60_000, () => client.workflow.getHandle(id).query(agendaQuery));
       expect(Date.parse(agenda[0]!.at)).toBeGreaterThanOrEqual(instantMs);
     }

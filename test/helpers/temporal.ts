@@ -1,6 +1,6 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import { obligationWorkflowId } from '../../src/domain/ids';
 import { planSchedule } from '../../src/domain/obligations';
@@ -87,7 +87,7 @@ export async function runPlanFromPublication(
     timeShiftMs: shift,
     searchAttributes: false,
   });
-  await waitForObligations(env, plan, directory);
+  await waitForObligations(env.client, plan, directory);
   return { worker, running, shift };
 }
 
@@ -95,11 +95,7 @@ export async function runPlanFromPublication(
  * Resolves once every obligation workflow of the plan exists: a unit workflow starts its children in its first task,
  * and on a loaded machine a test that queries right after the start would otherwise find some not there yet.
  */
-export async function waitForObligations(
-  env: TestWorkflowEnvironment,
-  plan: Plan,
-  directory: Directory,
-): Promise<void> {
+export async function waitForObligations(client: Client, plan: Plan, directory: Directory): Promise<void> {
   const ids = planSchedule(plan, directory).units.flatMap((u) =>
     u.obligations.map((o) => obligationWorkflowId(plan.id, u.unitCode, o.id)),
   );
@@ -107,7 +103,7 @@ export async function waitForObligations(
   for (const id of ids) {
     for (;;) {
       try {
-        await env.client.workflow.getHandle(id).describe();
+        await client.workflow.getHandle(id).describe();
         break;
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError) || Date.now() > deadline) throw err;

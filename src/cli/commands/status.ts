@@ -1,3 +1,4 @@
+import { LIGHTS } from '../../domain/lights';
 import type { Light, StatusRow } from '../../service';
 import { type Command, UsageError } from '../command';
 import { LIGHT_STYLES, colourOn, columns, paint } from '../table';
@@ -15,7 +16,7 @@ import {
   withDuban,
 } from '../kit';
 
-const LIGHTS: Record<Light, string> = { green: '● 绿', yellow: '● 黄', red: '● 红' };
+const LIGHT_LABELS: Record<Light, string> = { green: '● 绿', yellow: '● 黄', red: '● 红' };
 
 function counts(c: Record<Light, number>): string {
   return `绿 ${c.green}  黄 ${c.yellow}  红 ${c.red}`;
@@ -33,7 +34,7 @@ export function statusRowLines(rows: readonly StatusRow[], colour: boolean = col
       const done = r.fulfilledAt ? `done ${shortTime(r.fulfilledAt)}` : '';
       const provisional = r.provisional ? `  (provisional ${r.provisional.join(', ')})` : '';
       const calendar = r.calendarError ? '  (calendar error, see above)' : '';
-      const light = paint(LIGHTS[r.light], LIGHT_STYLES[r.light], colour);
+      const light = paint(LIGHT_LABELS[r.light], LIGHT_STYLES[r.light], colour);
       return [light, r.unitName, what, `due ${r.due}`, r.state, `${done || next}${provisional}${calendar}`];
     }),
     { indent: '  ' },
@@ -89,7 +90,7 @@ export const statusCommand: Command = {
     const taskNo = taskFlag(values, plan);
     const unitCode = values.unit !== undefined ? unitFlag(directory, values.unit).code : undefined;
     const light = values.light as string | undefined;
-    if (light !== undefined && !['green', 'yellow', 'red'].includes(light))
+    if (light !== undefined && !LIGHTS.includes(light as Light))
       throw new UsageError(`--light: '${light}' is not green, yellow or red`);
     const whole = (name: 'limit' | 'offset', min: number): number | undefined => {
       const value = values[name] as string | undefined;

@@ -3,14 +3,14 @@
  * 省直有关部门 units (API and form), the obligation's page and the task page.
  */
 import type { FulfilInput } from '../../../workflows/messages';
-import type { Light } from '../../domain/lights';
+import { LIGHTS, type Light } from '../../domain/lights';
 import { OBLIGATION_KINDS } from '../../domain/names';
 import type { ObligationKind } from '../../domain/plan';
 
 /** The obligation kinds `?kind=` may name. */
 import type { ObligationRef, StatusRow } from '../../service';
 import type { Principal } from '../auth';
-import type { Call, ChangeTarget, HttpApp } from '../app';
+import type { Call, ChangeTarget, HttpApp, QueryParameter } from '../app';
 import { HttpError } from '../errors';
 import { type Flash, itemValue, type KeptForm, taskPage, timelinePage } from '../pages';
 import { sendHtml, sendJson } from '../transport';
@@ -25,6 +25,27 @@ import {
 } from '../validate';
 import { evidenceOf, given } from './forms';
 import { flashOf, renderUnitPage } from './overview';
+
+/** The most rows one page of `GET …/status` may ask for. */
+const STATUS_LIMIT_MAX = 10_000;
+
+/** What `GET …/status` filters and pages by (all optional; read from the store's read model). */
+export const STATUS_QUERY: readonly QueryParameter[] = [
+  { name: 'task', description: 'only this task number', schema: { type: 'integer', minimum: 1 } },
+  {
+    name: 'unit',
+    description: "only this unit's code (an officer always sees their own unit)",
+    schema: { type: 'string' },
+  },
+  { name: 'light', description: 'only rows of this light', schema: { enum: [...LIGHTS] } },
+  { name: 'kind', description: 'only this obligation kind', schema: { enum: [...OBLIGATION_KINDS] } },
+  {
+    name: 'limit',
+    description: 'rows per page; with it the answer has a `page` member',
+    schema: { type: 'integer', minimum: 1, maximum: STATUS_LIMIT_MAX },
+  },
+  { name: 'offset', description: 'rows to skip (with `limit`)', schema: { type: 'integer', minimum: 0 } },
+];
 
 /** The body's `period` as the audit names it: a non-empty string, else null. */
 const periodOf = (body: unknown): string | null => {
@@ -214,7 +235,7 @@ export function obligationHandlers(app: HttpApp) {
       }
       const q = call.url.searchParams;
       const light = q.get('light') ?? undefined;
-      if (light !== undefined && !['green', 'yellow', 'red'].includes(light))
+      if (light !== undefined && !LIGHTS.includes(light as Light))
         throw new HttpError(400, 'light: must be green, yellow or red', 'InvalidPayload');
       const kind = q.get('kind') ?? undefined;
       if (kind !== undefined && !OBLIGATION_KINDS.includes(kind as ObligationKind))
@@ -227,7 +248,7 @@ export function obligationHandlers(app: HttpApp) {
           throw new HttpError(400, `${name}: must be a whole number from ${min} to ${max}`, 'InvalidPayload');
         return n;
       };
-      const limit = whole('limit', 1, 10_000);
+      const limit = whole('limit', 1, STATUS_LIMIT_MAX);
       const offset = limit === undefined ? undefined : whole('offset', 0, Number.MAX_SAFE_INTEGER);
       return sendJson(
         call.res,

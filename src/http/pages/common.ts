@@ -1,6 +1,6 @@
 /** What every page shares: the caller's context, the flash, the frame, light counts, timeline and history tables. */
 import { stageName, TIMELINE_NAMES } from '../../domain/names';
-import type { Light } from '../../domain/lights';
+import { LIGHTS, type Light } from '../../domain/lights';
 import type { DeliveryStatus } from '../../store/types';
 import type { HistoryEntry, TimelineRow } from '../../service';
 import type { Principal } from '../auth';
@@ -59,9 +59,7 @@ export function page(ctx: PageContext, title: string, body: SafeHtml, flash?: Fl
 /** Green, yellow and red counts. */
 export function counts(c: Record<Light, number>): SafeHtml {
   return html`<div class="counts">
-    ${(['green', 'yellow', 'red'] as Light[]).map(
-      (l) => html`<span>${lightBadge(l)} <strong data-count="${l}">${c[l]}</strong></span>`,
-    )}
+    ${LIGHTS.map((l) => html`<span>${lightBadge(l)} <strong data-count="${l}">${c[l]}</strong></span>`)}
   </div>`;
 }
 
