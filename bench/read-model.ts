@@ -75,6 +75,10 @@ async function main(): Promise<void> {
       const filter = { planId: plan.id, nowMs };
       const unitCode = schedule.units.at(-1)!.unitCode;
       const count = await timed(() => store.countOverviews(filter));
+      // What a page of the dashboard's matrix asks: the first 60 units' cells, and the whole plan's lights.
+      const units = schedule.units.map((u) => u.unitCode);
+      const matrixPage = await timed(() => store.countOverviews({ ...filter, units: units.slice(0, 60) }));
+      const totals = await timed(() => store.countOverviewLights({ ...filter, units }));
       const page = await timed(() => store.listOverviews({ ...filter, limit: 100, offset: 0 }));
       const red = await timed(() => store.listOverviews({ ...filter, light: 'red', limit: 100, offset: 0 }));
       const unit = await timed(() => store.listOverviews({ ...filter, unitCode }));
@@ -82,7 +86,7 @@ async function main(): Promise<void> {
       const f = (t: { p50: number; p95: number }) => `${t.p50.toFixed(1)}/${t.p95.toFixed(1)} ms`;
       console.log(
         `read-model: obligations=${obligations} items=${items} write_s=${writeS.toFixed(1)} ` +
-          `(${(obligations / writeS).toFixed(0)}/s) p50/p95: matrix count ${f(count)}, page of 100 ${f(page)}, ` +
+          `(${(obligations / writeS).toFixed(0)}/s) p50/p95: matrix count ${f(count)}, matrix page of 60 units ${f(matrixPage)}, plan totals ${f(totals)}, page of 100 ${f(page)}, ` +
           `red page ${f(red)}, one unit ${f(unit)}, every row ${f(all)}`,
       );
     } finally {

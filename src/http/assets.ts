@@ -28,6 +28,8 @@ figure.chart { margin: .8rem 0; background: #fff; border: 1px solid var(--line);
 figure.chart svg { display: block; width: 100%; height: auto; }
 #ranking tr.criticised td { color: var(--red); }
 .matrix-wrap { overflow: auto; max-height: 75vh; border: 1px solid var(--line); }
+nav.pager { margin: .4rem 0; }
+nav.pager a { margin-left: .8rem; }
 table.matrix { font-size: 12px; }
 table.matrix th.unit { writing-mode: vertical-rl; white-space: nowrap; padding: .4rem .15rem; position: sticky; top: 0; z-index: 1; }
 table.matrix th.task { position: sticky; left: 0; background: #fff; min-width: 16rem; max-width: 22rem; font-weight: normal; z-index: 1; }

@@ -8,7 +8,7 @@ import type { HttpApp, Route } from './app';
 import { codecHandlers } from './codec';
 import { incidentHandlers } from './handlers/incidents';
 import { STATUS_QUERY, obligationHandlers } from './handlers/obligations';
-import { overviewHandlers } from './handlers/overview';
+import { PLAN_PAGE_QUERY, overviewHandlers } from './handlers/overview';
 import { requestHandlers } from './handlers/requests';
 import { signForHandlers } from './handlers/sign-for';
 import { healthHandlers } from './health';
@@ -168,6 +168,7 @@ export function routeTable(app: HttpApp): Route[] {
       path: page,
       who: 'operator',
       does: 'see the whole plan; your unit page is linked above',
+      query: PLAN_PAGE_QUERY,
       handle: o.planPage,
     },
     ...reports,

@@ -174,3 +174,13 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
 function fail(message: string): never {
   throw new HttpError(400, message, 'InvalidPayload');
 }
+
+/** A whole-number query parameter from `min` to `max`; absent: undefined; anything else a 400 naming it. */
+export function wholeParam(query: URLSearchParams, name: string, min: number, max: number): number | undefined {
+  const value = query.get(name);
+  if (value === null) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max)
+    throw new HttpError(400, `${name}: must be a whole number from ${min} to ${max}`, 'InvalidPayload');
+  return n;
+}

@@ -55,7 +55,7 @@ export interface ClientOptions {
 }
 
 /** What status reads of the store's read model. */
-export type ReadModel = Pick<Store, 'listOverviews' | 'countOverviews'>;
+export type ReadModel = Pick<Store, 'listOverviews' | 'countOverviews' | 'countOverviewLights'>;
 
 /** The shared part of the client layer, built once from {@link ClientOptions}. */
 export interface ClientContext {

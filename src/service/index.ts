@@ -27,6 +27,7 @@ export type { ClosePlanOptions, ClosePlanResult, StartPlanOptions, StartPlanResu
 export { INCIDENT_LEVELS, EMERGENCY_STEPS, checkIncidentReport } from './incidents';
 export { isoInstant, instantInput, dateInput, windowIdInput, textInput, quoted, oneLine, checkTexts } from './inputs';
 export { mapConcurrent, startPlan, closePlan } from './plans';
+export { MATRIX_UNITS_DEFAULT, MATRIX_UNITS_MAX } from './obligations';
 export { sendCalendar, type CalendarSent } from './calendar';
 
 /** duban's client for one plan. */

@@ -28,7 +28,7 @@ import {
   type WaiverInput,
   type SignForInput,
 } from '../../workflows/messages';
-import type { OverviewCount, OverviewRecord } from '../store/types';
+import type { OverviewCount, OverviewLightCount, OverviewRecord } from '../store/types';
 import type { ClientContext, ReadModel } from './context';
 import { deliveriesByKey, storedNotices, type TimelineRow, withDeliveries } from './deliveries';
 import { readableHistory, type HistoryEntry } from './history';
@@ -38,7 +38,7 @@ import { asRefusal, isNotFound, Refusal } from './refusals';
 
 export type { HistoryEntry } from './history';
 export type { Light } from '../domain/lights';
-export type { OverviewCount } from '../store/types';
+export type { OverviewCount, OverviewLightCount } from '../store/types';
 
 /** Names one obligation (and optionally one period) of one unit under one plan. */
 export interface ObligationRef {
@@ -114,6 +114,23 @@ export interface StatusReport {
   byUnit: Record<string, Record<Light, number>>;
 }
 
+/** One page of the dashboard's task × unit matrix: some of the plan's units, and the whole plan's totals. */
+export interface MatrixPage {
+  /** The page's unit codes, in the plan's order. */
+  units: string[];
+  /** Light counts of the page's units per unit, task (or milestone kind) and light, with provisional years and calendar errors. */
+  cells: OverviewCount[];
+  /** Light counts of every unit of the plan, with provisional years and calendar errors. */
+  totals: OverviewLightCount[];
+  /** Where the page is among the plan's units: `total` units in all. */
+  page: { offset: number; limit: number; total: number };
+}
+
+/** Units on a matrix page unless asked otherwise: the seed's 51 fit on one. */
+export const MATRIX_UNITS_DEFAULT = 60;
+/** The most units a matrix page shows. */
+export const MATRIX_UNITS_MAX = 200;
+
 /** What operators and officers do to obligations; every method refuses with a {@link Refusal} and changes nothing. */
 export interface ObligationsClient {
   /**
@@ -122,10 +139,11 @@ export interface ObligationsClient {
    */
   status(filter: StatusFilter): Promise<StatusReport>;
   /**
-   * Light counts per unit, task (or milestone kind) and light, with the items' provisional years and calendar
-   * errors: what the dashboard's matrix shows. One store query with the read model; else from {@link status}.
+   * A page of the dashboard's matrix: `limit` units (default {@link MATRIX_UNITS_DEFAULT}) from `offset` in the
+   * plan's order, their light counts per task, and the plan's totals. With the read model two indexed queries
+   * whatever the plan's size; else from {@link status}.
    */
-  summary(filter: Omit<StatusFilter, 'limit' | 'offset'>): Promise<OverviewCount[]>;
+  matrix(input: { planId: string; offset?: number; limit?: number }): Promise<MatrixPage>;
   fulfil(ref: ObligationRef, input: FulfilInput): Promise<ObligationStatus>;
   extend(ref: ObligationRef, input: ExtensionInput): Promise<ObligationStatus>;
   waive(ref: ObligationRef, input: WaiverInput): Promise<ObligationStatus>;
@@ -160,6 +178,19 @@ export interface ObligationsClient {
 }
 
 /** Rows with their light counts per task and per unit. */
+/** Refuses a `limit` that is not a positive whole number or an `offset` that is not a non-negative one. */
+function checkPage(filter: { limit?: number; offset?: number }): void {
+  for (const [name, value] of [
+    ['limit', filter.limit],
+    ['offset', filter.offset],
+  ] as const)
+    if (value !== undefined && (!Number.isInteger(value) || value < 0 || (name === 'limit' && value === 0)))
+      throw new Refusal(
+        `${name}: '${String(value)}' is not a ${name === 'limit' ? 'positive' : 'non-negative'} whole number`,
+        'InvalidInput',
+      );
+}
+
 function withCounts(rows: StatusRow[]): StatusReport {
   const byTask: StatusReport['byTask'] = {};
   const byUnit: StatusReport['byUnit'] = {};
@@ -424,15 +455,7 @@ export function createObligationsClient(ctx: ClientContext, schedule: PlanSchedu
       const unitCode = filter.unitCode !== undefined ? ctx.unitOf(filter.unitCode).code : undefined;
       if (light !== undefined && !LIGHTS.includes(light))
         throw new Refusal(`light: '${String(light)}' is not green, yellow or red`, 'InvalidInput');
-      for (const [name, value] of [
-        ['limit', filter.limit],
-        ['offset', filter.offset],
-      ] as const)
-        if (value !== undefined && (!Number.isInteger(value) || value < 0 || (name === 'limit' && value === 0)))
-          throw new Refusal(
-            `${name}: '${String(value)}' is not a ${name === 'limit' ? 'positive' : 'non-negative'} whole number`,
-            'InvalidInput',
-          );
+      checkPage(filter);
       const now = await ctx.now();
       if (ctx.readModel) return statusFromStore(ctx.readModel, { ...filter, unitCode }, now);
       if (filter.limit !== undefined)
@@ -447,9 +470,16 @@ export function createObligationsClient(ctx: ClientContext, schedule: PlanSchedu
       return withCounts(rows);
     },
 
-    async summary(filter) {
+    async matrix(input) {
+      ctx.checkPlan(input.planId);
+      checkPage(input);
+      const offset = input.offset ?? 0;
+      const limit = Math.min(input.limit ?? MATRIX_UNITS_DEFAULT, MATRIX_UNITS_MAX);
+      const all = schedule.units.map((u) => u.unitCode);
+      const units = all.slice(offset, offset + limit);
+      const page = { offset, limit, total: all.length };
       if (!ctx.readModel) {
-        return (await this.status(filter)).rows.map((r) => ({
+        const counted = (await this.status({ planId: plan.id })).rows.map((r) => ({
           unitCode: r.unitCode,
           taskNo: r.taskNo,
           obligation: r.obligation,
@@ -458,18 +488,15 @@ export function createObligationsClient(ctx: ClientContext, schedule: PlanSchedu
           ...(r.calendarError ? { calendarError: r.calendarError } : {}),
           count: 1,
         }));
+        const onPage = new Set(units);
+        return { units, cells: counted.filter((c) => onPage.has(c.unitCode)), totals: counted, page };
       }
-      ctx.checkPlan(filter.planId);
-      const unitCode = filter.unitCode !== undefined ? ctx.unitOf(filter.unitCode).code : undefined;
-      const counts = await ctx.readModel.countOverviews({
-        planId: plan.id,
-        unitCode,
-        taskNo: filter.taskNo,
-        obligation: filter.obligation,
-        light: filter.light,
-        nowMs: await ctx.now(),
-      });
-      return counts.filter((c) => scheduled.has(c.unitCode));
+      const nowMs = await ctx.now();
+      const [cells, totals] = await Promise.all([
+        ctx.readModel.countOverviews({ planId: plan.id, units, nowMs }),
+        ctx.readModel.countOverviewLights({ planId: plan.id, units: all, nowMs }),
+      ]);
+      return { units, cells, totals, page };
     },
 
     // Async, so a refused input rejects like every other refusal instead of throwing at the call.

@@ -443,6 +443,27 @@ export class SqlStore implements Store {
     }));
   }
 
+  async countOverviewLights(filter: Omit<OverviewFilter, 'limit' | 'offset'>) {
+    const w = overviewWhere(filter);
+    const rows = await this.db.all<{
+      light: string;
+      provisional: string | null;
+      calendar_error: string | null;
+      n: number;
+    }>(
+      `SELECT ${LIGHT_SQL} AS light, provisional, COALESCE(calendar_error, obligation_calendar_error) AS calendar_error,
+         COUNT(*) AS n
+       FROM overviews${w.sql} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+      [filter.nowMs, filter.nowMs, ...w.params],
+    );
+    return rows.map((r) => ({
+      light: r.light as Light,
+      ...(r.provisional ? { provisional: JSON.parse(r.provisional) as number[] } : {}),
+      ...(r.calendar_error ? { calendarError: r.calendar_error } : {}),
+      count: Number(r.n),
+    }));
+  }
+
   async listOutcomes(filter: OutcomeFilter = {}): Promise<OutcomeRecord[]> {
     const w = where([
       ['plan_id', filter.planId],
@@ -824,12 +845,17 @@ const LIGHT_SQL = `(CASE
   ELSE 'green' END)`;
 
 function overviewWhere(filter: Omit<OverviewFilter, 'limit' | 'offset'>): { sql: string; params: unknown[] } {
-  const w = where([
+  let w = where([
     ['plan_id', filter.planId],
     ['unit_code', filter.unitCode],
     ['task_no', filter.taskNo],
     ['obligation', filter.obligation],
   ]);
+  if (filter.units !== undefined) {
+    // The primary key's second column: a page of units is one index range per unit.
+    const units = filter.units.length ? `unit_code IN (${placeholders(filter.units.length)})` : '1 = 0';
+    w = { sql: `${w.sql ? `${w.sql} AND` : ' WHERE'} ${units}`, params: [...w.params, ...filter.units] };
+  }
   if (filter.light === undefined) return w;
   return {
     sql: `${w.sql ? `${w.sql} AND` : ' WHERE'} ${LIGHT_SQL} = ?`,

@@ -244,6 +244,8 @@ export interface OverviewRecord extends OverviewItem {
 export interface OverviewFilter {
   planId: string;
   unitCode?: string;
+  /** Only items of these units (a page of the dashboard's matrix); empty selects nothing. (Default: every unit) */
+  units?: readonly string[];
   taskNo?: number;
   obligation?: ObligationKind;
   /** Only items of this light at `nowMs` (the rule of `lightOf`). */
@@ -268,6 +270,9 @@ export interface OverviewCount {
   calendarError?: string;
   count: number;
 }
+
+/** A count of {@link Store.countOverviewLights}: items of a whole selection with one light (and notes). */
+export type OverviewLightCount = Omit<OverviewCount, 'unitCode' | 'taskNo' | 'obligation'>;
 
 /** What a notice, outcome or event write also records in the read model, in the same transaction. */
 export type WithOverview = ObligationOverview | undefined;
@@ -337,6 +342,8 @@ export interface Store {
    * provisional years and calendar error; one query.
    */
   countOverviews(filter: Omit<OverviewFilter, 'limit' | 'offset'>): Promise<OverviewCount[]>;
+  /** Light counts of the items a filter selects, per light, provisional years and calendar error only; one query. */
+  countOverviewLights(filter: Omit<OverviewFilter, 'limit' | 'offset'>): Promise<OverviewLightCount[]>;
   listEvents(filter?: EventFilter): Promise<ObligationEventRecord[]>;
 
   /** Appends one entry to the audit log of API changes; returns its id. */

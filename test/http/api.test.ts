@@ -53,6 +53,53 @@ describe('HTTP API on the seed plan (dev server, plan time 2017-05-23)', () => {
     expect(await f.opened.store.listAudit({ planId: plan() })).toEqual([]);
   });
 
+  it('pages the plan matrix by units: each page its units only, the counts of the whole plan on every page', async () => {
+    const op = { token: TOKENS.operator };
+    const cellsOf = (text: string) => [...text.matchAll(/data-cell="([^"]+)"/g)].map((m) => m[1]!);
+    const unitsOf = (text: string) =>
+      [...text.matchAll(/<th class="unit">\s*<a href="[^"]*\/units\/([^"]+)"/g)].map((m) => m[1]!);
+    const countsOf = (text: string) =>
+      Object.fromEntries([...text.matchAll(/data-count="(\w+)">(\d+)</g)].map((m) => [m[1]!, Number(m[2])]));
+
+    const whole = await api(`/plans/${plan()}`, op);
+    expect(whole.status).toBe(200);
+    expect(whole.text).not.toContain('id="matrix-pager"');
+    const units = unitsOf(whole.text);
+    expect(units.length).toBeGreaterThan(40);
+
+    const pages = [];
+    for (let offset = 0; offset < units.length; offset += 20) {
+      const answer = await api(`/plans/${plan()}?units=${offset}&per=20`, op);
+      expect(answer.status).toBe(200);
+      pages.push(answer.text);
+    }
+    expect(pages).toHaveLength(Math.ceil(units.length / 20));
+    expect(pages.flatMap(unitsOf)).toEqual(units);
+    expect(pages.flatMap(cellsOf).sort()).toEqual(cellsOf(whole.text).sort());
+    for (const text of pages) expect(countsOf(text)).toEqual(countsOf(whole.text));
+    expect(pages[0]).toContain(`单位 1–20（共 ${units.length} 个，第 1/${pages.length} 页）`);
+    expect(pages[0]).toContain('href="/plans/' + plan() + '?units=20&amp;per=20#matrix"');
+    expect(pages[0]).not.toContain('rel="prev"');
+    expect(pages.at(-1)).not.toContain('rel="next"');
+
+    // The whole plan's counts are the status rows' lights.
+    const rows = (await api(`/api/plans/${plan()}/status`, op)).json.rows as { light: string }[];
+    const byLight: Record<string, number> = { green: 0, yellow: 0, red: 0 };
+    for (const r of rows) byLight[r.light]! += 1;
+    expect(countsOf(whole.text)).toEqual(byLight);
+
+    for (const [query, name] of [
+      ['per=0', 'per'],
+      ['per=201', 'per'],
+      ['units=-1', 'units'],
+      ['units=x', 'units'],
+    ]) {
+      const bad = await api(`/plans/${plan()}?${query}`, op);
+      expect(bad.status).toBe(400);
+      expect(bad.text).toContain(`${name}: must be a whole number`);
+    }
+  });
+
   it('lets an officer see only their own unit and refuses another unit with 403, changing nothing', async () => {
     const own = await api(`/api/plans/${plan()}/status`, { token: TOKENS.czt });
     expect(own.status).toBe(200);

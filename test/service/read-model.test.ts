@@ -3,7 +3,7 @@
  * seed year with the seed scenario (fulfilments, a late one, an extension, a waiver, a designation), at instants
  * inside the year and once it is over, row by row, with the lights each computes, by every filter and page.
  */
-import type { StatusReport } from '../../src/service';
+import type { MatrixPage, StatusReport } from '../../src/service';
 import { createDubanClient } from '../../src/service';
 import type { SimulationView } from '../../src/simulate/simulator';
 import { SMALL_SEED_SCENARIO, smallSeedPlan } from '../fixtures/small-seed';
@@ -20,6 +20,7 @@ interface Comparison {
   task16: { store: StatusReport; workflows: StatusReport };
   unit: { store: StatusReport; workflows: StatusReport };
   kind: { store: StatusReport; workflows: StatusReport };
+  matrix: { store: MatrixPage[]; workflows: MatrixPage[] };
 }
 
 describe('the read model over the simulated 2017 seed year', () => {
@@ -56,7 +57,18 @@ describe('the read model over the simulated 2017 seed year', () => {
         paged.push(page);
         if (page.rows.length < 25) break;
       }
+      const matrix: Comparison['matrix'] = { store: [], workflows: [] };
+      for (const [side, client] of [
+        ['store', store],
+        ['workflows', workflows],
+      ] as const)
+        for (let offset = 0; ; offset += 3) {
+          const page = await client.matrix({ planId: plan.id, offset, limit: 3 });
+          matrix[side].push(page);
+          if (offset + 3 >= page.page.total) break;
+        }
       comparisons.push({
+        matrix,
         label,
         fromStore: all.store,
         fromWorkflows: all.workflows,
@@ -139,6 +151,36 @@ describe('the read model over the simulated 2017 seed year', () => {
         expect(p.page?.total).toBe(c.fromWorkflows.rows.length);
         expect(p.byUnit).toEqual(c.fromWorkflows.byUnit);
       }
+    }
+  });
+
+  it('pages the matrix by units with the cells and totals the workflows give', () => {
+    // Cells summed per unit, line and light: the store groups by provisional years too, the workflows count items.
+    const cells = (pages: MatrixPage[]) => {
+      const sums: Record<string, number> = {};
+      for (const c of pages.flatMap((p) => p.cells)) {
+        const k = `${c.unitCode}|${c.taskNo ?? c.obligation}|${c.light}`;
+        sums[k] = (sums[k] ?? 0) + c.count;
+      }
+      return sums;
+    };
+    const totals = (page: MatrixPage) => {
+      const sums: Record<string, number> = {};
+      for (const t of page.totals) sums[t.light] = (sums[t.light] ?? 0) + t.count;
+      return sums;
+    };
+    for (const c of comparisons) {
+      const { store, workflows } = c.matrix;
+      expect(store.length).toBeGreaterThan(1);
+      expect(store.map((p) => p.units)).toEqual(workflows.map((p) => p.units));
+      for (const p of store) {
+        expect(p.units.length).toBeLessThanOrEqual(3);
+        expect(new Set(p.cells.map((x) => x.unitCode))).toEqual(new Set(p.units));
+        expect(totals(p)).toEqual(totals(workflows[0]!));
+      }
+      expect({ at: c.label, cells: cells(store) }).toEqual({ at: c.label, cells: cells(workflows) });
+      const rows = c.fromWorkflows.rows;
+      expect(Object.values(cells(store)).reduce((a, b) => a + b, 0)).toBe(rows.length);
     }
   });
 });

@@ -175,6 +175,20 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('%s store: overviews', (kind) =
         expected[k] = (expected[k] ?? 0) + 1;
       }
       expect(Object.fromEntries(counts.map((c) => [`${c.unitCode}/${c.light}`, c.count]))).toEqual(expected);
+
+      // A page of units (the dashboard's matrix) counts those units only; the totals count a whole selection.
+      const paged = await store.countOverviews({ planId: 'fj-2017', nowMs, units: ['fj-a', 'fj-c'] });
+      expect([...new Set(paged.map((c) => c.unitCode))]).toEqual(['fj-a', 'fj-c']);
+      expect(paged.reduce((n, c) => n + c.count, 0)).toBe(2 * states.length + 1);
+      expect(await store.countOverviews({ planId: 'fj-2017', nowMs, units: [] })).toEqual([]);
+      const totals = await store.countOverviewLights({ planId: 'fj-2017', nowMs, units });
+      const byLight: Record<string, number> = {};
+      for (const r of every) byLight[lightNow(r, nowMs)] = (byLight[lightNow(r, nowMs)] ?? 0) + 1;
+      const summed: Record<string, number> = {};
+      for (const t of totals) summed[t.light] = (summed[t.light] ?? 0) + t.count;
+      expect(summed).toEqual(byLight);
+      const ofB = await store.countOverviewLights({ planId: 'fj-2017', nowMs, units: ['fj-b'] });
+      expect(ofB.reduce((n, c) => n + c.count, 0)).toBe(states.length);
     }
     const page = await store.listOverviews({ planId: 'fj-2017', nowMs: T0, unitCode: 'fj-b', limit: 3, offset: 2 });
     expect(page.map((r) => r.period)).toEqual(['2017-W12', '2017-W13', '2017-W14']);

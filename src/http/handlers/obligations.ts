@@ -22,6 +22,7 @@ import {
   parseBody,
   signForBody,
   waiveBody,
+  wholeParam,
 } from '../validate';
 import { evidenceOf, given } from './forms';
 import { flashOf, renderUnitPage } from './overview';
@@ -240,16 +241,8 @@ export function obligationHandlers(app: HttpApp) {
       const kind = q.get('kind') ?? undefined;
       if (kind !== undefined && !OBLIGATION_KINDS.includes(kind as ObligationKind))
         throw new HttpError(400, `kind: must be one of ${OBLIGATION_KINDS.join(', ')}`, 'InvalidPayload');
-      const whole = (name: 'limit' | 'offset', min: number, max: number): number | undefined => {
-        const value = q.get(name);
-        if (value === null) return undefined;
-        const n = Number(value);
-        if (!/^\d+$/.test(value) || n < min || n > max)
-          throw new HttpError(400, `${name}: must be a whole number from ${min} to ${max}`, 'InvalidPayload');
-        return n;
-      };
-      const limit = whole('limit', 1, STATUS_LIMIT_MAX);
-      const offset = limit === undefined ? undefined : whole('offset', 0, Number.MAX_SAFE_INTEGER);
+      const limit = wholeParam(q, 'limit', 1, STATUS_LIMIT_MAX);
+      const offset = limit === undefined ? undefined : wholeParam(q, 'offset', 0, Number.MAX_SAFE_INTEGER);
       return sendJson(
         call.res,
         200,

@@ -3,13 +3,29 @@
  * and the unit page (obligations, incidents and requests together), reports, calendar feeds, whoami, the audit log.
  */
 import type { Authentication, Principal } from '../auth';
-import type { Call, HttpApp } from '../app';
+import type { Call, HttpApp, QueryParameter } from '../app';
+import { MATRIX_UNITS_DEFAULT, MATRIX_UNITS_MAX } from '../../service';
 import { APP_CSS, APP_JS } from '../assets';
 import { HttpError } from '../errors';
 import { type Flash, type KeptForm, loginPage, planPage, scoresPage, unitPage } from '../pages';
 import { quarterBounds } from '../../reports/report';
 import type { ScorePeriod } from '../../reports/score';
 import { redirect, readForm, safeNext, send, sendHtml, sendJson } from '../transport';
+import { wholeParam } from '../validate';
+
+/** What the plan page pages its matrix by: units, `per` at a time from the `units`-th. */
+export const PLAN_PAGE_QUERY: readonly QueryParameter[] = [
+  {
+    name: 'units',
+    description: 'units of the matrix to skip (its pager links set it)',
+    schema: { type: 'integer', minimum: 0 },
+  },
+  {
+    name: 'per',
+    description: `units per matrix page (default ${MATRIX_UNITS_DEFAULT})`,
+    schema: { type: 'integer', minimum: 1, maximum: MATRIX_UNITS_MAX },
+  },
+];
 
 const DONE_TEXT: Record<string, string> = {
   fulfil: '已登记完成情况。',
@@ -133,8 +149,11 @@ export function overviewHandlers(app: HttpApp) {
     },
 
     async planPage(call: Call) {
-      const [cells, incidents, requests] = await Promise.all([
-        duban.obligations.summary({ planId: app.planId }),
+      const q = call.url.searchParams;
+      const offset = wholeParam(q, 'units', 0, Number.MAX_SAFE_INTEGER);
+      const limit = wholeParam(q, 'per', 1, MATRIX_UNITS_MAX);
+      const [matrix, incidents, requests] = await Promise.all([
+        duban.obligations.matrix({ planId: app.planId, offset, limit }),
         duban.incidents.list(),
         duban.requests.list(),
       ]);
@@ -148,7 +167,7 @@ export function overviewHandlers(app: HttpApp) {
         : [];
       if (app.deps.extras?.scores) reports.push({ href: `/plans/${p()}/scores`, label: '考核得分与排名、通报' });
       const page = planPage(app.context(call.auth), {
-        cells,
+        matrix,
         incidents,
         requests,
         reports,

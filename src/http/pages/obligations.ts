@@ -3,7 +3,13 @@ import { countLights, worstLight } from '../../domain/lights';
 import { LIGHT_NAMES, OBLIGATION_NAMES, STATE_NAMES, stageName } from '../../domain/names';
 import type { Task } from '../../domain/plan';
 import type { TimelineEntry } from '../../domain/notice';
-import type { HistoryEntry, OverviewCount, StatusRow } from '../../service';
+import {
+  type HistoryEntry,
+  MATRIX_UNITS_DEFAULT,
+  type MatrixPage,
+  type OverviewCount,
+  type StatusRow,
+} from '../../service';
 import { html, lightBadge, type SafeHtml, seg, shanghai } from '../html';
 import {
   backLinks,
@@ -32,18 +38,28 @@ function obligationLabel(r: Pick<StatusRow, 'obligation' | 'taskNo'>): string {
   return r.taskNo === null ? kind : `任务${r.taskNo} · ${kind}`;
 }
 
-/** The plan's task × unit matrix of traffic lights, milestones first. */
-export function planMatrix(ctx: PageContext, cells: readonly OverviewCount[]): SafeHtml {
+/** The plan's task × unit matrix of traffic lights, milestones first: one page of units, with links to the others. */
+export function planMatrix(ctx: PageContext, matrix: MatrixPage): SafeHtml {
   const p = seg(ctx.plan.id);
-  const unitCodes = [...ctx.unitNames.keys()].filter((code) => cells.some((r) => r.unitCode === code));
-  const lines: { key: string; label: SafeHtml; cells: OverviewCount[] }[] = [];
+  const unitCodes = matrix.units;
+  // Cells by line, then unit: each cell is one lookup, so a page costs its cells, not lines × units × cells.
+  const byLine = new Map<string, Map<string, OverviewCount[]>>();
+  for (const c of matrix.cells) {
+    const key = c.taskNo === null ? c.obligation : `task-${c.taskNo}`;
+    let line = byLine.get(key);
+    if (!line) byLine.set(key, (line = new Map()));
+    const unit = line.get(c.unitCode);
+    if (unit) unit.push(c);
+    else line.set(c.unitCode, [c]);
+  }
+  const lines: { key: string; label: SafeHtml; cells: Map<string, OverviewCount[]> }[] = [];
   for (const kind of ['implementation-plan', 'quarterly-progress', 'year-end-report'] as const) {
-    const these = cells.filter((r) => r.taskNo === null && r.obligation === kind);
-    if (these.length) lines.push({ key: kind, label: html`${OBLIGATION_NAMES[kind].zh}`, cells: these });
+    const these = byLine.get(kind);
+    if (these) lines.push({ key: kind, label: html`${OBLIGATION_NAMES[kind].zh}`, cells: these });
   }
   for (const task of ctx.plan.tasks) {
-    const these = cells.filter((r) => r.taskNo === task.no);
-    if (!these.length) continue;
+    const these = byLine.get(`task-${task.no}`);
+    if (!these) continue;
     lines.push({
       key: `task-${task.no}`,
       label: html`<a href="/plans/${p}/tasks/${task.no}">${task.no}. ${task.title}</a>`,
@@ -51,7 +67,7 @@ export function planMatrix(ctx: PageContext, cells: readonly OverviewCount[]): S
     });
   }
   const cell = (line: (typeof lines)[number], code: string) => {
-    const these = line.cells.filter((r) => r.unitCode === code);
+    const these = line.cells.get(code) ?? [];
     const light = worstLight(these);
     if (!light) return html`<td></td>`;
     const items = these.reduce((n, c) => n + c.count, 0);
@@ -61,30 +77,47 @@ export function planMatrix(ctx: PageContext, cells: readonly OverviewCount[]): S
       >
     </td>`;
   };
-  return html`<div class="matrix-wrap">
-    <table class="matrix" id="matrix">
-      <thead>
-        <tr>
-          <th class="task">任务 \\ 单位</th>
-          ${unitCodes.map(
-            (code) =>
-              html`<th class="unit">
-                <a href="/plans/${p}/units/${seg(code)}">${unitName(ctx, code)}</a>
-              </th>`,
+  return html`${matrixPager(ctx, matrix.page)}
+    <div class="matrix-wrap">
+      <table class="matrix" id="matrix">
+        <thead>
+          <tr>
+            <th class="task">任务 \\ 单位</th>
+            ${unitCodes.map(
+              (code) =>
+                html`<th class="unit">
+                  <a href="/plans/${p}/units/${seg(code)}">${unitName(ctx, code)}</a>
+                </th>`,
+            )}
+          </tr>
+        </thead>
+        <tbody>
+          ${lines.map(
+            (line) =>
+              html`<tr>
+                <th class="task">${line.label}</th>
+                ${unitCodes.map((c) => cell(line, c))}
+              </tr>`,
           )}
-        </tr>
-      </thead>
-      <tbody>
-        ${lines.map(
-          (line) =>
-            html`<tr>
-              <th class="task">${line.label}</th>
-              ${unitCodes.map((c) => cell(line, c))}
-            </tr>`,
-        )}
-      </tbody>
-    </table>
-  </div>`;
+        </tbody>
+      </table>
+    </div>`;
+}
+
+/** Where a matrix page is among the plan's units, with links to the pages before and after; empty on one page. */
+function matrixPager(ctx: PageContext, page: MatrixPage['page']): SafeHtml | '' {
+  if (page.offset === 0 && page.total <= page.limit) return '';
+  const href = (offset: number) =>
+    `/plans/${seg(ctx.plan.id)}?units=${offset}${page.limit === MATRIX_UNITS_DEFAULT ? '' : `&per=${page.limit}`}#matrix`;
+  const first = Math.min(page.offset + 1, page.total);
+  const last = Math.min(page.offset + page.limit, page.total);
+  const pages = Math.ceil(page.total / page.limit);
+  const at = Math.floor(page.offset / page.limit) + 1;
+  return html`<nav class="pager" id="matrix-pager">
+    单位 ${first}–${last}（共 ${page.total} 个，第 ${at}/${pages} 页）
+    ${page.offset > 0 ? html`<a rel="prev" href="${href(Math.max(0, page.offset - page.limit))}">上一页</a>` : ''}
+    ${last < page.total ? html`<a rel="next" href="${href(page.offset + page.limit)}">下一页</a>` : ''}
+  </nav>`;
 }
 
 function rowsTable(ctx: PageContext, rows: StatusRow[], options: { unitColumn: boolean; fulfil: boolean }): SafeHtml {

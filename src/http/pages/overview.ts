@@ -2,7 +2,7 @@
  * The two pages that show everything at once: the plan overview (operators) and a unit's page, each with its
  * obligations, incidents (突发事件) and information requests (依申请公开).
  */
-import type { IncidentOverview, OverviewCount, RequestOverview, StatusRow } from '../../service';
+import type { IncidentOverview, MatrixPage, RequestOverview, StatusRow } from '../../service';
 import { countLights, lightTotals } from '../../domain/lights';
 import { html } from '../html';
 import {
@@ -23,8 +23,8 @@ import { receiveRequestForm, requestsTable } from './requests';
 export function planPage(
   ctx: PageContext,
   options: {
-    /** Light counts per unit, task and light (`obligations.summary`). */
-    cells: OverviewCount[];
+    /** A page of the matrix with the plan's light totals (`obligations.matrix`). */
+    matrix: MatrixPage;
     incidents: IncidentOverview[];
     requests: RequestOverview[];
     reports: { href: string; label: string }[];
@@ -34,8 +34,8 @@ export function planPage(
   const body = html` <p class="muted">
       ${ctx.plan.title}（${ctx.plan.issuer}，${ctx.plan.publishedOn} 印发）。绿：正常；黄：进入提醒期；红：已逾期。
     </p>
-    ${provisionalNote([...options.cells, ...options.requests])}
-    ${calendarErrorNote([...options.cells, ...options.requests])} ${counts(lightTotals(options.cells))}
+    ${provisionalNote([...options.matrix.totals, ...options.requests])}
+    ${calendarErrorNote([...options.matrix.totals, ...options.requests])} ${counts(lightTotals(options.matrix.totals))}
     ${
       options.reports.length
         ? html`<p>报表下载：${options.reports.map((r) => html`<a class="report" href="${r.href}">${r.label}</a> `)}</p>`
@@ -46,7 +46,7 @@ export function planPage(
     <h2>依申请公开</h2>
     ${requestsTable(ctx, options.requests, { unitColumn: true })}
     <h2>任务落实情况</h2>
-    ${planMatrix(ctx, options.cells)}`;
+    ${planMatrix(ctx, options.matrix)}`;
   return page(ctx, `督办总览 · ${ctx.plan.id}`, body, options.flash);
 }
 
