@@ -270,6 +270,14 @@ async function run(
     }
     const page = await timedGets(`${base}/plans/${encodeURIComponent(planId)}`);
     log(`run ${index}: plan page p50 ${page.p50.toFixed(0)} ms, p95 ${page.p95.toFixed(0)} ms (${page.bytes} chars)`);
+    // The matrix is paged by units (60 a page): the last page costs what the first does, whatever the plan's size.
+    const lastOffset = Math.floor((target.units - 1) / 60) * 60;
+    if (lastOffset > 0) {
+      const last = await timedGets(`${base}/plans/${encodeURIComponent(planId)}?units=${lastOffset}`);
+      log(
+        `run ${index}: last matrix page (units from ${lastOffset + 1}) p50 ${last.p50.toFixed(0)} ms, p95 ${last.p95.toFixed(0)} ms (${last.bytes} chars)`,
+      );
+    }
     const api = await timedGets(`${base}/api/plans/${encodeURIComponent(planId)}/status?limit=100`);
     log(`run ${index}: status API (100 rows) p50 ${api.p50.toFixed(0)} ms, p95 ${api.p95.toFixed(0)} ms`);
 
