@@ -416,6 +416,14 @@ export class SqlStore implements Store {
     return rows.map(toOverview);
   }
 
+  async listOverviewObligations(planId: string): Promise<{ unitCode: string; obligationId: string }[]> {
+    const rows = await this.db.all<{ unit_code: string; obligation_id: string }>(
+      'SELECT DISTINCT unit_code, obligation_id FROM overviews WHERE plan_id = ? ORDER BY unit_code, obligation_id',
+      [planId],
+    );
+    return rows.map((r) => ({ unitCode: r.unit_code, obligationId: r.obligation_id }));
+  }
+
   async countOverviews(filter: Omit<OverviewFilter, 'limit' | 'offset'>) {
     const w = overviewWhere(filter);
     const rows = await this.db.all<{

@@ -337,6 +337,11 @@ export interface Store {
    * provisional years and calendar error; one query.
    */
   countOverviews(filter: Omit<OverviewFilter, 'limit' | 'offset'>): Promise<OverviewCount[]>;
+  /**
+   * The obligations (unit and obligation id) of a plan that have at least one item in the read model; one query on
+   * the primary key. What the read model's backfill compares with the workflows that run.
+   */
+  listOverviewObligations(planId: string): Promise<{ unitCode: string; obligationId: string }[]>;
   listEvents(filter?: EventFilter): Promise<ObligationEventRecord[]>;
 
   /** Appends one entry to the audit log of API changes; returns its id. */

@@ -1,5 +1,6 @@
 import { checkRuntimeConfig, openActivityRuntime } from '../../../activities/runtime';
 import { type StartPlanResult, createDubanClient, isoInstant } from '../../service';
+import { unitWorkflowId } from '../../domain/ids';
 import { yearIsOver } from '../../domain/rehearsal';
 import { loadHttpConfig } from '../../http/config';
 import { mailConfigFromEnv } from '../../mail/config';
@@ -28,6 +29,8 @@ import {
   temporalConfig,
   type LoadedPlan,
 } from '../kit';
+import type { Store } from '../../store/types';
+import { backfillSummary } from './read-model';
 import { dashboardForMainJob } from './serve';
 
 /** Lines of a command that is no long-running process: plain `duban: …` lines on stderr. */
@@ -123,6 +126,45 @@ async function startPlanOnServer(
     return result;
   } finally {
     await client.connection.close();
+  }
+}
+
+/**
+ * Fills the read model for the plan's obligation workflows that have none there yet (started before it): once the
+ * worker polls, so their queries are answered. Never throws: what did not answer is logged, and the next start (or
+ * `duban read-model rebuild`) tries it again.
+ */
+async function backfillReadModel(
+  loaded: LoadedPlan,
+  store: Store,
+  logger: Logger,
+  stopping: () => boolean,
+  unitCodes?: string[],
+): Promise<void> {
+  try {
+    const config = temporalConfig();
+    const client = await connectOrUsage(config);
+    try {
+      const duban = createDubanClient({
+        client,
+        ...loaded,
+        namespace: config.namespace,
+        taskQueue: config.taskQueue,
+      });
+      const report = await duban.obligations.backfillReadModel(store, {
+        concurrency: startConcurrency(),
+        stopping,
+        unitCodes,
+        onProgress: progressLines(logger, `read model of plan ${loaded.plan.id}`, 'workflows queried'),
+      });
+      const line = `read model: ${backfillSummary(report)}`;
+      if (report.failed.length > 0) logger.warn(line, { failed: report.failed.length });
+      else logger.info(line, { backfilled: report.backfilled, missing: report.missing });
+    } finally {
+      await client.connection.close();
+    }
+  } catch (err) {
+    logger.warn(`read model: the backfill stopped: ${(err as Error).message} (duban read-model rebuild retries it)`);
   }
 }
 
@@ -269,8 +311,9 @@ export const startCommand: Command = {
         activities: () => runtime.activities,
         onReady: async (info) => {
           health.attach(info);
+          let started: StartPlanResult | undefined;
           if (values.plan !== undefined || process.env.DUBAN_EXAMPLE_PLAN !== '0')
-            await startPlanOnServer(
+            started = await startPlanOnServer(
               loaded,
               logger,
               (label, noun) =>
@@ -281,6 +324,20 @@ export const startCommand: Command = {
             );
           // Ctrl-C while the plan was starting: the dashboard is not started only to be stopped.
           if (info.stopping()) return closeRuntime;
+          // Beside the dashboard, not before it: status shows the rows the store has while the rest are queried.
+          // The units this start opened run with the read model from their first step: only those found open are
+          // looked at (every unit when the plan was not started here).
+          const openBefore = started && new Set(started.existing);
+          const backfill = backfillReadModel(
+            loaded,
+            runtime.store,
+            logger,
+            info.stopping,
+            openBefore &&
+              started!.schedule.units
+                .map((u) => u.unitCode)
+                .filter((code) => openBefore.has(unitWorkflowId(loaded.plan.id, code))),
+          );
           const stopDashboard = await dashboardForMainJob({
             loaded,
             rehearsal: rehearsal !== undefined,
@@ -293,6 +350,7 @@ export const startCommand: Command = {
           });
           return async () => {
             await stopDashboard();
+            await backfill;
             await closeRuntime();
           };
         },
