@@ -29,7 +29,7 @@ import {
   type SignForInput,
 } from '../../workflows/messages';
 import type { ObligationOverview } from '../domain/overview';
-import type { OverviewCount, OverviewRecord, Store } from '../store/types';
+import type { LastNoticeDelivery, OverviewCount, OverviewRecord, Store } from '../store/types';
 import type { ClientContext, ReadModel } from './context';
 import { deliveriesByKey, storedNotices, type TimelineRow, withDeliveries } from './deliveries';
 import { readableHistory, type HistoryEntry } from './history';
@@ -39,7 +39,7 @@ import { asRefusal, isNotFound, Refusal } from './refusals';
 
 export type { HistoryEntry } from './history';
 export type { Light } from '../domain/lights';
-export type { OverviewCount } from '../store/types';
+export type { LastNoticeDelivery, OverviewCount } from '../store/types';
 
 /** Names one obligation (and optionally one period) of one unit under one plan. */
 export interface ObligationRef {
@@ -83,6 +83,12 @@ export interface StatusRow {
    * could not be used (it keeps the calendar it had): what the general office was told. (Default: absent)
    */
   calendarError?: string;
+  /**
+   * How the item's last notice fared in the outbox: its deliveries counted by state (`queued` still on their way,
+   * `failed` and `undeliverable` for good). Null when the item has no notice yet; absent when status was read from
+   * the workflows, which know only that they queued it. (Default: absent)
+   */
+  delivery?: LastNoticeDelivery | null;
 }
 
 /** Which rows {@link ObligationsClient.status} answers; all optional but the plan, combined with AND. */
@@ -449,6 +455,7 @@ export function createObligationsClient(ctx: ClientContext, schedule: PlanSchedu
     nextNotice: r.next ? { at: r.next.at, stage: r.next.stage } : null,
     ...(r.next?.provisional ? { provisional: r.next.provisional } : {}),
     ...(r.calendarError ? { calendarError: r.calendarError } : {}),
+    delivery: r.delivery,
   });
 
   /** Rows in the order the workflow queries give them: the plan's units, each unit's obligations, their items. */

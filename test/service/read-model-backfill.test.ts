@@ -47,10 +47,7 @@ async function duban(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: nu
 /** Status rows without what only the store knows (how the last notice's deliveries fared). */
 const workflowView = (report: StatusReport) => ({
   ...report,
-  rows: report.rows.map((r) => {
-    const { delivery: _delivery, ...row } = r as typeof r & { delivery?: unknown };
-    return row;
-  }),
+  rows: report.rows.map(({ delivery: _delivery, ...row }) => row),
 });
 
 describe('backfilling the read model from the workflows', () => {
@@ -217,6 +214,26 @@ describe('backfilling the read model from the workflows', () => {
     expect(run.out).toMatch(new RegExp(`backfilled ${xiamen} of ${xiamen} obligation workflows without an overview`));
     expect(run.err).toMatch(/querying the overviews of plan fj-2017-zwgk/);
     expect(await obligationsHeld()).toBe(obligationCount);
+    // A backfilled row knows no notice of its own: its delivery is the item's latest notice in the outbox.
+    const { store } = clients(await planNow());
+    const [plan5] = (await store.status({ planId: plan.id, unitCode: 'fj-xiamen', obligation: 'implementation-plan' }))
+      .rows;
+    const [sent] = (
+      await runtime.store.listNotices({ planId: plan.id, unitCode: 'fj-xiamen', obligation: 'implementation-plan' })
+    ).slice(-1);
+    expect(sent).toMatchObject({ stage: 'reminder-5' });
+    expect(plan5!.delivery).toMatchObject({ key: sent!.key, stage: 'reminder-5', status: sent!.status });
+    expect(plan5!.delivery!.queued + plan5!.delivery!.sent).toBe(sent!.deliveries.length);
+    // duban status shows it, and its JSON carries it beside the fields it had.
+    const status = await duban(['status', '--unit', '厦门市'], cliEnv);
+    expect(status.code).toBe(0);
+    expect(status.out).toMatch(/implementation-plan .*last reminder-5: (queued|sent) \d/);
+    const statusJson = await duban(['status', '--unit', '厦门市', '--json'], cliEnv);
+    const row = (JSON.parse(statusJson.out) as StatusReport).rows.find(
+      (r) => r.obligationId === 'implementation-plan',
+    )!;
+    expect(row).toMatchObject({ unitCode: 'fj-xiamen', light: expect.any(String), nextNotice: expect.anything() });
+    expect(row.delivery).toEqual(plan5!.delivery);
     const json = await duban(['read-model', 'rebuild', '--json'], cliEnv);
     expect(json.code).toBe(EXIT_CODES.ok);
     expect(JSON.parse(json.out)).toMatchObject({ missing: 0, backfilled: 0, failed: [] });
