@@ -1,5 +1,5 @@
 import { checkRuntimeConfig, openActivityRuntime } from '../../../activities/runtime';
-import { type StartPlanResult, createDubanClient, isoInstant } from '../../service';
+import { type StartPlanResult, countObligationWorkflows, createDubanClient, isoInstant } from '../../service';
 import { unitWorkflowId } from '../../domain/ids';
 import { yearIsOver } from '../../domain/rehearsal';
 import { loadHttpConfig } from '../../http/config';
@@ -95,7 +95,8 @@ async function startPlanOnServer(
       concurrency,
       // Read once here, not by a local activity in every unit workflow before it opens its obligations.
       holidayYears,
-      onProgress: progress(`starting plan ${plan.id}`, 'workflows'),
+      // Unit workflows: what a start call knows exists when it returns (each opens its obligations itself).
+      onProgress: progress(`starting plan ${plan.id}`, 'unit workflows'),
       stopping,
       onProvisional: (years) => {
         const provisional = provisionalWarning(years);
@@ -104,22 +105,26 @@ async function startPlanOnServer(
     });
     const elapsedMs = Date.now() - since;
     rememberPlan(plan, loaded.source, loaded.unitAliases);
-    // Workflows, a unit counted with its obligations; the units in brackets.
-    const opened = `${result.opened} workflows opened (${result.started.length} units)`;
-    const alreadyOpen = `${result.alreadyOpen} already open (${result.existing.length} units)`;
+    const opened = `${result.started.length} unit workflows started`;
+    const alreadyOpen = `${result.existing.length} already open`;
+    // What exists of the obligation workflows the units open as children: counted by the server where it can.
+    const obligations = result.schedule.units.reduce((n, u) => n + u.obligations.length, 0);
+    const existing = await countObligationWorkflows(client, plan.id);
+    const children =
+      existing === undefined
+        ? `${obligations} obligation workflows, opened by their units once a worker runs them`
+        : `${existing} of ${obligations} obligation workflows exist so far` +
+          (existing < obligations ? ' (their units open the rest once a worker runs them)' : '');
     if (result.notStarted > 0) {
       logger.warn(
-        `plan ${plan.id}: start interrupted: ${opened}, ${alreadyOpen}, ${result.notOpened} not opened yet ` +
-          `(${result.notStarted} units; the next start opens them, and only them)`,
+        `plan ${plan.id}: start interrupted: ${opened}, ${alreadyOpen}, ${result.notStarted} not started yet ` +
+          `(the next start starts them, and only them); ${children}`,
       );
       return result;
     }
-    const obligations = result.schedule.units.reduce((n, u) => n + u.obligations.length, 0);
-    const rate = elapsedMs > 0 ? `, ${Math.round(((result.opened + result.alreadyOpen) * 1000) / elapsedMs)}/s` : '';
-    logger.info(
-      `plan ${plan.id}: ${opened}, ${alreadyOpen}; ${obligations} obligations in all; ` +
-        `${seconds(elapsedMs)}${rate}`,
-    );
+    const units = result.started.length + result.existing.length;
+    const rate = elapsedMs > 0 ? `, ${Math.round((units * 1000) / elapsedMs)} units/s` : '';
+    logger.info(`plan ${plan.id}: ${opened}, ${alreadyOpen}; ${children}; ${seconds(elapsedMs)}${rate}`);
     const designation = [...new Set(result.schedule.assignments.needsDesignation.map((d) => d.taskNo))];
     if (designation.length > 0)
       logger.warn(`tasks ${designation.join(', ')} name 省直有关部门: designate their units (duban designate)`);
@@ -186,8 +191,9 @@ export const planStartCommand: Command = {
     'Starts, idempotently, one workflow per unit of the plan (each running its obligations) on the configured',
     'server, with a progress bar, and remembers the plan so later commands find it by its id. Starting a plan twice',
     'creates nothing twice. Dates that rest on a year without a State Council holiday notice are named.',
-    'The progress shows workflows opened (a unit with its obligations) per second. Ctrl-C stops it between units',
-    '(exit 1); run it again and it opens only what is missing, counting the rest as already open.',
+    'The progress counts unit workflows started per second; each unit opens its obligations as children once a',
+    'worker runs it, and the last line says how many of those the server lists so far. Ctrl-C stops it between',
+    'units (exit 1); run it again and it starts only what is missing, counting the rest as already open.',
     'DUBAN_START_CONCURRENCY sets the concurrent start calls (default 16).',
   ],
   flags: [flag(FLAGS.plan, { required: true, default: undefined }), ...PLAN_FILE_FLAGS, FLAGS.directory, FLAGS.policy],
