@@ -414,12 +414,14 @@ export class SqlStore implements Store {
     // index. Delivery states change with every send, retry and bounce; joined here, the dispatcher writes only its
     // deliveries and a status row can never show a state the outbox has left.
     const rows = await this.db.all<OverviewRow>(
-      `WITH page AS (
-         SELECT overviews.*, COALESCE(last_notice_key, (
+      `WITH paged AS (
+         SELECT * FROM overviews${w.sql} ORDER BY plan_id, unit_code, obligation_id, item_index${page}
+       ), page AS (
+         SELECT paged.*, COALESCE(last_notice_key, (
            SELECT n.key FROM notices n
            WHERE n.obligation_key = ${OBLIGATION_KEY_SQL} AND n.kind = 'notice'
            ORDER BY n.at_ms DESC, n.key DESC LIMIT 1)) AS delivery_key
-         FROM overviews${w.sql} ORDER BY plan_id, unit_code, obligation_id, item_index${page}
+         FROM paged
        ), counted AS (
          SELECT notice_key,
            SUM(CASE WHEN status IN ('queued', 'sending') THEN 1 ELSE 0 END) AS d_queued,
@@ -875,9 +877,9 @@ const LIGHT_SQL = `(CASE
   WHEN window_opens_ms IS NOT NULL AND ? >= window_opens_ms THEN 'yellow'
   ELSE 'green' END)`;
 
-/** An overview row's `obligation_key`, as {@link obligationKey} builds it: how its notices are indexed. */
-const OBLIGATION_KEY_SQL = `overviews.plan_id || '/' || COALESCE(CAST(overviews.task_no AS TEXT), '-') || '/' ||
-  overviews.unit_code || '/' || overviews.obligation || '/' || COALESCE(overviews.period, '-')`;
+/** An overview row's (`paged`) `obligation_key`, as {@link obligationKey} builds it: how its notices are indexed. */
+const OBLIGATION_KEY_SQL = `paged.plan_id || '/' || COALESCE(CAST(paged.task_no AS TEXT), '-') || '/' ||
+  paged.unit_code || '/' || paged.obligation || '/' || COALESCE(paged.period, '-')`;
 
 function overviewWhere(filter: Omit<OverviewFilter, 'limit' | 'offset'>): { sql: string; params: unknown[] } {
   const w = where([
