@@ -33,7 +33,7 @@ export const readModelRebuildCommand: Command = {
   path: ['read-model', 'rebuild'],
   summary: "fill the store's read model (what status and the dashboard read) for workflows that have no overview in it",
   description: [
-    'Obligation workflows started before the read model (duban before issue 14) write their overview only at their',
+    'Obligation workflows started by a duban from before the read model write their overview only at their',
     'next activation; until then status and the dashboard miss them. This lists every unit workflow of the plan',
     'and its obligations, finds those with no overview in the store, queries each one (a worker must run:',
     'duban start) and writes what it answers, with progress on stderr. A workflow writing its own overview at the',
@@ -41,7 +41,7 @@ export const readModelRebuildCommand: Command = {
     'for its plan once the worker is up. DUBAN_START_CONCURRENCY sets the concurrent queries (default 16).',
     '',
     'Exit 0 when every missing overview was written (or none was missing), 1 when some workflow did not answer',
-    '(run it again), 2 for bad flags, 4 when the Temporal server cannot be reached.',
+    '(run it again) or the store cannot be opened, 2 for bad flags, 4 when the Temporal server cannot be reached.',
   ],
   flags: [...PLAN_FLAGS, FLAGS.json],
   async run({ values }) {

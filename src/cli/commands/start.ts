@@ -225,6 +225,8 @@ export const startCommand: Command = {
     'unless DUBAN_EXAMPLE_PLAN=0) and its dashboard (unless DUBAN_DASHBOARD=0). Ctrl-C or SIGTERM stops',
     'everything it started. Exits 1 if the server is unreachable for longer than DUBAN_SERVER_LOSS_TIMEOUT_S.',
     'The dashboard serves /healthz and /readyz; without it they are on DUBAN_HEALTH_ADDRESS (default 127.0.0.1:8081).',
+    "Once the worker polls it fills the store's read model for the plan's workflows that have no overview there",
+    '(started by a duban from before it), as `duban read-model rebuild` does, and logs how many it wrote.',
     '',
     'The bundled example is a 2017 plan: once its year is over it runs as a rehearsal, shifted by whole days so its',
     "plan time starts on 2017-05-23 at today's clock time (fixed at the first start), its mail kept in",
