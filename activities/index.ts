@@ -82,8 +82,8 @@ export interface DueBatch {
   notices: Notice[];
   outcomes: Outcome[];
   /**
-   * The obligation's overview once the batch is done, for the read model: written in the transaction of the
-   * batch's last outcome, else of its last notice, else on its own. (Default: none, workflows before the read model)
+   * The obligation's overview once the batch is done, for the read model: written in the transaction of each
+   * notice and outcome (recording it for its item), else on its own. (Default: none, workflows before the read model)
    */
   overview?: ObligationOverview;
 }
@@ -210,12 +210,13 @@ export function createActivities(deps: ActivityDeps) {
       const report: DueReport = { notices: [], outcomes: [] };
       const { overview } = batch;
       let overviewWritten = false;
-      for (const [index, notice] of batch.notices.entries()) {
+      for (const notice of batch.notices) {
         const { key, stage, period, due, at } = notice;
-        const carries = overview && batch.outcomes.length === 0 && index === batch.notices.length - 1;
+        // Every notice carries the overview, so each item's last notice is recorded (the store keeps the same overview
+        // written again; the last notice alone would leave the others' items showing an older notice).
         try {
-          const { recipients } = await sendNotice(notice, carries ? overview : undefined);
-          if (carries) overviewWritten = true;
+          const { recipients } = await sendNotice(notice, overview);
+          if (overview) overviewWritten = true;
           report.notices.push({ key, stage, period, due, at, recipients });
         } catch (err) {
           if (!(err instanceof ApplicationFailure) || !err.nonRetryable) throw err;
@@ -229,10 +230,10 @@ export function createActivities(deps: ActivityDeps) {
           });
         }
       }
-      for (const [index, outcome] of batch.outcomes.entries()) {
-        const carries = overview && index === batch.outcomes.length - 1;
-        await recordOutcome(outcome, carries ? overview : undefined);
-        if (carries) overviewWritten = true;
+      for (const outcome of batch.outcomes) {
+        // Each outcome with the overview too: its item's outcome is recorded in the read model with it.
+        await recordOutcome(outcome, overview);
+        if (overview) overviewWritten = true;
         report.outcomes.push({ period: outcome.period, due: outcome.due, status: outcome.status });
       }
       // The last notice was refused (nothing written), or the batch was empty.

@@ -29,6 +29,7 @@ import type { ImportedTable } from '../import/layout';
 import { importPlanFile, type PlanFileOptions } from '../import/plan-file';
 import type { HolidayYear } from '../domain/holidays';
 import { openStore, storeConfigFromEnv, type Store } from '../store';
+import { redactUrl } from '../store/postgres';
 import { loadTemporalConfig, type TemporalConfig } from '../temporal/config';
 import { createClient, temporalAddress } from '../temporal/connection';
 import { PROJECT_ROOT } from '../temporal/executables';
@@ -519,18 +520,27 @@ export async function connectOrUsage(config: TemporalConfig): Promise<Client> {
   }
 }
 
-/** Runs `fn` with a client for the plan on the configured server, then closes the connection. */
-export async function withDuban<T>(loaded: LoadedPlan, fn: (duban: DubanClient) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` with a client for the plan on the configured server, then closes the connection. With `opened`, that
+ * store is used (and left open for the caller to close); else the configured one is opened, or done without.
+ */
+export async function withDuban<T>(
+  loaded: LoadedPlan,
+  fn: (duban: DubanClient) => Promise<T>,
+  opened?: Store,
+): Promise<T> {
   const config = temporalConfig();
   const client = await connectOrUsage(config);
   // The worker's store: added holiday years, and how each notice fared in the outbox (`duban history`).
-  const store = await openStore(storeConfigFromEnv()).catch((err: unknown) => {
-    console.error(
-      `duban: the store could not be opened (${(err as Error).message}); using the built-in holiday years, ` +
-        'and notices show as queued only',
-    );
-    return undefined;
-  });
+  const store =
+    opened ??
+    (await openStore(storeConfigFromEnv()).catch((err: unknown) => {
+      console.error(
+        `duban: the store could not be opened (${(err as Error).message}); using the built-in holiday years, ` +
+          'and notices show as queued only',
+      );
+      return undefined;
+    }));
   try {
     const duban = createDubanClient({
       client,
@@ -548,8 +558,19 @@ export async function withDuban<T>(loaded: LoadedPlan, fn: (duban: DubanClient) 
     });
     return await fn(duban).catch(refusalAsUsage);
   } finally {
-    await store?.close().catch(() => undefined);
+    if (!opened) await store?.close().catch(() => undefined);
     await client.connection.close();
+  }
+}
+
+/** The configured store, or a one-line error (exit 1) naming where it is (a PostgreSQL URL without its password). */
+export async function openStoreOrFail(): Promise<Store> {
+  const config = storeConfigFromEnv();
+  try {
+    return await openStore(config);
+  } catch (err) {
+    const where = config.kind === 'postgres' ? redactUrl(config.url) : config.file;
+    throw new UsageError(`cannot open the store (${where}): ${(err as Error).message}`, EXIT_CODES.failure);
   }
 }
 

@@ -26,7 +26,7 @@ export type * from './requests';
 export type { ClosePlanOptions, ClosePlanResult, StartPlanOptions, StartPlanResult } from './plans';
 export { INCIDENT_LEVELS, EMERGENCY_STEPS, checkIncidentReport } from './incidents';
 export { isoInstant, instantInput, dateInput, windowIdInput, textInput, quoted, oneLine, checkTexts } from './inputs';
-export { mapConcurrent, startPlan, closePlan } from './plans';
+export { mapConcurrent, startPlan, closePlan, countObligationWorkflows } from './plans';
 export { MATRIX_UNITS_DEFAULT, MATRIX_UNITS_MAX } from './obligations';
 export { sendCalendar, type CalendarSent } from './calendar';
 

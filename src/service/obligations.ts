@@ -28,7 +28,8 @@ import {
   type WaiverInput,
   type SignForInput,
 } from '../../workflows/messages';
-import type { OverviewCount, OverviewLightCount, OverviewRecord } from '../store/types';
+import type { ObligationOverview } from '../domain/overview';
+import type { LastNoticeDelivery, OverviewCount, OverviewLightCount, OverviewRecord, Store } from '../store/types';
 import type { ClientContext, ReadModel } from './context';
 import { deliveriesByKey, storedNotices, type TimelineRow, withDeliveries } from './deliveries';
 import { readableHistory, type HistoryEntry } from './history';
@@ -38,7 +39,7 @@ import { asRefusal, isNotFound, Refusal } from './refusals';
 
 export type { HistoryEntry } from './history';
 export type { Light } from '../domain/lights';
-export type { OverviewCount, OverviewLightCount } from '../store/types';
+export type { LastNoticeDelivery, OverviewCount, OverviewLightCount } from '../store/types';
 
 /** Names one obligation (and optionally one period) of one unit under one plan. */
 export interface ObligationRef {
@@ -82,6 +83,12 @@ export interface StatusRow {
    * could not be used (it keeps the calendar it had): what the general office was told. (Default: absent)
    */
   calendarError?: string;
+  /**
+   * How the item's last notice fared in the outbox: its deliveries counted by state (`queued` still on their way,
+   * `failed` and `undeliverable` for good). Null when the item has no notice yet; absent when status was read from
+   * the workflows, which know only that they queued it. (Default: absent)
+   */
+  delivery?: LastNoticeDelivery | null;
 }
 
 /** Which rows {@link ObligationsClient.status} answers; all optional but the plan, combined with AND. */
@@ -131,6 +138,43 @@ export const MATRIX_UNITS_DEFAULT = 60;
 /** The most units a matrix page shows. */
 export const MATRIX_UNITS_MAX = 200;
 
+/** Where {@link ObligationsClient.backfillReadModel} finds which overviews exist and writes the missing ones. */
+export type ReadModelWriter = Pick<Store, 'listOverviewObligations' | 'putOverview'>;
+
+/** Options of {@link ObligationsClient.backfillReadModel}. */
+export interface BackfillOptions {
+  /** Concurrent workflow queries. (Default: the client's concurrency, 16) */
+  concurrency?: number;
+  /** Called after each workflow without an overview was queried (and written): `done` of `total` missing. */
+  onProgress?: (done: number, total: number) => void;
+  /** Asked before each query: once true, the workflows not yet queried are left for the next run. (Default: never) */
+  stopping?: () => boolean;
+  /**
+   * Only these units' workflows, by unit code: e.g. the units a start found open already, since the ones it opened
+   * now write their own overviews. (Default: every unit of the plan's schedule)
+   */
+  unitCodes?: string[];
+}
+
+/** What {@link ObligationsClient.backfillReadModel} found and did. */
+export interface BackfillReport {
+  planId: string;
+  /** Unit workflows that answered with their obligations (units the plan was not started for are not counted). */
+  units: number;
+  /** Obligation workflows those units run or ran. */
+  workflows: number;
+  /** Of those, the ones with no item in the read model: what the backfill queried. */
+  missing: number;
+  /** Of the missing, the ones whose overview was written now. */
+  backfilled: number;
+  /** Missing ones the server no longer knows (ended past retention): nothing to write. */
+  gone: number;
+  /** Missing ones left unqueried because `stopping` turned true. */
+  notDone: number;
+  /** Workflows (unit or obligation) whose query failed, with why; the next run tries them again. */
+  failed: { workflowId: string; error: string }[];
+}
+
 /** What operators and officers do to obligations; every method refuses with a {@link Refusal} and changes nothing. */
 export interface ObligationsClient {
   /**
@@ -144,6 +188,14 @@ export interface ObligationsClient {
    * whatever the plan's size; else from {@link status}.
    */
   matrix(input: { planId: string; offset?: number; limit?: number }): Promise<MatrixPage>;
+  /**
+   * Fills the read model for the plan's obligation workflows that have no overview in it: those started before the
+   * read model existed write theirs only at their next activation. Lists each unit workflow's obligations (one query
+   * per unit), compares them with the obligations the store holds (one query), then queries each missing workflow's
+   * overview (bounded concurrency) and writes it with `putOverview`, dated before anything its workflow writes
+   * (workflow time 0): a live write, earlier or later, always wins. Nothing is queried when every overview exists.
+   */
+  backfillReadModel(target: ReadModelWriter, options?: BackfillOptions): Promise<BackfillReport>;
   fulfil(ref: ObligationRef, input: FulfilInput): Promise<ObligationStatus>;
   extend(ref: ObligationRef, input: ExtensionInput): Promise<ObligationStatus>;
   waive(ref: ObligationRef, input: WaiverInput): Promise<ObligationStatus>;
@@ -367,6 +419,49 @@ export function createObligationsClient(ctx: ClientContext, schedule: PlanSchedu
     return rows;
   };
 
+  /**
+   * An overview query's answer as the read model stores it: the fields the workflow's own overview carries, from
+   * its status and upcoming notices, dated workflow time 0 so that any overview the workflow writes replaces it.
+   */
+  const overviewOfQuery = (
+    code: string,
+    spec: ObligationSpec,
+    { status, upcoming }: { status: ObligationStatus; upcoming: UpcomingNotice[] },
+  ): ObligationOverview => {
+    if (!firstStage.has(spec.rule)) firstStage.set(spec.rule, firstReminderStage(spec.rule, policy));
+    const first = firstStage.get(spec.rule) ?? null;
+    return {
+      planId: plan.id,
+      unitCode: code,
+      taskNo: spec.taskNo,
+      obligation: spec.obligation,
+      obligationId: spec.id,
+      closed: status.closed,
+      ...(status.calendarError ? { calendarError: status.calendarError } : {}),
+      asOfMs: 0,
+      seq: 0,
+      items: status.items.map((item) => {
+        const mine = upcoming.filter((u) => u.period === item.period);
+        let next: UpcomingNotice | undefined;
+        for (const u of mine) if (!next || Date.parse(u.at) < Date.parse(next.at)) next = u;
+        const firstAhead = first === null ? undefined : mine.find((u) => u.stage === first);
+        return {
+          period: item.period,
+          due: item.due,
+          state: item.state,
+          fulfilledAt: item.fulfilledAt,
+          extended: item.extended,
+          ...(item.calendarError ? { calendarError: item.calendarError } : {}),
+          next: next
+            ? { at: next.at, stage: next.stage, ...(next.provisional ? { provisional: next.provisional } : {}) }
+            : null,
+          firstReminderAhead: first === null ? null : firstAhead !== undefined,
+          windowOpensMs: firstAhead ? Date.parse(firstAhead.at) : null,
+        };
+      }),
+    };
+  };
+
   const scheduled = new Map(schedule.units.map((u, index) => [u.unitCode, index]));
   /** A read-model item as a status row; its light computed now by the domain rule. */
   const rowOfRecord = (r: OverviewRecord, now: number): StatusRow => ({
@@ -391,6 +486,7 @@ export function createObligationsClient(ctx: ClientContext, schedule: PlanSchedu
     nextNotice: r.next ? { at: r.next.at, stage: r.next.stage } : null,
     ...(r.next?.provisional ? { provisional: r.next.provisional } : {}),
     ...(r.calendarError ? { calendarError: r.calendarError } : {}),
+    delivery: r.delivery,
   });
 
   /** Rows in the order the workflow queries give them: the plan's units, each unit's obligations, their items. */
@@ -497,6 +593,67 @@ export function createObligationsClient(ctx: ClientContext, schedule: PlanSchedu
         ctx.readModel.countOverviewLights({ planId: plan.id, units: all, nowMs }),
       ]);
       return { units, cells, totals, page };
+    },
+
+    async backfillReadModel(target, options = {}) {
+      const concurrency = options.concurrency ?? ctx.concurrency;
+      const failed: BackfillReport['failed'] = [];
+      const failure = (workflowId: string, err: unknown) =>
+        failed.push({ workflowId, error: (err as Error).message ?? String(err) });
+      // Every obligation workflow the units list, designated ones included: what status found before the read model.
+      const only = options.unitCodes && new Set(options.unitCodes);
+      const wanted = schedule.units.filter((u) => !only || only.has(u.unitCode));
+      const listed = await mapConcurrent(wanted, concurrency, async ({ unitCode: code }) => {
+        const workflowId = unitWorkflowId(plan.id, code);
+        try {
+          const children = await client.workflow.getHandle(workflowId).query(obligationsQuery);
+          return { code, ids: children.map((c) => c.id) };
+        } catch (err) {
+          if (!isNotFound(err)) failure(workflowId, err);
+          return undefined;
+        }
+      });
+      const units = listed.filter((u): u is { code: string; ids: string[] } => u !== undefined);
+      const held = new Set(
+        (await target.listOverviewObligations(plan.id)).map((o) => `${o.unitCode}/${o.obligationId}`),
+      );
+      const all = units.flatMap(({ code, ids }) =>
+        ids.flatMap((id) => {
+          const spec = specsOf(code).find((s) => s.id === id);
+          return spec ? [{ code, spec }] : [];
+        }),
+      );
+      const missing = all.filter(({ code, spec }) => !held.has(`${code}/${spec.id}`));
+      let done = 0;
+      let backfilled = 0;
+      let gone = 0;
+      let notDone = 0;
+      await mapConcurrent(missing, concurrency, async ({ code, spec }) => {
+        if (options.stopping?.()) {
+          notDone++;
+          return;
+        }
+        const workflowId = obligationWorkflowId(plan.id, code, spec.id);
+        try {
+          const answer = await client.workflow.getHandle(workflowId).query(overviewQuery);
+          await target.putOverview(overviewOfQuery(code, spec, answer), Date.now());
+          backfilled++;
+        } catch (err) {
+          if (isNotFound(err)) gone++;
+          else failure(workflowId, err);
+        }
+        options.onProgress?.(++done, missing.length);
+      });
+      return {
+        planId: plan.id,
+        units: units.length,
+        workflows: all.length,
+        missing: missing.length,
+        backfilled,
+        gone,
+        notDone,
+        failed,
+      };
     },
 
     // Async, so a refused input rejects like every other refusal instead of throwing at the call.

@@ -28,6 +28,7 @@ import {
   type OutcomeRecord,
   type OverviewFilter,
   type OverviewRecord,
+  type LastNoticeDelivery,
   type Recipient,
   type Store,
   type WithOverview,
@@ -409,11 +410,42 @@ export class SqlStore implements Store {
       filter.limit !== undefined
         ? ` LIMIT ${Math.max(0, Math.floor(filter.limit))} OFFSET ${Math.max(0, Math.floor(filter.offset ?? 0))}`
         : '';
+    // One query: the page, then the deliveries of each row's last notice by the deliveries' (notice_key, address)
+    // index. Delivery states change with every send, retry and bounce; joined here, the dispatcher writes only its
+    // deliveries and a status row can never show a state the outbox has left.
     const rows = await this.db.all<OverviewRow>(
-      `SELECT * FROM overviews${w.sql} ORDER BY plan_id, unit_code, obligation_id, item_index${page}`,
+      `WITH paged AS (
+         SELECT * FROM overviews${w.sql} ORDER BY plan_id, unit_code, obligation_id, item_index${page}
+       ), page AS (
+         SELECT paged.*, COALESCE(last_notice_key, (
+           SELECT n.key FROM notices n
+           WHERE n.obligation_key = ${OBLIGATION_KEY_SQL} AND n.kind = 'notice'
+           ORDER BY n.at_ms DESC, n.key DESC LIMIT 1)) AS delivery_key
+         FROM paged
+       ), counted AS (
+         SELECT notice_key,
+           SUM(CASE WHEN status IN ('queued', 'sending') THEN 1 ELSE 0 END) AS d_queued,
+           SUM(CASE WHEN status = 'sent' THEN 1 ELSE 0 END) AS d_sent,
+           SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS d_failed,
+           SUM(CASE WHEN status = 'undeliverable' THEN 1 ELSE 0 END) AS d_undeliverable
+         FROM deliveries WHERE notice_key IN (SELECT delivery_key FROM page) GROUP BY notice_key
+       )
+       SELECT page.*, n.stage AS d_stage, n.at AS d_at, counted.d_queued, counted.d_sent, counted.d_failed,
+         counted.d_undeliverable
+       FROM page LEFT JOIN notices n ON n.key = page.delivery_key
+         LEFT JOIN counted ON counted.notice_key = page.delivery_key
+       ORDER BY page.plan_id, page.unit_code, page.obligation_id, page.item_index`,
       w.params,
     );
     return rows.map(toOverview);
+  }
+
+  async listOverviewObligations(planId: string): Promise<{ unitCode: string; obligationId: string }[]> {
+    const rows = await this.db.all<{ unit_code: string; obligation_id: string }>(
+      'SELECT DISTINCT unit_code, obligation_id FROM overviews WHERE plan_id = ? ORDER BY unit_code, obligation_id',
+      [planId],
+    );
+    return rows.map((r) => ({ unitCode: r.unit_code, obligationId: r.obligation_id }));
   }
 
   async countOverviews(filter: Omit<OverviewFilter, 'limit' | 'offset'>) {
@@ -829,6 +861,28 @@ async function putOverviewOn(
         OR (overviews.as_of_ms = excluded.as_of_ms AND overviews.seq <= excluded.seq)`,
     params,
   );
+  // A workflow queues notices of two items at one instant in two activities, each with an overview: when the later
+  // overview lands first, the earlier one is kept out above, and with it what it recorded for its own item. The
+  // notice still becomes the item's last unless a later-scheduled one is recorded; the outcome, as in `outcomes`.
+  const index = overview.items.findIndex((i) => i.period === (recorded.lastNotice ?? recorded.outcome)?.period);
+  if (index < 0) return;
+  const key = [overview.planId, overview.unitCode, overview.obligationId, index];
+  const itemIs = 'plan_id = ? AND unit_code = ? AND obligation_id = ? AND item_index = ?';
+  const notice = recorded.lastNotice;
+  if (notice)
+    await db.run(
+      `UPDATE overviews SET last_notice_key = ?, last_notice_at = ?, last_notice_stage = ?
+       WHERE ${itemIs} AND (last_notice_key IS NULL OR (last_notice_key <> ?
+         AND COALESCE((SELECT n.at_ms FROM notices n WHERE n.key = overviews.last_notice_key), 0) <= ?))`,
+      [notice.key, notice.at, notice.stage, ...key, notice.key, Date.parse(notice.at)],
+    );
+  const outcome = recorded.outcome;
+  if (outcome)
+    await db.run(`UPDATE overviews SET outcome = ? WHERE ${itemIs} AND (outcome IS NULL OR outcome <> ?)`, [
+      outcome.status,
+      ...key,
+      outcome.status,
+    ]);
 }
 
 /**
@@ -843,6 +897,10 @@ const LIGHT_SQL = `(CASE
   WHEN first_reminder_ahead = 0 THEN 'yellow'
   WHEN window_opens_ms IS NOT NULL AND ? >= window_opens_ms THEN 'yellow'
   ELSE 'green' END)`;
+
+/** An overview row's (`paged`) `obligation_key`, as {@link obligationKey} builds it: how its notices are indexed. */
+const OBLIGATION_KEY_SQL = `paged.plan_id || '/' || COALESCE(CAST(paged.task_no AS TEXT), '-') || '/' ||
+  paged.unit_code || '/' || paged.obligation || '/' || COALESCE(paged.period, '-')`;
 
 function overviewWhere(filter: Omit<OverviewFilter, 'limit' | 'offset'>): { sql: string; params: unknown[] } {
   let w = where([
@@ -889,6 +947,26 @@ interface OverviewRow {
   last_notice_stage: string | null;
   outcome: string | null;
   updated_ms: number;
+  delivery_key: string | null;
+  d_stage: string | null;
+  d_at: string | null;
+  d_queued: number | string | null;
+  d_sent: number | string | null;
+  d_failed: number | string | null;
+  d_undeliverable: number | string | null;
+}
+
+/** The delivery counts of a row's last notice; null without one. */
+function deliveryOfRow(r: OverviewRow): LastNoticeDelivery | null {
+  if (r.delivery_key === null || r.d_stage === null) return null;
+  const queued = Number(r.d_queued ?? 0);
+  const sent = Number(r.d_sent ?? 0);
+  const failed = Number(r.d_failed ?? 0);
+  const undeliverable = Number(r.d_undeliverable ?? 0);
+  // As noticeStatus: pending while any delivery is, else sent if anyone got it.
+  const status: NoticeStatus =
+    queued > 0 ? 'queued' : sent > 0 ? 'sent' : failed > 0 ? 'failed' : undeliverable > 0 ? 'undeliverable' : 'queued';
+  return { key: r.delivery_key, stage: r.d_stage, at: r.d_at ?? '', status, queued, sent, failed, undeliverable };
 }
 
 function toOverview(r: OverviewRow): OverviewRecord {
@@ -923,6 +1001,7 @@ function toOverview(r: OverviewRow): OverviewRecord {
         ? null
         : { key: r.last_notice_key, at: r.last_notice_at ?? '', stage: r.last_notice_stage ?? '' },
     outcome: r.outcome as OutcomeStatus | null,
+    delivery: deliveryOfRow(r),
     updatedAt: iso(Number(r.updated_ms)),
   };
 }

@@ -237,7 +237,31 @@ export interface OverviewRecord extends OverviewItem {
   lastNotice: { key: string; at: string; stage: string } | null;
   /** The outcome last recorded for this item (null before any). */
   outcome: OutcomeStatus | null;
+  /**
+   * How the item's last notice fared in the outbox, read with the row: the notice the read model recorded, else
+   * (a row written before any notice it queued, e.g. backfilled) the item's latest notice in the outbox; null when
+   * the item has none.
+   */
+  delivery: LastNoticeDelivery | null;
   updatedAt: string;
+}
+
+/** The deliveries of an item's last notice, counted by state. */
+export interface LastNoticeDelivery {
+  /** The notice's key in the outbox. */
+  key: string;
+  stage: string;
+  /** When the notice was scheduled, plan time. */
+  at: string;
+  /** The notice as a whole, as {@link NoticeRecord.status}: `queued` while any delivery is pending. */
+  status: NoticeStatus;
+  /** Deliveries still on their way (`queued` or `sending`). */
+  queued: number;
+  sent: number;
+  /** Message refused, for good. */
+  failed: number;
+  /** Address refused, for good. */
+  undeliverable: number;
 }
 
 /** Filters of {@link Store.listOverviews}; combined with AND. */
@@ -344,6 +368,11 @@ export interface Store {
   countOverviews(filter: Omit<OverviewFilter, 'limit' | 'offset'>): Promise<OverviewCount[]>;
   /** Light counts of the items a filter selects, per light, provisional years and calendar error only; one query. */
   countOverviewLights(filter: Omit<OverviewFilter, 'limit' | 'offset'>): Promise<OverviewLightCount[]>;
+  /**
+   * The obligations (unit and obligation id) of a plan that have at least one item in the read model; one query on
+   * the primary key. What the read model's backfill compares with the workflows that run.
+   */
+  listOverviewObligations(planId: string): Promise<{ unitCode: string; obligationId: string }[]>;
   listEvents(filter?: EventFilter): Promise<ObligationEventRecord[]>;
 
   /** Appends one entry to the audit log of API changes; returns its id. */

@@ -20,6 +20,7 @@ const COMMANDS: string[][] = [
   ['status'],
   ['plan', 'start'],
   ['plan', 'close', '--reason', '年度结束'],
+  ['read-model', 'rebuild'],
   [
     'fulfil',
     '--unit',

@@ -58,6 +58,37 @@ describe('terminal columns', () => {
     }
   });
 
+  it("show the last notice's deliveries by state on a status line, nothing without a notice", () => {
+    const row = (delivery: StatusRow['delivery']) =>
+      ({
+        unitName: '福州市',
+        unitCode: 'fj-fuzhou',
+        obligationId: 'implementation-plan',
+        taskNo: null,
+        period: null,
+        light: 'yellow',
+        due: '2017-05-27',
+        state: 'pending',
+        nextNotice: { stage: 'reminder-2', at: '2017-05-25T09:00:00.000+08:00' },
+        fulfilledAt: null,
+        delivery,
+      }) as StatusRow;
+    const d = { key: 'k', stage: 'reminder-5', at: '2017-05-22T09:00:00.000+08:00', status: 'sent' as const };
+    const [mixed, queued, none, unknown] = statusRowLines(
+      [
+        row({ ...d, queued: 0, sent: 1, failed: 1, undeliverable: 2 }),
+        row({ ...d, status: 'queued', queued: 2, sent: 0, failed: 0, undeliverable: 0 }),
+        row(null),
+        row(undefined),
+      ],
+      false,
+    );
+    expect(mixed).toMatch(/next reminder-2 2017-05-25 09:00\s+last reminder-5: sent 1, failed 1, undeliverable 2$/);
+    expect(queued).toMatch(/last reminder-5: queued 2$/);
+    expect(none).not.toContain('last ');
+    expect(unknown).not.toContain('last ');
+  });
+
   it('colour only a terminal without NO_COLOR, or with FORCE_COLOR', () => {
     expect(colourOn({ isTTY: true }, {})).toBe(true);
     expect(colourOn({ isTTY: false }, {})).toBe(false);

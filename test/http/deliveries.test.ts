@@ -10,7 +10,13 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { openActivityRuntime, type ActivityRuntime } from '../../activities/runtime';
 import { createHttpServer, type DubanHttp } from '../../src/http/server';
-import { createDubanClient, type DubanClient, type HistoryEntry, type TimelineRow } from '../../src/service';
+import {
+  createDubanClient,
+  type DubanClient,
+  type HistoryEntry,
+  type StatusRow,
+  type TimelineRow,
+} from '../../src/service';
 import { smallSeedPlan } from '../fixtures/small-seed';
 import { createTimeSkippingEnv, type PlanFromPublication, runPlanFromPublication } from '../helpers/temporal';
 import { runCli } from '../import/run-cli';
@@ -156,6 +162,65 @@ describe('delivery status of notices (real SMTP refusing one recipient at DATA)'
 
     const other = await cli('history', '--unit', '厦门市', '--obligation', 'implementation-plan');
     expect(other.out.split('\n').find((l) => l.includes('notice reminder-5'))).toContain(`sent to ${DELIVERED}`);
+  });
+
+  it("gives status rows from the read model their last notice's deliveries: CLI, API, task page", async () => {
+    const text = await cli('status', '--unit', '福州市');
+    expect(text.code).toBe(0);
+    expect(text.out.split('\n').find((l) => /implementation-plan/.test(l))).toMatch(/last reminder-5: failed 1$/);
+    const sentLine = (await cli('status', '--unit', '厦门市')).out
+      .split('\n')
+      .find((l) => /implementation-plan/.test(l));
+    expect(sentLine).toMatch(/last reminder-5: sent 1$/);
+
+    // The dashboard as duban serve runs it: status read from the store's read model.
+    const served = createHttpServer({
+      duban: createDubanClient({
+        client: env.client,
+        directory,
+        plan,
+        timeShiftMs: run.shift,
+        now: planNow,
+        searchAttributes: false,
+        outbox: runtime.store,
+        readModel: runtime.store,
+      }),
+      store: runtime.store,
+      plan,
+      directory,
+      config: { operatorToken: TOKENS.operator, unitTokens: new Map(), secureCookies: false },
+    });
+    try {
+      const url = `http://127.0.0.1:${await served.listen(0)}`;
+      const api = await callApi(url, `/api/plans/${plan.id}/status?kind=implementation-plan`, {
+        token: TOKENS.operator,
+      });
+      expect(api.status).toBe(200);
+      const rows = api.json.rows as StatusRow[];
+      const of = (unit: string) => rows.find((r) => r.unitCode === unit)!;
+      const key = (unit: string) => `${plan.id}/-/${unit}/implementation-plan/-/reminder-5`;
+      expect(of('fj-fuzhou').delivery).toEqual({
+        key: key('fj-fuzhou'),
+        stage: 'reminder-5',
+        at: '2017-05-22T09:00:00.000+08:00',
+        status: 'failed',
+        queued: 0,
+        sent: 0,
+        failed: 1,
+        undeliverable: 0,
+      });
+      expect(of('fj-xiamen').delivery).toMatchObject({ key: key('fj-xiamen'), status: 'sent', sent: 1, failed: 0 });
+      // The fields a status row had before are all there, as they were.
+      const fromWorkflows = await duban.obligations.status({ planId: plan.id, obligation: 'implementation-plan' });
+      expect(rows.map(({ delivery: _delivery, ...row }) => row)).toEqual(fromWorkflows.rows);
+      // A task's page shows it in its rows: each weekly reminder of task 20, sent.
+      const taskPage = await callApi(url, `/plans/${plan.id}/tasks/20`, { token: TOKENS.operator });
+      expect(taskPage.status).toBe(200);
+      expect(taskPage.text).toContain('<th>上次通知</th>');
+      expect(taskPage.text).toMatch(/<td><span class="delivery" data-status="sent">第1次督办：已发送 1<\/span><\/td>/);
+    } finally {
+      await served.close();
+    }
   });
 
   it("shows the failure and its reason on the dashboard's obligation page and in its API", async () => {

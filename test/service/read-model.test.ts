@@ -3,7 +3,8 @@
  * seed year with the seed scenario (fulfilments, a late one, an extension, a waiver, a designation), at instants
  * inside the year and once it is over, row by row, with the lights each computes, by every filter and page.
  */
-import type { MatrixPage, StatusReport } from '../../src/service';
+import type { MatrixPage, StatusReport, StatusRow } from '../../src/service';
+import { obligationKey, type NoticeRecord } from '../../src/store/types';
 import { createDubanClient } from '../../src/service';
 import type { SimulationView } from '../../src/simulate/simulator';
 import { SMALL_SEED_SCENARIO, smallSeedPlan } from '../fixtures/small-seed';
@@ -26,6 +27,7 @@ interface Comparison {
 describe('the read model over the simulated 2017 seed year', () => {
   const { plan, directory } = smallSeedPlan();
   const comparisons: Comparison[] = [];
+  const deliveries: { label: string; rows: StatusRow[]; notices: NoticeRecord[] }[] = [];
   let cleanup: () => void = () => undefined;
 
   const compare =
@@ -42,8 +44,16 @@ describe('the read model over the simulated 2017 seed year', () => {
         now: () => at,
         searchAttributes: false,
       };
-      const store = createDubanClient({ ...base, readModel: view.store }).obligations;
+      const readModel = createDubanClient({ ...base, readModel: view.store }).obligations;
       const workflows = createDubanClient(base).obligations;
+      // The store's rows also say how their last notice fared (checked against the outbox below); the workflows
+      // cannot, so the rows are compared without it.
+      const store = {
+        status: async (filter: Parameters<typeof readModel.status>[0]): Promise<StatusReport> => {
+          const report = await readModel.status(filter);
+          return { ...report, rows: report.rows.map(({ delivery: _delivery, ...row }) => row) };
+        },
+      };
       const both = async (filter: Omit<Parameters<typeof store.status>[0], 'planId'>) => ({
         store: await store.status({ planId: plan.id, ...filter }),
         workflows: await workflows.status({ planId: plan.id, ...filter }),
@@ -59,7 +69,7 @@ describe('the read model over the simulated 2017 seed year', () => {
       }
       const matrix: Comparison['matrix'] = { store: [], workflows: [] };
       for (const [side, client] of [
-        ['store', store],
+        ['store', readModel],
         ['workflows', workflows],
       ] as const)
         for (let offset = 0; ; offset += 3) {
@@ -67,6 +77,19 @@ describe('the read model over the simulated 2017 seed year', () => {
           matrix[side].push(page);
           if (offset + 3 >= page.page.total) break;
         }
+      // The outbox, every notice with its deliveries, as it stood while the rows were read: the dispatcher runs on, so
+      // a read counts only when the outbox did not change around it.
+      const outbox = () => view.store.listNotices({ planId: plan.id, kind: 'notice' });
+      for (let tries = 0; tries < 50; tries++) {
+        const before = await outbox();
+        const { rows } = await readModel.status({ planId: plan.id });
+        const after = await outbox();
+        if (JSON.stringify(before) === JSON.stringify(after)) {
+          deliveries.push({ label, rows, notices: after });
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
       comparisons.push({
         matrix,
         label,
@@ -139,6 +162,40 @@ describe('the read model over the simulated 2017 seed year', () => {
         expect(store).toEqual(workflows);
       }
     }
+  });
+
+  it("gives each row its last notice's deliveries as the outbox holds them, from the same query", () => {
+    expect(deliveries.map((d) => d.label)).toEqual(comparisons.map((c) => c.label));
+    let withNotice = 0;
+    let sent = 0;
+    for (const { label, rows, notices } of deliveries) {
+      for (const r of rows) {
+        const key = obligationKey(r);
+        const mine = notices.filter((n) => obligationKey(n) === key);
+        const latest = Math.max(...mine.map((n) => Date.parse(n.at)));
+        const what = { at: label, row: r.workflowId, period: r.period };
+        expect({ ...what, has: r.delivery !== null }).toEqual({ ...what, has: mine.length > 0 });
+        if (!r.delivery) continue;
+        withNotice++;
+        const notice = mine.find((n) => n.key === r.delivery!.key);
+        // The item's latest notice: the one its workflow queued last.
+        expect({ ...what, noticeAt: notice?.at && Date.parse(notice.at) }).toEqual({ ...what, noticeAt: latest });
+        const count = (...states: string[]) => notice!.deliveries.filter((d) => states.includes(d.status)).length;
+        expect(r.delivery).toEqual({
+          key: notice!.key,
+          stage: notice!.stage,
+          at: notice!.at,
+          status: notice!.status,
+          queued: count('queued', 'sending'),
+          sent: count('sent'),
+          failed: count('failed'),
+          undeliverable: count('undeliverable'),
+        });
+        if (r.delivery.status === 'sent') sent++;
+      }
+    }
+    expect(withNotice).toBeGreaterThan(100);
+    expect(sent).toBeGreaterThan(0);
   });
 
   it('pages through every row once, each page with the counts of the whole filter', () => {

@@ -80,6 +80,110 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('%s store: overviews', (kind) =
     });
   });
 
+  it("reads each row with its last notice's deliveries by state, as the dispatcher left them", async () => {
+    const { store } = opened;
+    const head = { ...officer, address: 'czt.head@duban.test', name: '李主任', role: 'head' as const };
+    const third = { ...officer, address: 'czt.third@duban.test', name: '张三' };
+    const ref = { planId: 'fj-2017', unitCode: 'fj-czt', obligation: 'implementation-plan' as const, taskNo: null };
+    const entry = (n: ReturnType<typeof notice>, recipients = [officer, head, third]) => ({
+      key: n.key,
+      payload: { kind: 'notice' as const, notice: n },
+      recipients,
+      atMs: Date.parse(n.at),
+      notBeforeMs: T0,
+    });
+    const delivery = async () => (await store.listOverviews({ planId: 'fj-2017', nowMs: T0 }))[0]!.delivery;
+    await store.putOverview(overview(), T0);
+    expect(await delivery()).toBeNull();
+
+    // A notice queued before the read model recorded any (a row backfilled, or written before the patch): the item's
+    // latest notice in the outbox is found by its obligation key.
+    const early = notice({ ...ref, stage: 'reminder-5', at: '2017-05-19T09:00:00+08:00', due: '2017-05-26' });
+    await store.enqueue(entry(early, [officer]), T0);
+    expect(await delivery()).toEqual({
+      key: early.key,
+      stage: 'reminder-5',
+      at: early.at,
+      status: 'queued',
+      queued: 1,
+      sent: 0,
+      failed: 0,
+      undeliverable: 0,
+    });
+    // A notice of another obligation (or an undeliverable report) is not this item's.
+    await store.enqueue(entry(notice({ ...ref, unitCode: 'fj-fgw', at: '2017-05-25T09:00:00+08:00' }), [officer]), T0);
+    expect((await delivery())?.key).toBe(early.key);
+
+    // The notice the read model records with the overview is the one shown, whatever the outbox holds besides.
+    const later = notice({ ...ref, stage: 'reminder-2', at: '2017-05-24T09:00:00+08:00', due: '2017-05-26' });
+    await store.enqueue(entry(later), T0, overview({ seq: 2 }));
+    expect(await delivery()).toMatchObject({ key: later.key, stage: 'reminder-2', status: 'queued', queued: 3 });
+
+    const atMs = Date.parse(later.at);
+    const claim = async (address: string) => (await store.claimGroup({ address, atMs }, atMs, 60_000))[0]!;
+    const [a, b, c] = [await claim(officer.address), await claim(head.address), await claim(third.address)];
+    // Claimed (sending) still counts as on its way.
+    expect(await delivery()).toMatchObject({ status: 'queued', queued: 3, sent: 0 });
+    await store.markSent([a.id], { messageId: '<a@duban.test>', nowMs: atMs });
+    await store.markFinal([b.id], 'undeliverable', { error: '550 5.1.1 user unknown', nowMs: atMs });
+    await store.markRetry([c.id], { error: '421 try later', nextAttemptMs: atMs + 60_000, nowMs: atMs });
+    expect(await delivery()).toMatchObject({ status: 'queued', queued: 1, sent: 1, failed: 0, undeliverable: 1 });
+    const [again] = await store.claimGroup({ address: third.address, atMs }, atMs + 60_000, 60_000);
+    await store.markFinal([again!.id], 'failed', { error: '554 message refused', nowMs: atMs + 60_000 });
+    expect(await delivery()).toEqual({
+      key: later.key,
+      stage: 'reminder-2',
+      at: later.at,
+      status: 'sent',
+      queued: 0,
+      sent: 1,
+      failed: 1,
+      undeliverable: 1,
+    });
+    // Pages and filters read the same.
+    const [paged] = await store.listOverviews({ planId: 'fj-2017', nowMs: T0, limit: 1, offset: 0, light: 'yellow' });
+    expect(paged?.delivery).toEqual(await delivery());
+  });
+
+  it('records the notice (and outcome) of an overview that a later one overtook, for its own item', async () => {
+    const { store } = opened;
+    const ref = { planId: 'fj-2017', unitCode: 'fj-czt', obligation: 'recurring-publication' as const, taskNo: 20 };
+    const weeks = overview({
+      ...ref,
+      obligationId: 'task-20-week',
+      items: [item({ period: '2017-W18' }), item({ period: '2017-W19' })],
+    });
+    const at = '2017-05-08T09:00:00.000+08:00';
+    const escalation = notice({ ...ref, period: '2017-W18', stage: 'escalation-1', at });
+    const reminder = notice({ ...ref, period: '2017-W19', stage: 'reminder-0', at });
+    const entry = (n: ReturnType<typeof notice>) => ({
+      key: n.key,
+      payload: { kind: 'notice' as const, notice: n },
+      recipients: [officer],
+      atMs: Date.parse(n.at),
+      notBeforeMs: T0,
+    });
+    // Two activities at one instant: the second overview (seq 3) lands before the first (seq 2).
+    await store.enqueue(entry(reminder), T0, { ...weeks, seq: 3 });
+    await store.enqueue(entry(escalation), T0, { ...weeks, seq: 2 });
+    const rows = await store.listOverviews({ planId: 'fj-2017', nowMs: T0 });
+    expect(rows.map((r) => [r.period, r.lastNotice?.stage, r.delivery?.key])).toEqual([
+      ['2017-W18', 'escalation-1', escalation.key],
+      ['2017-W19', 'reminder-0', reminder.key],
+    ]);
+    // An earlier notice recorded late never replaces a later one.
+    const earlier = notice({ ...ref, period: '2017-W18', stage: 'reminder-0', at: '2017-05-05T09:00:00.000+08:00' });
+    await store.enqueue(entry(earlier), T0, { ...weeks, seq: 1 });
+    expect((await store.listOverviews({ planId: 'fj-2017', nowMs: T0 }))[0]!.lastNotice?.key).toBe(escalation.key);
+    // An outcome written with an overtaken overview is the item's outcome still.
+    await store.upsertOutcome(
+      { ...ref, period: '2017-W18', due: '2017-05-05', status: 'missed', fulfilledAt: null },
+      T0,
+      { ...weeks, seq: 1 },
+    );
+    expect((await store.listOverviews({ planId: 'fj-2017', nowMs: T0 }))[0]!.outcome).toBe('missed');
+  });
+
   it('keeps the later overview whichever write lands last, and what an earlier write recorded', async () => {
     const { store } = opened;
     const done = overview({

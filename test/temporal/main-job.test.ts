@@ -205,7 +205,7 @@ describe('duban start (the main job)', () => {
   // Each stage of start-up begins with its log line; the signal comes the moment that line is out.
   const LATER: Record<string, string[]> = {
     'the dev server is starting': ['worker polling', 'starting plan', 'starting the dashboard'],
-    'the plan is starting': ['obligations in all', 'starting the dashboard', 'dashboard at'],
+    'the plan is starting': [' units/s', 'starting the dashboard', 'dashboard at'],
     'the dashboard is starting': [],
   };
   it.each([

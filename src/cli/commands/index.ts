@@ -16,6 +16,7 @@ import { reportCommand } from './report';
 import { requestCommands } from './request';
 import { serveCommand } from './serve';
 import { simulateCommand } from './simulate';
+import { readModelRebuildCommand } from './read-model';
 import { planStartCommand, startCommand } from './start';
 import { statusCommand } from './status';
 import { waiveCommand } from './waive';
@@ -29,6 +30,7 @@ export const commands: Command[] = [
   planAssignmentsCommand,
   planStartCommand,
   planCloseCommand,
+  readModelRebuildCommand,
   simulateCommand,
   statusCommand,
   fulfilCommand,

@@ -1,5 +1,6 @@
 import { checkRuntimeConfig, openActivityRuntime } from '../../../activities/runtime';
-import { type StartPlanResult, createDubanClient, isoInstant } from '../../service';
+import { type StartPlanResult, countObligationWorkflows, createDubanClient, isoInstant } from '../../service';
+import { unitWorkflowId } from '../../domain/ids';
 import { yearIsOver } from '../../domain/rehearsal';
 import { loadHttpConfig } from '../../http/config';
 import { mailConfigFromEnv } from '../../mail/config';
@@ -28,6 +29,8 @@ import {
   temporalConfig,
   type LoadedPlan,
 } from '../kit';
+import type { Store } from '../../store/types';
+import { backfillSummary } from './read-model';
 import { dashboardForMainJob } from './serve';
 
 /** Lines of a command that is no long-running process: plain `duban: …` lines on stderr. */
@@ -92,7 +95,8 @@ async function startPlanOnServer(
       concurrency,
       // Read once here, not by a local activity in every unit workflow before it opens its obligations.
       holidayYears,
-      onProgress: progress(`starting plan ${plan.id}`, 'workflows'),
+      // Unit workflows: what a start call knows exists when it returns (each opens its obligations itself).
+      onProgress: progress(`starting plan ${plan.id}`, 'unit workflows'),
       stopping,
       onProvisional: (years) => {
         const provisional = provisionalWarning(years);
@@ -101,28 +105,71 @@ async function startPlanOnServer(
     });
     const elapsedMs = Date.now() - since;
     rememberPlan(plan, loaded.source, loaded.unitAliases);
-    // Workflows, a unit counted with its obligations; the units in brackets.
-    const opened = `${result.opened} workflows opened (${result.started.length} units)`;
-    const alreadyOpen = `${result.alreadyOpen} already open (${result.existing.length} units)`;
+    const opened = `${result.started.length} unit workflows started`;
+    const alreadyOpen = `${result.existing.length} already open`;
+    // What exists of the obligation workflows the units open as children: counted by the server where it can.
+    const obligations = result.schedule.units.reduce((n, u) => n + u.obligations.length, 0);
+    const existing = await countObligationWorkflows(client, plan.id);
+    const children =
+      existing === undefined
+        ? `${obligations} obligation workflows, opened by their units once a worker runs them`
+        : `${existing} of ${obligations} obligation workflows exist so far` +
+          (existing < obligations ? ' (their units open the rest once a worker runs them)' : '');
     if (result.notStarted > 0) {
       logger.warn(
-        `plan ${plan.id}: start interrupted: ${opened}, ${alreadyOpen}, ${result.notOpened} not opened yet ` +
-          `(${result.notStarted} units; the next start opens them, and only them)`,
+        `plan ${plan.id}: start interrupted: ${opened}, ${alreadyOpen}, ${result.notStarted} not started yet ` +
+          `(the next start starts them, and only them); ${children}`,
       );
       return result;
     }
-    const obligations = result.schedule.units.reduce((n, u) => n + u.obligations.length, 0);
-    const rate = elapsedMs > 0 ? `, ${Math.round(((result.opened + result.alreadyOpen) * 1000) / elapsedMs)}/s` : '';
-    logger.info(
-      `plan ${plan.id}: ${opened}, ${alreadyOpen}; ${obligations} obligations in all; ` +
-        `${seconds(elapsedMs)}${rate}`,
-    );
+    const units = result.started.length + result.existing.length;
+    const rate = elapsedMs > 0 ? `, ${Math.round((units * 1000) / elapsedMs)} units/s` : '';
+    logger.info(`plan ${plan.id}: ${opened}, ${alreadyOpen}; ${children}; ${seconds(elapsedMs)}${rate}`);
     const designation = [...new Set(result.schedule.assignments.needsDesignation.map((d) => d.taskNo))];
     if (designation.length > 0)
       logger.warn(`tasks ${designation.join(', ')} name 省直有关部门: designate their units (duban designate)`);
     return result;
   } finally {
     await client.connection.close();
+  }
+}
+
+/**
+ * Fills the read model for the plan's obligation workflows that have none there yet (started before it): once the
+ * worker polls, so their queries are answered. Never throws: what did not answer is logged, and the next start (or
+ * `duban read-model rebuild`) tries it again.
+ */
+async function backfillReadModel(
+  loaded: LoadedPlan,
+  store: Store,
+  logger: Logger,
+  stopping: () => boolean,
+  unitCodes?: string[],
+): Promise<void> {
+  try {
+    const config = temporalConfig();
+    const client = await connectOrUsage(config);
+    try {
+      const duban = createDubanClient({
+        client,
+        ...loaded,
+        namespace: config.namespace,
+        taskQueue: config.taskQueue,
+      });
+      const report = await duban.obligations.backfillReadModel(store, {
+        concurrency: startConcurrency(),
+        stopping,
+        unitCodes,
+        onProgress: progressLines(logger, `read model of plan ${loaded.plan.id}`, 'workflows queried'),
+      });
+      const line = `read model: ${backfillSummary(report)}`;
+      if (report.failed.length > 0) logger.warn(line, { failed: report.failed.length });
+      else logger.info(line, { backfilled: report.backfilled, missing: report.missing });
+    } finally {
+      await client.connection.close();
+    }
+  } catch (err) {
+    logger.warn(`read model: the backfill stopped: ${(err as Error).message} (duban read-model rebuild retries it)`);
   }
 }
 
@@ -144,8 +191,9 @@ export const planStartCommand: Command = {
     'Starts, idempotently, one workflow per unit of the plan (each running its obligations) on the configured',
     'server, with a progress bar, and remembers the plan so later commands find it by its id. Starting a plan twice',
     'creates nothing twice. Dates that rest on a year without a State Council holiday notice are named.',
-    'The progress shows workflows opened (a unit with its obligations) per second. Ctrl-C stops it between units',
-    '(exit 1); run it again and it opens only what is missing, counting the rest as already open.',
+    'The progress counts unit workflows started per second; each unit opens its obligations as children once a',
+    'worker runs it, and the last line says how many of those the server lists so far. Ctrl-C stops it between',
+    'units (exit 1); run it again and it starts only what is missing, counting the rest as already open.',
     'DUBAN_START_CONCURRENCY sets the concurrent start calls (default 16).',
   ],
   flags: [flag(FLAGS.plan, { required: true, default: undefined }), ...PLAN_FILE_FLAGS, FLAGS.directory, FLAGS.policy],
@@ -177,6 +225,8 @@ export const startCommand: Command = {
     'unless DUBAN_EXAMPLE_PLAN=0) and its dashboard (unless DUBAN_DASHBOARD=0). Ctrl-C or SIGTERM stops',
     'everything it started. Exits 1 if the server is unreachable for longer than DUBAN_SERVER_LOSS_TIMEOUT_S.',
     'The dashboard serves /healthz and /readyz; without it they are on DUBAN_HEALTH_ADDRESS (default 127.0.0.1:8081).',
+    "Once the worker polls it fills the store's read model for the plan's workflows that have no overview there",
+    '(started by a duban from before it), as `duban read-model rebuild` does, and logs how many it wrote.',
     '',
     'The bundled example is a 2017 plan: once its year is over it runs as a rehearsal, shifted by whole days so its',
     "plan time starts on 2017-05-23 at today's clock time (fixed at the first start), its mail kept in",
@@ -269,8 +319,9 @@ export const startCommand: Command = {
         activities: () => runtime.activities,
         onReady: async (info) => {
           health.attach(info);
+          let started: StartPlanResult | undefined;
           if (values.plan !== undefined || process.env.DUBAN_EXAMPLE_PLAN !== '0')
-            await startPlanOnServer(
+            started = await startPlanOnServer(
               loaded,
               logger,
               (label, noun) =>
@@ -281,6 +332,20 @@ export const startCommand: Command = {
             );
           // Ctrl-C while the plan was starting: the dashboard is not started only to be stopped.
           if (info.stopping()) return closeRuntime;
+          // Beside the dashboard, not before it: status shows the rows the store has while the rest are queried.
+          // The units this start opened run with the read model from their first step: only those found open are
+          // looked at (every unit when the plan was not started here).
+          const openBefore = started && new Set(started.existing);
+          const backfill = backfillReadModel(
+            loaded,
+            runtime.store,
+            logger,
+            info.stopping,
+            openBefore &&
+              started!.schedule.units
+                .map((u) => u.unitCode)
+                .filter((code) => openBefore.has(unitWorkflowId(loaded.plan.id, code))),
+          );
           const stopDashboard = await dashboardForMainJob({
             loaded,
             rehearsal: rehearsal !== undefined,
@@ -293,6 +358,7 @@ export const startCommand: Command = {
           });
           return async () => {
             await stopDashboard();
+            await backfill;
             await closeRuntime();
           };
         },

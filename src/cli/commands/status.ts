@@ -1,5 +1,5 @@
 import { LIGHTS } from '../../domain/lights';
-import type { Light, StatusRow } from '../../service';
+import type { LastNoticeDelivery, Light, StatusRow } from '../../service';
 import { type Command, UsageError } from '../command';
 import { LIGHT_STYLES, colourOn, columns, paint } from '../table';
 import {
@@ -35,10 +35,26 @@ export function statusRowLines(rows: readonly StatusRow[], colour: boolean = col
       const provisional = r.provisional ? `  (provisional ${r.provisional.join(', ')})` : '';
       const calendar = r.calendarError ? '  (calendar error, see above)' : '';
       const light = paint(LIGHT_LABELS[r.light], LIGHT_STYLES[r.light], colour);
-      return [light, r.unitName, what, `due ${r.due}`, r.state, `${done || next}${provisional}${calendar}`];
+      return [
+        light,
+        r.unitName,
+        what,
+        `due ${r.due}`,
+        r.state,
+        `${done || next}${provisional}${calendar}`,
+        r.delivery ? lastNoticeText(r.delivery) : '',
+      ];
     }),
     { indent: '  ' },
   );
+}
+
+/** `last reminder-5: sent 2` / `last escalation-1: sent 1, undeliverable 1`: the last notice's deliveries by state. */
+export function lastNoticeText(d: LastNoticeDelivery): string {
+  const counts = (['queued', 'sent', 'failed', 'undeliverable'] as const)
+    .filter((state) => d[state] > 0)
+    .map((state) => `${state} ${d[state]}`);
+  return `last ${d.stage}: ${counts.join(', ') || 'no recipients'}`;
 }
 
 /** The calendar errors of a report's rows, each once, with the items it concerns. */
@@ -67,8 +83,9 @@ export const statusCommand: Command = {
   description: [
     "Reads the store's overview of every obligation item (what the workflows last recorded) and shows each with its",
     'light: green on track or done (on time, late, waived), yellow inside the reminder window (first reminder',
-    'reached, not yet due), red overdue or missed; then the counts per task and per unit. Without a store it asks',
-    'each running workflow.',
+    'reached, not yet due), red overdue or missed, and how its last notice fared in the outbox (deliveries queued,',
+    'sent, failed, undeliverable); then the counts per task and per unit. Without a store it asks each running',
+    'workflow (and knows no deliveries).',
   ],
   flags: [
     flag(FLAGS.task, { help: 'only this task' }),

@@ -2,7 +2,7 @@
 import { stageName, TIMELINE_NAMES } from '../../domain/names';
 import { LIGHTS, type Light } from '../../domain/lights';
 import type { DeliveryStatus } from '../../store/types';
-import type { HistoryEntry, TimelineRow } from '../../service';
+import type { HistoryEntry, StatusRow, TimelineRow } from '../../service';
 import type { Principal } from '../auth';
 import { html, layout, lightBadge, type SafeHtml, seg, shanghai } from '../html';
 import type { Plan } from '../../domain/plan';
@@ -114,6 +114,16 @@ export function timelineTable(
       )}
     </tbody>
   </table>`;
+}
+
+/** A status row's last notice and its deliveries by state (`催办提醒：已发送 2、发送失败 1`); empty without one. */
+export function lastNoticeCell(row: StatusRow): SafeHtml | string {
+  const d = row.delivery;
+  if (!d) return '';
+  const counts = (['queued', 'sent', 'failed', 'undeliverable'] as const)
+    .filter((state) => d[state] > 0)
+    .map((state) => `${DELIVERY_WORDS[state]} ${d[state]}`);
+  return html`<span class="delivery" data-status="${d.status}">${stageName(d.stage)}：${counts.join('、')}</span>`;
 }
 
 const DELIVERY_WORDS: Record<DeliveryStatus, string> = {

@@ -20,6 +20,7 @@ import {
   historyTable,
   type KeptForm,
   keptValues,
+  lastNoticeCell,
   page,
   type PageContext,
   provisionalBadge,
@@ -133,6 +134,7 @@ function rowsTable(ctx: PageContext, rows: StatusRow[], options: { unitColumn: b
         <th>灯</th>
         <th>完成时间</th>
         <th>下次通知</th>
+        <th>上次通知</th>
         <th></th>
       </tr>
     </thead>
@@ -154,6 +156,7 @@ function rowsTable(ctx: PageContext, rows: StatusRow[], options: { unitColumn: b
               r,
             )}${calendarErrorBadge(r)}
           </td>
+          <td>${lastNoticeCell(r)}</td>
           <td>
             <a href="${timeline}">时间线</a>${
               options.fulfil && isOpen(r)
