@@ -753,8 +753,8 @@ const OVERVIEW_UPSERT_SET = OVERVIEW_COLUMNS.filter((c) => !OVERVIEW_KEY.has(c))
   .join(', ');
 
 /**
- * Writes every item of an overview in one statement; a row holding a later overview (workflow time, then sequence)
- * is kept. `lastNotice` and `outcome` are what the same transaction recorded, for their item.
+ * Writes every item of an overview in one statement (only the items it carries when it has `indexes`: their rows);
+ * a row holding a later overview (workflow time, then sequence) is kept. `lastNotice` and `outcome` are what the same transaction recorded, for their item.
  */
 async function putOverviewOn(
   db: SqlDriver,
@@ -767,7 +767,13 @@ async function putOverviewOn(
 ): Promise<void> {
   if (overview.items.length === 0) return;
   const params: unknown[] = [];
-  overview.items.forEach((item, index) => {
+  const { indexes } = overview;
+  if (indexes && indexes.length !== overview.items.length)
+    throw new Error(
+      `overview of ${overview.obligationId} (${overview.unitCode}): ${indexes.length} indexes for ${overview.items.length} items`,
+    );
+  overview.items.forEach((item, i) => {
+    const index = indexes ? indexes[i] : i;
     const notice = recorded.lastNotice && recorded.lastNotice.period === item.period ? recorded.lastNotice : null;
     const outcome = recorded.outcome && recorded.outcome.period === item.period ? recorded.outcome : null;
     params.push(
