@@ -130,7 +130,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('%s store: overviews', (kind) =
     const { store } = opened;
     const weeks = ['w1', 'w2', 'w3'].map((period) => item({ period }));
     await store.putOverview(
-      overview({ obligation: 'weekly-publication', obligationId: 'task-20-week', items: weeks }),
+      overview({ obligation: 'recurring-publication', obligationId: 'task-20-week', items: weeks }),
       T0,
     );
     const w2Missed = item({
@@ -142,7 +142,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('%s store: overviews', (kind) =
     });
     await store.putOverview(
       overview({
-        obligation: 'weekly-publication',
+        obligation: 'recurring-publication',
         obligationId: 'task-20-week',
         seq: 2,
         items: [w2Missed],
