@@ -32,6 +32,7 @@ import {
   checkEvidence,
   checkReasonAndApprover,
   continueAsNewPastLimit,
+  pastHistoryLimit,
   instantArg,
   keyedNotice,
   noteDelivery,
@@ -634,16 +635,20 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   const sleepUntil = (at: number): Promise<void> =>
     new Promise<void>((resolve, reject) => {
       wake = resolve;
-      if (!pendingTimer || pendingTimer.at > at) {
-        const timer = { at, fired: sleep(Math.max(1, at - clock.now())) };
-        const clear = (): void => {
+      if (!pendingTimer || pendingTimer.at > at) pendingTimer = { at, fired: sleep(Math.max(1, at - clock.now())) };
+      const timer = pendingTimer;
+      // Every wait on a timer forgets it once it has fired (one handler, not a second chain: each promise made in
+      // workflow code records a stack trace). A cancelled workflow rejects its timer, and the loop with it.
+      timer.fired.then(
+        () => {
           if (pendingTimer === timer) pendingTimer = undefined;
-        };
-        timer.fired.then(clear, clear);
-        pendingTimer = timer;
-      }
-      // A cancelled workflow rejects its timer, and the loop with it.
-      pendingTimer.fired.then(resolve, reject);
+          resolve();
+        },
+        (err: unknown) => {
+          if (pendingTimer === timer) pendingTimer = undefined;
+          reject(err);
+        },
+      );
     });
   /** Open items whose notices may still fire (pending or overdue), earliest due date first. */
   const openByDue = (): ItemState[] =>
@@ -749,7 +754,8 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
         const changed = new Map<number, string>();
         noteDelivery(await deliverDue({ notices, outcomes, ...withChangedOverview(changed) }), timeline);
         confirmWritten(changed);
-        await continueAsNewPastLimit<typeof obligationWorkflow>(input.historyLimit, carried);
+        if (pastHistoryLimit(input.historyLimit))
+          await continueAsNewPastLimit<typeof obligationWorkflow>(input.historyLimit, carried);
         continue;
       }
       if (items.every((i) => TERMINAL.has(i.state))) return;
