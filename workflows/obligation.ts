@@ -747,6 +747,8 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
         if (state === 'missed') {
           note({ at: clock.iso(now), type: 'missed', period: item.period });
           outcomes.push(itemOutcome(item));
+          // Its view for the overview from the agenda at hand, before the agenda leaves the cache.
+          itemView(item);
           agendas.delete(agendaKey(item));
         }
       }
