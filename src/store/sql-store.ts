@@ -327,7 +327,16 @@ export class SqlStore implements Store {
   }
 
   async listNotices(filter: NoticeFilter = {}): Promise<NoticeRecord[]> {
+    const { planId, taskNo, unitCode, obligation, period } = filter;
+    // One obligation's notices (a digest's history, `duban history`): by its key's index, not a scan of the unit's.
+    const one =
+      planId !== undefined &&
+      unitCode !== undefined &&
+      obligation !== undefined &&
+      taskNo !== undefined &&
+      period !== undefined;
     const w = where([
+      ['notices.obligation_key', one ? obligationKey({ planId, taskNo, unitCode, obligation, period }) : undefined],
       // Qualified: the deliveries query below joins a table with unit_code and at_ms of its own.
       ['notices.plan_id', filter.planId],
       ['notices.unit_code', filter.unitCode],
