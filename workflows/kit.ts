@@ -230,6 +230,15 @@ export function noteDelivery(report: DueReport, timeline: Timeline): void {
 }
 
 /**
+ * Whether the history is longer than `limit` events (Default: {@link HISTORY_LIMIT}): a loop that runs at every
+ * instant asks this before calling {@link continueAsNewPastLimit}, which would cost it an async call and its promises
+ * each time (every promise in workflow code records a stack trace).
+ */
+export function pastHistoryLimit(limit: number | undefined): boolean {
+  return workflowInfo().historyLength > (limit ?? HISTORY_LIMIT);
+}
+
+/**
  * Continues as new with `next()` once the history is longer than `limit` events, after every update handler has
  * finished. (Default limit: {@link HISTORY_LIMIT})
  */
@@ -237,7 +246,7 @@ export async function continueAsNewPastLimit<W extends Workflow>(
   limit: number | undefined,
   next: () => Parameters<W>[0],
 ): Promise<void> {
-  if (workflowInfo().historyLength <= (limit ?? HISTORY_LIMIT)) return;
+  if (!pastHistoryLimit(limit)) return;
   await condition(allHandlersFinished);
   await continueAsNew<W>(...([next()] as Parameters<W>));
 }

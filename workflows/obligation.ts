@@ -32,6 +32,7 @@ import {
   checkEvidence,
   checkReasonAndApprover,
   continueAsNewPastLimit,
+  pastHistoryLimit,
   instantArg,
   keyedNotice,
   noteDelivery,
@@ -245,9 +246,45 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     itemViews.set(id, { key, view });
     return view;
   };
-  /** The overview now, as `overviewQuery` would answer it, marked as handed over. */
-  const takeOverview = (): ObligationOverview => {
+  /**
+   * Per item (by position), what the read model last confirmed holding: a key of everything its row is written
+   * from. The local activities of the loop get only the items whose key changed (a weekly duty's 52 rows are not
+   * rewritten at every notice); a new run, a new calendar or a failed write starts from nothing, i.e. every item.
+   */
+  const written = new Map<number, string>();
+  const rowKey = (item: ItemState): string =>
+    `${item.period}|${item.due}|${item.sent.join()}|${item.state}|${item.fulfilledAt}|${item.extended}|` +
+    `${item.calendarError ?? ''}|${closed}|${calendarError ?? ''}`;
+  /**
+   * The overview now, as `overviewQuery` would answer it, marked as handed over. With `changed`, only the items whose
+   * row differs from what the store was last confirmed to hold, with their positions (`indexes`), and the keys to
+   * {@link confirmWritten} once the write is done.
+   */
+  const takeOverview = (changed?: Map<number, string>): ObligationOverview => {
     overviewDirty = false;
+    const row = (item: ItemState): OverviewItem => ({
+      period: item.period,
+      due: item.due,
+      state: item.state,
+      fulfilledAt: item.fulfilledAt,
+      extended: item.extended,
+      ...(item.calendarError ? { calendarError: item.calendarError } : {}),
+      ...itemView(item),
+    });
+    let rows: { items: OverviewItem[]; indexes?: number[] };
+    if (changed) {
+      const delta = { items: [] as OverviewItem[], indexes: [] as number[] };
+      items.forEach((item, index) => {
+        const key = rowKey(item);
+        if (written.get(index) === key) return;
+        changed.set(index, key);
+        delta.items.push(row(item));
+        delta.indexes.push(index);
+      });
+      rows = delta;
+    } else {
+      rows = { items: items.map(row) };
+    }
     return {
       planId,
       unitCode,
@@ -258,19 +295,21 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       ...(calendarError ? { calendarError } : {}),
       asOfMs: clock.now(),
       seq: ++overviewSeq,
-      items: items.map((item) => ({
-        period: item.period,
-        due: item.due,
-        state: item.state,
-        fulfilledAt: item.fulfilledAt,
-        extended: item.extended,
-        ...(item.calendarError ? { calendarError: item.calendarError } : {}),
-        ...itemView(item),
-      })),
+      ...rows,
     };
+  };
+  /** Marks the rows of a finished write as held by the store. */
+  const confirmWritten = (changed: Map<number, string>): void => {
+    for (const [index, key] of changed) written.set(index, key);
   };
   /** The overview to hand with an activity call: none in histories from before the read model. */
   const withOverview = (): { overview?: ObligationOverview } => (readModelOn() ? { overview: takeOverview() } : {});
+  /**
+   * For a local activity of the loop: the overview's changed items (none in histories from before the read model),
+   * their keys put in `changed` for {@link confirmWritten} once the activity has returned.
+   */
+  const withChangedOverview = (changed: Map<number, string>): { overview?: ObligationOverview } =>
+    readModelOn() ? { overview: takeOverview(changed) } : {};
   /** Something changed that no activity recorded: the loop writes the overview at its next wait. */
   const overviewChanged = (): void => {
     overviewDirty = true;
@@ -351,6 +390,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     calendarError = undefined;
     agendas.clear();
     itemViews.clear();
+    written.clear();
     const moved: string[] = [];
     for (const item of open) {
       const was = before.get(agendaKey(item));
@@ -595,16 +635,20 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   const sleepUntil = (at: number): Promise<void> =>
     new Promise<void>((resolve, reject) => {
       wake = resolve;
-      if (!pendingTimer || pendingTimer.at > at) {
-        const timer = { at, fired: sleep(Math.max(1, at - clock.now())) };
-        const clear = (): void => {
+      if (!pendingTimer || pendingTimer.at > at) pendingTimer = { at, fired: sleep(Math.max(1, at - clock.now())) };
+      const timer = pendingTimer;
+      // Every wait on a timer forgets it once it has fired (one handler, not a second chain: each promise made in
+      // workflow code records a stack trace). A cancelled workflow rejects its timer, and the loop with it.
+      timer.fired.then(
+        () => {
           if (pendingTimer === timer) pendingTimer = undefined;
-        };
-        timer.fired.then(clear, clear);
-        pendingTimer = timer;
-      }
-      // A cancelled workflow rejects its timer, and the loop with it.
-      pendingTimer.fired.then(resolve, reject);
+          resolve();
+        },
+        (err: unknown) => {
+          if (pendingTimer === timer) pendingTimer = undefined;
+          reject(err);
+        },
+      );
     });
   /** Open items whose notices may still fire (pending or overdue), earliest due date first. */
   const openByDue = (): ItemState[] =>
@@ -703,17 +747,24 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
         if (state === 'missed') {
           note({ at: clock.iso(now), type: 'missed', period: item.period });
           outcomes.push(itemOutcome(item));
+          // Its view for the overview from the agenda at hand, before the agenda leaves the cache.
+          itemView(item);
           agendas.delete(agendaKey(item));
         }
       }
       if (notices.length > 0 || outcomes.length > 0) {
-        noteDelivery(await deliverDue({ notices, outcomes, ...withOverview() }), timeline);
-        await continueAsNewPastLimit<typeof obligationWorkflow>(input.historyLimit, carried);
+        const changed = new Map<number, string>();
+        noteDelivery(await deliverDue({ notices, outcomes, ...withChangedOverview(changed) }), timeline);
+        confirmWritten(changed);
+        if (pastHistoryLimit(input.historyLimit))
+          await continueAsNewPastLimit<typeof obligationWorkflow>(input.historyLimit, carried);
         continue;
       }
       if (items.every((i) => TERMINAL.has(i.state))) return;
       if (overviewDirty && readModelOn()) {
-        await recordOverview(takeOverview());
+        const changed = new Map<number, string>();
+        await recordOverview(takeOverview(changed));
+        confirmWritten(changed);
         continue;
       }
       upsert(next);
@@ -733,6 +784,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     if (error) calendarDataError(clock.iso(clock.now()), error);
     agendas.clear();
     itemViews.clear();
+    written.clear();
   } else if (calendar.error) {
     calendarDataError(clock.iso(clock.now()), calendar.error);
   }

@@ -13,6 +13,7 @@ import {
   type ChildWorkflowHandle,
   CancellationScope,
   isCancellation,
+  patched,
 } from '@temporalio/workflow';
 import type { HolidayYear } from '../src/domain/holidays';
 import { obligationWorkflowId } from '../src/domain/ids';
@@ -30,6 +31,13 @@ import { deadlineLocalActivities } from './activity-proxies';
 import { refuse, startingHolidayYears, type RunOptions } from './kit';
 import { obligationWorkflow } from './obligation';
 import { searchable } from './search-status';
+
+/**
+ * Units from this patch on send the close to all their running obligations at once (one workflow task, the signals
+ * in flight together); before it, one after the other, each waiting for the server to take the one before, and they
+ * replay that way.
+ */
+const CLOSE_AT_ONCE_PATCH = 'unit-close-at-once';
 
 /** Input of {@link unitWorkflow}. */
 export interface UnitInput extends RunOptions {
@@ -168,8 +176,15 @@ export async function unitWorkflow(input: UnitInput): Promise<ObligationStatus[]
   if (closing) {
     // A close can arrive while children are still being started: signal them once they exist.
     await condition(() => pendingStarts === 0);
-    for (const c of children.values()) {
-      if (c.running) await c.handle?.signal(closeSignal, closing);
+    if (patched(CLOSE_AT_ONCE_PATCH)) {
+      const close = closing;
+      await Promise.all(
+        [...children.values()].map((c) => (c.running ? c.handle?.signal(closeSignal, close) : undefined)),
+      );
+    } else {
+      for (const c of children.values()) {
+        if (c.running) await c.handle?.signal(closeSignal, closing);
+      }
     }
   }
   await Promise.all(runs);

@@ -49,4 +49,10 @@ export interface ObligationOverview {
   asOfMs: number;
   seq: number;
   items: OverviewItem[];
+  /**
+   * Each item's position in the obligation's whole list when `items` holds only those whose row changed since the
+   * store last held the overview (the loop's writes); the rows of the others stay as they are. (Default: absent,
+   * `items` is the whole list)
+   */
+  indexes?: number[];
 }

@@ -328,7 +328,16 @@ export class SqlStore implements Store {
   }
 
   async listNotices(filter: NoticeFilter = {}): Promise<NoticeRecord[]> {
+    const { planId, taskNo, unitCode, obligation, period } = filter;
+    // One obligation's notices (a digest's history, `duban history`): by its key's index, not a scan of the unit's.
+    const one =
+      planId !== undefined &&
+      unitCode !== undefined &&
+      obligation !== undefined &&
+      taskNo !== undefined &&
+      period !== undefined;
     const w = where([
+      ['notices.obligation_key', one ? obligationKey({ planId, taskNo, unitCode, obligation, period }) : undefined],
       // Qualified: the deliveries query below joins a table with unit_code and at_ms of its own.
       ['notices.plan_id', filter.planId],
       ['notices.unit_code', filter.unitCode],
@@ -806,8 +815,8 @@ const OVERVIEW_UPSERT_SET = OVERVIEW_COLUMNS.filter((c) => !OVERVIEW_KEY.has(c))
   .join(', ');
 
 /**
- * Writes every item of an overview in one statement; a row holding a later overview (workflow time, then sequence)
- * is kept. `lastNotice` and `outcome` are what the same transaction recorded, for their item.
+ * Writes every item of an overview in one statement (only the items it carries when it has `indexes`: their rows);
+ * a row holding a later overview (workflow time, then sequence) is kept. `lastNotice` and `outcome` are what the same transaction recorded, for their item.
  */
 async function putOverviewOn(
   db: SqlDriver,
@@ -820,7 +829,13 @@ async function putOverviewOn(
 ): Promise<void> {
   if (overview.items.length === 0) return;
   const params: unknown[] = [];
-  overview.items.forEach((item, index) => {
+  const { indexes } = overview;
+  if (indexes && indexes.length !== overview.items.length)
+    throw new Error(
+      `overview of ${overview.obligationId} (${overview.unitCode}): ${indexes.length} indexes for ${overview.items.length} items`,
+    );
+  overview.items.forEach((item, i) => {
+    const index = indexes ? indexes[i] : i;
     const notice = recorded.lastNotice && recorded.lastNotice.period === item.period ? recorded.lastNotice : null;
     const outcome = recorded.outcome && recorded.outcome.period === item.period ? recorded.outcome : null;
     params.push(

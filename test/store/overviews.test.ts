@@ -230,6 +230,41 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('%s store: overviews', (kind) =
     });
   });
 
+  it('rewrites only the rows an overview with indexes carries, and refuses indexes that do not match its items', async () => {
+    const { store } = opened;
+    const weeks = ['w1', 'w2', 'w3'].map((period) => item({ period }));
+    await store.putOverview(
+      overview({ obligation: 'recurring-publication', obligationId: 'task-20-week', items: weeks }),
+      T0,
+    );
+    const w2Missed = item({
+      period: 'w2',
+      state: 'missed',
+      next: null,
+      firstReminderAhead: false,
+      windowOpensMs: null,
+    });
+    await store.putOverview(
+      overview({
+        obligation: 'recurring-publication',
+        obligationId: 'task-20-week',
+        seq: 2,
+        items: [w2Missed],
+        indexes: [1],
+      }),
+      T0,
+    );
+    const rows = await store.listOverviews({ planId: 'fj-2017', nowMs: T0 });
+    expect(rows.map((r) => [r.itemIndex, r.period, r.state])).toEqual([
+      [0, 'w1', 'pending'],
+      [1, 'w2', 'missed'],
+      [2, 'w3', 'pending'],
+    ]);
+    await expect(
+      store.putOverview(overview({ obligationId: 'task-20-week', seq: 3, items: weeks, indexes: [0] }), T0),
+    ).rejects.toThrow('overview of task-20-week (fj-czt): 1 indexes for 3 items');
+  });
+
   it('filters and counts by light as lightOf computes it, at any instant', async () => {
     const { store } = opened;
     const units = ['fj-a', 'fj-b', 'fj-c'];

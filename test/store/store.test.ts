@@ -124,6 +124,35 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('%s store', (kind) => {
     expect(await store.listNotices({ planId: 'other' })).toEqual([]);
   });
 
+  it("lists one obligation's notices when every part of it is named (a digest's history), and no other's", async () => {
+    const { store } = opened;
+    await store.enqueue(entry({ stage: 'reminder-5' }), T0);
+    await store.enqueue(entry({ stage: 'escalation-1', at: '2018-01-02T09:00:00+08:00' }), T0);
+    await store.enqueue(entry({ taskNo: 13 }), T0);
+    await store.enqueue(entry({ obligation: 'recurring-publication', period: '2017-W51' }), T0);
+    const one = { planId: 'fj-2017-zwgk', unitCode: 'fj-czt', obligation: 'task-deadline' as const };
+    expect((await store.listNotices({ ...one, taskNo: 12, period: null })).map((n) => n.stage)).toEqual([
+      'reminder-5',
+      'escalation-1',
+    ]);
+    expect(
+      (
+        await store.listNotices({
+          ...one,
+          taskNo: 12,
+          period: null,
+          beforeAtMs: Date.parse('2018-01-02T09:00:00+08:00'),
+        })
+      ).map((n) => [n.stage, n.deliveries.length]),
+    ).toEqual([['reminder-5', 1]]);
+    expect(
+      (await store.listNotices({ ...one, obligation: 'recurring-publication', taskNo: 12, period: '2017-W51' })).map(
+        (n) => n.period,
+      ),
+    ).toEqual(['2017-W51']);
+    expect(await store.listNotices({ ...one, taskNo: 14, period: null })).toEqual([]);
+  });
+
   it('upserts outcomes by plan, task, unit, obligation and period', async () => {
     const { store } = opened;
     const base = {
