@@ -879,10 +879,12 @@ async function putOverviewOn(
   // A workflow queues notices of two items at one instant in two activities, each with an overview: when the later
   // overview lands first, the earlier one is kept out above, and with it what it recorded for its own item. The
   // notice still becomes the item's last unless a later-scheduled one is recorded; the outcome, as in `outcomes`.
-  const index = overview.items.findIndex((i) => i.period === (recorded.lastNotice ?? recorded.outcome)?.period);
-  if (index < 0) return;
-  const key = [overview.planId, overview.unitCode, overview.obligationId, index];
-  const itemIs = 'plan_id = ? AND unit_code = ? AND obligation_id = ? AND item_index = ?';
+  // The item by its period, not by its place in `items`: a loop's write carries only the items whose row changed
+  // (`indexes`), and the notice's item need not be among them.
+  const recordedFor = recorded.lastNotice ?? recorded.outcome;
+  if (!recordedFor) return;
+  const key = [overview.planId, overview.unitCode, overview.obligationId, recordedFor.period ?? ''];
+  const itemIs = "plan_id = ? AND unit_code = ? AND obligation_id = ? AND COALESCE(period, '') = ?";
   const notice = recorded.lastNotice;
   if (notice)
     await db.run(

@@ -265,6 +265,43 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('%s store: overviews', (kind) =
     ).rejects.toThrow('overview of task-20-week (fj-czt): 1 indexes for 3 items');
   });
 
+  it('records a notice in its own item when the write carries only the other items whose row changed', async () => {
+    const { store } = opened;
+    const periods = ['2017-W10', '2017-W11', '2017-W12'];
+    const whole = overview({
+      obligationId: 'task-20-week',
+      taskNo: 20,
+      obligation: 'recurring-publication',
+      items: periods.map((period) => item({ period })),
+    });
+    await store.putOverview(whole, T0);
+    const n = notice({
+      planId: 'fj-2017',
+      unitCode: 'fj-czt',
+      obligation: 'recurring-publication',
+      taskNo: 20,
+      period: '2017-W11',
+    });
+    await store.enqueue(
+      {
+        key: n.key,
+        payload: { kind: 'notice', notice: n },
+        recipients: [officer],
+        atMs: Date.parse(n.at),
+        notBeforeMs: T0,
+      },
+      T0,
+      // Only the third item's row changed; the notice is the second item's.
+      { ...whole, seq: 2, items: [item({ period: '2017-W12', state: 'overdue' })], indexes: [2] },
+    );
+    const rows = await store.listOverviews({ planId: 'fj-2017', nowMs: T0 });
+    expect(rows.map((r) => [r.period, r.state, r.lastNotice?.key ?? null])).toEqual([
+      ['2017-W10', 'pending', null],
+      ['2017-W11', 'pending', n.key],
+      ['2017-W12', 'overdue', null],
+    ]);
+  });
+
   it('filters and counts by light as lightOf computes it, at any instant', async () => {
     const { store } = opened;
     const units = ['fj-a', 'fj-b', 'fj-c'];
