@@ -10,7 +10,8 @@
  * `sign-for-*` history too: an implementation plan under a policy that escalates notices not signed for within 8
  * working hours (`sign-for-unsigned-escalation`), some of its notices signed for (the `sign-for` update). The
  * `read-model-*` histories were recorded after the `obligation-overview-read-model` patch (`--only read-model`); the
- * other obligation histories are from before it and must keep replaying without it.
+ * other obligation histories are from before it and must keep replaying without it. `close-at-once-*` (`--only
+ * close-at-once`): a unit workflow after the `unit-close-at-once` patch; `unit-with-designation` is from before it.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -182,6 +183,8 @@ async function main(): Promise<void> {
     // Recorded after the `obligation-overview-read-model` patch; the same workflows' histories above are from before.
     ['read-model-implementation-plan-late', obligationWorkflowId(plan.id, 'fj-xiamen', 'implementation-plan')],
     ['read-model-quarterly-progress', obligationWorkflowId(plan.id, 'fj-czt', 'quarterly-progress')],
+    // Recorded after the `unit-close-at-once` patch: the plan's close reaches every running obligation in one task.
+    ['close-at-once-unit-with-designation', unitWorkflowId(plan.id, 'fj-czt')],
     ['emergency-information-done-press-breached', incidentWorkflowId(plan.id, 'flood-0710')],
     ['emergency-both-done-one-late', incidentWorkflowId(plan.id, 'typhoon-0912')],
     ['information-request-on-time', requestWorkflowId(plan.id, 'req-0929')],

@@ -83,6 +83,21 @@ describe('replay of recorded histories (test/histories)', () => {
     expect(files.filter((f) => f.startsWith('implementation-plan-')).filter(withPatch)).toEqual([]);
   });
 
+  it('covers the close at once: a unit history with the unit-close-at-once patch, one from before it', () => {
+    const patchesOf = (file: string): string[] => {
+      const { events = [] } = temporal.api.history.v1.History.decode(readFileSync(path.join(HISTORIES, file)));
+      return events.flatMap((e) =>
+        e.markerRecordedEventAttributes?.markerName === 'core_patch'
+          ? [Buffer.from(e.markerRecordedEventAttributes.details?.['patch-data']?.payloads?.[0]?.data ?? []).toString()]
+          : [],
+      );
+    };
+    expect(patchesOf('close-at-once-unit-with-designation.pb').some((p) => p.includes('unit-close-at-once'))).toBe(
+      true,
+    );
+    expect(patchesOf('unit-with-designation.pb').some((p) => p.includes('unit-close-at-once'))).toBe(false);
+  });
+
   it('covers sign-for: the sign-for update and the unsigned-notice escalation patch', () => {
     const { events = [] } = temporal.api.history.v1.History.decode(
       readFileSync(path.join(HISTORIES, 'sign-for-unsigned-escalation.pb')),
