@@ -7,7 +7,7 @@ import { isIsoDate } from '../src/domain/calendar';
 import { deadlineEndMs, isOnTime } from '../src/domain/deadlines';
 import { firstReminderStage } from '../src/domain/lights';
 import type { Notice, ObligationEvent, Outcome, SignedNotice } from '../src/domain/notice';
-import type { ObligationOverview, OverviewItem } from '../src/domain/overview';
+import { itemViewOf, type ItemView, type ObligationOverview, type OverviewItem } from '../src/domain/overview';
 import type { ObligationSpec } from '../src/domain/obligations';
 import type { IsoDate } from '../src/domain/plan';
 import { DEFAULT_POLICY, obligationAgenda, type AgendaItem } from '../src/domain/policy';
@@ -221,11 +221,8 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
    * the same: an overview recomputes only the items that changed (a weekly duty's 52 agendas are not walked at every
    * notice), and keeps four fields an item rather than its agenda.
    */
-  const itemViews = new Map<
-    string,
-    { key: string; view: Pick<OverviewItem, 'next' | 'firstReminderAhead' | 'windowOpensMs'> }
-  >();
-  const itemView = (item: ItemState): Pick<OverviewItem, 'next' | 'firstReminderAhead' | 'windowOpensMs'> => {
+  const itemViews = new Map<string, { key: string; view: ItemView }>();
+  const itemView = (item: ItemState): ItemView => {
     const key = `${item.due}|${item.sent.length}|${item.state}|${closed}|${item.calendarError ?? ''}`;
     const id = item.period ?? '-';
     const kept = itemViews.get(id);
@@ -233,16 +230,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     // What `upcoming()` lists for the item: its unsent stages, unless it is done, closed or without dates.
     const agenda = TERMINAL.has(item.state) || closed || item.calendarError ? [] : tryAgendaOf(item, false);
     const unsent = typeof agenda === 'string' ? [] : agenda.filter((a) => !item.sent.includes(a.stage));
-    let next: TimedAgendaItem | undefined;
-    for (const a of unsent) if (!next || a.ms < next.ms) next = a;
-    const first = firstStage === null ? undefined : unsent.find((a) => a.stage === firstStage);
-    const view = {
-      next: next
-        ? { at: next.at, stage: next.stage, ...(next.provisional ? { provisional: next.provisional } : {}) }
-        : null,
-      firstReminderAhead: firstStage === null ? null : first !== undefined,
-      windowOpensMs: first ? first.ms : null,
-    };
+    const view = itemViewOf(unsent, firstStage);
     itemViews.set(id, { key, view });
     return view;
   };

@@ -1,7 +1,7 @@
 /**
  * An obligation's overview as its workflow hands it to the activities with every notice, outcome and event it
  * records, so the store holds each obligation's current state (the read model that status and the dashboard read)
- * without a query to every workflow. Pure types only.
+ * without a query to every workflow. Types, and the one rule that derives an item's view from its notices to come.
  */
 import type { ItemState } from './notice';
 import type { IsoDate, ObligationKind } from './plan';
@@ -55,4 +55,28 @@ export interface ObligationOverview {
    * `items` is the whole list)
    */
   indexes?: number[];
+}
+
+/** What an item's light and next notice depend on: {@link OverviewItem} less its status. */
+export type ItemView = Pick<OverviewItem, 'next' | 'firstReminderAhead' | 'windowOpensMs'>;
+
+/**
+ * An item's view from its notices still to go out (each with its instant in epoch ms): the earliest is its next,
+ * and the policy's first reminder stage (null: it sends none) says whether the reminder window is still ahead. The
+ * workflow derives it from its agenda, a backfill from the workflow's `upcoming` answer.
+ */
+export function itemViewOf(
+  unsent: readonly { at: string; ms: number; stage: string; provisional?: number[] }[],
+  firstStage: string | null,
+): ItemView {
+  let next: (typeof unsent)[number] | undefined;
+  for (const a of unsent) if (!next || a.ms < next.ms) next = a;
+  const first = firstStage === null ? undefined : unsent.find((a) => a.stage === firstStage);
+  return {
+    next: next
+      ? { at: next.at, stage: next.stage, ...(next.provisional ? { provisional: next.provisional } : {}) }
+      : null,
+    firstReminderAhead: firstStage === null ? null : first !== undefined,
+    windowOpensMs: first ? first.ms : null,
+  };
 }

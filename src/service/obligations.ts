@@ -28,7 +28,7 @@ import {
   type WaiverInput,
   type SignForInput,
 } from '../../workflows/messages';
-import type { ObligationOverview } from '../domain/overview';
+import { itemViewOf, type ObligationOverview } from '../domain/overview';
 import type { LastNoticeDelivery, OverviewCount, OverviewLightCount, OverviewRecord, Store } from '../store/types';
 import type { ClientContext, ReadModel } from './context';
 import { deliveriesByKey, storedNotices, type TimelineRow, withDeliveries } from './deliveries';
@@ -441,10 +441,7 @@ export function createObligationsClient(ctx: ClientContext, schedule: PlanSchedu
       asOfMs: 0,
       seq: 0,
       items: status.items.map((item) => {
-        const mine = upcoming.filter((u) => u.period === item.period);
-        let next: UpcomingNotice | undefined;
-        for (const u of mine) if (!next || Date.parse(u.at) < Date.parse(next.at)) next = u;
-        const firstAhead = first === null ? undefined : mine.find((u) => u.stage === first);
+        const mine = upcoming.filter((u) => u.period === item.period).map((u) => ({ ...u, ms: Date.parse(u.at) }));
         return {
           period: item.period,
           due: item.due,
@@ -452,11 +449,7 @@ export function createObligationsClient(ctx: ClientContext, schedule: PlanSchedu
           fulfilledAt: item.fulfilledAt,
           extended: item.extended,
           ...(item.calendarError ? { calendarError: item.calendarError } : {}),
-          next: next
-            ? { at: next.at, stage: next.stage, ...(next.provisional ? { provisional: next.provisional } : {}) }
-            : null,
-          firstReminderAhead: first === null ? null : firstAhead !== undefined,
-          windowOpensMs: firstAhead ? Date.parse(firstAhead.at) : null,
+          ...itemViewOf(mine, first),
         };
       }),
     };

@@ -27,6 +27,7 @@ import {
   rememberPlan,
   storedHolidayYears,
   temporalConfig,
+  withDuban,
   type LoadedPlan,
 } from '../kit';
 import type { Store } from '../../store/types';
@@ -147,27 +148,20 @@ async function backfillReadModel(
   unitCodes?: string[],
 ): Promise<void> {
   try {
-    const config = temporalConfig();
-    const client = await connectOrUsage(config);
-    try {
-      const duban = createDubanClient({
-        client,
-        ...loaded,
-        namespace: config.namespace,
-        taskQueue: config.taskQueue,
-      });
-      const report = await duban.obligations.backfillReadModel(store, {
-        concurrency: startConcurrency(),
-        stopping,
-        unitCodes,
-        onProgress: progressLines(logger, `read model of plan ${loaded.plan.id}`, 'workflows queried'),
-      });
-      const line = `read model: ${backfillSummary(report)}`;
-      if (report.failed.length > 0) logger.warn(line, { failed: report.failed.length });
-      else logger.info(line, { backfilled: report.backfilled, missing: report.missing });
-    } finally {
-      await client.connection.close();
-    }
+    const report = await withDuban(
+      loaded,
+      (duban) =>
+        duban.obligations.backfillReadModel(store, {
+          concurrency: startConcurrency(),
+          stopping,
+          unitCodes,
+          onProgress: progressLines(logger, `read model of plan ${loaded.plan.id}`, 'workflows queried'),
+        }),
+      store,
+    );
+    const line = `read model: ${backfillSummary(report)}`;
+    if (report.failed.length > 0) logger.warn(line, { failed: report.failed.length });
+    else logger.info(line, { backfilled: report.backfilled, missing: report.missing });
   } catch (err) {
     logger.warn(`read model: the backfill stopped: ${(err as Error).message} (duban read-model rebuild retries it)`);
   }
