@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { openActivityRuntime, type ActivityRuntime } from '../../activities/runtime';
-import { main } from '../../src/cli/main';
+import { runCliWithEnv } from '../import/run-cli';
 import { EXIT_CODES } from '../../src/cli/command';
 import { planSchedule } from '../../src/domain/obligations';
 import { createDubanClient, type BackfillReport, type StatusReport } from '../../src/service';
@@ -22,27 +22,7 @@ import { createTimeSkippingEnv, runPlanFromPublication } from '../helpers/tempor
 jest.setTimeout(300_000);
 
 /** Runs the CLI in-process; returns exit code, stdout and stderr. */
-async function duban(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string; err: string }> {
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = jest.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err.push(String(chunk));
-    return true;
-  });
-  try {
-    const code = await main(args);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-    write.mockRestore();
-    process.env = saved;
-  }
-}
+const duban = (args: string[], env: NodeJS.ProcessEnv = {}) => runCliWithEnv(args, env);
 
 /** Status rows without what only the store knows (how the last notice's deliveries fared). */
 const workflowView = (report: StatusReport) => ({

@@ -37,6 +37,15 @@ const overview = (over: Partial<ObligationOverview> = {}): ObligationOverview =>
   ...over,
 });
 
+/** The outbox entry of a notice, due at its instant. */
+const entryOf = (n: ReturnType<typeof notice>, recipients = [officer]) => ({
+  key: n.key,
+  payload: { kind: 'notice' as const, notice: n },
+  recipients,
+  atMs: Date.parse(n.at),
+  notBeforeMs: T0,
+});
+
 const lightNow = (r: OverviewRecord, nowMs: number) =>
   lightOf({
     state: r.state,
@@ -58,17 +67,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('%s store: overviews', (kind) =
   it('writes an overview with the notice it queued, in the item the notice is for', async () => {
     const { store } = opened;
     const n = notice({ planId: 'fj-2017', unitCode: 'fj-czt', obligation: 'implementation-plan', taskNo: null });
-    await store.enqueue(
-      {
-        key: n.key,
-        payload: { kind: 'notice', notice: n },
-        recipients: [officer],
-        atMs: Date.parse(n.at),
-        notBeforeMs: T0,
-      },
-      T0,
-      overview({ items: [item({ period: n.period })] }),
-    );
+    await store.enqueue(entryOf(n), T0, overview({ items: [item({ period: n.period })] }));
     const [row] = await store.listOverviews({ planId: 'fj-2017', nowMs: T0 });
     expect(row).toMatchObject({
       unitCode: 'fj-czt',
@@ -85,13 +84,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('%s store: overviews', (kind) =
     const head = { ...officer, address: 'czt.head@duban.test', name: '李主任', role: 'head' as const };
     const third = { ...officer, address: 'czt.third@duban.test', name: '张三' };
     const ref = { planId: 'fj-2017', unitCode: 'fj-czt', obligation: 'implementation-plan' as const, taskNo: null };
-    const entry = (n: ReturnType<typeof notice>, recipients = [officer, head, third]) => ({
-      key: n.key,
-      payload: { kind: 'notice' as const, notice: n },
-      recipients,
-      atMs: Date.parse(n.at),
-      notBeforeMs: T0,
-    });
+    const entry = (n: ReturnType<typeof notice>, recipients = [officer, head, third]) => entryOf(n, recipients);
     const delivery = async () => (await store.listOverviews({ planId: 'fj-2017', nowMs: T0 }))[0]!.delivery;
     await store.putOverview(overview(), T0);
     expect(await delivery()).toBeNull();
@@ -156,13 +149,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('%s store: overviews', (kind) =
     const at = '2017-05-08T09:00:00.000+08:00';
     const escalation = notice({ ...ref, period: '2017-W18', stage: 'escalation-1', at });
     const reminder = notice({ ...ref, period: '2017-W19', stage: 'reminder-0', at });
-    const entry = (n: ReturnType<typeof notice>) => ({
-      key: n.key,
-      payload: { kind: 'notice' as const, notice: n },
-      recipients: [officer],
-      atMs: Date.parse(n.at),
-      notBeforeMs: T0,
-    });
+    const entry = (n: ReturnType<typeof notice>) => entryOf(n);
     // Two activities at one instant: the second overview (seq 3) lands before the first (seq 2).
     await store.enqueue(entry(reminder), T0, { ...weeks, seq: 3 });
     await store.enqueue(entry(escalation), T0, { ...weeks, seq: 2 });
@@ -283,13 +270,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('%s store: overviews', (kind) =
       period: '2017-W11',
     });
     await store.enqueue(
-      {
-        key: n.key,
-        payload: { kind: 'notice', notice: n },
-        recipients: [officer],
-        atMs: Date.parse(n.at),
-        notBeforeMs: T0,
-      },
+      entryOf(n),
       T0,
       // Only the third item's row changed; the notice is the second item's.
       { ...whole, seq: 2, items: [item({ period: '2017-W12', state: 'overdue' })], indexes: [2] },
