@@ -12,6 +12,8 @@
  * `read-model-*` histories were recorded after the `obligation-overview-read-model` patch (`--only read-model`); the
  * other obligation histories are from before it and must keep replaying without it. `close-at-once-*` (`--only
  * close-at-once`): a unit workflow after the `unit-close-at-once` patch; `unit-with-designation` is from before it.
+ * `generation-*` (`--only generation`): runs started with a workflow generation, which ask no patch; the others are
+ * from before generations and keep asking.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -185,6 +187,11 @@ async function main(): Promise<void> {
     ['read-model-quarterly-progress', obligationWorkflowId(plan.id, 'fj-czt', 'quarterly-progress')],
     // Recorded after the `unit-close-at-once` patch: the plan's close reaches every running obligation in one task.
     ['close-at-once-unit-with-designation', unitWorkflowId(plan.id, 'fj-czt')],
+    // Started with a workflow generation (workflows/generation.ts): no patch asked, identity attributes at the start.
+    ['generation-unit-with-designation', unitWorkflowId(plan.id, 'fj-czt')],
+    ['generation-implementation-plan-late', obligationWorkflowId(plan.id, 'fj-xiamen', 'implementation-plan')],
+    ['generation-quarterly-progress', obligationWorkflowId(plan.id, 'fj-czt', 'quarterly-progress')],
+    ['generation-information-request-paused-extended-late', requestWorkflowId(plan.id, 'req-0801')],
     ['emergency-information-done-press-breached', incidentWorkflowId(plan.id, 'flood-0710')],
     ['emergency-both-done-one-late', incidentWorkflowId(plan.id, 'typhoon-0912')],
     ['information-request-on-time', requestWorkflowId(plan.id, 'req-0929')],

@@ -3,7 +3,7 @@
  * approved extension, clock stopped while a third party is consulted, count restarted by a corrected request
  * (补正). Reminders and escalations follow the deadline policy on the current due date.
  */
-import { allHandlersFinished, condition, log, patched, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, setHandler } from '@temporalio/workflow';
 import { DateTime } from 'luxon';
 import { addCalendarDays, isIsoDate, type HolidayCalendar } from '../src/domain/calendar';
 import { deadlineEndMs, isOnTime } from '../src/domain/deadlines';
@@ -39,6 +39,7 @@ import {
   recordedBeside,
   refuse,
   sendAndNote,
+  patchedIn,
   startingHolidayYears,
   Timeline,
   WorkflowCalendar,
@@ -251,7 +252,7 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
     const detail = s.calendarDataUntold;
     if (detail === undefined) return;
     s.calendarDataUntold = undefined;
-    if (!patched(CALENDAR_ERROR_NOTICE_PATCH)) return;
+    if (!patchedIn(input, CALENDAR_ERROR_NOTICE_PATCH)) return;
     // Keyed by the instant: data that cannot be used may come again, and each time the office is told.
     await tellGeneralOffice(detail, due() ?? s.receivedOn, `${requestId}@calendar-${iso(clock.now())}`);
   };
@@ -467,7 +468,7 @@ export async function informationRequestWorkflow(input: InformationRequestInput)
 
   if (!input.holidayYears) {
     // The installation's added years, read once; later ones arrive by the calendar signal.
-    const error = cal.replace(await startingHolidayYears(undefined, holidayYears));
+    const error = cal.replace(await startingHolidayYears(undefined, holidayYears, input));
     if (error) calendarDataError(iso(clock.now()), error);
   } else if (cal.error) {
     calendarDataError(iso(clock.now()), cal.error);

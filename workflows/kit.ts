@@ -43,6 +43,31 @@ export interface RunOptions {
   holidayYears?: HolidayYear[];
   /** History length past which the workflow continues as new, carrying its state. (Default: 2000) */
   historyLimit?: number;
+  /**
+   * The workflow code generation that started this run ({@link WORKFLOW_GENERATION} when duban starts it): the run
+   * takes every patch of that generation or older without asking `patched`. (Default: absent, a run started before
+   * generations existed, which asks as it always did)
+   */
+  generation?: number;
+}
+
+export { WORKFLOW_GENERATION } from './generation';
+
+/** Each patch, by the generation from which runs take it without asking. */
+const PATCH_GENERATIONS: Readonly<Record<string, number>> = {
+  'calendar-from-store': 1,
+  'calendar-error-notice': 1,
+  'obligation-notices-batched': 1,
+  'sign-for-unsigned-escalation': 1,
+  'obligation-overview-read-model': 1,
+  'unit-close-at-once': 1,
+};
+
+/** `patched(patchId)`, answered from the run's generation when that is new enough to have the patch. */
+export function patchedIn(run: Pick<RunOptions, 'generation'>, patchId: string): boolean {
+  const since = PATCH_GENERATIONS[patchId];
+  if (since !== undefined && (run.generation ?? 0) >= since) return true;
+  return patched(patchId);
 }
 
 /** Histories stay far below Temporal's limits: workflows continue as new past this many events. */
@@ -301,9 +326,10 @@ export class WorkflowCalendar {
 export async function startingHolidayYears(
   given: HolidayYear[] | undefined,
   fetch: () => Promise<HolidayYear[]>,
+  run: Pick<RunOptions, 'generation'>,
 ): Promise<HolidayYear[]> {
   if (given) return given;
-  if (!patched(CALENDAR_PATCH)) return [];
+  if (!patchedIn(run, CALENDAR_PATCH)) return [];
   return fetch();
 }
 

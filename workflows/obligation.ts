@@ -2,7 +2,7 @@
  * One obligation of one unit (实施方案, 季度落实情况, 全年落实情况, a task deadline, a recurring publication):
  * sleeps until the next instant of its agenda or the next message, sends each notice once, records outcomes.
  */
-import { allHandlersFinished, condition, log, setHandler, patched, sleep } from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, setHandler, sleep } from '@temporalio/workflow';
 import { isIsoDate } from '../src/domain/calendar';
 import { deadlineEndMs, isOnTime } from '../src/domain/deadlines';
 import { firstReminderStage } from '../src/domain/lights';
@@ -41,7 +41,9 @@ import {
   recordedBeside,
   refuse,
   sendAndNote,
+  patchedIn,
   startingHolidayYears,
+  WORKFLOW_GENERATION,
   Timeline,
   WorkflowCalendar,
   type RunOptions,
@@ -211,7 +213,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   };
   /** Whether the read model is kept (see {@link OVERVIEW_READ_MODEL_PATCH}); asked where it would write. */
   let readModel = false;
-  const readModelOn = (): boolean => (readModel ||= patched(OVERVIEW_READ_MODEL_PATCH));
+  const readModelOn = (): boolean => (readModel ||= patchedIn(input, OVERVIEW_READ_MODEL_PATCH));
   /** The overview changed since it was last handed to an activity (a new run starts unwritten). */
   let overviewDirty = true;
   let overviewSeq = 0;
@@ -558,7 +560,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
 
   const updateSearch = searchable(
     { planId, unitCode, obligation: spec.obligation, taskNo: spec.taskNo },
-    { enabled: input.searchAttributes !== false, shiftMs: shift },
+    { enabled: input.searchAttributes !== false, shiftMs: shift, givenAtStart: input.generation !== undefined },
   );
   const upsert = (nextAt: string | number | undefined): void => {
     const open = items.find((i) => !TERMINAL.has(i.state));
@@ -567,6 +569,8 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
 
   const carried = (): ObligationInput => ({
     ...input,
+    // The next run starts under this code: it takes this generation's patches without asking.
+    generation: WORKFLOW_GENERATION,
     holidayYears: calendar.added,
     state: {
       items,
@@ -684,7 +688,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
         return noticeOf(item, a);
       });
       const unsigned = policy.signFor;
-      if (unsigned && patched(UNSIGNED_ESCALATION_PATCH)) {
+      if (unsigned && patchedIn(input, UNSIGNED_ESCALATION_PATCH)) {
         // Reminders and escalations not signed for within the working hours: one `unsigned-<stage>` notice each.
         for (const item of open) {
           for (const n of sentForSignFor(item, true)) {
@@ -710,7 +714,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
         calendarErrorUntold = undefined;
         // Histories from before the patch sent nothing here.
         const item = open[0] ?? items[0];
-        if (item && patched(CALENDAR_ERROR_NOTICE_PATCH)) {
+        if (item && patchedIn(input, CALENDAR_ERROR_NOTICE_PATCH)) {
           const at = clock.iso(now);
           const { key: _key, ...about } = noticeOf(item, { at, stage: 'calendar-error', notify: ['general-office'] });
           // Keyed by the instant: data that cannot be used may come again, and each time the office is told.
@@ -768,7 +772,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
 
   if (!input.holidayYears) {
     // The installation's added years, read once; later ones arrive by the calendar signal.
-    const error = calendar.replace(await startingHolidayYears(undefined, holidayYears));
+    const error = calendar.replace(await startingHolidayYears(undefined, holidayYears, input));
     if (error) calendarDataError(clock.iso(clock.now()), error);
     agendas.clear();
     itemViews.clear();
@@ -776,7 +780,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   } else if (calendar.error) {
     calendarDataError(clock.iso(clock.now()), calendar.error);
   }
-  const batched = patched(NOTICES_BATCHED_PATCH);
+  const batched = patchedIn(input, NOTICES_BATCHED_PATCH);
   if (batched) await batchedLoop();
   else await legacyLoop();
   if (closed) {

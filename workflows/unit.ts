@@ -13,7 +13,6 @@ import {
   type ChildWorkflowHandle,
   CancellationScope,
   isCancellation,
-  patched,
 } from '@temporalio/workflow';
 import type { HolidayYear } from '../src/domain/holidays';
 import { obligationWorkflowId } from '../src/domain/ids';
@@ -28,8 +27,9 @@ import {
   type ObligationStatus,
 } from './messages';
 import { deadlineLocalActivities } from './activity-proxies';
-import { refuse, startingHolidayYears, type RunOptions } from './kit';
+import { patchedIn, refuse, startingHolidayYears, WORKFLOW_GENERATION, type RunOptions } from './kit';
 import { obligationWorkflow } from './obligation';
+import { identityAttributes } from './search-attributes';
 import { searchable } from './search-status';
 
 /**
@@ -64,9 +64,12 @@ export async function unitWorkflow(input: UnitInput): Promise<ObligationStatus[]
   /** Handed to every obligation started; kept current by the calendar signal (for designations to come). */
   let holidayYears: HolidayYear[] | undefined = input.holidayYears;
 
+  const searchOn = input.searchAttributes !== false;
+  /** Runs of a generation start their children with the generation and the identity attributes (none before). */
+  const generation = input.generation !== undefined;
   searchable(
     { planId, unitCode, obligation: 'unit', taskNo: null },
-    { enabled: input.searchAttributes !== false, shiftMs: input.timeShiftMs ?? 0 },
+    { enabled: searchOn, shiftMs: input.timeShiftMs ?? 0, givenAtStart: generation },
   );
 
   /** Outcomes of obligations a removal ended before the unit was designated for their task again. */
@@ -95,8 +98,19 @@ export async function unitWorkflow(input: UnitInput): Promise<ObligationStatus[]
               searchAttributes: input.searchAttributes,
               historyLimit: input.historyLimit,
               holidayYears,
+              ...(generation ? { generation: WORKFLOW_GENERATION } : {}),
             },
           ],
+          ...(generation && searchOn
+            ? {
+                typedSearchAttributes: identityAttributes({
+                  planId,
+                  unitCode,
+                  obligation: spec.obligation,
+                  taskNo: spec.taskNo,
+                }),
+              }
+            : {}),
           // A closed or removed unit's obligations end with it; a crashed parent never orphans them silently.
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
           cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
@@ -168,7 +182,7 @@ export async function unitWorkflow(input: UnitInput): Promise<ObligationStatus[]
     },
   );
 
-  holidayYears ??= await startingHolidayYears(undefined, deadlineLocalActivities.holidayYears);
+  holidayYears ??= await startingHolidayYears(undefined, deadlineLocalActivities.holidayYears, input);
   for (const spec of input.obligations) runs.push(start(spec, input.activeFrom));
 
   // Wait until every child has ended, or the plan is closed.
@@ -176,7 +190,7 @@ export async function unitWorkflow(input: UnitInput): Promise<ObligationStatus[]
   if (closing) {
     // A close can arrive while children are still being started: signal them once they exist.
     await condition(() => pendingStarts === 0);
-    if (patched(CLOSE_AT_ONCE_PATCH)) {
+    if (patchedIn(input, CLOSE_AT_ONCE_PATCH)) {
       const close = closing;
       await Promise.all(
         [...children.values()].map((c) => (c.running ? c.handle?.signal(closeSignal, close) : undefined)),

@@ -7,7 +7,9 @@ import { planSchedule, provisionalYearsOf, type PlanSchedule } from '../domain/o
 import type { Plan } from '../domain/plan';
 import type { Policy } from '../domain/policy';
 import { unitWorkflowId } from '../domain/ids';
+import { WORKFLOW_GENERATION } from '../../workflows/generation';
 import { closeSignal } from '../../workflows/messages';
+import { identityAttributes } from '../../workflows/search-attributes';
 import type { unitWorkflow } from '../../workflows/unit';
 import { isAlreadyStarted, isNotFound } from './refusals';
 
@@ -146,8 +148,20 @@ export async function startPlan(
             searchAttributes: options.searchAttributes,
             historyLimit: options.historyLimit,
             holidayYears: options.holidayYears,
+            generation: WORKFLOW_GENERATION,
           },
         ],
+        // Given at the start, the identity costs the first task no upsert (and the server no visibility write).
+        ...(options.searchAttributes !== false
+          ? {
+              typedSearchAttributes: identityAttributes({
+                planId: plan.id,
+                unitCode: unit.unitCode,
+                obligation: 'unit',
+                taskNo: null,
+              }),
+            }
+          : {}),
       });
       started.push(workflowId);
       progress.opened += unitWorkflowCount(unit);

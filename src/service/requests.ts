@@ -3,6 +3,7 @@
  * days after receipt); the reply, the one extension, pauses for third parties and corrected requests are messages
  * to it; operators list them per unit and plan with their lights.
  */
+import { WORKFLOW_GENERATION } from '../../workflows/generation';
 import { deadlineWindowOpensMs, lightOf, type Light } from '../domain/lights';
 import { requestWorkflowId } from '../domain/ids';
 import type { Evidence } from '../domain/notice';
@@ -166,6 +167,7 @@ export function createRequestsClient(ctx: ClientContext): RequestsClient {
               policy: ctx.policy,
               timeShiftMs: ctx.timeShiftMs,
               searchAttributes: ctx.searchAttributes,
+              generation: WORKFLOW_GENERATION,
             },
           ],
         });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { quietRuntime, workflowBundle } from '../helpers/temporal';
+import { WORKFLOW_GENERATION } from '../../workflows/generation';
 
 jest.setTimeout(120_000);
 
@@ -30,7 +31,8 @@ describe('replay of recorded histories (test/histories)', () => {
       );
     };
     const legacy = files.filter((f) => f.startsWith('v1-')).map(patchedLoop);
-    const current = files.filter((f) => !f.startsWith('v1-')).map(patchedLoop);
+    // generation-* runs take the batched loop without asking (their own test below).
+    const current = files.filter((f) => !f.startsWith('v1-') && !f.startsWith('generation-')).map(patchedLoop);
     expect(legacy.filter((p) => p === false).length).toBeGreaterThanOrEqual(5);
     expect(legacy).not.toContain(true);
     expect(current.filter((p) => p === true).length).toBeGreaterThanOrEqual(5);
@@ -112,6 +114,29 @@ describe('replay of recorded histories (test/histories)', () => {
       (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'sign-for',
     );
     expect(updates).toHaveLength(2);
+  });
+
+  it('covers runs of a generation: generation-* histories carry it in their input and ask no patch', () => {
+    const generation = files.filter((f) => f.startsWith('generation-'));
+    expect(generation.length).toBeGreaterThanOrEqual(4);
+    const types = new Set<string>();
+    for (const file of generation) {
+      const { events = [] } = temporal.api.history.v1.History.decode(readFileSync(path.join(HISTORIES, file)));
+      const started = events[0]!.workflowExecutionStartedEventAttributes!;
+      types.add(started.workflowType!.name!);
+      const input = JSON.parse(Buffer.from(started.input!.payloads![0]!.data!).toString()) as { generation?: number };
+      expect({ file, generation: input.generation }).toEqual({ file, generation: WORKFLOW_GENERATION });
+      expect({
+        file,
+        markers: events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch'),
+      }).toEqual({ file, markers: [] });
+    }
+    expect([...types].sort()).toEqual(['informationRequestWorkflow', 'obligationWorkflow', 'unitWorkflow']);
+    // The histories from before generations ask their patches: the other branch of `patchedIn` is replayed too.
+    const before = temporal.api.history.v1.History.decode(
+      readFileSync(path.join(HISTORIES, 'read-model-quarterly-progress.pb')),
+    );
+    expect(before.events!.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toBe(true);
   });
 
   it('replays every recorded history with today’s workflow code without nondeterminism', async () => {
