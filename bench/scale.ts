@@ -28,6 +28,7 @@ import { planSchedule } from '../src/domain/obligations';
 import { BUNDLED_DIRECTORY_PATH, loadDirectory } from '../src/import/directory';
 import { importTableFile } from '../src/import/plan-file';
 import { mapConcurrent } from '../src/service';
+import { loadTemporalConfig } from '../src/temporal/config';
 import { installRuntime } from '../src/temporal/runtime';
 import { freePort } from '../test/helpers/process';
 
@@ -243,7 +244,8 @@ async function run(
     connection = await Connection.connect({ address });
     const client = new Client({ connection });
     const planId = importTableFile(SEED, { directory: target.directory }).plan.id;
-    const query = `DubanPlan = "${planId}" AND WorkflowType = "obligationWorkflow"`;
+    // Identity attributes come with the start; the status is upserted by the first task, so it marks a run open.
+    const query = `DubanPlan = "${planId}" AND WorkflowType = "obligationWorkflow" AND DubanStatus IS NOT NULL`;
     let lastLogged = 0;
     for (;;) {
       const { count } = await client.workflow.count(query);
@@ -312,6 +314,8 @@ async function run(
       taskQueue: 'bench-scale-trivial',
       workflowBundle: trivialBundle,
       maxCachedWorkflows: 100,
+      // Polled as duban's worker polls (DUBAN_WORKFLOW_POLLERS): the comparison is of the workflows, not the pollers.
+      workflowTaskPollerBehavior: loadTemporalConfig(process.env).worker.workflowTaskPollerBehavior,
     });
     const trivialS = await worker.runUntil(async () => {
       const t1 = performance.now();

@@ -45,6 +45,7 @@ const schema = z.object({
   DUBAN_WORKFLOW_TASK_SLOTS: slots(2),
   DUBAN_ACTIVITY_TASK_SLOTS: slots(1),
   DUBAN_LOCAL_ACTIVITY_SLOTS: slots(1),
+  DUBAN_WORKFLOW_POLLERS: slots(2),
   DUBAN_LOG_LEVEL: z
     .string()
     .trim()
@@ -107,7 +108,17 @@ export interface WorkerTuning {
   maxConcurrentActivityTaskExecutions?: number;
   /** DUBAN_LOCAL_ACTIVITY_SLOTS: local activities run at once (every notice is one: `deliverDue`). */
   maxConcurrentLocalActivityExecutions?: number;
+  /**
+   * DUBAN_WORKFLOW_POLLERS: at most this many workflow task polls at once, scaled between 1 and it by the backlog the
+   * server reports (`autoscaling`). The SDK's own default is 10 fixed polls, 2 of them on the normal queue: every
+   * new workflow's first task comes from there, so opening a plan waited on those two. (Default:
+   * {@link WORKFLOW_POLLERS_DEFAULT})
+   */
+  workflowTaskPollerBehavior: { type: 'autoscaling'; maximum: number };
 }
+
+/** The most workflow task polls a worker makes at once, unless DUBAN_WORKFLOW_POLLERS says otherwise. */
+export const WORKFLOW_POLLERS_DEFAULT = 20;
 
 /** A configuration error names the variable; it is reported without a stack trace. */
 export class ConfigError extends Error {
@@ -255,6 +266,10 @@ export function loadTemporalConfig(
       maxConcurrentWorkflowTaskExecutions: e.DUBAN_WORKFLOW_TASK_SLOTS,
       maxConcurrentActivityTaskExecutions: e.DUBAN_ACTIVITY_TASK_SLOTS,
       maxConcurrentLocalActivityExecutions: e.DUBAN_LOCAL_ACTIVITY_SLOTS,
+      workflowTaskPollerBehavior: {
+        type: 'autoscaling',
+        maximum: e.DUBAN_WORKFLOW_POLLERS ?? WORKFLOW_POLLERS_DEFAULT,
+      },
     },
     logLevel: e.DUBAN_LOG_LEVEL,
     warnings,

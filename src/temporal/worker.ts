@@ -64,7 +64,7 @@ export function createWorker(
     dataConverter: dataConverter(config.payloadKeys),
     ...workflowSource(),
     shutdownGraceTime: '10s',
-    // Only what the environment sets: the SDK's defaults otherwise.
+    // What the environment sets (and duban's poller default): the SDK's defaults otherwise.
     ...Object.fromEntries(Object.entries(config.worker ?? {}).filter(([, v]) => v !== undefined)),
     ...overrides,
   });

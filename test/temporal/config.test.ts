@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadTemporalConfig, type TemporalConfig } from '../../src/temporal/config';
+import { loadTemporalConfig, WORKFLOW_POLLERS_DEFAULT, type TemporalConfig } from '../../src/temporal/config';
 import { spawnDuban } from '../helpers/process';
 
 /** Loads with only `env` (no HOME: the machine's own temporal.toml never leaks in), collecting the warnings. */
@@ -208,12 +208,13 @@ describe('Temporal connection settings (@temporalio/envconfig)', () => {
 });
 
 describe('worker capacity settings', () => {
-  it('leaves each unset one to the SDK, reads whole numbers, and names a bad one', () => {
+  it('leaves each unset one to the SDK (but the pollers), reads whole numbers, and names a bad one', () => {
     expect(loadTemporalConfig({}).worker).toEqual({
       maxCachedWorkflows: undefined,
       maxConcurrentWorkflowTaskExecutions: undefined,
       maxConcurrentActivityTaskExecutions: undefined,
       maxConcurrentLocalActivityExecutions: undefined,
+      workflowTaskPollerBehavior: { type: 'autoscaling', maximum: WORKFLOW_POLLERS_DEFAULT },
     });
     expect(
       loadTemporalConfig({
@@ -221,13 +222,18 @@ describe('worker capacity settings', () => {
         DUBAN_WORKFLOW_TASK_SLOTS: '80',
         DUBAN_ACTIVITY_TASK_SLOTS: '',
         DUBAN_LOCAL_ACTIVITY_SLOTS: '200',
+        DUBAN_WORKFLOW_POLLERS: '40',
       }).worker,
     ).toEqual({
       maxCachedWorkflows: 5000,
       maxConcurrentWorkflowTaskExecutions: 80,
       maxConcurrentActivityTaskExecutions: undefined,
       maxConcurrentLocalActivityExecutions: 200,
+      workflowTaskPollerBehavior: { type: 'autoscaling', maximum: 40 },
     });
+    expect(() => loadTemporalConfig({ DUBAN_WORKFLOW_POLLERS: '1' })).toThrow(
+      /invalid configuration: DUBAN_WORKFLOW_POLLERS/,
+    );
     expect(() => loadTemporalConfig({ DUBAN_WORKFLOW_TASK_SLOTS: '1' })).toThrow(
       /invalid configuration: DUBAN_WORKFLOW_TASK_SLOTS/,
     );

@@ -1,6 +1,6 @@
 /** The worker capacity settings (README, "Several workers") reach the worker `duban start` creates. */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { loadTemporalConfig } from '../../src/temporal/config';
+import { loadTemporalConfig, WORKFLOW_POLLERS_DEFAULT } from '../../src/temporal/config';
 import { createWorker } from '../../src/temporal/worker';
 import { createDevServerEnv, quietRuntime } from '../helpers/temporal';
 
@@ -22,6 +22,7 @@ describe('worker capacity from the environment', () => {
       DUBAN_WORKER_CACHE_SIZE: '64',
       DUBAN_WORKFLOW_TASK_SLOTS: '8',
       DUBAN_LOCAL_ACTIVITY_SLOTS: '12',
+      DUBAN_WORKFLOW_POLLERS: '6',
     });
     const worker = await createWorker(config, env.nativeConnection, {});
     const untuned = await createWorker(
@@ -39,6 +40,11 @@ describe('worker capacity from the environment', () => {
       expect(worker.options.maxCachedWorkflows).toBe(64);
       expect(slots(worker).workflowTaskSlotSupplier?.numSlots).toBe(8);
       expect(slots(worker).localActivityTaskSlotSupplier?.numSlots).toBe(12);
+      expect(worker.options.workflowTaskPollerBehavior).toMatchObject({ type: 'autoscaling', maximum: 6 });
+      expect(untuned.options.workflowTaskPollerBehavior).toMatchObject({
+        type: 'autoscaling',
+        maximum: WORKFLOW_POLLERS_DEFAULT,
+      });
       // Unset: the SDK's defaults, as the untuned worker has them.
       expect(slots(worker).activityTaskSlotSupplier).toEqual(slots(untuned).activityTaskSlotSupplier);
       expect(slots(untuned).workflowTaskSlotSupplier?.numSlots).toBe(40);
