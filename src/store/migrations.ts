@@ -175,6 +175,18 @@ export const migrations: Migration[] = [
       CREATE INDEX overviews_kind ON overviews (plan_id, obligation, unit_code);
     `,
   },
+  {
+    version: 6,
+    name: 'read model: a version per plan, bumped by every overview write',
+    sql: `
+      -- Bumped last in each transaction that writes a plan's overviews: a reader that finds the version it counted
+      -- at (and no light due to turn since) reuses its counts instead of scanning the plan again.
+      CREATE TABLE overview_versions (
+        plan_id TEXT PRIMARY KEY,
+        version BIGINT NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The newest schema this code knows. */

@@ -26,7 +26,9 @@ import {
   type OutboxPayload,
   type OutcomeFilter,
   type OutcomeRecord,
+  type OverviewCount,
   type OverviewFilter,
+  type OverviewLightCount,
   type OverviewRecord,
   type LastNoticeDelivery,
   type Recipient,
@@ -147,6 +149,9 @@ export async function migrate(db: SqlDriver): Promise<number> {
 
 /** A {@link Store} over an already migrated driver. */
 export class SqlStore implements Store {
+  /** Light counts already made, per plan, while its overviews and the lights' clock leave them true. */
+  private readonly counts = new OverviewCountCache();
+
   constructor(private readonly db: SqlDriver) {}
 
   get dialect() {
@@ -164,61 +169,63 @@ export class SqlStore implements Store {
     overview?: WithOverview,
   ): Promise<{ created: boolean; recipients: Recipient[] }> {
     const ref = refOf(entry.payload);
-    return this.db.transaction(async (tx) => {
-      if (overview) {
-        const lastNotice = entry.payload.kind === 'notice' ? { ...ref, key: entry.key } : undefined;
-        await putOverviewOn(tx, overview, nowMs, { lastNotice });
-      }
-      const inserted = await tx.run(
-        `INSERT INTO notices (key, kind, plan_id, task_no, unit_code, obligation, period, obligation_key, stage, due, at, at_ms,
+    return this.db.transaction((tx) =>
+      bumpingVersion(tx, overview, async () => {
+        if (overview) {
+          const lastNotice = entry.payload.kind === 'notice' ? { ...ref, key: entry.key } : undefined;
+          await putOverviewOn(tx, overview, nowMs, { lastNotice });
+        }
+        const inserted = await tx.run(
+          `INSERT INTO notices (key, kind, plan_id, task_no, unit_code, obligation, period, obligation_key, stage, due, at, at_ms,
            payload, recipients, created_ms)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
-        [
-          entry.key,
-          entry.payload.kind,
-          ref.planId,
-          ref.taskNo,
-          ref.unitCode,
-          ref.obligation,
-          ref.period,
-          obligationKey(ref),
-          ref.stage,
-          ref.due,
-          ref.at,
-          entry.atMs,
-          JSON.stringify(entry.payload),
-          JSON.stringify(entry.recipients),
-          nowMs,
-        ],
-      );
-      if (inserted === 0) {
-        const [existing] = await tx.all<{ recipients: string }>('SELECT recipients FROM notices WHERE key = ?', [
-          entry.key,
-        ]);
-        return { created: false, recipients: JSON.parse(existing?.recipients ?? '[]') as Recipient[] };
-      }
-      for (const r of entry.recipients) {
-        await tx.run(
-          `INSERT INTO deliveries (notice_key, address, name, role, unit_code, locale, at_ms, status, attempts, queued_ms,
-             not_before_ms, next_attempt_ms, updated_ms)
-           VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?) ON CONFLICT (notice_key, address) DO NOTHING`,
           [
             entry.key,
-            r.address,
-            r.name,
-            r.role,
-            r.unitCode,
-            r.locale,
+            entry.payload.kind,
+            ref.planId,
+            ref.taskNo,
+            ref.unitCode,
+            ref.obligation,
+            ref.period,
+            obligationKey(ref),
+            ref.stage,
+            ref.due,
+            ref.at,
             entry.atMs,
-            nowMs,
-            entry.notBeforeMs,
-            entry.notBeforeMs,
+            JSON.stringify(entry.payload),
+            JSON.stringify(entry.recipients),
             nowMs,
           ],
         );
-      }
-      return { created: true, recipients: entry.recipients };
-    });
+        if (inserted === 0) {
+          const [existing] = await tx.all<{ recipients: string }>('SELECT recipients FROM notices WHERE key = ?', [
+            entry.key,
+          ]);
+          return { created: false, recipients: JSON.parse(existing?.recipients ?? '[]') as Recipient[] };
+        }
+        for (const r of entry.recipients) {
+          await tx.run(
+            `INSERT INTO deliveries (notice_key, address, name, role, unit_code, locale, at_ms, status, attempts, queued_ms,
+             not_before_ms, next_attempt_ms, updated_ms)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?) ON CONFLICT (notice_key, address) DO NOTHING`,
+            [
+              entry.key,
+              r.address,
+              r.name,
+              r.role,
+              r.unitCode,
+              r.locale,
+              entry.atMs,
+              nowMs,
+              entry.notBeforeMs,
+              entry.notBeforeMs,
+              nowMs,
+            ],
+          );
+        }
+        return { created: true, recipients: entry.recipients };
+      }),
+    );
   }
 
   async dueGroups(nowMs: number, limit: number): Promise<{ address: string; atMs: number }[]> {
@@ -402,15 +409,17 @@ export class SqlStore implements Store {
 
   async upsertOutcome(outcome: Outcome, nowMs: number, overview?: WithOverview): Promise<void> {
     if (overview)
-      return this.db.transaction(async (tx) => {
-        await upsertOutcomeOn(tx, outcome, nowMs);
-        await putOverviewOn(tx, overview, nowMs, { outcome });
-      });
+      return this.db.transaction((tx) =>
+        bumpingVersion(tx, overview, async () => {
+          await upsertOutcomeOn(tx, outcome, nowMs);
+          await putOverviewOn(tx, overview, nowMs, { outcome });
+        }),
+      );
     return upsertOutcomeOn(this.db, outcome, nowMs);
   }
 
   async putOverview(overview: ObligationOverview, nowMs: number): Promise<void> {
-    await putOverviewOn(this.db, overview, nowMs, {});
+    await bumpingVersion(this.db, overview, () => putOverviewOn(this.db, overview, nowMs, {}));
   }
 
   async listOverviews(filter: OverviewFilter): Promise<OverviewRecord[]> {
@@ -457,7 +466,15 @@ export class SqlStore implements Store {
     return rows.map((r) => ({ unitCode: r.unit_code, obligationId: r.obligation_id }));
   }
 
-  async countOverviews(filter: Omit<OverviewFilter, 'limit' | 'offset'>) {
+  async countOverviews(filter: Omit<OverviewFilter, 'limit' | 'offset'>): Promise<OverviewCount[]> {
+    return this.counts.get(this.db, 'cells', filter, () => this.scanOverviewCounts(filter));
+  }
+
+  async countOverviewLights(filter: Omit<OverviewFilter, 'limit' | 'offset'>): Promise<OverviewLightCount[]> {
+    return this.counts.get(this.db, 'lights', filter, () => this.scanOverviewLights(filter));
+  }
+
+  private async scanOverviewCounts(filter: Omit<OverviewFilter, 'limit' | 'offset'>): Promise<OverviewCount[]> {
     const w = overviewWhere(filter);
     const rows = await this.db.all<{
       unit_code: string;
@@ -484,7 +501,7 @@ export class SqlStore implements Store {
     }));
   }
 
-  async countOverviewLights(filter: Omit<OverviewFilter, 'limit' | 'offset'>) {
+  private async scanOverviewLights(filter: Omit<OverviewFilter, 'limit' | 'offset'>): Promise<OverviewLightCount[]> {
     const w = overviewWhere(filter);
     const rows = await this.db.all<{
       light: string;
@@ -554,11 +571,13 @@ export class SqlStore implements Store {
     overview?: WithOverview,
   ): Promise<{ created: boolean }> {
     if (overview)
-      return this.db.transaction(async (tx) => {
-        const created = await recordEventOn(tx, ref, event, nowMs);
-        await putOverviewOn(tx, overview, nowMs, {});
-        return created;
-      });
+      return this.db.transaction((tx) =>
+        bumpingVersion(tx, overview, async () => {
+          const created = await recordEventOn(tx, ref, event, nowMs);
+          await putOverviewOn(tx, overview, nowMs, {});
+          return created;
+        }),
+      );
     return recordEventOn(this.db, ref, event, nowMs);
   }
 
@@ -818,6 +837,89 @@ const OVERVIEW_UPSERT_SET = OVERVIEW_COLUMNS.filter((c) => !OVERVIEW_KEY.has(c))
  * Writes every item of an overview in one statement (only the items it carries when it has `indexes`: their rows);
  * a row holding a later overview (workflow time, then sequence) is kept. `lastNotice` and `outcome` are what the same transaction recorded, for their item.
  */
+/**
+ * Runs `write`, which writes `overview`'s rows, then bumps its plan's read-model version: last in the transaction,
+ * so the version row is locked (PostgreSQL) only from there to the commit, and always after the rows, in one order.
+ */
+async function bumpingVersion<T>(db: SqlDriver, overview: WithOverview, write: () => Promise<T>): Promise<T> {
+  const result = await write();
+  if (overview)
+    await db.run(
+      `INSERT INTO overview_versions (plan_id, version) VALUES (?, 1)
+       ON CONFLICT (plan_id) DO UPDATE SET version = overview_versions.version + 1`,
+      [overview.planId],
+    );
+  return result;
+}
+
+/** Final states: their light never turns (the first branch of {@link LIGHT_SQL}). */
+const SETTLED_STATES = "('on-time', 'late', 'waived', 'overdue', 'missed')";
+
+/**
+ * Counts of a plan's overviews (the dashboard's totals and cells, the status API's sums), kept while they stay true:
+ * until the plan's read-model version moves (any overview written, by any process: the version is in the store), or
+ * the plan clock reaches the first instant a light can turn (a due date ends, a reminder window opens), or a minute
+ * has passed (a writer that died between its commit and its bump cannot leave them stale for long). The version is
+ * read before counting, so counts kept under a version are at least as new as it. Without it every page of a large
+ * plan scanned all its rows for the totals.
+ */
+export class OverviewCountCache {
+  static readonly MAX_AGE_MS = 60_000;
+  static readonly MAX_ENTRIES = 256;
+  private readonly plans = new Map<
+    string,
+    { version: number; fromMs: number; untilMs: number; madeMs: number; entries: Map<string, unknown> }
+  >();
+  /** Scans made (misses), for tests and benches. */
+  scans = 0;
+
+  async get<T>(
+    db: SqlDriver,
+    what: string,
+    filter: Omit<OverviewFilter, 'limit' | 'offset'>,
+    scan: () => Promise<T>,
+  ): Promise<T> {
+    const { planId, nowMs } = filter;
+    const [row] = await db.all<{ version: number }>('SELECT version FROM overview_versions WHERE plan_id = ?', [
+      planId,
+    ]);
+    const version = Number(row?.version ?? 0);
+    let plan = this.plans.get(planId);
+    const wall = Date.now();
+    if (
+      !plan ||
+      plan.version !== version ||
+      nowMs < plan.fromMs ||
+      nowMs >= plan.untilMs ||
+      wall - plan.madeMs > OverviewCountCache.MAX_AGE_MS ||
+      plan.entries.size >= OverviewCountCache.MAX_ENTRIES
+    ) {
+      const [turn] = await db.all<{ due_turn: number | null; window_turn: number | null }>(
+        `SELECT MIN(CASE WHEN due_end_ms > ? THEN due_end_ms END) AS due_turn,
+           MIN(CASE WHEN window_opens_ms > ? THEN window_opens_ms END) AS window_turn
+         FROM overviews WHERE plan_id = ? AND state NOT IN ${SETTLED_STATES}`,
+        [nowMs, nowMs, planId],
+      );
+      const turns = [turn?.due_turn, turn?.window_turn].filter((t) => t !== null && t !== undefined).map(Number);
+      plan = {
+        version,
+        fromMs: nowMs,
+        untilMs: turns.length ? Math.min(...turns) : Number.POSITIVE_INFINITY,
+        madeMs: wall,
+        entries: new Map(),
+      };
+      this.plans.set(planId, plan);
+    }
+    const { nowMs: _now, ...rest } = filter;
+    const key = `${what}|${JSON.stringify(rest)}`;
+    if (plan.entries.has(key)) return plan.entries.get(key) as T;
+    this.scans++;
+    const counted = await scan();
+    plan.entries.set(key, counted);
+    return counted;
+  }
+}
+
 async function putOverviewOn(
   db: SqlDriver,
   overview: ObligationOverview,

@@ -353,4 +353,48 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('%s store: overviews', (kind) =
       1,
     );
   });
+
+  it('keeps counts while no overview of the plan is written and no light turns; counts again after either', async () => {
+    const { store } = opened;
+    const reader = await opened.another();
+    const scans = jest.spyOn(reader as unknown as { scanOverviewLights: () => Promise<unknown> }, 'scanOverviewLights');
+    const lights = async (nowMs: number) =>
+      Object.fromEntries(
+        (await reader.countOverviewLights({ planId: 'fj-2017', nowMs })).map((c) => [c.light, c.count]),
+      );
+    // Due 2017-05-26; its reminder window opens 2017-05-19 09:00 (+08:00), when it turns yellow.
+    await store.putOverview(overview(), T0);
+    const may1 = Date.parse('2017-05-01T00:00:00Z');
+    const may8 = may1 + 7 * 86_400_000;
+    expect(await lights(may1)).toEqual({ green: 1 });
+    expect(await lights(may1 + 3_600_000)).toEqual({ green: 1 });
+    expect(await lights(may8)).toEqual({ green: 1 });
+    expect(scans).toHaveBeenCalledTimes(1);
+
+    // Written through the other store (another process): the reader counts again.
+    await store.putOverview(overview({ unitCode: 'fj-b', items: [item({ state: 'on-time' })] }), T0);
+    expect(await lights(may8)).toEqual({ green: 2 });
+    expect(scans).toHaveBeenCalledTimes(2);
+    // A notice with its overview moves the version too.
+    await store.enqueue(entryOf(notice()), T0, overview({ unitCode: 'fj-c', seq: 2 }));
+    expect(await lights(may8)).toEqual({ green: 3 });
+    expect(scans).toHaveBeenCalledTimes(3);
+
+    // The plan clock reaches the window: counted again, without any write.
+    const windowOpens = Date.parse('2017-05-19T09:00:00.000+08:00');
+    expect(await lights(windowOpens - 1)).toEqual({ green: 3 });
+    expect(scans).toHaveBeenCalledTimes(3);
+    expect(await lights(windowOpens)).toEqual({ green: 1, yellow: 2 });
+    // And the due date's end, when the two still pending turn red.
+    const dueEnd = deadlineEndMs('2017-05-26');
+    expect(await lights(dueEnd - 1)).toEqual({ green: 1, yellow: 2 });
+    expect(await lights(dueEnd)).toEqual({ green: 1, red: 2 });
+    // An instant before the one the counts were made at is counted again too.
+    expect(await lights(may1)).toEqual({ green: 3 });
+    expect(scans).toHaveBeenCalledTimes(6);
+    // Another plan's write leaves this plan's counts alone.
+    await store.putOverview(overview({ planId: 'other-plan' }), T0);
+    expect(await lights(may1)).toEqual({ green: 3 });
+    expect(scans).toHaveBeenCalledTimes(6);
+  });
 });

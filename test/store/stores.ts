@@ -10,7 +10,9 @@ export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://po
 
 export interface OpenedStore {
   store: Store;
-  /** Closes the store and removes its data (file or schema). */
+  /** Another store on the same data, as another process would open it (closed by `dispose`). */
+  another(): Promise<Store>;
+  /** Closes the store(s) and removes its data (file or schema). */
   dispose(): Promise<void>;
 }
 
@@ -19,20 +21,28 @@ export type StoreKind = 'sqlite' | 'postgres';
 export async function openTestStore(kind: StoreKind): Promise<OpenedStore> {
   if (kind === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'duban-store-'));
-    const store = await openStore({ kind: 'sqlite', file: path.join(dir, 'duban.sqlite') });
+    const config = { kind: 'sqlite' as const, file: path.join(dir, 'duban.sqlite') };
+    const store = await openStore(config);
+    const others: Store[] = [];
     return {
       store,
+      another: async () => others[others.push(await openStore(config)) - 1]!,
       dispose: async () => {
+        for (const other of others) await other.close();
         await store.close();
         fs.rmSync(dir, { recursive: true, force: true });
       },
     };
   }
   const schema = `duban_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-  const store = await openStore({ kind: 'postgres', url: TEST_DATABASE_URL, schema });
+  const config = { kind: 'postgres' as const, url: TEST_DATABASE_URL, schema };
+  const store = await openStore(config);
+  const others: Store[] = [];
   return {
     store,
+    another: async () => others[others.push(await openStore(config)) - 1]!,
     dispose: async () => {
+      for (const other of others) await other.close();
       await store.close();
       const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
       await client.connect();
