@@ -59,6 +59,14 @@ function stopStaleServer(pidFile: string, logger: Logger): void {
 }
 
 /**
+ * The dev server's SQLite file in write-ahead-log mode: a commit appends to the log and syncs it once, where the
+ * default rollback journal copies every page it changes, then writes it, with a sync after each. Opening a plan is
+ * bound by these commits (every workflow start, task and search-attribute update is one). `synchronous=full` keeps
+ * every commit on disk before the server answers, as before: a crash of the machine loses no acknowledged write.
+ */
+export const DEV_SERVER_SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=full'];
+
+/**
  * Starts `temporal server start-dev` with its state in `<dataDir>/temporal.sqlite` (so workflows survive
  * restarts), the Web UI on, and duban's search attributes registered; resolves once the gRPC port answers (or once
  * `stopping`).
@@ -100,6 +108,7 @@ export async function startDevServer(
     config.namespace,
     '--log-level',
     'warn',
+    ...DEV_SERVER_SQLITE_PRAGMAS.flatMap((p) => ['--sqlite-pragma', p]),
     ...Object.entries(searchAttributeRegistrations).flatMap(([k, t]) => ['--search-attribute', `${k}=${t}`]),
   ];
   // Its own process group: a terminal's Ctrl-C reaches only duban, which drains the worker before stopping the
