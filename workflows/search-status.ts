@@ -7,10 +7,11 @@ export type { SearchIdentity } from './search-attributes';
 /**
  * Upserts the identity attributes at once (unless `enabled` is false: the time-skipping test server has none
  * registered; or `givenAtStart` is true and the workflow already holds them, given at its start or carried over
- * continue-as-new) and returns the updater of status and next due. `givenAtStart` is for runs of a generation that
- * is started with them (`RunOptions.generation`): runs from before kept their upsert and replay with it. The updater writes only on change, so a workflow
- * that wakes often does not fill its history with identical upserts. The next due instant is plan time, as an ISO
- * string or epoch milliseconds; `shiftMs` turns it back into server time for `DubanNextDue`.
+ * continue-as-new) and returns the updater of status and next due. `givenAtStart` is for runs of a generation, which
+ * are started with them (`RunOptions.generation`): runs from before keep their upsert and replay with it. The updater
+ * writes only on change, so a workflow that wakes often does not fill its history with identical upserts. The next
+ * due instant is plan time, as an ISO string or epoch milliseconds; `shiftMs` turns it back into server time for
+ * `DubanNextDue`.
  */
 export function searchable(
   identity: SearchIdentity,

@@ -155,6 +155,7 @@ export function createIncidentsClient(ctx: ClientContext): IncidentsClient {
     noun: 'incident',
     idField: 'incidentId',
     workflowId: incidentWorkflowId,
+    workflowType: 'emergencyWorkflow',
     statusQuery: emergencyStatusQuery,
     // Both steps done, or closed.
     ended: (s) => (s.closed ? 'closed' : s.steps.map((x) => `${x.step} ${x.state}`).join(', ')),
@@ -163,7 +164,7 @@ export function createIncidentsClient(ctx: ClientContext): IncidentsClient {
     overviewOf,
     order: (a, b) => Date.parse(b.occurredAt) - Date.parse(a.occurredAt),
   });
-  const { call, status, ...reads } = windows;
+  const { call, status, started, ...reads } = windows;
 
   return {
     async report(r, options = {}) {
@@ -190,6 +191,7 @@ export function createIncidentsClient(ctx: ClientContext): IncidentsClient {
             },
           ],
         });
+        started(checked.incidentId);
         return { ...checked, workflowId, created: true };
       } catch (err) {
         if (!isAlreadyStarted(err)) throw err;

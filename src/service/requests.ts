@@ -125,6 +125,7 @@ export function createRequestsClient(ctx: ClientContext): RequestsClient {
     noun: 'request',
     idField: 'requestId',
     workflowId: requestWorkflowId,
+    workflowType: 'informationRequestWorkflow',
     statusQuery: requestStatusQuery,
     // Answered, or closed.
     ended: (s) => (s.closed ? 'closed' : s.state),
@@ -134,7 +135,7 @@ export function createRequestsClient(ctx: ClientContext): RequestsClient {
     // Latest receipt first.
     order: (a, b) => (a.receivedOn < b.receivedOn ? 1 : a.receivedOn > b.receivedOn ? -1 : 0),
   });
-  const { call, status, ...reads } = windows;
+  const { call, status, started, ...reads } = windows;
   const optionalDate = async (value: string | undefined, field: string): Promise<IsoDate | undefined> =>
     value === undefined ? undefined : dateInput(value, field, await ctx.now());
 
@@ -171,6 +172,7 @@ export function createRequestsClient(ctx: ClientContext): RequestsClient {
             },
           ],
         });
+        started(requestId);
         return { workflowId, requestId, unit, created: true, due };
       } catch (err) {
         if (!isAlreadyStarted(err)) throw err;
