@@ -52,6 +52,8 @@ describe('emergency report on the dev server in real time', () => {
         const startedAt = Date.now();
         const { plan } = importTableFile(require.resolve('../../examples/fujian-2017/tasks.txt'), { directory });
         const duban = createDubanClient({ client: env.client, plan, directory, taskQueue: 'realtime' });
+        // Listed before the report: visibility's answer (none) is kept for WINDOW_LIST_TTL_MS.
+        expect(await duban.incidents.list({ unitCode: '福州市' })).toEqual([]);
         const r = await duban.incidents.report({
           unit: '福州市',
           incidentId: `rt-${startedAt}`,
@@ -59,6 +61,10 @@ describe('emergency report on the dev server in real time', () => {
           summary: '实时测试',
           occurredAt: new Date(occurred).toISOString(),
         });
+        // This client started it: listed at once, on top of the answer kept from before the report.
+        expect((await duban.incidents.list({ unitCode: '福州市' })).map((i) => i.incidentId)).toEqual([
+          `rt-${startedAt}`,
+        ]);
         const received = await smtp.waitFor(2, 10_000);
         const latencyMs = Date.now() - startedAt;
         expect(received.map((m) => m.envelopeTo).sort()).toEqual([
