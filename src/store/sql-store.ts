@@ -863,7 +863,7 @@ const SETTLED_STATES = "('on-time', 'late', 'waived', 'overdue', 'missed')";
  * read before counting, so counts kept under a version are at least as new as it. Without it every page of a large
  * plan scanned all its rows for the totals.
  */
-export class OverviewCountCache {
+class OverviewCountCache {
   static readonly MAX_AGE_MS = 60_000;
   static readonly MAX_ENTRIES = 256;
   private readonly plans = new Map<

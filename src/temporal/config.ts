@@ -98,7 +98,7 @@ export interface TemporalConfig {
   warnings: string[];
 }
 
-/** Worker options set by the environment (SDK names); undefined: the SDK's default. */
+/** Worker options set by the environment (SDK names); undefined: the SDK's default (the pollers always have duban's). */
 export interface WorkerTuning {
   /** DUBAN_WORKER_CACHE_SIZE: workflows kept in memory between their tasks (0: none, every task replays). */
   maxCachedWorkflows?: number;

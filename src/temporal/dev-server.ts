@@ -64,7 +64,7 @@ function stopStaleServer(pidFile: string, logger: Logger): void {
  * bound by these commits (every workflow start, task and search-attribute update is one). `synchronous=full` keeps
  * every commit on disk before the server answers, as before: a crash of the machine loses no acknowledged write.
  */
-export const DEV_SERVER_SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=full'];
+const DEV_SERVER_SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=full'];
 
 /**
  * Starts `temporal server start-dev` with its state in `<dataDir>/temporal.sqlite` (so workflows survive
