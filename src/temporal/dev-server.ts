@@ -73,6 +73,24 @@ const DEV_SERVER_SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=full'];
  */
 export async function startDevServer(
   config: TemporalConfig,
+  options: Parameters<typeof startDevServerOnce>[1] = {},
+): Promise<DevServer> {
+  try {
+    return await startDevServerOnce(config, options);
+  } catch (err) {
+    // Exiting before its port answered, with nothing said, has been seen once in CI (2026-12-08); the cause was not
+    // found (its own internal ports, chosen at random, are one candidate). One more try, then the error stands.
+    if (!(err instanceof DevServerExitedError)) throw err;
+    (options.logger ?? processLogger).warn(`${err.message.trim()}; starting it once more`);
+    return startDevServerOnce(config, options);
+  }
+}
+
+/** The dev server ended before its port answered. */
+class DevServerExitedError extends Error {}
+
+async function startDevServerOnce(
+  config: TemporalConfig,
   options: {
     /** (Default: the process's logger) */
     logger?: Logger;
@@ -135,7 +153,7 @@ export async function startDevServer(
   const deadline = Date.now() + readyTimeoutMs;
   while (!(await portOpen(config.devServerPort))) {
     if (options.stopping?.()) break;
-    if (hasExited) throw new Error(`the Temporal dev server exited at start-up:\n${stderrTail}`);
+    if (hasExited) throw new DevServerExitedError(`the Temporal dev server exited at start-up:\n${stderrTail}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`the Temporal dev server did not answer within ${readyTimeoutMs} ms:\n${stderrTail}`);
